@@ -1,0 +1,187 @@
+package ipam
+
+import (
+	"cmp"
+	"net/netip"
+	"slices"
+)
+
+// span is an inclusive range of addresses [lo, hi] of one family.
+type span struct{ lo, hi u128 }
+
+func spanOf(p netip.Prefix) span {
+	lo := u128From(p.Masked().Addr())
+	return span{lo, lo.or(lowMask(uint(p.Addr().BitLen() - p.Bits())))}
+}
+
+func compareSpans(a, b span) int {
+	if c := a.lo.cmp(b.lo); c != 0 {
+		return c
+	}
+	return b.hi.cmp(a.hi) // the larger first
+}
+
+// normalize sorts s by start and merges overlapping and adjacent spans in
+// place, returning the minimal sorted list of disjoint spans.
+func normalize(s []span) []span {
+	if len(s) < 2 {
+		return s
+	}
+	if !slices.IsSortedFunc(s, compareSpans) {
+		sortSpans(s)
+	}
+	out := s[:1]
+	for _, x := range s[1:] {
+		last := &out[len(out)-1]
+		next, carry := last.hi.addOne()
+		if carry != 0 || !next.less(x.lo) { // overlapping or adjacent
+			if last.hi.less(x.hi) {
+				last.hi = x.hi
+			}
+			continue
+		}
+		out = append(out, x)
+	}
+	return out
+}
+
+// subtract returns a minus b, both normalized, as normalized spans appended
+// to dst. It runs in O(len(a) + len(b)).
+func subtract(dst, a, b []span) []span {
+	j := 0
+	for _, x := range a {
+		lo := x.lo
+		// Skip b entries wholly below x.
+		for j < len(b) && b[j].hi.less(lo) {
+			j++
+		}
+		k := j
+		done := false
+		for ; k < len(b) && !x.hi.less(b[k].lo); k++ {
+			if lo.less(b[k].lo) {
+				dst = append(dst, span{lo, b[k].lo.subOne()})
+			}
+			if !b[k].hi.less(x.hi) {
+				done = true
+				break
+			}
+			lo, _ = b[k].hi.addOne()
+		}
+		if !done {
+			dst = append(dst, span{lo, x.hi})
+		}
+		// b[k] may reach into the next span of a; keep it.
+		j = k
+	}
+	return dst
+}
+
+// intersectCount returns the number of addresses in both a and b, normalized.
+func intersectCount(a, b []span) Count {
+	var n Count
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		lo, hi := maxU(a[i].lo, b[j].lo), minU(a[i].hi, b[j].hi)
+		if !hi.less(lo) {
+			n = n.Add(spanCount(lo, hi))
+		}
+		if a[i].hi.less(b[j].hi) {
+			i++
+		} else {
+			j++
+		}
+	}
+	return n
+}
+
+func maxU(a, b u128) u128 {
+	if a.less(b) {
+		return b
+	}
+	return a
+}
+
+func minU(a, b u128) u128 {
+	if a.less(b) {
+		return a
+	}
+	return b
+}
+
+func totalCount(s []span) Count {
+	var n Count
+	for _, x := range s {
+		n = n.Add(spanCount(x.lo, x.hi))
+	}
+	return n
+}
+
+// firstAligned returns the lowest start of an aligned block of 2^hostBits
+// addresses inside [lo, hi], and whether one fits.
+func firstAligned(lo, hi u128, hostBits uint) (u128, bool) {
+	mask := lowMask(hostBits)
+	up, carry := lo.add(mask)
+	if carry != 0 {
+		return u128{}, false
+	}
+	start := up.and(mask.not())
+	end, carry := start.add(mask)
+	if carry != 0 || hi.less(end) {
+		return u128{}, false
+	}
+	return start, true
+}
+
+// largestIn returns the largest aligned block inside [lo, hi] as its start
+// and host bits, the lowest such block when several fit. O(1).
+func largestIn(lo, hi u128) (u128, uint) {
+	n, _ := hi.sub(lo)
+	n, carry := n.addOne()
+	if carry != 0 {
+		return lo, 128 // the whole IPv6 space
+	}
+	k := n.bitLen() - 1 // 2^k <= n < 2^(k+1)
+	if s, ok := firstAligned(lo, hi, k); ok {
+		return s, k
+	}
+	// A range of n addresses always holds an aligned block of 2^(k-1).
+	s, _ := firstAligned(lo, hi, k-1)
+	return s, k - 1
+}
+
+// appendPrefixes appends the minimal list of CIDRs covering [lo, hi], in
+// ascending order: at each step the largest aligned block starting at lo.
+func appendPrefixes(dst []netip.Prefix, x span, familyBits int) []netip.Prefix {
+	lo := x.lo
+	for {
+		size, _ := x.hi.sub(lo)
+		size, carry := size.addOne()
+		k := lo.trailingZeros()
+		if carry == 0 {
+			k = min(k, size.bitLen()-1)
+		}
+		k = min(k, uint(familyBits))
+		dst = append(dst, netip.PrefixFrom(lo.addr(familyBits), familyBits-int(k)))
+		end := lo.or(lowMask(k))
+		if end == x.hi {
+			return dst
+		}
+		lo, _ = end.addOne()
+	}
+}
+
+func sortSpans(s []span) {
+	slices.SortFunc(s, compareSpans)
+}
+
+// ComparePrefix orders prefixes by address family (IPv4 first), then by
+// address, then by length (the shorter, containing prefix first). Host bits
+// count as part of the address. This is address order, which
+// netipx.ComparePrefix (family, length, address) is not; use it with
+// [slices.SortFunc].
+func ComparePrefix(a, b netip.Prefix) int {
+	if c := a.Addr().Compare(b.Addr()); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.Bits(), b.Bits())
+}
