@@ -76,38 +76,6 @@ func subtract(dst, a, b []span) []span {
 	return dst
 }
 
-// intersectCount returns the number of addresses in both a and b, normalized.
-func intersectCount(a, b []span) Count {
-	var n Count
-	i, j := 0, 0
-	for i < len(a) && j < len(b) {
-		lo, hi := maxU(a[i].lo, b[j].lo), minU(a[i].hi, b[j].hi)
-		if !hi.less(lo) {
-			n = n.Add(spanCount(lo, hi))
-		}
-		if a[i].hi.less(b[j].hi) {
-			i++
-		} else {
-			j++
-		}
-	}
-	return n
-}
-
-func maxU(a, b u128) u128 {
-	if a.less(b) {
-		return b
-	}
-	return a
-}
-
-func minU(a, b u128) u128 {
-	if a.less(b) {
-		return a
-	}
-	return b
-}
-
 func totalCount(s []span) Count {
 	var n Count
 	for _, x := range s {

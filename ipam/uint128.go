@@ -11,8 +11,6 @@ type u128 struct {
 	hi, lo uint64
 }
 
-func (u u128) isZero() bool { return u.hi == 0 && u.lo == 0 }
-
 func (u u128) cmp(v u128) int {
 	switch {
 	case u.hi < v.hi:
@@ -62,17 +60,6 @@ func (u u128) shl(n uint) u128 {
 		return u128{u.lo << (n - 64), 0}
 	}
 	return u128{u.hi<<n | u.lo>>(64-n), u.lo << n}
-}
-
-// shr returns u>>n for n in [0, 127].
-func (u u128) shr(n uint) u128 {
-	switch {
-	case n == 0:
-		return u
-	case n >= 64:
-		return u128{0, u.hi >> (n - 64)}
-	}
-	return u128{u.hi >> n, u.lo>>n | u.hi<<(64-n)}
 }
 
 // lowMask returns a value with the low n bits set, n in [0, 128].

@@ -1,0 +1,157 @@
+package ipam
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"net/netip"
+	"testing"
+
+	"go4.org/netipx"
+)
+
+// Figures go to BENCHMARKS.md with the command that produced them.
+
+var benchSizes = []int{10_000, 100_000, 1_000_000}
+
+var benchPool = []netip.Prefix{MustParseCIDR("10.0.0.0/8")}
+
+// benchUsed returns n prefixes from /24 to /32 at random aligned places in
+// 10.0.0.0/8, in random order: some overlap, most space stays fragmented.
+func benchUsed(n int) []netip.Prefix {
+	r := rand.New(rand.NewPCG(uint64(n), 42))
+	out := make([]netip.Prefix, n)
+	for i := range out {
+		hostBits := r.IntN(9)
+		off := r.Uint32N(1<<24) &^ (1<<hostBits - 1)
+		out[i] = netip.PrefixFrom(netip.AddrFrom4([4]byte{10, byte(off >> 16), byte(off >> 8), byte(off)}), 32-hostBits)
+	}
+	return out
+}
+
+func BenchmarkFree(b *testing.B) {
+	for _, n := range benchSizes {
+		used := benchUsed(n)
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := Free(benchPool, used); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("netipx/n=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				var sb netipx.IPSetBuilder
+				sb.AddPrefix(benchPool[0])
+				for _, u := range used {
+					sb.RemovePrefix(u)
+				}
+				s, err := sb.IPSet()
+				if err != nil {
+					b.Fatal(err)
+				}
+				_ = s.Prefixes()
+			}
+		})
+	}
+}
+
+// BenchmarkNext measures the whole question "where do the next blocks go,
+// given this list of used prefixes": building the space and allocating.
+func BenchmarkNext(b *testing.B) {
+	for _, n := range benchSizes {
+		used := benchUsed(n)
+		for _, k := range []int{1, 1000} {
+			b.Run(fmt.Sprintf("n=%d/k=%d", n, k), func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					s, err := NewSpace(benchPool, used)
+					if err != nil {
+						b.Fatal(err)
+					}
+					if _, err := s.Next(28, k); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+			b.Run(fmt.Sprintf("bestfit/n=%d/k=%d", n, k), func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					s, err := NewSpace(benchPool, used)
+					if err != nil {
+						b.Fatal(err)
+					}
+					if _, err := s.Allocate(28, k, BestFit); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+		// netipx can only take one block per rebuild of its set
+		// (RemoveFreePrefix returns a new set), so k blocks cost k rebuilds.
+		for _, k := range []int{1, 10} {
+			b.Run(fmt.Sprintf("netipx/n=%d/k=%d", n, k), func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					var sb netipx.IPSetBuilder
+					sb.AddPrefix(benchPool[0])
+					for _, u := range used {
+						sb.RemovePrefix(u)
+					}
+					s, err := sb.IPSet()
+					if err != nil {
+						b.Fatal(err)
+					}
+					for range k {
+						var ok bool
+						if _, s, ok = s.RemoveFreePrefix(28); !ok {
+							b.Fatal("no /28 left")
+						}
+					}
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkNextEmpty shows that the cost does not depend on the free space:
+// the first /28 of an empty /8 and the first /64 of an empty /8 of IPv6
+// (2^56 candidates) cost the same.
+func BenchmarkNextEmpty(b *testing.B) {
+	for _, tc := range []struct {
+		name string
+		pool netip.Prefix
+		bits int
+	}{
+		{"v4/8", MustParseCIDR("10.0.0.0/8"), 28},
+		{"v6/8", MustParseCIDR("fd00::/8"), 64},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				s, err := NewSpace([]netip.Prefix{tc.pool}, nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := s.Next(tc.bits, 1); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkOverlaps(b *testing.B) {
+	for _, n := range []int{10_000, 100_000} {
+		ps := benchUsed(n)
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			pairs := 0
+			for b.Loop() {
+				pairs = len(Overlaps(ps))
+			}
+			b.ReportMetric(float64(pairs), "pairs")
+		})
+	}
+}
