@@ -14,8 +14,8 @@ import (
 //
 // The zero value is 0. Counts are small values: comparable with ==, usable as
 // map keys and safe to copy and to use concurrently. Arithmetic never
-// allocates and never uses floating point; [Count.Float64] and
-// [Count.Percent] exist only for display.
+// allocates and never uses floating point; the one float is a percentage,
+// from [Count.Percent].
 type Count struct {
 	hi, lo uint64
 	full   bool // exactly 2^128; hi and lo are then zero
@@ -122,9 +122,10 @@ func (c Count) Uint64() (uint64, bool) {
 	return c.lo, true
 }
 
-// Float64 returns the nearest float64 to c. Use it for display and ratios
-// only: a float64 holds integers exactly only up to 2^53.
-func (c Count) Float64() float64 {
+// float64 returns the nearest float64 to c. It is not exported: a float64
+// holds integers exactly only up to 2^53, so floats appear only as
+// percentages.
+func (c Count) float64() float64 {
 	if c.full {
 		return 0x1p128
 	}
@@ -137,7 +138,7 @@ func (c Count) Percent(total Count) float64 {
 	if total.IsZero() {
 		return 0
 	}
-	return c.Float64() / total.Float64() * 100
+	return c.float64() / total.float64() * 100
 }
 
 // String returns c in decimal.

@@ -137,8 +137,8 @@ func TestCountConversions(t *testing.T) {
 	_, ok = MaxCount.Uint64()
 	assert.False(t, ok)
 
-	assert.Equal(t, 0x1p128, MaxCount.Float64())
-	assert.Equal(t, 0x1p64, Count{hi: 1}.Float64())
+	assert.Equal(t, 0x1p128, MaxCount.float64())
+	assert.Equal(t, 0x1p64, Count{hi: 1}.float64())
 	assert.Equal(t, 25.0, NewCount(64).Percent(NewCount(256)))
 	assert.Equal(t, 50.0, Size(netip.MustParsePrefix("::/1")).Percent(MaxCount))
 	assert.Equal(t, 0.0, NewCount(5).Percent(Count{}), "percent of nothing is 0")
