@@ -1,4 +1,37 @@
-// Package ipamkit governs IP address space across an AWS Organization.
+// Package ipamkit governs IP address space across an AWS Organization: it
+// watches how full subnets, VPCs and IPAM pools are, plans and applies IPAM
+// pool hierarchies as code, and shares pools with the accounts that should
+// have them. Platform and network teams import it into their own tools,
+// Lambdas and controllers; this package itself holds only this overview.
 //
-// This file holds only the overview; the work is done in the sub-packages.
+// # Packages
+//
+// The module is built in layers. Each layer imports only the ones below it,
+// and every AWS client sits behind a narrow interface declared by the
+// package that calls it, with the aws-sdk-go-v2 method signatures, so a real
+// client, a mock or the in-process fake all fit.
+//
+//   - [github.com/ipamkit/ipamkit/ipam]: exact CIDR arithmetic over
+//     net/netip for IPv4 and IPv6 — strict parsing, address counts up to
+//     2^128, free space, next available blocks (lowest-first or best-fit),
+//     largest free block, overlaps, utilization, lazy splitting. It imports
+//     no AWS package; everything else computes with it.
+//   - usage (planned): collect utilization of subnets, VPCs, IPAM resource
+//     CIDRs and pools across accounts and regions, evaluate thresholds and
+//     report headroom.
+//   - hierarchy (planned): a pool hierarchy as code, carved with ipam,
+//     diffed against live IPAM into a reviewable plan, applied idempotently.
+//   - share (planned): share exactly the pools whose allocation tag matches
+//     an account's organizational unit through AWS RAM.
+//   - notify (planned): alerts and metrics to SNS, CloudWatch, EventBridge,
+//     Lambda, Slack, Microsoft Teams, webhooks and writers.
+//
+// # Programs
+//
+// The examples directory holds thin programs over these packages. The
+// ipamctl command line tool answers address-plan questions today:
+//
+//	go run ./examples/ipamctl cidr next --pool 10.0.0.0/16 --used 10.0.0.0/24 --bits 24 --count 2
+//
+// See the README for the test command and more examples.
 package ipamkit

@@ -47,10 +47,10 @@
 //
 // Errors name the bad input and wrap a sentinel to branch on with
 // [errors.Is]: [ErrSyntax], [ErrHostBitsSet], [ErrInvalidPrefix],
-// [ErrFamilyMismatch], [ErrBadBits], [ErrBadCount], [ErrInsufficientSpace];
-// [*ParseError] and [*InsufficientSpaceError] carry the details. Bad input
-// never panics; only the Must functions do, and they are for tests and
-// literals.
+// [ErrFamilyMismatch], [ErrBadBits], [ErrBadCount], [ErrBadStrategy],
+// [ErrInsufficientSpace]; [*ParseError] and [*InsufficientSpaceError] carry
+// the details. Bad input never panics; only the Must functions do, and they
+// are for tests and literals.
 //
 // All functions are safe for concurrent use. [Count], [Space] and [Usage] are
 // immutable values: copy them freely and share them between goroutines.

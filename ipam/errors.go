@@ -27,6 +27,9 @@ var (
 	ErrBadBits = errors.New("prefix length out of range")
 	// ErrBadCount reports a block count below one.
 	ErrBadCount = errors.New("count must be at least 1")
+	// ErrBadStrategy reports a [Strategy] that is neither [Lowest] nor
+	// [BestFit].
+	ErrBadStrategy = errors.New("unknown allocation strategy")
 	// ErrInsufficientSpace is matched by every [*InsufficientSpaceError].
 	ErrInsufficientSpace = errors.New("insufficient free space")
 )

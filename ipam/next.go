@@ -54,19 +54,20 @@ func (s Space) Next(bits, count int) ([]netip.Prefix, error) {
 // When fewer than count blocks fit, Allocate returns no blocks and an
 // [*InsufficientSpaceError] that says how many fit. A length outside the
 // family's range, or longer than the family allows, gives an error wrapping
-// [ErrBadBits]; a count below 1 one wrapping [ErrBadCount].
+// [ErrBadBits]; a count below 1 one wrapping [ErrBadCount]; a strategy other
+// than [Lowest] and [BestFit] one wrapping [ErrBadStrategy].
 func (s Space) Allocate(bits, count int, strategy Strategy) ([]netip.Prefix, error) {
 	if count < 1 {
 		return nil, fmt.Errorf("allocate %d blocks: %w", count, ErrBadCount)
 	}
 	if s.familyBits == 0 { // no pools: nothing fits, whatever the family
 		if bits < 0 || bits > 128 {
-			return nil, fmt.Errorf("allocate /%d blocks: %w", bits, ErrBadBits)
+			return nil, fmt.Errorf("allocate /%d blocks: want a length from 0 to 128: %w", bits, ErrBadBits)
 		}
 		return nil, &InsufficientSpaceError{Bits: bits, Want: count}
 	}
 	if bits < 0 || bits > s.familyBits {
-		return nil, fmt.Errorf("allocate /%d blocks in %s space: %w", bits, familyName(s.familyBits), ErrBadBits)
+		return nil, fmt.Errorf("allocate /%d blocks in %s space: want a length from 0 to %d: %w", bits, familyName(s.familyBits), s.familyBits, ErrBadBits)
 	}
 	var out []netip.Prefix
 	switch strategy {
@@ -75,7 +76,7 @@ func (s Space) Allocate(bits, count int, strategy Strategy) ([]netip.Prefix, err
 	case BestFit:
 		out = s.bestFit(bits, count)
 	default:
-		return nil, fmt.Errorf("allocate: unknown %v", strategy)
+		return nil, fmt.Errorf("allocate: unknown %v (want Lowest or BestFit): %w", strategy, ErrBadStrategy)
 	}
 	if len(out) < count {
 		return nil, &InsufficientSpaceError{Bits: bits, Want: count, Fit: len(out)}

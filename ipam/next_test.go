@@ -73,20 +73,17 @@ func TestAllocateErrors(t *testing.T) {
 		{"too few", v4, 26, 3, Lowest, ErrInsufficientSpace, "asked for 3 free /26 blocks but only 2 fit"},
 		{"too few best fit", v4, 26, 3, BestFit, ErrInsufficientSpace, "only 2 fit"},
 		{"none", v4, 24, 1, Lowest, ErrInsufficientSpace, "no free /24 left"},
-		{"bits too long for IPv4", v4, 33, 1, Lowest, ErrBadBits, "allocate /33 blocks in IPv4 space"},
+		{"bits too long for IPv4", v4, 33, 1, Lowest, ErrBadBits, "allocate /33 blocks in IPv4 space: want a length from 0 to 32"},
 		{"negative bits", v4, -1, 1, Lowest, ErrBadBits, "/-1"},
 		{"bits too long for IPv6", v6, 129, 1, BestFit, ErrBadBits, "IPv6 space"},
 		{"zero count", v4, 26, 0, Lowest, ErrBadCount, "allocate 0 blocks"},
-		{"unknown strategy", v4, 26, 1, Strategy(9), nil, "unknown Strategy(9)"},
+		{"unknown strategy", v4, 26, 1, Strategy(9), ErrBadStrategy, "unknown Strategy(9) (want Lowest or BestFit)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			got, err := tt.s.Allocate(tt.bits, tt.count, tt.strategy)
-			require.Error(t, err)
-			if tt.wantErr != nil {
-				require.ErrorIs(t, err, tt.wantErr)
-			}
+			require.ErrorIs(t, err, tt.wantErr)
 			assert.ErrorContains(t, err, tt.msg)
 			assert.Nil(t, got, "no blocks on error")
 		})

@@ -115,6 +115,7 @@ func TestZeroSpace(t *testing.T) {
 	require.ErrorIs(t, err, ErrInsufficientSpace)
 	_, err = s.Next(129, 1)
 	require.ErrorIs(t, err, ErrBadBits)
+	require.ErrorContains(t, err, "want a length from 0 to 128")
 }
 
 func TestLargestAndFits(t *testing.T) {

@@ -1,0 +1,188 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+)
+
+// env is what a command may touch of the outside world: the standard
+// streams. Tests run commands in-process with buffers in their place.
+type env struct {
+	stdin  io.Reader
+	stdout io.Writer // the result, and nothing else
+	stderr io.Writer // errors
+}
+
+// Command is one node of the command tree: the root, a noun such as "cidr",
+// or a verb such as "cidr free". A node has either Commands (the root and
+// nouns) or Flags (verbs).
+type Command struct {
+	// Name selects the command on the command line.
+	Name string
+	// UsageLine is the synopsis after "ipamctl", as in the help.
+	UsageLine string
+	// Short is one sentence for the parent's list of commands.
+	Short string
+	// Long is what the command does, as lines of at most 76 columns.
+	Long string
+	// Examples are real runs; a test checks that each prints its Output.
+	Examples []Example
+	// Flags declares a verb's flags on fs and returns the function that
+	// runs the verb, once fs is parsed, with its positional arguments.
+	Flags func(fs *flagSet) runFunc
+	// Commands are the children of the root or of a noun.
+	Commands []*Command
+}
+
+// runFunc runs a verb. It writes its result to e.stdout only once the whole
+// result is known (split streams, after checking all its input), and
+// returns errors rather than printing them.
+type runFunc func(ctx context.Context, e *env, args []string) error
+
+// Example is one documented run of a command.
+type Example struct {
+	Comment string   // shown as a "#" line above the command; optional
+	Stdin   []string // lines piped in with printf; optional
+	Args    string   // the arguments after "ipamctl", separated by single spaces
+	Output  string   // exactly what the command prints
+}
+
+// rootCommand returns the command tree. Each noun lives in its own file and
+// adds one line here.
+func rootCommand() *Command {
+	return &Command{
+		Name:      "ipamctl",
+		UsageLine: "<noun> <verb> [flags] [arguments]",
+		Short:     "IP address planning from the command line.",
+		Long: `ipamctl answers the questions of an IP address plan: what is free in a
+pool, where the next blocks go, how full the pools are, which CIDRs
+overlap. It needs no cloud account: give it pools and used CIDRs on the
+command line, in a file or on standard input. IPv4 and IPv6 alike.
+
+The result goes to standard output, one item per line; errors go to
+standard error, one line for each bad value. The exit code is 0 on
+success and 1 on any error, bad input included.`,
+		Commands: []*Command{
+			cidrCommand(),
+		},
+	}
+}
+
+// lookup returns the child command called name, or nil.
+func (c *Command) lookup(name string) *Command {
+	for _, sub := range c.Commands {
+		if sub.Name == name {
+			return sub
+		}
+	}
+	return nil
+}
+
+// childNames returns the names of c's children, in table order.
+func (c *Command) childNames() []string {
+	names := make([]string, len(c.Commands))
+	for i, sub := range c.Commands {
+		names[i] = sub.Name
+	}
+	return names
+}
+
+// usageError is bad use of a command: an unknown flag or command, a missing
+// or extra argument. Its message ends with a pointer to the help.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+// usageErrorf returns a usageError formatted as with fmt.Errorf.
+func usageErrorf(format string, args ...any) error {
+	return usageError{fmt.Errorf(format, args...)}
+}
+
+// run runs ipamctl with args (without the program name) and returns the
+// exit code: 0 for success, 1 for any error. It is main without the
+// process: tests call it directly.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
+	root := rootCommand()
+	return e.dispatch(ctx, root, []*Command{root}, args)
+}
+
+// dispatch runs the command at the end of path with args: it descends into
+// the named child of a noun, or parses a verb's flags and runs it.
+func (e *env) dispatch(ctx context.Context, cmd *Command, path []*Command, args []string) int {
+	name := commandPath(path)
+	fs := newFlagSet(name)
+	if cmd.Flags == nil {
+		err := fs.fs.Parse(args) // flags of a noun end at its verb
+		switch {
+		case errors.Is(err, flag.ErrHelp):
+			return e.help(path, fs)
+		case err != nil:
+			return e.fail(name, usageError{err})
+		}
+		args = fs.fs.Args()
+		if len(args) == 0 {
+			return e.fail(name, usageErrorf("missing command: want %s", orList(cmd.childNames())))
+		}
+		sub := cmd.lookup(args[0])
+		if sub == nil {
+			return e.fail(name, usageErrorf("unknown command %q: want %s", args[0], orList(cmd.childNames())))
+		}
+		return e.dispatch(ctx, sub, append(slices.Clip(path), sub), args[1:])
+	}
+	runF := cmd.Flags(fs)
+	pos, err := fs.parse(args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		return e.help(path, fs)
+	case err != nil && fs.err == nil: // flag's own complaint about the syntax
+		return e.fail(name, usageError{err})
+	case err != nil:
+		return e.fail(name, err)
+	}
+	if err := runF(ctx, e, pos); err != nil {
+		return e.fail(name, err)
+	}
+	return 0
+}
+
+// help prints the help of the command at the end of path to stdout.
+func (e *env) help(path []*Command, fs *flagSet) int {
+	if err := writeHelp(e.stdout, path, fs); err != nil {
+		return e.fail(commandPath(path), fmt.Errorf("write help: %w", err))
+	}
+	return 0
+}
+
+// fail reports err on stderr and returns exit code 1. Each error joined
+// with [errors.Join] at the top gets its own line, so a file with three bad
+// lines reports three lines, each naming its bad value.
+func (e *env) fail(name string, err error) int {
+	errs := []error{err}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = j.Unwrap()
+	}
+	for _, err := range errs {
+		msg := strings.ReplaceAll(err.Error(), "\n", "; ")
+		if errors.As(err, new(usageError)) {
+			msg += fmt.Sprintf(" (see '%s --help')", name)
+		}
+		fmt.Fprintf(e.stderr, "%s: %s\n", name, msg)
+	}
+	return 1
+}
+
+// commandPath returns the names along path: "ipamctl cidr free".
+func commandPath(path []*Command) string {
+	names := make([]string, len(path))
+	for i, c := range path {
+		names[i] = c.Name
+	}
+	return strings.Join(names, " ")
+}

@@ -1,0 +1,36 @@
+package main
+
+import "testing"
+
+func TestCIDRFree(t *testing.T) {
+	t.Parallel()
+	runCases(t, []cliCase{
+		{name: "free-v4", args: args("cidr free --pool 10.0.0.0/16 --used 10.0.0.0/24,10.0.4.0/22")},
+		{name: "free-v4-repeated-flags", args: args("cidr free --pool 10.0.0.0/24 --pool 10.0.1.0/24,10.0.3.0/24 --used 10.0.0.0/25 --used 10.0.1.128/25")},
+		{name: "free-v4-used-outside-pool", args: args("cidr free --pool 10.0.0.0/24 --used 10.0.0.128/25,192.168.0.0/16,10.0.1.0/24")},
+		{name: "free-v4-used-covers-pool", args: args("cidr free --pool 10.0.0.0/24 --used 10.0.0.128/25,10.0.0.0/8")},
+		{name: "free-v4-nothing-used", args: args("cidr free --pool 10.0.0.0/8")},
+		{name: "free-v4-full", args: args("cidr free --pool 10.0.0.0/24 --used 10.0.0.0/25,10.0.0.128/25")},
+		{name: "free-v4-used-file", args: args("cidr free --pool 10.0.0.0/16 --used-file testdata/used-v4.txt --used 10.0.128.0/17")},
+		{name: "free-v4-stdin", args: args("cidr free --pool 10.0.0.0/16 --used-file -"), stdin: "10.0.0.0/24\n\n# comment\n10.0.4.0/22\n"},
+		{name: "free-v6", args: args("cidr free --pool 2001:db8::/48 --used 2001:db8::/56,2001:db8:0:100::/64")},
+		{name: "free-v6-used-file", args: args("cidr free --pool 2001:db8::/52 --used-file testdata/used-v6.txt")},
+		{name: "free-v6-whole-space", args: args("cidr free --pool ::/0 --used 2001:db8::/32")},
+
+		{name: "free-missing-pool", args: args("cidr free --used 10.0.0.0/24"), code: 1, names: []string{"--pool"}},
+		{name: "free-pool-host-bits", args: args("cidr free --pool 10.0.0.1/8"), code: 1, names: []string{`"10.0.0.1/8"`, "10.0.0.0/8"}},
+		{name: "free-pool-v6-host-bits", args: args("cidr free --pool 2001:db8::1/64"), code: 1, names: []string{`"2001:db8::1/64"`, "2001:db8::/64"}},
+		{name: "free-pool-not-cidr", args: args("cidr free --pool 10.0.0.0"), code: 1, names: []string{`"10.0.0.0"`, "10.0.0.0/32"}},
+		{name: "free-used-bad-in-list", args: args("cidr free --pool 10.0.0.0/8 --used 10.0.0.0/24,subnet-a"), code: 1, names: []string{`"subnet-a"`}},
+		{name: "free-used-empty-entry", args: args("cidr free --pool 10.0.0.0/8 --used 10.0.0.0/24,"), code: 1, names: []string{`"10.0.0.0/24,"`, "empty"}},
+		{name: "free-family-mismatch", args: args("cidr free --pool 10.0.0.0/8 --used 2001:db8::/64"), code: 1, names: []string{"2001:db8::/64", "IPv6"}},
+		{name: "free-mixed-pools", args: args("cidr free --pool 10.0.0.0/8,2001:db8::/32"), code: 1, names: []string{"2001:db8::/32", "IPv4"}},
+		{name: "free-bad-file-lines", args: args("cidr free --pool 10.0.0.0/16 --used-file testdata/used-bad.txt"), code: 1, errLines: 2,
+			names: []string{"line 3", `"10.0.4.1/22"`, "10.0.4.0/22", "line 4", `"subnet-a"`}},
+		{name: "free-bad-stdin", args: args("cidr free --pool 10.0.0.0/16 --used-file -"), stdin: "10.0.0.0/24\n10.0.0.300/24\n", code: 1,
+			names: []string{"stdin", "line 2", `"10.0.0.300/24"`}},
+		{name: "free-missing-file", args: args("cidr free --pool 10.0.0.0/16 --used-file testdata/no-such-file.txt"), code: 1,
+			names: []string{"testdata/no-such-file.txt"}},
+		{name: "free-positional", args: args("cidr free 10.0.0.0/16"), code: 1, names: []string{`"10.0.0.0/16"`, "--pool 10.0.0.0/16"}},
+	})
+}

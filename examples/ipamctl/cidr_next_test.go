@@ -1,0 +1,37 @@
+package main
+
+import "testing"
+
+func TestCIDRNext(t *testing.T) {
+	t.Parallel()
+	runCases(t, []cliCase{
+		{name: "next-v4", args: args("cidr next --pool 10.0.0.0/16 --used 10.0.0.0/24,10.0.2.0/24 --bits 24 --count 3")},
+		{name: "next-v4-default-count", args: args("cidr next --pool 10.0.0.0/16 --used 10.0.0.0/24 --bits 28")},
+		{name: "next-v4-flags-any-order", args: args("cidr next --bits 26 --count 2 --used-file testdata/used-v4.txt --pool 10.0.0.0/16")},
+		{name: "next-v4-stdin", args: args("cidr next --pool 10.0.0.0/16 --used-file - --bits 22"), stdin: "10.0.0.0/22\n10.0.4.0/24\n"},
+		{name: "next-v4-lowest", args: args("cidr next --pool 10.0.0.0/21 --used 10.0.4.0/24,10.0.6.0/23 --bits 25 --count 3 --strategy lowest")},
+		{name: "next-v4-best-fit", args: args("cidr next --pool 10.0.0.0/21 --used 10.0.4.0/24,10.0.6.0/23 --bits 25 --count 3 --strategy best-fit")},
+		{name: "next-v4-whole-pool", args: args("cidr next --pool 10.0.0.0/8 --bits 8")},
+		{name: "next-v4-host-routes", args: args("cidr next --pool 192.0.2.0/30 --bits 32 --count 4")},
+		{name: "next-v6", args: args("cidr next --pool 2001:db8::/48 --used-file testdata/used-v6.txt --bits 56 --count 2")},
+		{name: "next-v6-best-fit", args: args("cidr next --pool 2001:db8::/62 --used 2001:db8:0:2::/64 --bits 64 --count 2 --strategy best-fit")},
+
+		{name: "next-missing-bits", args: args("cidr next --pool 10.0.0.0/16"), code: 1, names: []string{"--bits"}},
+		{name: "next-missing-pool", args: args("cidr next --bits 24"), code: 1, names: []string{"--pool"}},
+		{name: "next-bits-too-long", args: args("cidr next --pool 10.0.0.0/16 --bits 33"), code: 1, names: []string{"--bits 33"}},
+		{name: "next-bits-negative", args: args("cidr next --pool 10.0.0.0/16 --bits -1"), code: 1, names: []string{"--bits -1"}},
+		{name: "next-bits-v6-too-long", args: args("cidr next --pool 2001:db8::/32 --bits 129"), code: 1, names: []string{"--bits 129"}},
+		{name: "next-bits-not-number", args: args("cidr next --pool 10.0.0.0/16 --bits /24"), code: 1, names: []string{`--bits "/24"`}},
+		{name: "next-count-zero", args: args("cidr next --pool 10.0.0.0/16 --bits 24 --count 0"), code: 1, names: []string{"--count 0"}},
+		{name: "next-count-not-number", args: args("cidr next --pool 10.0.0.0/16 --bits 24 --count two"), code: 1, names: []string{`--count "two"`}},
+		{name: "next-bad-strategy", args: args("cidr next --pool 10.0.0.0/16 --bits 24 --strategy first-fit"), code: 1, names: []string{`"first-fit"`, "best-fit"}},
+		{name: "next-too-few-fit", args: args("cidr next --pool 10.0.0.0/22 --used 10.0.1.0/24 --bits 24 --count 4"), code: 1,
+			names: []string{"--count 4", "only 3"}},
+		{name: "next-one-fits", args: args("cidr next --pool 10.0.0.0/23 --used 10.0.1.0/24 --bits 24 --count 2"), code: 1,
+			names: []string{"--count 2", "only 1 free /24 block fits"}},
+		{name: "next-none-fit", args: args("cidr next --pool 10.0.0.0/24 --used 10.0.0.64/26,10.0.0.192/26 --bits 25"), code: 1,
+			names: []string{"/25", "10.0.0.0/26"}},
+		{name: "next-pools-full", args: args("cidr next --pool 2001:db8::/64 --used 2001:db8::/64 --bits 80"), code: 1,
+			names: []string{"/80", "full"}},
+	})
+}
