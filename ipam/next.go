@@ -110,12 +110,11 @@ func (s Space) bestFit(bits, count int) []netip.Prefix {
 	// decomposition is in ascending order, so each bucket starts out as a
 	// valid min-heap of start addresses.
 	var buckets [129]addrHeap
-	var scratch []netip.Prefix
 	for _, x := range s.free {
-		scratch = appendPrefixes(scratch[:0], x, s.familyBits)
-		for _, p := range scratch {
-			buckets[p.Bits()] = append(buckets[p.Bits()], u128From(p.Addr()))
-		}
+		decompose(x, s.familyBits, func(start u128, k uint) {
+			l := s.familyBits - int(k)
+			buckets[l] = append(buckets[l], start)
+		})
 	}
 	var out []netip.Prefix
 	for len(out) < count {

@@ -119,20 +119,13 @@ func (s Space) Free() []netip.Prefix { return s.AppendFree(nil) }
 // AppendFree appends the CIDRs that [Space.Free] returns to dst and returns
 // the extended slice.
 func (s Space) AppendFree(dst []netip.Prefix) []netip.Prefix {
-	for _, x := range s.free {
-		dst = appendPrefixes(dst, x, s.familyBits)
-	}
-	return dst
+	return appendPrefixes(dst, s.familyBits, s.free...)
 }
 
 // Pools returns the pools as the minimal list of CIDRs, in ascending address
 // order: overlapping and adjacent pools are merged.
 func (s Space) Pools() []netip.Prefix {
-	var out []netip.Prefix
-	for _, x := range s.pools {
-		out = appendPrefixes(out, x, s.familyBits)
-	}
-	return out
+	return appendPrefixes(nil, s.familyBits, s.pools...)
 }
 
 // Usage returns how many addresses the pools hold, how many of them are used

@@ -27,7 +27,7 @@ func normalize(s []span) []span {
 	if len(s) < 2 {
 		return s
 	}
-	if !slices.IsSortedFunc(s, compareSpans) {
+	if !slices.IsSortedFunc(s, func(a, b span) int { return a.lo.cmp(b.lo) }) {
 		sortSpans(s)
 	}
 	out := s[:1]
@@ -117,9 +117,10 @@ func largestIn(lo, hi u128) (u128, uint) {
 	return s, k - 1
 }
 
-// appendPrefixes appends the minimal list of CIDRs covering [lo, hi], in
-// ascending order: at each step the largest aligned block starting at lo.
-func appendPrefixes(dst []netip.Prefix, x span, familyBits int) []netip.Prefix {
+// decompose calls f for each CIDR of the minimal list covering [lo, hi], in
+// ascending order, with its start and host bits: at each step the largest
+// aligned block that starts at lo and ends by hi.
+func decompose(x span, familyBits int, f func(start u128, hostBits uint)) {
 	lo := x.lo
 	for {
 		size, _ := x.hi.sub(lo)
@@ -129,17 +130,30 @@ func appendPrefixes(dst []netip.Prefix, x span, familyBits int) []netip.Prefix {
 			k = min(k, size.bitLen()-1)
 		}
 		k = min(k, uint(familyBits))
-		dst = append(dst, netip.PrefixFrom(lo.addr(familyBits), familyBits-int(k)))
+		f(lo, k)
 		end := lo.or(lowMask(k))
 		if end == x.hi {
-			return dst
+			return
 		}
 		lo, _ = end.addOne()
 	}
 }
 
-func sortSpans(s []span) {
-	slices.SortFunc(s, compareSpans)
+// appendPrefixes appends the CIDRs of each span to dst, sized once: the
+// result can hold millions of prefixes, and growing it by doubling would
+// copy them all several times.
+func appendPrefixes(dst []netip.Prefix, familyBits int, spans ...span) []netip.Prefix {
+	n := 0
+	for _, x := range spans {
+		decompose(x, familyBits, func(u128, uint) { n++ })
+	}
+	dst = slices.Grow(dst, n)
+	for _, x := range spans {
+		decompose(x, familyBits, func(start u128, k uint) {
+			dst = append(dst, netip.PrefixFrom(start.addr(familyBits), familyBits-int(k)))
+		})
+	}
+	return dst
 }
 
 // ComparePrefix orders prefixes by address family (IPv4 first), then by

@@ -58,12 +58,6 @@ func Summarize(prefixes []netip.Prefix) []netip.Prefix {
 			v6 = append(v6, spanOf(p))
 		}
 	}
-	var out []netip.Prefix
-	for _, x := range normalize(v4) {
-		out = appendPrefixes(out, x, 32)
-	}
-	for _, x := range normalize(v6) {
-		out = appendPrefixes(out, x, 128)
-	}
-	return out
+	out := appendPrefixes(nil, 32, normalize(v4)...)
+	return appendPrefixes(out, 128, normalize(v6)...)
 }
