@@ -5,8 +5,6 @@ import (
 	"math/rand/v2"
 	"net/netip"
 	"testing"
-
-	"go4.org/netipx"
 )
 
 // Figures go to BENCHMARKS.md with the command that produced them.
@@ -42,16 +40,7 @@ func BenchmarkFree(b *testing.B) {
 		b.Run(fmt.Sprintf("netipx/n=%d", n), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				var sb netipx.IPSetBuilder
-				sb.AddPrefix(benchPool[0])
-				for _, u := range used {
-					sb.RemovePrefix(u)
-				}
-				s, err := sb.IPSet()
-				if err != nil {
-					b.Fatal(err)
-				}
-				_ = s.Prefixes()
+				_ = netipxFree(b, benchPool, used).Prefixes()
 			}
 		})
 	}
@@ -94,15 +83,7 @@ func BenchmarkNext(b *testing.B) {
 			b.Run(fmt.Sprintf("netipx/n=%d/k=%d", n, k), func(b *testing.B) {
 				b.ReportAllocs()
 				for b.Loop() {
-					var sb netipx.IPSetBuilder
-					sb.AddPrefix(benchPool[0])
-					for _, u := range used {
-						sb.RemovePrefix(u)
-					}
-					s, err := sb.IPSet()
-					if err != nil {
-						b.Fatal(err)
-					}
+					s := netipxFree(b, benchPool, used)
 					for range k {
 						var ok bool
 						if _, s, ok = s.RemoveFreePrefix(28); !ok {

@@ -5,8 +5,6 @@ import (
 	"net/netip"
 	"slices"
 	"testing"
-
-	"go4.org/netipx"
 )
 
 func FuzzParseCIDR(f *testing.F) {
@@ -114,18 +112,7 @@ func FuzzFree(f *testing.F) {
 		if err != nil {
 			t.Fatalf("NewSpace(%v, %v): %v", pools, used, err)
 		}
-		// netipx is an independent implementation of the same set algebra.
-		var b netipx.IPSetBuilder
-		for _, p := range pools {
-			b.AddPrefix(p)
-		}
-		for _, u := range used {
-			b.RemovePrefix(u)
-		}
-		set, err := b.IPSet()
-		if err != nil {
-			t.Fatalf("netipx: %v", err)
-		}
+		set := netipxFree(t, pools, used)
 		free := s.Free()
 		if want := set.Prefixes(); !slices.Equal(free, want) && (len(free) > 0 || len(want) > 0) {
 			t.Fatalf("Free(%v, %v) = %v, netipx says %v", pools, used, free, want)

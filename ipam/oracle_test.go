@@ -152,6 +152,20 @@ func count(bm bitmap) int {
 	return n
 }
 
+// randSpace builds a Space from random pools and used prefixes, and the
+// model's bitmaps of the pools and of the free addresses.
+func (u universe) randSpace(t *testing.T, r *rand.Rand) (pools, used []netip.Prefix, s Space, poolBM, freeBM bitmap) {
+	t.Helper()
+	pools, used = u.randPools(r), u.randPrefixes(r, 12)
+	s, err := NewSpace(pools, used)
+	require.NoError(t, err)
+	poolBM, usedBM := u.bitmapOf(pools...), u.bitmapOf(used...)
+	for off := range 256 {
+		freeBM[off] = poolBM[off] && !usedBM[off]
+	}
+	return pools, used, s, poolBM, freeBM
+}
+
 func (u universe) forEachCase(t *testing.T, f func(t *testing.T, r *rand.Rand, i int)) {
 	t.Helper()
 	r := rand.New(rand.NewPCG(*oracleSeed, 0))
@@ -169,14 +183,7 @@ func TestOracleSpace(t *testing.T) {
 		t.Run(u.name, func(t *testing.T) {
 			t.Parallel()
 			u.forEachCase(t, func(t *testing.T, r *rand.Rand, i int) {
-				pools, used := u.randPools(r), u.randPrefixes(r, 12)
-				s, err := NewSpace(pools, used)
-				require.NoError(t, err)
-				poolBM, usedBM := u.bitmapOf(pools...), u.bitmapOf(used...)
-				var freeBM bitmap
-				for off := range 256 {
-					freeBM[off] = poolBM[off] && !usedBM[off]
-				}
+				pools, used, s, poolBM, freeBM := u.randSpace(t, r)
 				in := fmt.Sprintf("pools %v used %v", pools, used)
 
 				assert.Equal(t, u.decompose(freeBM), s.Free(), "Free: %s", in)
@@ -231,14 +238,7 @@ func TestOracleAllocate(t *testing.T) {
 		t.Run(u.name, func(t *testing.T) {
 			t.Parallel()
 			u.forEachCase(t, func(t *testing.T, r *rand.Rand, i int) {
-				pools, used := u.randPools(r), u.randPrefixes(r, 12)
-				s, err := NewSpace(pools, used)
-				require.NoError(t, err)
-				poolBM, usedBM := u.bitmapOf(pools...), u.bitmapOf(used...)
-				var freeBM bitmap
-				for off := range 256 {
-					freeBM[off] = poolBM[off] && !usedBM[off]
-				}
+				pools, used, s, _, freeBM := u.randSpace(t, r)
 				bits := u.fam() - r.IntN(10) // two lengths too big to fit anywhere
 				k := u.fam() - bits
 				want := 1 + r.IntN(6)

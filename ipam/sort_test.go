@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
-	"go4.org/netipx"
 )
 
 func TestSortSpans(t *testing.T) {
@@ -59,13 +58,7 @@ func TestFreeLargeMatchesNetipx(t *testing.T) {
 			for i := range used {
 				used[i] = netip.PrefixFrom(randAddrIn(r, pool), fam-r.IntN(12)).Masked()
 			}
-			var b netipx.IPSetBuilder
-			b.AddPrefix(pool)
-			for _, u := range used {
-				b.RemovePrefix(u)
-			}
-			set, err := b.IPSet()
-			require.NoError(t, err)
+			set := netipxFree(t, []netip.Prefix{pool}, used)
 			got, err := Free([]netip.Prefix{pool}, used)
 			require.NoError(t, err)
 			want := set.Prefixes()
