@@ -1,0 +1,177 @@
+package usage
+
+import (
+	"encoding/json"
+	"net/netip"
+
+	"github.com/ipamkit/ipamkit/ipam"
+)
+
+// ResourceType is the kind of a measured resource. The IPAM types use the
+// names of GetIpamResourceCidrs (vpc, subnet, eip, public-ipv4-pool,
+// ipv6-pool); TypeIPAMPool is a pool measured from its own CIDRs and
+// allocations.
+type ResourceType string
+
+// The resource types.
+const (
+	TypeVPC            ResourceType = "vpc"
+	TypeSubnet         ResourceType = "subnet"
+	TypeEIP            ResourceType = "eip"
+	TypePublicIPv4Pool ResourceType = "public-ipv4-pool"
+	TypeIPv6Pool       ResourceType = "ipv6-pool"
+	TypeIPAMPool       ResourceType = "ipam-pool"
+)
+
+// Source says where a resource's figures come from.
+type Source string
+
+// The sources.
+const (
+	// SourceIPAM is GetIpamResourceCidrs: what IPAM computes for the
+	// resources it discovers.
+	SourceIPAM Source = "ipam"
+	// SourceEC2 is DescribeVpcs and DescribeSubnets: the space of every VPC
+	// and subnet, whether IPAM manages it or not.
+	SourceEC2 Source = "ec2"
+	// SourcePools is DescribeIpamPools, GetIpamPoolCidrs and
+	// GetIpamPoolAllocations: how full each IPAM pool is.
+	SourcePools Source = "pools"
+)
+
+// Resource is the measured utilization of one resource CIDR or, for a VPC or
+// pool with several CIDR blocks of one address family, of all of them
+// together. Address counts are exact.
+//
+// Resource is a plain value: copy it freely. A Resource is keyed by its
+// source, account, region, type, ID and CIDR; see [Resource.Key].
+type Resource struct {
+	ID        string       // vpc-…, subnet-…, ipam-pool-…, eipalloc-…
+	Type      ResourceType //
+	Name      string       // the Name tag, or IPAM's resource name
+	Source    Source       //
+	AccountID string       // owner, 12 digits
+	Region    string       //
+	VPCID     string       // the VPC of a subnet or VPC; empty otherwise
+	PoolID    string       // the IPAM pool the CIDR belongs to, if any
+
+	// CIDR is the resource's CIDR, or its first one in address order when
+	// CIDRs lists several.
+	CIDR netip.Prefix
+	// CIDRs are all the CIDR blocks measured together; nil when only CIDR.
+	CIDRs []netip.Prefix
+
+	// Known is false when the source did not say how much is used: IPAM
+	// leaves IpUsage out for some records, and AWS reports no address
+	// counts for IPv6 subnets. Used and Available are then zero, Percent
+	// is 0 and the resource is never a finding.
+	Known     bool
+	Total     ipam.Count // addresses that can be used
+	Used      ipam.Count // addresses in use
+	Available ipam.Count // Total minus Used
+
+	// LargestFree is the largest free CIDR: the unallocated space of a VPC
+	// (its CIDRs minus its subnets), or of a pool (its CIDRs minus its
+	// allocations). The zero Prefix when unknown or nothing is free.
+	LargestFree netip.Prefix
+
+	// The statuses IPAM reports for its records; empty for other sources.
+	ComplianceStatus string
+	OverlapStatus    string
+	ManagementState  string
+
+	Tags map[string]string
+}
+
+// Percent returns Used as a percentage of Total, from 0 to 100; 0 when the
+// usage is not known or Total is 0.
+func (r Resource) Percent() float64 {
+	if !r.Known {
+		return 0
+	}
+	return r.Used.Percent(r.Total)
+}
+
+// Key identifies a resource across scans and reports.
+type Key struct {
+	Source    Source
+	AccountID string
+	Region    string
+	Type      ResourceType
+	ID        string
+	CIDR      netip.Prefix
+}
+
+// Key returns the identity of r.
+func (r Resource) Key() Key {
+	return Key{r.Source, r.AccountID, r.Region, r.Type, r.ID, r.CIDR}
+}
+
+// resourceJSON is the JSON form of a Resource: camelCase, counts as decimal
+// strings, percent a number, null when unknown.
+type resourceJSON struct {
+	ID               string            `json:"resourceId"`
+	Type             ResourceType      `json:"resourceType"`
+	Name             string            `json:"name,omitempty"`
+	Source           Source            `json:"source"`
+	AccountID        string            `json:"accountId"`
+	Region           string            `json:"region"`
+	VPCID            string            `json:"vpcId,omitempty"`
+	PoolID           string            `json:"poolId,omitempty"`
+	CIDR             netip.Prefix      `json:"cidr"`
+	CIDRs            []netip.Prefix    `json:"cidrs,omitempty"`
+	Total            ipam.Count        `json:"total"`
+	Used             *ipam.Count       `json:"used"`
+	Available        *ipam.Count       `json:"available"`
+	Percent          *float64          `json:"percent"`
+	LargestFree      netip.Prefix      `json:"largestFree,omitzero"`
+	ComplianceStatus string            `json:"complianceStatus,omitempty"`
+	OverlapStatus    string            `json:"overlapStatus,omitempty"`
+	ManagementState  string            `json:"managementState,omitempty"`
+	Tags             map[string]string `json:"tags,omitempty"`
+}
+
+// MarshalJSON encodes r with the field names downstream workflows read:
+// resourceId, resourceType, cidr, accountId, region, vpcId, total, used and
+// available (decimal strings: IPv6 counts overflow JSON numbers), percent
+// (a number) and largestFree (a CIDR). Used, available and percent are null
+// when the usage is not known.
+func (r Resource) MarshalJSON() ([]byte, error) { return json.Marshal(r.toJSON()) }
+
+func (r Resource) toJSON() resourceJSON {
+	v := resourceJSON{
+		ID: r.ID, Type: r.Type, Name: r.Name, Source: r.Source, AccountID: r.AccountID, Region: r.Region,
+		VPCID: r.VPCID, PoolID: r.PoolID, CIDR: r.CIDR, CIDRs: r.CIDRs, Total: r.Total,
+		LargestFree: r.LargestFree, ComplianceStatus: r.ComplianceStatus, OverlapStatus: r.OverlapStatus,
+		ManagementState: r.ManagementState, Tags: r.Tags,
+	}
+	if r.Known {
+		p := r.Percent()
+		v.Used, v.Available, v.Percent = &r.Used, &r.Available, &p
+	}
+	return v
+}
+
+// UnmarshalJSON decodes what [Resource.MarshalJSON] writes. The percent is
+// derived from the counts, so it is not read back.
+func (r *Resource) UnmarshalJSON(b []byte) error {
+	var v resourceJSON
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*r = v.resource()
+	return nil
+}
+
+func (v resourceJSON) resource() Resource {
+	r := Resource{
+		ID: v.ID, Type: v.Type, Name: v.Name, Source: v.Source, AccountID: v.AccountID, Region: v.Region,
+		VPCID: v.VPCID, PoolID: v.PoolID, CIDR: v.CIDR, CIDRs: v.CIDRs, Total: v.Total,
+		LargestFree: v.LargestFree, ComplianceStatus: v.ComplianceStatus, OverlapStatus: v.OverlapStatus,
+		ManagementState: v.ManagementState, Tags: v.Tags,
+	}
+	if v.Used != nil && v.Available != nil {
+		r.Known, r.Used, r.Available = true, *v.Used, *v.Available
+	}
+	return r
+}
