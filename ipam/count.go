@@ -3,6 +3,7 @@ package ipam
 import (
 	"errors"
 	"fmt"
+	"math"
 	"math/bits"
 	"net/netip"
 	"strconv"
@@ -112,6 +113,61 @@ func (c Count) Sub(d Count) Count {
 	}
 	r, _ := u128{c.hi, c.lo}.sub(u128{d.hi, d.lo})
 	return Count{hi: r.hi, lo: r.lo}
+}
+
+// Fraction returns the share f of c, c×f rounded to the nearest integer (ties
+// away from zero), for f from 0 to 1: how many addresses a reported usage
+// fraction such as IPAM's IpUsage stands for. A NaN or negative f gives 0, an
+// f above 1 gives c. The product is exact: f is read as the binary fraction
+// it is, multiplied into 182 bits, then rounded once. It does not allocate.
+func (c Count) Fraction(f float64) Count {
+	switch {
+	case !(f > 0): // also NaN
+		return Count{}
+	case f >= 1:
+		return c
+	}
+	// f = mant × 2^-shift with a 53-bit integer mantissa.
+	frac, exp := math.Frexp(f) // f = frac × 2^exp, frac in [0.5, 1)
+	mant := uint64(frac * (1 << 53))
+	shift := uint(53 - exp) // exp <= 0, so shift >= 53
+	// c × mant as a 3-limb number (c < 2^129 and mant < 2^53).
+	var hi, lo uint64 = c.hi, c.lo
+	var top uint64
+	if c.full {
+		top = 1 // bit 128
+		hi, lo = 0, 0
+	}
+	p1h, p0 := bits.Mul64(lo, mant)
+	p2h, p1l := bits.Mul64(hi, mant)
+	p1, carry := bits.Add64(p1h, p1l, 0)
+	p2 := p2h + top*mant + carry
+	// Round to nearest: add half of 2^shift, then shift right.
+	if shift >= 192 {
+		return Count{}
+	}
+	half := [3]uint64{}
+	half[(shift-1)/64] = 1 << ((shift - 1) % 64)
+	var c0, c1 uint64
+	p0, c0 = bits.Add64(p0, half[0], 0)
+	p1, c1 = bits.Add64(p1, half[1], c0)
+	p2, _ = bits.Add64(p2, half[2], c1)
+	limbs := [3]uint64{p0, p1, p2}
+	var out [3]uint64
+	word, bit := shift/64, shift%64
+	for i := range 3 {
+		j := i + int(word)
+		if j < 3 {
+			out[i] = limbs[j] >> bit
+			if bit != 0 && j+1 < 3 {
+				out[i] |= limbs[j+1] << (64 - bit)
+			}
+		}
+	}
+	if out[2] != 0 {
+		return MaxCount // only when c is 2^128 and f rounds to 1
+	}
+	return Count{hi: out[1], lo: out[0]}
 }
 
 // Uint64 returns c as a uint64, and whether it fits.

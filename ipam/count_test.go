@@ -3,6 +3,8 @@ package ipam
 import (
 	"encoding/json"
 	"math"
+	"math/big"
+	"math/rand/v2"
 	"net/netip"
 	"testing"
 
@@ -166,4 +168,67 @@ func TestCountAllocs(t *testing.T) {
 		buf = c.AppendTo(buf[:0])
 	})
 	assert.Zero(t, allocs, "Size, Add, Sub and AppendTo allocate")
+}
+
+func TestCountFraction(t *testing.T) {
+	t.Parallel()
+	v6 := Size(netip.MustParsePrefix("2001:db8::/56"))
+	tests := []struct {
+		name string
+		c    Count
+		f    float64
+		want string
+	}{
+		{"half of 256", NewCount(256), 0.5, "128"},
+		{"rounds to nearest", NewCount(256), 0.0039, "1"},
+		{"rounds half away from zero", NewCount(3), 0.5, "2"},
+		{"tiny", NewCount(1000), 1e-300, "0"},
+		{"zero", NewCount(1000), 0, "0"},
+		{"negative", NewCount(1000), -0.5, "0"},
+		{"NaN", NewCount(1000), math.NaN(), "0"},
+		{"one", v6, 1, v6.String()},
+		{"above one", v6, 1.5, v6.String()},
+		{"IPv6 /56 quarter", v6, 0.25, "1180591620717411303424"},
+		{"2^128 half", MaxCount, 0.5, "170141183460469231731687303715884105728"},
+		{"2^128 just under one", MaxCount, math.Nextafter(1, 0), "340282366920938425684442744474606501888"},
+		{"2^128-1 quarter", MaxCount.Sub(NewCount(1)), 0.25, "85070591730234615865843651857942052864"},
+		{"uint64 max times binary 0.1", NewCount(math.MaxUint64), 0.1, "1844674407370955264"},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, tt.c.Fraction(tt.f).String(), "%s: %v.Fraction(%v)", tt.name, tt.c, tt.f)
+	}
+}
+
+// TestCountFractionMatchesBig checks Fraction against exact rational
+// arithmetic with math/big, over random counts up to 2^128.
+func TestCountFractionMatchesBig(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(5, 5))
+	for i := range 20000 {
+		c := Count{hi: r.Uint64() >> r.UintN(64), lo: r.Uint64()}
+		switch i % 10 {
+		case 0:
+			c = MaxCount
+		case 1:
+			c = NewCount(r.Uint64N(5000))
+		}
+		f := r.Float64()
+		if i%3 == 0 {
+			f = math.Ldexp(f, -r.IntN(80))
+		}
+		exact := new(big.Rat).SetFrac(countBig(c), big.NewInt(1))
+		exact.Mul(exact, new(big.Rat).SetFloat64(f))
+		// Round half away from zero: floor(x + 1/2) for x >= 0.
+		exact.Add(exact, big.NewRat(1, 2))
+		want := new(big.Int).Quo(exact.Num(), exact.Denom())
+		assert.Equal(t, want.String(), c.Fraction(f).String(), "%v.Fraction(%v)", c, f)
+	}
+}
+
+func countBig(c Count) *big.Int {
+	n, ok := new(big.Int).SetString(c.String(), 10)
+	if !ok {
+		panic(c)
+	}
+	return n
 }

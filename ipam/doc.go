@@ -17,7 +17,8 @@
 // [Count] is an exact number of addresses from 0 to 2^128 inclusive (an IPv6
 // /0 holds 2^128, one more than 128 bits hold). It marshals as a decimal
 // string, because JSON numbers lose precision past 2^53; a float appears only
-// in [Count.Percent] and [Usage.Percent].
+// in [Count.Percent] and [Usage.Percent], and goes in only through
+// [Count.Fraction], which turns a reported usage fraction into an exact count.
 //
 // # Free space and allocation
 //
