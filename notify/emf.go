@@ -122,11 +122,38 @@ type emfGroup struct {
 func (e *EMF) group(ms []Metric) ([]*emfGroup, error) {
 	var errs []error
 	var groups []*emfGroup
-	byKey := map[string]*emfGroup{}
-	var key strings.Builder
+	type groupKey struct {
+		ms   int64
+		dims int // index in dimIDs
+	}
+	byKey := map[groupKey]*emfGroup{}
+	dimIDs := map[string]int{}
+	// Metrics often share one Dimensions slice (ResourceMetrics does), so
+	// the dimension part of the key is built once per slice.
+	var (
+		prevOwn  []Dimension
+		prevDims []Dimension
+		dimID    int
+		dimErr   error
+		key      strings.Builder
+	)
 	for i, m := range ms {
-		dims := withDimensions(m.Dimensions, e.opts.Dimensions)
-		if err := validMetric(m, dims); err != nil {
+		if len(m.Dimensions) == 0 || len(prevOwn) != len(m.Dimensions) || &prevOwn[0] != &m.Dimensions[0] {
+			prevOwn, prevDims = m.Dimensions, withDimensions(m.Dimensions, e.opts.Dimensions)
+			key.Reset()
+			for _, d := range prevDims {
+				key.WriteString("\x00" + d.Name + "\x00" + d.Value)
+			}
+			id, ok := dimIDs[key.String()]
+			if !ok {
+				id = len(dimIDs)
+				dimIDs[key.String()] = id
+			}
+			dimID = id
+			dimErr = validDimensions(prevDims)
+		}
+		dims := prevDims
+		if err := validMetric(m, dims, dimErr); err != nil {
 			errs = append(errs, fmt.Errorf("metric %d: %w", i, err))
 			continue
 		}
@@ -134,15 +161,11 @@ func (e *EMF) group(ms []Metric) ([]*emfGroup, error) {
 		if t.IsZero() {
 			t = e.opts.Now()
 		}
-		key.Reset()
-		key.WriteString(strconv.FormatInt(t.UnixMilli(), 10))
-		for _, d := range dims {
-			key.WriteString("\x00" + d.Name + "\x00" + d.Value)
-		}
-		g := byKey[key.String()]
+		k := groupKey{t.UnixMilli(), dimID}
+		g := byKey[k]
 		if g == nil {
-			g = &emfGroup{ms: t.UnixMilli(), dims: dims}
-			byKey[key.String()] = g
+			g = &emfGroup{ms: k.ms, dims: dims}
+			byKey[k] = g
 			groups = append(groups, g)
 		}
 		if err := g.add(m); err != nil {
@@ -249,8 +272,8 @@ func withDimensions(own, extra []Dimension) []Dimension {
 }
 
 // validMetric checks m, with its final dimensions, against the limits
-// CloudWatch enforces.
-func validMetric(m Metric, dims []Dimension) error {
+// CloudWatch enforces; dimErr is what validDimensions said of dims.
+func validMetric(m Metric, dims []Dimension, dimErr error) error {
 	switch {
 	case m.Name == "" || len(m.Name) > maxNameLen:
 		return fmt.Errorf("%w: name %q must be 1 to %d bytes", ErrInvalidMetric, m.Name, maxNameLen)
@@ -260,17 +283,24 @@ func validMetric(m Metric, dims []Dimension) error {
 		return fmt.Errorf("%w: %q has value %v", ErrInvalidMetric, m.Name, m.Value)
 	case len(dims) > maxDimensions:
 		return fmt.Errorf("%w: %q has %d dimensions, more than %d", ErrInvalidMetric, m.Name, len(dims), maxDimensions)
+	case dimErr != nil:
+		return fmt.Errorf("%w: %q: %w", ErrInvalidMetric, m.Name, dimErr)
 	}
+	return nil
+}
+
+// validDimensions checks names and values and that no name repeats.
+func validDimensions(dims []Dimension) error {
 	for i, d := range dims {
 		if d.Name == "" || len(d.Name) > maxNameLen || d.Name == "_aws" {
-			return fmt.Errorf("%w: %q: dimension name %q must be 1 to %d bytes", ErrInvalidMetric, m.Name, d.Name, maxNameLen)
+			return fmt.Errorf("dimension name %q must be 1 to %d bytes", d.Name, maxNameLen)
 		}
 		if d.Value == "" || len(d.Value) > maxDimensionValue {
-			return fmt.Errorf("%w: %q: dimension %q must have a value of 1 to %d bytes", ErrInvalidMetric, m.Name, d.Name, maxDimensionValue)
+			return fmt.Errorf("dimension %q must have a value of 1 to %d bytes", d.Name, maxDimensionValue)
 		}
 		for _, e := range dims[:i] {
 			if e.Name == d.Name {
-				return fmt.Errorf("%w: %q: dimension %q appears twice", ErrInvalidMetric, m.Name, d.Name)
+				return fmt.Errorf("dimension %q appears twice", d.Name)
 			}
 		}
 	}
