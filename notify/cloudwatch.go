@@ -82,7 +82,7 @@ func (c *CloudWatch) PutMetrics(ctx context.Context, ms []Metric) error {
 	if err != nil {
 		return err
 	}
-	batches := cwBatches(sizes, cwRequestBase(c.opts.Namespace), cwMaxDatums, cwMaxBytes)
+	batches := fillBatches(sizes, cwRequestBase(c.opts.Namespace), cwMaxDatums, cwMaxBytes)
 	var errs []error
 	start := 0
 	for i, n := range batches {
@@ -177,12 +177,12 @@ func cwDimensionSize(d Dimension) int {
 	return 2*key + 3*(len(d.Name)+len(d.Value))
 }
 
-// cwBatches splits items of the given sizes, in order, into the fewest
+// fillBatches splits items of the given sizes, in order, into the fewest
 // runs of at most maxItems items whose base+sizes stay within maxBytes,
 // and returns the length of each run. Filling each run before starting the
 // next is optimal for contiguous runs under limits that only grow with
 // the run. An item too large for a run of its own goes alone.
-func cwBatches(sizes []int, base, maxItems, maxBytes int) []int {
+func fillBatches(sizes []int, base, maxItems, maxBytes int) []int {
 	var runs []int
 	n, total := 0, base
 	for _, s := range sizes {
