@@ -111,8 +111,8 @@ func scrubError(err error, raw string) error {
 // HTTPError reports a response that was not a success. Body is the start
 // of the response body, on one line, with the webhook URL removed.
 type HTTPError struct {
-	StatusCode int
-	Body       string
+	StatusCode int    // the HTTP status of the last attempt
+	Body       string // at most 256 bytes of its body, redacted
 }
 
 // Error returns the status and the body.

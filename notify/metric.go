@@ -29,15 +29,15 @@ type Unit string
 
 // Units used by ipamkit. Any CloudWatch StandardUnit name is valid.
 const (
-	UnitNone    Unit = "None"
-	UnitPercent Unit = "Percent"
-	UnitCount   Unit = "Count"
+	UnitNone    Unit = "None"    // no unit
+	UnitPercent Unit = "Percent" // percent, 0 to 100
+	UnitCount   Unit = "Count"   // a number of things, such as addresses
 )
 
 // Dimension is a name-value pair that qualifies a [Metric].
 type Dimension struct {
-	Name  string `json:"name"`
-	Value string `json:"value"`
+	Name  string `json:"name"`  // 1 to 255 bytes, such as "ResourceId"
+	Value string `json:"value"` // 1 to 1024 bytes, such as "vpc-0abc"
 }
 
 // Metric is one data point. It is a plain value, safe to copy.

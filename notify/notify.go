@@ -60,7 +60,7 @@ func (n namedSink) String() string { return n.name }
 // target returned.
 type SinkError struct {
 	Name string // the target's name: see [Named]
-	Err  error
+	Err  error  // what the target returned
 }
 
 // Error returns the name and the target's error.
@@ -78,8 +78,8 @@ func (e *SinkError) Unwrap() error { return e.Err }
 // The zero value delivers nothing. A Multi is safe for concurrent use when
 // its targets are and its slices are not modified.
 type Multi struct {
-	Notifiers []Notifier
-	Sinks     []MetricSink
+	Notifiers []Notifier   // receive Notify
+	Sinks     []MetricSink // receive PutMetrics
 }
 
 // Notify sends a to every notifier of m.
