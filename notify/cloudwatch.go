@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -57,6 +58,7 @@ func NewCloudWatch(client CloudWatchAPI, optFns ...func(*CloudWatchOptions)) *Cl
 	for _, fn := range optFns {
 		fn(&o)
 	}
+	o.Dimensions = slices.Clone(o.Dimensions)
 	if o.Namespace == "" {
 		o.Namespace = DefaultNamespace
 	}

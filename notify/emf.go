@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -65,6 +66,7 @@ func NewEMF(w io.Writer, optFns ...func(*EMFOptions)) *EMF {
 	for _, fn := range optFns {
 		fn(&o)
 	}
+	o.Dimensions = slices.Clone(o.Dimensions)
 	if o.Namespace == "" {
 		o.Namespace = DefaultNamespace
 	}
