@@ -195,7 +195,7 @@ func (e *EventBridge) put(ctx context.Context, entries []types.PutEventsRequestE
 		if attempt >= e.opts.MaxAttempts {
 			return fmt.Errorf("%d of %d events failed after %d attempts: %w", len(failed), len(entries), attempt, errors.Join(failed...))
 		}
-		if err := e.opts.Sleep(ctx, e.opts.BaseDelay<<(attempt-1)); err != nil {
+		if err := e.opts.Sleep(ctx, backoff(e.opts.BaseDelay, attempt)); err != nil {
 			return fmt.Errorf("waiting to retry (%w): %w", err, errors.Join(failed...))
 		}
 		entries, index = retry, retryIndex

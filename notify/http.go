@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -210,7 +211,7 @@ func (o *HTTPOptions) post(ctx context.Context, u WebhookURL, body []byte, heade
 			return fmt.Errorf("after %d attempts: %w", attempt, last)
 		}
 		if delay == 0 {
-			delay = o.BaseDelay << (attempt - 1)
+			delay = backoff(o.BaseDelay, attempt)
 		}
 		delay = min(delay, o.MaxDelay)
 		o.Logger.LogAttrs(ctx, slog.LevelDebug, "retrying webhook",
@@ -252,6 +253,19 @@ func (o *HTTPOptions) try(ctx context.Context, u WebhookURL, body []byte, header
 		return -1, herr
 	}
 	return retryAfter(resp.Header.Get("Retry-After"), o.Now()), herr
+}
+
+// backoff returns base doubled for each retry after the first, saturating
+// instead of overflowing.
+func backoff(base time.Duration, attempt int) time.Duration {
+	d := base
+	for i := 1; i < attempt; i++ {
+		if d > math.MaxInt64/2 {
+			return math.MaxInt64
+		}
+		d *= 2
+	}
+	return d
 }
 
 // retryAfter parses a Retry-After value, in seconds or as an HTTP date; it

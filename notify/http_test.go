@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -396,5 +397,21 @@ func TestTruncate(t *testing.T) {
 		got := truncate(tt.s, tt.n)
 		assert.Equal(t, tt.want, got, "truncate(%q, %d)", tt.s, tt.n)
 		assert.True(t, utf8.ValidString(got))
+	}
+}
+
+func TestBackoff(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		attempt int
+		want    time.Duration
+	}{
+		{1, time.Second},
+		{2, 2 * time.Second},
+		{4, 8 * time.Second},
+		{100, math.MaxInt64},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, backoff(time.Second, tt.attempt), "backoff(1s, %d)", tt.attempt)
 	}
 }
