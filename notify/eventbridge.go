@@ -24,6 +24,7 @@ const (
 	ebMaxEntries = 10
 	ebMaxBytes   = 1_000_000 // a call's entries must total less than 1 MB
 	ebTimeBytes  = 14        // what a set Time counts
+	ebMaxDelay   = 20 * time.Second
 )
 
 // ErrTooLarge is wrapped by the errors of [EventBridge] and [Lambda] for a
@@ -51,7 +52,7 @@ type EventBridgeOptions struct {
 	// are retried by the SDK client's retryer, not here.
 	MaxAttempts int
 	// BaseDelay is the wait before the first retry of failed entries; it
-	// doubles for each further retry. Zero means 100ms.
+	// doubles for each further retry, up to 20s. Zero means 100ms.
 	BaseDelay time.Duration
 	// Sleep waits d or until ctx is done, returning ctx.Err() then; nil
 	// means a timer. Tests replace it so that they never sleep.
@@ -195,7 +196,7 @@ func (e *EventBridge) put(ctx context.Context, entries []types.PutEventsRequestE
 		if attempt >= e.opts.MaxAttempts {
 			return fmt.Errorf("%d of %d events failed after %d attempts: %w", len(failed), len(entries), attempt, errors.Join(failed...))
 		}
-		if err := e.opts.Sleep(ctx, backoff(e.opts.BaseDelay, attempt)); err != nil {
+		if err := e.opts.Sleep(ctx, min(backoff(e.opts.BaseDelay, attempt), ebMaxDelay)); err != nil {
 			return fmt.Errorf("waiting to retry (%w): %w", err, errors.Join(failed...))
 		}
 		entries, index = retry, retryIndex
