@@ -23,8 +23,10 @@
 //     diffed against live IPAM into a reviewable plan, applied idempotently.
 //   - share (planned): share exactly the pools whose allocation tag matches
 //     an account's organizational unit through AWS RAM.
-//   - notify (planned): alerts and metrics to SNS, CloudWatch, EventBridge,
-//     Lambda, Slack, Microsoft Teams, webhooks and writers.
+//   - [github.com/ipamkit/ipamkit/notify]: alerts and metrics to SNS,
+//     CloudWatch (PutMetricData or Embedded Metric Format), EventBridge,
+//     Lambda, Slack, Microsoft Teams, signed webhooks and writers, each
+//     within its service's limits, with a fan-out that names what failed.
 //
 // # Programs
 //
