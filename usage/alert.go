@@ -1,0 +1,142 @@
+package usage
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ipamkit/ipamkit/notify"
+)
+
+// AlertKind is the Kind of the alerts a report raises; receivers may route
+// on it.
+const (
+	AlertKindUtilization = "utilization"
+	AlertKindAllClear    = "all-clear"
+)
+
+// Alert returns the report as one alert for [notify] notifiers, and false
+// when there is nothing to say: no findings and no failed targets. The
+// alert's severity is the worst finding's (a scan with only failed targets
+// is a warning: silence is not an all-clear), its resources the findings,
+// worst first, each with its largest free block and threshold as a note.
+func (r Report) Alert(source string) (notify.Alert, bool) {
+	if len(r.Findings) == 0 && len(r.Errors) == 0 {
+		return notify.Alert{}, false
+	}
+	a := notify.Alert{
+		Kind:     AlertKindUtilization,
+		Severity: notify.Warning,
+		Source:   source,
+		Time:     r.Scan.Finished,
+	}
+	if r.Worst() == SeverityCritical {
+		a.Severity = notify.Critical
+	}
+	var crit, warn int
+	for _, f := range r.Findings {
+		if f.Severity == SeverityCritical {
+			crit++
+		} else {
+			warn++
+		}
+		a.Resources = append(a.Resources, notifyResource(f))
+	}
+	switch {
+	case len(r.Findings) == 0:
+		a.Title = fmt.Sprintf("IP usage scan incomplete: %d %s failed", len(r.Errors), plural(len(r.Errors), "target", "targets"))
+	default:
+		a.Title = fmt.Sprintf("%d %s over threshold (%d critical, %d warning)", len(r.Findings), plural(len(r.Findings), "resource", "resources"), crit, warn)
+	}
+	a.Summary = r.summary()
+	return a, true
+}
+
+// AllClear returns the alert that says a scan found nothing over threshold,
+// for callers that want to hear it.
+func (r Report) AllClear(source string) notify.Alert {
+	return notify.Alert{
+		Kind:     AlertKindAllClear,
+		Severity: notify.Info,
+		Title:    "IP usage: all clear",
+		Summary:  r.summary(),
+		Source:   source,
+		Time:     r.Scan.Finished,
+	}
+}
+
+func (r Report) summary() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Scanned %d %s: %d %s measured, %d over threshold.",
+		r.Scan.Targets, plural(r.Scan.Targets, "target", "targets"),
+		len(r.Resources), plural(len(r.Resources), "resource", "resources"), len(r.Findings))
+	if n := len(r.Errors); n > 0 {
+		fmt.Fprintf(&b, " %d %s failed:", n, plural(n, "target", "targets"))
+		for i, e := range r.Errors {
+			if i == 5 {
+				fmt.Fprintf(&b, " and %d more.", n-5)
+				break
+			}
+			sep := ";"
+			if i == n-1 {
+				sep = "."
+			}
+			code := e.Code()
+			if code == "" {
+				code = "error"
+			}
+			fmt.Fprintf(&b, " %s (%s)%s", e.Target, code, sep)
+		}
+	}
+	return b.String()
+}
+
+// notifyResource is a finding as an alert shows it, with the threshold and
+// the headroom as a note.
+func notifyResource(f Finding) notify.Resource {
+	nr := toNotify(f.Resource)
+	nr.Note = fmt.Sprintf("%s at %g%%", f.Severity, f.Threshold)
+	if f.LargestFree.IsValid() {
+		nr.Note += fmt.Sprintf(", largest free block /%d", f.LargestFree.Bits())
+	} else if f.Type == TypeVPC || f.Type == TypeIPAMPool {
+		nr.Note += ", no free block"
+	}
+	return nr
+}
+
+func toNotify(r Resource) notify.Resource {
+	return notify.Resource{
+		ID: r.ID, Name: r.Name, Type: string(r.Type), CIDR: r.CIDR, Account: r.AccountID, Region: r.Region,
+		Total: r.Total, Used: r.Used, Free: r.Available, Percent: r.Percent(),
+	}
+}
+
+// FindingMetrics returns the monitor sample's metrics (PercentAssigned,
+// IpAddressTotal, IpAddressAvailable by ResourceId) for the findings only,
+// as the sample published them, at time t.
+func (r Report) FindingMetrics(t time.Time, optFns ...func(*notify.ResourceMetricsOptions)) []notify.Metric {
+	rs := make([]notify.Resource, len(r.Findings))
+	for i, f := range r.Findings {
+		rs[i] = notifyResource(f)
+	}
+	return notify.ResourceMetrics(rs, t, optFns...)
+}
+
+// ResourceMetrics returns the same metrics for every resource whose usage
+// is known: a dashboard of everything, at three custom metrics a resource.
+func (r Report) ResourceMetrics(t time.Time, optFns ...func(*notify.ResourceMetricsOptions)) []notify.Metric {
+	var rs []notify.Resource
+	for _, x := range r.Resources {
+		if x.Known {
+			rs = append(rs, toNotify(x))
+		}
+	}
+	return notify.ResourceMetrics(rs, t, optFns...)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
