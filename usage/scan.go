@@ -1,0 +1,191 @@
+package usage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+)
+
+// ClientFactory hands out the EC2 client of a target: in its account
+// (usually by assuming its role) and its region. [NewAWSClients] is the
+// implementation over an aws.Config; tests supply their own.
+type ClientFactory interface {
+	EC2(ctx context.Context, t Target) (EC2API, error)
+}
+
+// ClientFactoryFunc adapts a function to a [ClientFactory].
+type ClientFactoryFunc func(ctx context.Context, t Target) (EC2API, error)
+
+// EC2 calls f.
+func (f ClientFactoryFunc) EC2(ctx context.Context, t Target) (EC2API, error) { return f(ctx, t) }
+
+// ErrNotScanned is wrapped by the error of every target a scan did not get
+// to: its context was done first, or the deadline margin was reached.
+var ErrNotScanned = errors.New("not scanned")
+
+// ScannerOptions configures a [Scanner]. The zero value is ready to use.
+type ScannerOptions struct {
+	// Sources are what each target is measured from; empty means
+	// SourceEC2 only. SourceIPAM and SourcePools read the IPAM, so give
+	// them the IPAM account and region as their target.
+	Sources []Source
+	// IPAM selects the scopes and resource types for SourceIPAM; its
+	// ScopeType also selects the pools for SourcePools.
+	IPAM IPAMOptions
+	// Policy evaluates the resources into findings.
+	Policy Policy
+	// Concurrency is how many targets are scanned at once; zero means 8.
+	Concurrency int
+	// TargetTimeout bounds the scan of one target; zero means 2 minutes.
+	TargetTimeout time.Duration
+	// DeadlineMargin stops starting targets when the context's deadline is
+	// this close, so a Lambda reports the targets it did not scan instead
+	// of being killed mid-write. Zero means 10 seconds; it matters only
+	// when the context has a deadline.
+	DeadlineMargin time.Duration
+	// Logger receives one record per target; nil discards them.
+	Logger *slog.Logger
+	// Now returns the current time; nil means time.Now. Tests pin it.
+	Now func() time.Time
+}
+
+// Scanner measures many targets at once. It is safe for concurrent use:
+// each Scan is independent.
+type Scanner struct {
+	clients ClientFactory
+	opts    ScannerOptions
+}
+
+// NewScanner returns a Scanner that gets its clients from clients.
+func NewScanner(clients ClientFactory, optFns ...func(*ScannerOptions)) *Scanner {
+	var o ScannerOptions
+	for _, f := range optFns {
+		f(&o)
+	}
+	if len(o.Sources) == 0 {
+		o.Sources = []Source{SourceEC2}
+	}
+	if o.Concurrency <= 0 {
+		o.Concurrency = 8
+	}
+	if o.TargetTimeout <= 0 {
+		o.TargetTimeout = 2 * time.Minute
+	}
+	if o.DeadlineMargin <= 0 {
+		o.DeadlineMargin = 10 * time.Second
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return &Scanner{clients: clients, opts: o}
+}
+
+// Scan measures every target from every configured source and returns the
+// report. It never aborts part way: a target that fails (access denied,
+// throttled past the SDK's retries, region not enabled) becomes a
+// [TargetError] in the report and the others go on; a target not reached
+// before ctx is done, or before its deadline margin, becomes one wrapping
+// [ErrNotScanned]. The error is non-nil only for an invalid policy
+// ([ErrBadPolicy]), checked before any call.
+//
+// At most Concurrency targets are in flight; each goroutine writes only its
+// own slot, and none outlives the call. Memory is proportional to the
+// resources kept, not to the pages fetched.
+func (s *Scanner) Scan(ctx context.Context, targets []Target) (Report, error) {
+	if err := s.opts.Policy.Validate(); err != nil {
+		return Report{}, err
+	}
+	started := s.opts.Now()
+	type result struct {
+		resources []Resource
+		err       error
+	}
+	results := make([]result, len(targets))
+	var g errgroup.Group
+	g.SetLimit(s.opts.Concurrency)
+	for i, t := range targets {
+		if err := s.startable(ctx); err != nil {
+			results[i].err = err
+			continue
+		}
+		g.Go(func() error {
+			// The slot may have waited for a free goroutine: look again.
+			if err := s.startable(ctx); err != nil {
+				results[i].err = err
+				return nil
+			}
+			results[i].resources, results[i].err = s.scanTarget(ctx, t)
+			return nil
+		})
+	}
+	_ = g.Wait() // goroutines report through their slots
+
+	var resources []Resource
+	var errs []*TargetError
+	for i, r := range results {
+		if r.err != nil {
+			errs = append(errs, &TargetError{Target: redactTarget(targets[i]), Err: r.err})
+			continue
+		}
+		resources = append(resources, r.resources...)
+	}
+	return NewReport(resources, errs, ScanInfo{Started: started, Finished: s.opts.Now(), Targets: len(targets)}, s.opts.Policy)
+}
+
+// startable returns nil if a new target may start now.
+func (s *Scanner) startable(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("%w: %w", ErrNotScanned, context.Cause(ctx))
+	}
+	if d, ok := ctx.Deadline(); ok && d.Sub(s.opts.Now()) < s.opts.DeadlineMargin {
+		return fmt.Errorf("%w: within %v of the deadline", ErrNotScanned, s.opts.DeadlineMargin)
+	}
+	return nil
+}
+
+func (s *Scanner) scanTarget(ctx context.Context, t Target) ([]Resource, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.opts.TargetTimeout)
+	defer cancel()
+	log := s.opts.Logger.With("account_id", t.AccountID, "region", t.Region)
+	start := s.opts.Now()
+	client, err := s.clients.EC2(ctx, t)
+	if err != nil {
+		log.LogAttrs(ctx, slog.LevelWarn, "target failed", slog.String("error", err.Error()))
+		return nil, fmt.Errorf("client: %w", err)
+	}
+	var out []Resource
+	for _, src := range s.opts.Sources {
+		var rs []Resource
+		switch src {
+		case SourceEC2:
+			rs, err = CollectEC2(ctx, client, t.Region)
+		case SourceIPAM:
+			rs, err = CollectIPAM(ctx, client, s.opts.IPAM)
+		case SourcePools:
+			rs, err = CollectPools(ctx, client, s.opts.IPAM.ScopeType)
+		default:
+			err = fmt.Errorf("unknown source %q (want ec2, ipam or pools)", src)
+		}
+		if err != nil {
+			log.LogAttrs(ctx, slog.LevelWarn, "target failed", slog.String("source", string(src)), slog.String("error", err.Error()))
+			return nil, err
+		}
+		out = append(out, rs...)
+	}
+	log.LogAttrs(ctx, slog.LevelInfo, "target scanned", slog.Int("resources", len(out)), slog.Duration("took", s.opts.Now().Sub(start)))
+	return slices.Clip(out), nil
+}
+
+// redactTarget drops the external ID, which reports never carry.
+func redactTarget(t Target) Target {
+	t.ExternalID = ""
+	return t
+}

@@ -1,0 +1,166 @@
+package usage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/mock/gomock"
+)
+
+// oneSubnet returns a mock client whose region has one subnet in account.
+func oneSubnet(t *testing.T, account string, usedOf251 int32) EC2API {
+	m := NewMockEC2API(gomock.NewController(t))
+	m.EXPECT().DescribeVpcs(gomock.Any(), gomock.Any(), gomock.Any()).Return(&ec2.DescribeVpcsOutput{}, nil).AnyTimes()
+	m.EXPECT().DescribeSubnets(gomock.Any(), gomock.Any(), gomock.Any()).Return(&ec2.DescribeSubnetsOutput{Subnets: []types.Subnet{{
+		SubnetId: aws.String("subnet-" + account), VpcId: aws.String("vpc-1"), OwnerId: aws.String(account),
+		CidrBlock: aws.String("10.0.0.0/24"), AvailableIpAddressCount: aws.Int32(251 - usedOf251),
+	}}}, nil).AnyTimes()
+	return m
+}
+
+func TestScanPartialFailure(t *testing.T) {
+	t.Parallel()
+	denied := codedError{"AccessDenied"}
+	throttled := codedError{"RequestLimitExceeded"}
+	clients := ClientFactoryFunc(func(ctx context.Context, tg Target) (EC2API, error) {
+		switch tg.AccountID {
+		case "000000000002":
+			return nil, fmt.Errorf("assume role %s: %w", tg.RoleARN, denied)
+		case "000000000003":
+			m := NewMockEC2API(gomock.NewController(t))
+			m.EXPECT().DescribeVpcs(gomock.Any(), gomock.Any(), gomock.Any()).Return(nil, throttled)
+			return m, nil
+		}
+		return oneSubnet(t, tg.AccountID, 230), nil
+	})
+	var targets []Target
+	for a := 1; a <= 4; a++ {
+		targets = append(targets, Target{AccountID: fmt.Sprintf("%012d", a), Region: "eu-west-1", RoleARN: "arn:aws:iam::x:role/Scan", ExternalID: "s3cret"})
+	}
+	rep, err := NewScanner(clients, func(o *ScannerOptions) { o.Concurrency = 2 }).Scan(t.Context(), targets)
+	require.NoError(t, err)
+
+	require.Len(t, rep.Resources, 2)
+	assert.Equal(t, "000000000001", rep.Resources[0].AccountID)
+	assert.Equal(t, "000000000004", rep.Resources[1].AccountID)
+	require.Len(t, rep.Findings, 2, "230 of 251 is over 80%")
+	require.Len(t, rep.Errors, 2, "a failed target is reported, never dropped")
+	assert.Equal(t, "AccessDenied", rep.Errors[0].Code())
+	assert.Equal(t, "000000000002", rep.Errors[0].Target.AccountID)
+	assert.Equal(t, "RequestLimitExceeded", rep.Errors[1].Code())
+	assert.ErrorContains(t, rep.Errors[1], "describe VPCs")
+	for _, e := range rep.Errors {
+		assert.Empty(t, e.Target.ExternalID, "external IDs stay out of reports")
+	}
+	assert.Equal(t, 4, rep.Scan.Targets)
+}
+
+func TestScanConcurrencyLimit(t *testing.T) {
+	t.Parallel()
+	const limit, n = 3, 12
+	var inFlight, peak atomic.Int32
+	full := make(chan struct{}) // closed once limit scans run at the same time
+	var once sync.Once
+	clients := ClientFactoryFunc(func(ctx context.Context, tg Target) (EC2API, error) {
+		now := inFlight.Add(1)
+		for {
+			p := peak.Load()
+			if now <= p || peak.CompareAndSwap(p, now) {
+				break
+			}
+		}
+		if now == limit {
+			once.Do(func() { close(full) })
+		}
+		<-full // the first ones wait until the limit is reached: proof it can be
+		defer inFlight.Add(-1)
+		return oneSubnet(t, tg.AccountID, 1), nil
+	})
+	targets := make([]Target, n)
+	for i := range targets {
+		targets[i] = Target{AccountID: fmt.Sprintf("%012d", i), Region: "us-east-1"}
+	}
+	rep, err := NewScanner(clients, func(o *ScannerOptions) { o.Concurrency = limit }).Scan(t.Context(), targets)
+	require.NoError(t, err)
+	assert.Equal(t, int32(limit), peak.Load(), "at most Concurrency targets at once, and that many")
+	assert.Len(t, rep.Resources, n)
+	assert.Empty(t, rep.Errors)
+}
+
+func TestScanNotScanned(t *testing.T) {
+	t.Parallel()
+	clients := ClientFactoryFunc(func(ctx context.Context, tg Target) (EC2API, error) {
+		return oneSubnet(t, tg.AccountID, 1), nil
+	})
+	targets := []Target{{AccountID: "000000000001", Region: "r"}, {AccountID: "000000000002", Region: "r"}}
+
+	t.Run("cancelled", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(t.Context())
+		cancel()
+		rep, err := NewScanner(clients).Scan(ctx, targets)
+		require.NoError(t, err)
+		require.Len(t, rep.Errors, 2)
+		for _, e := range rep.Errors {
+			assert.ErrorIs(t, e, ErrNotScanned)
+			assert.ErrorIs(t, e, context.Canceled)
+		}
+	})
+	t.Run("near the deadline", func(t *testing.T) {
+		ctx, cancel := context.WithDeadline(t.Context(), time.Now().Add(5*time.Second))
+		defer cancel()
+		rep, err := NewScanner(clients, func(o *ScannerOptions) { o.DeadlineMargin = 10 * time.Second }).Scan(ctx, targets)
+		require.NoError(t, err)
+		require.Len(t, rep.Errors, 2, "a Lambda near its deadline reports what it did not scan")
+		assert.ErrorContains(t, rep.Errors[0], "not scanned: within 10s of the deadline")
+		assert.Empty(t, rep.Resources)
+	})
+	t.Run("target timeout", func(t *testing.T) {
+		slow := ClientFactoryFunc(func(ctx context.Context, tg Target) (EC2API, error) {
+			<-ctx.Done() // a target that never answers
+			return nil, ctx.Err()
+		})
+		rep, err := NewScanner(slow, func(o *ScannerOptions) { o.TargetTimeout = time.Millisecond }).Scan(t.Context(), targets[:1])
+		require.NoError(t, err)
+		require.Len(t, rep.Errors, 1)
+		assert.ErrorIs(t, rep.Errors[0], context.DeadlineExceeded)
+	})
+}
+
+func TestScanSourcesAndPolicy(t *testing.T) {
+	t.Parallel()
+	calls := 0
+	clients := ClientFactoryFunc(func(ctx context.Context, tg Target) (EC2API, error) {
+		calls++
+		m := NewMockEC2API(gomock.NewController(t))
+		m.EXPECT().DescribeIpamScopes(gomock.Any(), gomock.Any(), gomock.Any()).Return(&ec2.DescribeIpamScopesOutput{}, nil)
+		m.EXPECT().DescribeIpamPools(gomock.Any(), gomock.Any(), gomock.Any()).Return(&ec2.DescribeIpamPoolsOutput{}, nil)
+		return m, nil
+	})
+	tg := []Target{{AccountID: "999988887777", Region: "us-east-1"}}
+	rep, err := NewScanner(clients, func(o *ScannerOptions) { o.Sources = []Source{SourceIPAM, SourcePools} }).Scan(t.Context(), tg)
+	require.NoError(t, err)
+	assert.Empty(t, rep.Errors)
+
+	_, err = NewScanner(clients, func(o *ScannerOptions) { o.Policy.Critical = 150 }).Scan(t.Context(), tg)
+	require.ErrorIs(t, err, ErrBadPolicy)
+	assert.Equal(t, 1, calls, "a bad policy fails before any call")
+
+	silent := ClientFactoryFunc(func(ctx context.Context, tg Target) (EC2API, error) {
+		return NewMockEC2API(gomock.NewController(t)), nil // no call expected
+	})
+	rep, err = NewScanner(silent, func(o *ScannerOptions) { o.Sources = []Source{"dns"} }).Scan(t.Context(), tg)
+	require.NoError(t, err)
+	require.Len(t, rep.Errors, 1)
+	assert.ErrorContains(t, rep.Errors[0], `unknown source "dns"`)
+	assert.True(t, errors.Is(rep.Errors[0], rep.Errors[0].Err))
+}
