@@ -6,7 +6,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 )
 
-//go:generate go run go.uber.org/mock/mockgen@v0.6.0 -typed -destination=mock_api_test.go -package=usage . EC2API
+//go:generate go run go.uber.org/mock/mockgen@v0.6.0 -typed -destination=mock_api_test.go -package=usage . EC2API,OrganizationsAPI,STSAPI
 
 // EC2API is the part of *ec2.Client that the collectors call. A real
 // *ec2.Client satisfies it, and so do the SDK's paginators' narrower

@@ -13,7 +13,9 @@ import (
 
 // ClientFactory hands out the EC2 client of a target: in its account
 // (usually by assuming its role) and its region. [NewAWSClients] is the
-// implementation over an aws.Config; tests supply their own.
+// implementation over an aws.Config; tests supply their own. A factory that
+// also has a method APICalls() int64, as [AWSClients] does, gives the
+// scan's [ScanInfo.APICalls].
 type ClientFactory interface {
 	EC2(ctx context.Context, t Target) (EC2API, error)
 }
@@ -104,6 +106,11 @@ func (s *Scanner) Scan(ctx context.Context, targets []Target) (Report, error) {
 		return Report{}, err
 	}
 	started := s.opts.Now()
+	counter, counts := s.clients.(interface{ APICalls() int64 })
+	var callsBefore int64
+	if counts {
+		callsBefore = counter.APICalls()
+	}
 	type result struct {
 		resources []Resource
 		err       error
@@ -137,7 +144,11 @@ func (s *Scanner) Scan(ctx context.Context, targets []Target) (Report, error) {
 		}
 		resources = append(resources, r.resources...)
 	}
-	return NewReport(resources, errs, ScanInfo{Started: started, Finished: s.opts.Now(), Targets: len(targets)}, s.opts.Policy)
+	info := ScanInfo{Started: started, Finished: s.opts.Now(), Targets: len(targets)}
+	if counts {
+		info.APICalls = int(counter.APICalls() - callsBefore)
+	}
+	return NewReport(resources, errs, info, s.opts.Policy)
 }
 
 // startable returns nil if a new target may start now.
