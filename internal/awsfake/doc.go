@@ -1,0 +1,56 @@
+// Package awsfake is a stateful, in-process fake of the AWS APIs that ipamkit
+// calls, served over the real wire protocols on a loopback HTTP server.
+//
+// The real, unmodified aws-sdk-go-v2 clients talk to it through BaseEndpoint,
+// and boto3 or the AWS CLI through --endpoint-url: one endpoint serves every
+// service, routed as AWS routes requests (SigV4 credential scope, the
+// X-Amz-Target header, the form Action and Version, the CBOR operation path,
+// REST paths). Behind the protocols sits a small model of an organization, not
+// canned responses: reads page through it, writes change it, and asynchronous
+// states advance as they do in AWS.
+//
+// # Identity
+//
+// Every request must carry a SigV4 Authorization header (or presigned
+// X-Amz-Credential query parameter); an unsigned request is rejected with the
+// service's missing-authentication error. The access key in the credential
+// scope selects the calling account and principal, and the scope selects the
+// region. Signatures are NOT verified: any secret key works with a known access
+// key. [DefaultAccessKeyID] acts as an administrator in the management account,
+// [Builder.AccessKey] adds more keys, and sts:AssumeRole hands out temporary
+// keys that act in the role's account.
+//
+// # What is modelled
+//
+//   - Organizations: root, nested OUs, accounts (id, name, email, state), parents.
+//   - STS: GetCallerIdentity and AssumeRole with trust and ExternalId checks.
+//   - EC2, per account and region: VPCs with several IPv4 and IPv6 CIDR blocks,
+//     subnets whose available-address count follows their used addresses, tags,
+//     and the enabled regions.
+//   - IPAM, in the account that owns it: operating regions, private and public
+//     scopes, pools (parent, locale, family, allocation rules, tags, state),
+//     provisioned CIDRs, allocations, and the resource CIDRs that IPAM computes
+//     from the VPCs and subnets of the organization in its operating regions.
+//   - Pagination with opaque tokens, MaxResults ranges per operation, filters
+//     applied before paging, and AWS's error codes for bad input.
+//   - Asynchronous states (create-in-progress, pending-provision, …) that advance
+//     after a number of reads ([Options.StateReads]), never after wall time.
+//   - Fault injection by service, operation, account and region
+//     ([Server.InjectFault]) and a log of every call ([Server.Calls]).
+//
+// # What is not modelled
+//
+// IAM policies (a principal may call every modelled operation of its own
+// account, and Organizations read operations from the management account and
+// its delegated administrators), RAM sharing of IPAM pools, BYOIP and public
+// IPv4 pools, Elastic IPs and network interfaces, and the operations of SNS,
+// CloudWatch, EventBridge, RAM, Lambda, SSM and Secrets Manager: those
+// services are routed and answer their protocol's unsupported-operation error
+// until their operations are added.
+//
+// # Adding an operation
+//
+// An operation is one operation value: its service, its name and a handler
+// that decodes a typed input and returns the protocol's response members.
+// Listing the value in the registry table (registry.go) makes it reachable.
+package awsfake
