@@ -1,6 +1,7 @@
 package awsfake
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
 	"github.com/stretchr/testify/require"
 )
 
@@ -138,4 +140,29 @@ func stsClient(srv *Server, keyID, region string) *sts.Client {
 
 func orgClient(srv *Server, keyID string) *organizations.Client {
 	return organizations.NewFromConfig(clientConfig(srv, keyID, "us-east-1"))
+}
+
+// errorCode returns the AWS error code of err, or "" when err is not an API error.
+func errorCode(err error) string {
+	var apiErr smithy.APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.ErrorCode()
+	}
+	return ""
+}
+
+// callsTo returns the logged calls of one operation.
+func callsTo(srv *Server, operation string) []Call {
+	var out []Call
+	for _, c := range srv.Calls() {
+		if c.Operation == operation {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// staticProvider returns fixed credentials with a session token.
+func staticProvider(keyID, token string) aws.CredentialsProvider {
+	return credentials.NewStaticCredentialsProvider(keyID, "secret", token)
 }
