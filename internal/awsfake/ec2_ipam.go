@@ -366,6 +366,9 @@ var ec2GetIpamPoolCidrs = op("ec2", "GetIpamPoolCidrs", decodeGetPool, func(s *S
 			xstr(item, "cidr", page[k].prefix.String())
 			xstr(item, "state", states[k])
 			xint(item, "netmaskLength", int64(page[k].prefix.Bits()))
+			if page[k].failure != "" && states[k] != "pending-deprovision" {
+				xstruct(item, "failureReason", func(f xml.Value) { xstr(f, "message", page[k].failure) })
+			}
 		})
 		xopt(v, "nextToken", next)
 	}), nil

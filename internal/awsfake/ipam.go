@@ -72,20 +72,8 @@ func (st *state) addPool(in poolInput, async bool) (*ipamPool, error) {
 	if in.family != "ipv4" && in.family != "ipv6" {
 		return nil, badRequest("InvalidParameterValue", "Value (%s) for parameter AddressFamily is invalid. Valid values: ipv4, ipv6", in.family)
 	}
-	maxBits := 32
-	if in.family == "ipv6" {
-		maxBits = 128
-	}
-	for _, n := range []int{in.minLen, in.maxLen, in.defLen} {
-		if n > maxBits {
-			return nil, badRequest("InvalidParameterValue", "The allocation netmask length %d is not valid for address family %s (0 to %d)", n, in.family, maxBits)
-		}
-	}
-	if in.minLen >= 0 && in.maxLen >= 0 && in.minLen > in.maxLen {
-		return nil, badRequest("InvalidParameterValue", "The allocation maximum netmask length %d must be greater than the minimum %d", in.maxLen, in.minLen)
-	}
-	if in.defLen >= 0 && ((in.minLen >= 0 && in.defLen < in.minLen) || (in.maxLen >= 0 && in.defLen > in.maxLen)) {
-		return nil, badRequest("InvalidParameterValue", "The allocation default netmask length %d must be between the minimum and maximum", in.defLen)
+	if err := checkPoolRules(&ipamPool{family: in.family, minLen: in.minLen, maxLen: in.maxLen, defLen: in.defLen}); err != nil {
+		return nil, err
 	}
 	if in.locale != "" && !slices.Contains(i.operating, in.locale) {
 		return nil, badRequest("InvalidParameterValue", "The locale %s is not an operating region of %s", in.locale, i.id)

@@ -95,6 +95,9 @@ var operations = index(
 	// EC2: IPAM reads
 	ec2DescribeIpams, ec2DescribeIpamScopes, ec2DescribeIpamPools,
 	ec2GetIpamPoolCidrs, ec2GetIpamPoolAllocations, ec2GetIpamResourceCidrs,
+	// EC2: IPAM writes and tags
+	ec2CreateIpamPool, ec2ModifyIpamPool, ec2DeleteIpamPool,
+	ec2ProvisionIpamPoolCidr, ec2DeprovisionIpamPoolCidr, ec2CreateTags,
 	// Organizations
 	orgListAccounts, orgListAccountsForParent, orgDescribeAccount, orgListParents,
 	orgListRoots, orgListOrganizationalUnitsForParent, orgDescribeOrganizationalUnit,

@@ -33,7 +33,7 @@ type state struct {
 	pools   map[string]*ipamPool
 	allocs  map[string]*allocation
 	tags    map[string]map[string]string // by resource ID
-	tokens  map[string]string            // ClientToken -> resource ID
+	tokens  map[string]clientToken       // by account/ClientToken
 }
 
 type orgUnit struct{ id, name, parent string }
@@ -117,9 +117,10 @@ type ipamPool struct {
 }
 
 type poolCIDR struct {
-	id     string
-	prefix netip.Prefix
-	status transition
+	id      string
+	prefix  netip.Prefix
+	status  transition
+	failure string // failureReason message of a failed state
 }
 
 type allocation struct {
@@ -161,7 +162,7 @@ func newState(mgmt string) *state {
 		pools:     map[string]*ipamPool{},
 		allocs:    map[string]*allocation{},
 		tags:      map[string]map[string]string{},
-		tokens:    map[string]string{},
+		tokens:    map[string]clientToken{},
 	}
 	st.mgmt = mgmt
 	st.orgID = "o-" + st.hexID("o", 10)
