@@ -60,10 +60,12 @@ func lowerFirst(s string) string {
 	return string(s[0]|0x20) + s[1:]
 }
 
-// describe selects the items named by IDs (each must exist) or all of them,
-// applies the filters and returns the requested page. notFound answers an
-// unknown ID, malformed a badly formed one.
-func describe[T any](c *call, in describeInput, all map[string]T, visible func(T) bool,
+// describe selects the items named by IDs (each must exist and be
+// visible) or else the candidates (sorted IDs), keeps those that pass the
+// filters and returns the requested page. It scans only as far as the page
+// needs, so paging through a large set costs time in proportion to each
+// page. notFound answers an unknown ID, malformed a badly formed one.
+func describe[T any](c *call, in describeInput, all map[string]T, candidates []string, visible func(T) bool,
 	fields func(T) fieldsFunc, tags func(string) map[string]string,
 	idPattern *regexp.Regexp, malformed, notFound func(string) error, r pageRange,
 ) ([]T, string, error) {
@@ -71,9 +73,8 @@ func describe[T any](c *call, in describeInput, all map[string]T, visible func(T
 	if err := checkFilters(in.filters, fields(none)); err != nil {
 		return nil, "", err
 	}
-	ids := in.ids
-	if len(ids) > 0 {
-		for _, id := range ids {
+	if len(in.ids) > 0 {
+		for _, id := range in.ids {
 			if idPattern != nil && !idPattern.MatchString(id) {
 				return nil, "", malformed(id)
 			}
@@ -81,36 +82,26 @@ func describe[T any](c *call, in describeInput, all map[string]T, visible func(T
 				return nil, "", notFound(id)
 			}
 		}
-		slices.Sort(ids)
-		ids = slices.Compact(ids)
-	} else {
-		ids = sortedKeys(all)
+		candidates = slices.Compact(slices.Sorted(slices.Values(in.ids)))
 	}
-	type keyed struct {
-		id string
-		it T
+	match := func(id string) bool {
+		it, ok := all[id]
+		return ok && visible(it) && (len(in.filters) == 0 || matchFilters(in.filters, fields(it), tags(id)))
 	}
-	var items []keyed
-	for _, id := range ids {
-		it := all[id]
-		if visible(it) && matchFilters(in.filters, fields(it), tags(id)) {
-			items = append(items, keyed{id, it})
-		}
-	}
-	page, next, err := paginate(c, items, func(k keyed) string { return k.id }, in.page, r)
+	ids, next, err := paginateSorted(c, candidates, match, in.page, r)
 	if err != nil {
 		return nil, "", err
 	}
-	out := make([]T, len(page))
-	for i, k := range page {
-		out[i] = k.it
+	out := make([]T, len(ids))
+	for i, id := range ids {
+		out[i] = all[id]
 	}
 	return out, next, nil
 }
 
 var ec2DescribeVpcs = op("ec2", "DescribeVpcs", decodeDescribe("VpcId"), func(s *Server, c *call, in describeInput) (any, error) {
 	st := s.st
-	vpcs, next, err := describe(c, in, st.vpcs,
+	vpcs, next, err := describe(c, in, st.vpcs, st.vpcsByOwner.get(ownerKey(c.account(), c.region)),
 		func(v *vpc) bool { return v.account == c.account() && v.region == c.region },
 		vpcFields, st.tagsOf, vpcIDPattern,
 		func(id string) error { return badRequest("InvalidVpcID.Malformed", "Invalid id: \"%s\"", id) },
@@ -121,8 +112,12 @@ var ec2DescribeVpcs = op("ec2", "DescribeVpcs", decodeDescribe("VpcId"), func(s 
 	if err != nil {
 		return nil, err
 	}
+	items := make([][]byte, len(vpcs))
+	for i, v := range vpcs {
+		items[i] = st.fragment(v.id, func(item xml.Value) { st.writeVpc(item, v) })
+	}
 	return xmlMembers(func(v xml.Value) {
-		xlist(v, "vpcSet", len(vpcs), func(i int, item xml.Value) { st.writeVpc(item, vpcs[i]) })
+		xfragments(v, "vpcSet", items)
 		xopt(v, "nextToken", next)
 	}), nil
 })
@@ -205,7 +200,7 @@ func (st *state) writeVpc(item xml.Value, v *vpc) {
 
 var ec2DescribeSubnets = op("ec2", "DescribeSubnets", decodeDescribe("SubnetId"), func(s *Server, c *call, in describeInput) (any, error) {
 	st := s.st
-	subnets, next, err := describe(c, in, st.subnets,
+	subnets, next, err := describe(c, in, st.subnets, st.subnetsByOwner.get(ownerKey(c.account(), c.region)),
 		func(sn *subnet) bool { return sn.account == c.account() && sn.region == c.region },
 		subnetFields, st.tagsOf, subnetIDPattern,
 		func(id string) error { return badRequest("InvalidSubnetID.Malformed", "Invalid id: \"%s\"", id) },
@@ -216,8 +211,12 @@ var ec2DescribeSubnets = op("ec2", "DescribeSubnets", decodeDescribe("SubnetId")
 	if err != nil {
 		return nil, err
 	}
+	items := make([][]byte, len(subnets))
+	for i, sn := range subnets {
+		items[i] = st.fragment(sn.id, func(item xml.Value) { st.writeSubnet(item, sn) })
+	}
 	return xmlMembers(func(v xml.Value) {
-		xlist(v, "subnetSet", len(subnets), func(i int, item xml.Value) { st.writeSubnet(item, subnets[i]) })
+		xfragments(v, "subnetSet", items)
 		xopt(v, "nextToken", next)
 	}), nil
 })

@@ -65,7 +65,7 @@ var ec2DescribeIpams = op("ec2", "DescribeIpams", decodeDescribe("IpamId"), func
 			return nil, false
 		}
 	}
-	ipams, next, err := describe(c, in, st.ipams, c.visibleIPAM, fields, st.tagsOf,
+	ipams, next, err := describe(c, in, st.ipams, sortedKeys(st.ipams), c.visibleIPAM, fields, st.tagsOf,
 		ipamIDPattern, malformed("InvalidIpamId"), notFoundIpam, ec2IPAM)
 	if err != nil {
 		return nil, err
@@ -128,7 +128,7 @@ var ec2DescribeIpamScopes = op("ec2", "DescribeIpamScopes", decodeDescribe("Ipam
 			return nil, false
 		}
 	}
-	scopes, next, err := describe(c, in, st.scopes,
+	scopes, next, err := describe(c, in, st.scopes, sortedKeys(st.scopes),
 		func(sc *ipamScope) bool { return c.visibleIPAM(st.ipams[sc.ipam]) }, fields, st.tagsOf,
 		ipamScopeIDPattern, malformed("InvalidIpamScopeId"), notFoundScope, ec2IPAM)
 	if err != nil {
@@ -165,7 +165,7 @@ func (st *state) poolCount(scopeID string) int {
 
 var ec2DescribeIpamPools = op("ec2", "DescribeIpamPools", decodeDescribe("IpamPoolId"), func(s *Server, c *call, in describeInput) (any, error) {
 	st := s.st
-	pools, next, err := describe(c, in, st.pools,
+	pools, next, err := describe(c, in, st.pools, sortedKeys(st.pools),
 		func(p *ipamPool) bool { return c.visibleIPAM(st.ipams[p.ipam]) && p.status.state != "delete-complete" },
 		st.poolFields, st.tagsOf, ipamPoolIDPattern, malformed("InvalidIpamPoolId"), notFoundPool, ec2IPAM)
 	if err != nil {

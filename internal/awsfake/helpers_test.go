@@ -3,11 +3,8 @@ package awsfake
 import (
 	"errors"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
@@ -114,20 +111,9 @@ func startServer(t *testing.T, w *World, optFns ...func(*Options)) *Server {
 	return srv
 }
 
-// clientConfig is an aws.Config pointing at the server, with static
-// credentials, a fixed region and a retryer that does not wait.
+// clientConfig is the server's client configuration for a key and region.
 func clientConfig(srv *Server, keyID, region string) aws.Config {
-	return aws.Config{
-		Region:       region,
-		BaseEndpoint: aws.String(srv.URL()),
-		Credentials:  credentials.NewStaticCredentialsProvider(keyID, "secret", ""),
-		Retryer: func() aws.Retryer {
-			return retry.NewStandard(func(o *retry.StandardOptions) {
-				o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 0, nil })
-				o.RateLimiter = ratelimit.None
-			})
-		},
-	}
+	return srv.ClientConfig(keyID, region)
 }
 
 func ec2Client(srv *Server, keyID, region string) *ec2.Client {

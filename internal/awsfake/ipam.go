@@ -396,11 +396,8 @@ func (st *state) resourceCIDRs(sc *ipamScope) []resourceCIDR {
 	}
 	for _, r := range vpcBlocks {
 		out = append(out, r)
-		for _, sid := range sortedKeys(st.subnets) {
+		for _, sid := range st.vpcs[r.resourceID].subnets {
 			s := st.subnets[sid]
-			if s.vpc != r.resourceID {
-				continue
-			}
 			sub := resourceCIDR{
 				ipam: i.id, scope: sc.id, region: s.region, owner: s.account, resourceID: s.id,
 				resourceType: "subnet", vpcID: s.vpc, azID: azID(s.az), tags: st.tagsOf(s.id),
@@ -426,10 +423,8 @@ func (st *state) resourceCIDRs(sc *ipamScope) []resourceCIDR {
 // vpcUsage is the share of a VPC CIDR block covered by its subnets, 0 to 1.
 func (st *state) vpcUsage(v *vpc, block netip.Prefix) float64 {
 	used := 0.0
-	for _, s := range st.subnets {
-		if s.vpc != v.id {
-			continue
-		}
+	for _, id := range v.subnets {
+		s := st.subnets[id]
 		for _, p := range append([]netip.Prefix{s.ipv4}, prefixesOf(s.ipv6)...) {
 			if p.IsValid() && block.Contains(p.Addr()) {
 				used += 1 / float64(uint64(1)<<min(p.Bits()-block.Bits(), 63))
@@ -450,7 +445,7 @@ func prefixesOf(bs []cidrBlock) []netip.Prefix {
 // azID returns the zone ID of an availability zone name, "us-east-1a" ->
 // "use1-az1".
 func azID(az string) string {
-	if az == "" {
+	if len(az) < 2 {
 		return ""
 	}
 	name, letter := az[:len(az)-1], az[len(az)-1]
@@ -458,9 +453,13 @@ func azID(az string) string {
 	if len(parts) != 3 {
 		return name + "-az1"
 	}
-	short := map[string]string{"east": "e", "west": "w", "north": "n", "south": "s", "central": "c",
-		"northeast": "ne", "southeast": "se", "northwest": "nw", "southwest": "sw"}[parts[1]]
-	if short == "" {
+	var short string
+	switch parts[1] {
+	case "east", "west", "north", "south", "central":
+		short = parts[1][:1]
+	case "northeast", "southeast", "northwest", "southwest":
+		short = parts[1][:1] + parts[1][5:6]
+	default:
 		short = parts[1][:1]
 	}
 	return fmt.Sprintf("%s%s%s-az%d", parts[0], short, parts[2], letter-'a'+1)

@@ -58,6 +58,7 @@ func (st *state) addVPC(accountID, region string, cidrs []string) (string, error
 	}
 	v.id = st.newID("vpc")
 	st.vpcs[v.id] = v
+	st.vpcsByOwner.add(ownerKey(accountID, region), v.id)
 	return v.id, nil
 }
 
@@ -88,6 +89,8 @@ func (st *state) addSubnet(vpcID, cidr string, used int) (string, error) {
 	}
 	s.id = st.newID("subnet")
 	st.subnets[s.id] = s
+	st.subnetsByOwner.add(ownerKey(s.account, s.region), s.id)
+	v.subnets = append(v.subnets, s.id)
 	return s.id, nil
 }
 
@@ -108,6 +111,7 @@ func (st *state) addSubnetIPv6(subnetID, cidr string) error {
 		return err
 	}
 	s.ipv6 = append(s.ipv6, cidrBlock{assocID: st.newID("subnet-cidr-assoc"), prefix: p})
+	st.changed(s.id)
 	return nil
 }
 
@@ -123,10 +127,8 @@ func (st *state) checkSubnetCIDR(v *vpc, p netip.Prefix, blocks []cidrBlock) err
 	if !inside || (p.Addr().Is4() && (p.Bits() < 16 || p.Bits() > 28)) {
 		return badRequest("InvalidSubnet.Range", "The CIDR '%s' is invalid.", p)
 	}
-	for _, s := range st.subnets {
-		if s.vpc != v.id {
-			continue
-		}
+	for _, id := range v.subnets {
+		s := st.subnets[id]
 		if s.ipv4.IsValid() && s.ipv4.Overlaps(p) {
 			return badRequest("InvalidSubnet.Conflict", "The CIDR '%s' conflicts with another subnet", p)
 		}

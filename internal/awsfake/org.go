@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"time"
 )
 
 var (
@@ -12,6 +13,10 @@ var (
 	rootIDPattern    = regexp.MustCompile(`^r-[0-9a-z]{4,32}$`)
 	roleNamePattern  = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
 )
+
+// worldEpoch is when the accounts of a built world joined the organization,
+// fixed so that worlds are deterministic.
+var worldEpoch = time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)
 
 // addOU adds an OU under parent and returns its ID.
 func (st *state) addOU(parent, name string) (string, error) {
@@ -51,7 +56,7 @@ func (st *state) addAccount(parent, id, name, email string) error {
 	}
 	st.accounts[id] = &account{
 		id: id, name: name, email: email, state: "ACTIVE", parent: parent,
-		joinedMethod: method, joined: st.now().UTC().Truncate(1e9),
+		joinedMethod: method, joined: worldEpoch,
 	}
 	return nil
 }

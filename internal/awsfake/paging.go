@@ -68,6 +68,41 @@ func paginate[T any](c *call, items []T, key func(T) string, req pageRequest, r 
 	return page, encodeToken(c.op, key(page[len(page)-1])), nil
 }
 
+// paginateSorted is paginate over sorted candidate keys that pass match,
+// calling match only on the keys the page needs.
+func paginateSorted(c *call, keys []string, match func(string) bool, req pageRequest, r pageRange) ([]string, string, error) {
+	size := r.def
+	if req.maxResults != nil {
+		n := *req.maxResults
+		if n < r.min || n > r.max {
+			return nil, "", rangeError(c, n, r)
+		}
+		size = n
+	}
+	start := 0
+	if req.present {
+		last, ok := decodeToken(c.op, req.token)
+		if !ok {
+			return nil, "", tokenError(c, req.token)
+		}
+		start, _ = slices.BinarySearch(keys, last)
+		if start < len(keys) && keys[start] == last {
+			start++
+		}
+	}
+	var page []string
+	for i := start; i < len(keys); i++ {
+		if !match(keys[i]) {
+			continue
+		}
+		if size > 0 && len(page) == size {
+			return page, encodeToken(c.op, page[len(page)-1]), nil
+		}
+		page = append(page, keys[i])
+	}
+	return page, "", nil
+}
+
 func encodeToken(op, last string) string {
 	return base64.RawURLEncoding.EncodeToString([]byte("awsfake/1\x00" + op + "\x00" + last))
 }

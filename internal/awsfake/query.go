@@ -131,6 +131,34 @@ func xlist(v xml.Value, name string, n int, fill func(i int, item xml.Value)) {
 	m.Close()
 }
 
+// fragment returns the encoded <item> of a list member, cached by resource
+// ID until state.changed(id): a page of a large listing then costs little
+// more than copying bytes. write encodes the item's members.
+func (st *state) fragment(id string, write func(item xml.Value)) []byte {
+	if b, ok := st.frags[id]; ok {
+		return b
+	}
+	var buf bytes.Buffer
+	item := xml.NewEncoder(&buf).RootElement(el("item"))
+	write(item)
+	item.Close()
+	st.frags[id] = buf.Bytes()
+	return buf.Bytes()
+}
+
+// xfragments writes an EC2 list, <name>…</name>, from encoded items.
+func xfragments(v xml.Value, name string, items [][]byte) {
+	n := 0
+	for _, it := range items {
+		n += len(it)
+	}
+	all := make([]byte, 0, n)
+	for _, it := range items {
+		all = append(all, it...)
+	}
+	v.MemberElement(el(name)).Write(all, false)
+}
+
 // xtags writes an EC2 tag set, <name><item><key/><value/></item>…</name>, in key order.
 func xtags(v xml.Value, name string, tags map[string]string) {
 	keys := sortedKeys(tags)

@@ -87,7 +87,7 @@ type opKey struct{ service, name string }
 
 // operations is the registry of served operations. Adding an operation means
 // writing its operation value and listing it here.
-var operations = index(
+var operations = registryOf(
 	// STS
 	stsGetCallerIdentity, stsAssumeRole,
 	// EC2: VPCs, subnets, regions
@@ -103,7 +103,7 @@ var operations = index(
 	orgListRoots, orgListOrganizationalUnitsForParent, orgDescribeOrganizationalUnit,
 )
 
-func index(ops ...operation) map[opKey]operation {
+func registryOf(ops ...operation) map[opKey]operation {
 	m := make(map[opKey]operation, len(ops))
 	for _, o := range ops {
 		m[opKey{o.service, o.name}] = o

@@ -28,12 +28,15 @@ type state struct {
 
 	vpcs    map[string]*vpc
 	subnets map[string]*subnet
-	ipams   map[string]*ipam
-	scopes  map[string]*ipamScope
-	pools   map[string]*ipamPool
-	allocs  map[string]*allocation
-	tags    map[string]map[string]string // by resource ID
-	tokens  map[string]clientToken       // by account/ClientToken
+	// VPC and subnet IDs by "account/region", as Describe calls see them.
+	vpcsByOwner, subnetsByOwner index
+	ipams                       map[string]*ipam
+	scopes                      map[string]*ipamScope
+	pools                       map[string]*ipamPool
+	allocs                      map[string]*allocation
+	tags                        map[string]map[string]string // by resource ID
+	frags                       map[string][]byte            // encoded XML list items, by resource ID; see fragment
+	tokens                      map[string]clientToken       // by account/ClientToken
 }
 
 type orgUnit struct{ id, name, parent string }
@@ -64,6 +67,7 @@ type vpc struct {
 	id, account, region, state string
 	ipv4, ipv6                 []cidrBlock // ipv4[0] is the primary CIDR
 	isDefault                  bool
+	subnets                    []string // IDs, in creation order
 }
 
 type subnet struct {
@@ -128,6 +132,34 @@ type allocation struct {
 	prefix                                                                         netip.Prefix
 }
 
+// index holds sets of IDs by key, each sorted on demand. The zero index is
+// empty and ready to use.
+type index struct {
+	ids   map[string][]string
+	dirty map[string]bool
+}
+
+// add adds id under key.
+func (x *index) add(key, id string) {
+	if x.ids == nil {
+		x.ids, x.dirty = map[string][]string{}, map[string]bool{}
+	}
+	x.ids[key] = append(x.ids[key], id)
+	x.dirty[key] = true
+}
+
+// get returns the IDs under key in ascending order; the slice must not be changed.
+func (x *index) get(key string) []string {
+	if x.dirty[key] {
+		slices.Sort(x.ids[key])
+		x.dirty[key] = false
+	}
+	return x.ids[key]
+}
+
+// ownerKey is the index key of an account's resources in a region.
+func ownerKey(account, region string) string { return account + "/" + region }
+
 // defaultRegions are the regions every account has, enabled or not.
 var defaultRegions = []region{
 	{"ap-northeast-1", true, "opt-in-not-required"}, {"ap-south-1", true, "opt-in-not-required"},
@@ -162,6 +194,7 @@ func newState(mgmt string) *state {
 		pools:     map[string]*ipamPool{},
 		allocs:    map[string]*allocation{},
 		tags:      map[string]map[string]string{},
+		frags:     map[string][]byte{},
 		tokens:    map[string]clientToken{},
 	}
 	st.mgmt = mgmt
@@ -185,6 +218,7 @@ func (st *state) setTags(id string, tags []tag) {
 	if len(tags) == 0 {
 		return
 	}
+	st.changed(id)
 	m := st.tags[id]
 	if m == nil {
 		m = map[string]string{}
@@ -194,6 +228,10 @@ func (st *state) setTags(id string, tags []tag) {
 		m[t.key] = t.value
 	}
 }
+
+// changed forgets what was cached about a resource; call it whenever a
+// resource or its tags change.
+func (st *state) changed(id string) { delete(st.frags, id) }
 
 // tagsOf returns a resource's tags; the map must not be changed.
 func (st *state) tagsOf(id string) map[string]string { return st.tags[id] }
