@@ -138,3 +138,37 @@ func BenchmarkDescribeSubnets(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkGetIpamResourceCidrs pages through the private scope of an IPAM
+// that sees the 100,000 subnets and 2,000 VPCs of the benchmark world, with
+// the real SDK, 1,000 resource CIDRs a page.
+func BenchmarkGetIpamResourceCidrs(b *testing.B) {
+	w, err := Generate(GenerateOptions{Accounts: 10, Regions: []string{"us-east-1", "us-west-2"}, VPCs: 100, Subnets: 50, NearExhaustion: 0.05, Seed: 1, IPAM: true})
+	require.NoError(b, err)
+	srv, err := New(func(o *Options) { o.World = w })
+	require.NoError(b, err)
+	b.Cleanup(srv.Close)
+	ctx := b.Context()
+	client := ec2Client(srv, DefaultAccessKeyID, "us-east-1")
+	ipams, err := client.DescribeIpams(ctx, &ec2.DescribeIpamsInput{})
+	require.NoError(b, err)
+	scope := ipams.Ipams[0].PrivateDefaultScopeId
+	pages := 0
+	b.ReportAllocs()
+	for b.Loop() {
+		p := ec2.NewGetIpamResourceCidrsPaginator(client, &ec2.GetIpamResourceCidrsInput{IpamScopeId: scope, MaxResults: aws.Int32(1000)})
+		n := 0
+		for p.HasMorePages() {
+			out, err := p.NextPage(ctx)
+			if err != nil {
+				b.Fatal(err)
+			}
+			n += len(out.IpamResourceCidrs)
+			pages++
+		}
+		if n != 102000 {
+			b.Fatalf("got %d resource CIDRs, want 102000", n)
+		}
+	}
+	b.ReportMetric(float64(pages)/b.Elapsed().Seconds(), "pages/s")
+}

@@ -97,3 +97,28 @@ func TestAzID(t *testing.T) {
 		assert.Equal(t, want, azID(az), "azID(%q)", az)
 	}
 }
+
+func TestWildcard(t *testing.T) {
+	tests := []struct {
+		pattern, s string
+		want       bool
+	}{
+		{"10.*", "10.0.0.0/16", true},
+		{"10.*", "110.0.0.0/16", false},
+		{"*", "", true},
+		{"", "", true},
+		{"prod-?", "prod-1", true},
+		{"prod-?", "prod-12", false},
+		{"*-b*", "a-b-c", true},
+		{"a*b*c", "aXbYbZc", true},
+		{"a*b*c", "aXbYbZ", false},
+		{`a\*`, "a*", true},
+		{`a\*`, "ab", false},
+		{`a\?`, "a?", true},
+		{"**", "anything", true},
+		{"Prod OU", "Prod OU", true},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, wildcard(tt.pattern, tt.s), "wildcard(%q, %q)", tt.pattern, tt.s)
+	}
+}

@@ -84,11 +84,11 @@ func describe[T any](c *call, in describeInput, all map[string]T, candidates []s
 		}
 		candidates = slices.Compact(slices.Sorted(slices.Values(in.ids)))
 	}
-	match := func(id string) bool {
-		it, ok := all[id]
-		return ok && visible(it) && (len(in.filters) == 0 || matchFilters(in.filters, fields(it), tags(id)))
+	match := func(id *string) bool {
+		it, ok := all[*id]
+		return ok && visible(it) && (len(in.filters) == 0 || matchFilters(in.filters, fields(it), tags(*id)))
 	}
-	ids, next, err := paginateSorted(c, candidates, match, in.page, r)
+	ids, next, err := paginateScan(c, candidates, func(id string) string { return id }, match, in.page, r)
 	if err != nil {
 		return nil, "", err
 	}

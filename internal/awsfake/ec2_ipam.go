@@ -286,7 +286,8 @@ func addrKey(p netip.Prefix) string {
 	return fmt.Sprintf("%x/%03d", a, p.Bits())
 }
 
-// poolInput decodes the IpamPoolId of a Get operation and finds the pool.
+// visiblePool finds a pool the caller sees (and may change): one of an IPAM
+// it owns, asked for in the IPAM's home region.
 func (c *call) visiblePool(st *state, id string) (*ipamPool, error) {
 	if !ipamPoolIDPattern.MatchString(id) {
 		return nil, malformed("InvalidIpamPoolId")(id)
@@ -521,20 +522,18 @@ var ec2GetIpamResourceCidrs = op("ec2", "GetIpamResourceCidrs",
 		if err := checkFilters(in.filters, fields(nil)); err != nil {
 			return nil, err
 		}
-		var items []resourceCIDR
-		for _, r := range st.resourceCIDRs(sc) {
+		match := func(r *resourceCIDR) bool {
 			switch {
 			case in.poolID != "" && r.pool != in.poolID,
 				in.resourceID != "" && r.resourceID != in.resourceID,
 				in.resourceType != "" && r.resourceType != in.resourceType,
 				in.owner != "" && r.owner != in.owner,
-				in.tag != nil && r.tags[in.tag.key] != in.tag.value,
-				!matchFilters(in.filters, fields(&r), r.tags):
-				continue
+				in.tag != nil && r.tags[in.tag.key] != in.tag.value:
+				return false
 			}
-			items = append(items, r)
+			return len(in.filters) == 0 || matchFilters(in.filters, fields(r), r.tags)
 		}
-		page, next, err := paginate(c, items, resourceCIDR.key, in.page, ec2IPAM)
+		page, next, err := paginateScan(c, st.resourceCIDRs(sc), func(r resourceCIDR) string { return r.key }, match, in.page, ec2IPAM)
 		if err != nil {
 			return nil, err
 		}

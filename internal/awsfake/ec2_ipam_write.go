@@ -41,11 +41,6 @@ func (c *call) tagSpecifications(resourceType string) ([]tag, error) {
 	return tags, nil
 }
 
-// poolOwned finds a pool the caller may change.
-func (c *call) poolOwned(st *state, id string) (*ipamPool, error) {
-	return c.visiblePool(st, id)
-}
-
 var ec2CreateIpamPool = op("ec2", "CreateIpamPool",
 	func(c *call) (poolInput, error) {
 		var in poolInput
@@ -157,7 +152,7 @@ var ec2ModifyIpamPool = op("ec2", "ModifyIpamPool",
 	},
 	func(s *Server, c *call, in modifyPoolInput) (any, error) {
 		st := s.st
-		p, err := c.poolOwned(st, in.poolID)
+		p, err := c.visiblePool(st, in.poolID)
 		if err != nil {
 			return nil, err
 		}
@@ -230,7 +225,7 @@ var ec2DeleteIpamPool = op("ec2", "DeleteIpamPool",
 	},
 	func(s *Server, c *call, in deletePoolInput) (any, error) {
 		st := s.st
-		p, err := c.poolOwned(st, in.poolID)
+		p, err := c.visiblePool(st, in.poolID)
 		if err != nil {
 			return nil, err
 		}
@@ -269,10 +264,7 @@ func (st *state) deletePool(p *ipamPool) {
 
 // checkPoolRules checks a pool's allocation netmask rules.
 func checkPoolRules(p *ipamPool) error {
-	maxBits := 32
-	if p.family == "ipv6" {
-		maxBits = 128
-	}
+	maxBits := familyBits(p.family)
 	for _, n := range []int{p.minLen, p.maxLen, p.defLen} {
 		if n > maxBits {
 			return badRequest("InvalidParameterValue", "The allocation netmask length %d is not valid for address family %s (0 to %d)", n, p.family, maxBits)
@@ -318,7 +310,7 @@ func writePoolCIDR(v xml.Value, pc *poolCIDR) {
 
 var ec2ProvisionIpamPoolCidr = op("ec2", "ProvisionIpamPoolCidr", decodePoolCIDR, func(s *Server, c *call, in poolCIDRInput) (any, error) {
 	st := s.st
-	p, err := c.poolOwned(st, in.poolID)
+	p, err := c.visiblePool(st, in.poolID)
 	if err != nil {
 		return nil, err
 	}
@@ -349,7 +341,7 @@ var ec2ProvisionIpamPoolCidr = op("ec2", "ProvisionIpamPoolCidr", decodePoolCIDR
 
 var ec2DeprovisionIpamPoolCidr = op("ec2", "DeprovisionIpamPoolCidr", decodePoolCIDR, func(s *Server, c *call, in poolCIDRInput) (any, error) {
 	st := s.st
-	p, err := c.poolOwned(st, in.poolID)
+	p, err := c.visiblePool(st, in.poolID)
 	if err != nil {
 		return nil, err
 	}

@@ -64,30 +64,42 @@ func anyMatch(patterns, values []string) bool {
 
 // wildcard matches s against an EC2 filter pattern: * matches any run of
 // characters, ? one character, and a backslash escapes the next character.
+// It runs in O(len(pattern) × len(s)) at worst.
 func wildcard(pattern, s string) bool {
-	if pattern == "" {
-		return s == ""
-	}
-	switch pattern[0] {
-	case '*':
-		for i := 0; i <= len(s); i++ {
-			if wildcard(pattern[1:], s[i:]) {
-				return true
+	p, i := 0, 0
+	star, mark := -1, 0 // position after the last *, and where its match ends in s
+	for i < len(s) {
+		if p < len(pattern) {
+			switch c := pattern[p]; {
+			case c == '*':
+				star, mark = p+1, i
+				p++
+				continue
+			case c == '?':
+				p, i = p+1, i+1
+				continue
+			case c == '\\' && p+1 < len(pattern) && pattern[p+1] == s[i]:
+				p, i = p+2, i+1
+				continue
+			case c != '\\' && c == s[i]:
+				p, i = p+1, i+1
+				continue
 			}
 		}
-		return false
-	case '?':
-		return s != "" && wildcard(pattern[1:], s[1:])
-	case '\\':
-		if len(pattern) > 1 {
-			pattern = pattern[1:]
+		if star < 0 {
+			return false
 		}
+		mark++
+		p, i = star, mark
 	}
-	return s != "" && s[0] == pattern[0] && wildcard(pattern[1:], s[1:])
+	for p < len(pattern) && pattern[p] == '*' {
+		p++
+	}
+	return p == len(pattern)
 }
 
 // one wraps a single value as filter values.
 func one(s string) []string { return []string{s} }
 
-// itoa formats an unsigned count.
+// utoa formats an unsigned count in decimal.
 func utoa(n uint64) string { return strconv.FormatUint(n, 10) }

@@ -16,6 +16,10 @@ type GenerateOptions struct {
 	// NearExhaustion is the fraction (0 to 1) of subnets left with at most
 	// 5 % of their addresses available; the others use up to 80 %.
 	NearExhaustion float64
+	// IPAM, when set, gives the management account an IPAM with its home in
+	// the first region, operating in all of them, so that GetIpamResourceCidrs
+	// sees every VPC and subnet; [Builder.Scope] names its scopes.
+	IPAM bool
 	// Seed seeds the random source that picks used addresses; the same
 	// options give the same world.
 	Seed uint64
@@ -53,6 +57,9 @@ func Generate(o GenerateOptions) (*World, error) {
 	rnd := rand.New(rand.NewPCG(o.Seed, 0x5eed))
 	b := NewBuilder(DefaultAccountID)
 	ou := b.OU(b.Root(), "Generated")
+	if o.IPAM {
+		b.IPAM(DefaultAccountID, o.Regions[0], o.Regions...)
+	}
 	for a := range o.Accounts {
 		id := b.Account(ou, GeneratedAccountID(a), fmt.Sprintf("generated-%d", a), fmt.Sprintf("generated-%d@example.com", a))
 		b.AccessKey(GeneratedAccessKeyID(id), id, "generated")

@@ -38,7 +38,7 @@ type testWorld struct {
 	externalRole                      string   // role in devAccount with an ExternalId
 }
 
-func newTestWorld(t *testing.T) testWorld {
+func newTestWorld(t testing.TB) testWorld {
 	t.Helper()
 	var w testWorld
 	b := NewBuilder(mgmtAccount)
@@ -103,7 +103,7 @@ func itoa(i int) string {
 }
 
 // startServer starts a server with the world and closes it when the test ends.
-func startServer(t *testing.T, w *World, optFns ...func(*Options)) *Server {
+func startServer(t testing.TB, w *World, optFns ...func(*Options)) *Server {
 	t.Helper()
 	srv, err := New(append([]func(*Options){func(o *Options) { o.World = w }}, optFns...)...)
 	require.NoError(t, err, "start server")

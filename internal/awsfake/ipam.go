@@ -50,8 +50,9 @@ func (st *state) addIPAM(accountID, home string, operating []string, tier string
 	return i.id, nil
 }
 
-// settled returns a transition, in its final state when not async or when
-// the server settles at once.
+// transition returns a resource's state after a write: from, settling in to
+// after Options.StateReads reads, or directly to when the change is not
+// asynchronous (as for worlds the builder makes).
 func (st *state) transition(from, to string, async bool) transition {
 	if !async {
 		return transition{state: to}
@@ -108,6 +109,14 @@ func (st *state) addPool(in poolInput, async bool) (*ipamPool, error) {
 	st.pools[p.id] = p
 	st.setTags(p.id, in.tags)
 	return p, nil
+}
+
+// familyBits is the longest prefix of an address family: 32 or 128.
+func familyBits(family string) int {
+	if family == "ipv6" {
+		return 128
+	}
+	return 32
 }
 
 // depth returns a pool's depth: 1 for a top-level pool.
@@ -202,6 +211,9 @@ func (st *state) allocate(p *ipamPool, prefix netip.Prefix, bits int, a allocati
 		}
 		if bits < 0 {
 			return nil, badRequest("MissingParameter", "Either NetmaskLength or Cidr is required")
+		}
+		if maxBits := familyBits(p.family); bits > maxBits {
+			return nil, badRequest("InvalidParameterValue", "The netmask length %d is not valid for address family %s (0 to %d)", bits, p.family, maxBits)
 		}
 		free, ok := st.firstFree(p, bits)
 		if !ok {
@@ -315,6 +327,7 @@ func (st *state) allocateFor(poolID, cidr, resourceID string) (*allocation, erro
 
 // resourceCIDR is one entry of GetIpamResourceCidrs.
 type resourceCIDR struct {
+	key                                                                     string // orders entries for paging
 	ipam, scope, pool, region, owner, resourceID, resourceType, vpcID, azID string
 	prefix                                                                  netip.Prefix
 	tags                                                                    map[string]string
@@ -323,9 +336,21 @@ type resourceCIDR struct {
 	management, compliance, overlap                                         string
 }
 
-// key orders resource CIDRs for paging.
-func (r resourceCIDR) key() string {
-	return r.resourceType + "/" + r.resourceID + "/" + r.prefix.String()
+// resourceView is the resource CIDRs of a scope as of a state version.
+type resourceView struct {
+	version uint64
+	items   []resourceCIDR
+}
+
+// resourceCIDRs returns the resource CIDRs of a scope, sorted by key,
+// computing them again only after a write; the slice must not be changed.
+func (st *state) resourceCIDRs(sc *ipamScope) []resourceCIDR {
+	if v, ok := st.resource[sc.id]; ok && v.version == st.version {
+		return v.items
+	}
+	items := st.computeResourceCIDRs(sc)
+	st.resource[sc.id] = resourceView{version: st.version, items: items}
+	return items
 }
 
 // privateRanges are the ranges whose VPC CIDRs an IPAM tracks in its private scope.
@@ -349,9 +374,10 @@ func (st *state) monitors(i *ipam, accountID string) bool {
 	return accountID == i.account
 }
 
-// resourceCIDRs computes the resource CIDRs of a scope from the VPCs and
-// subnets of the monitored accounts in the IPAM's operating regions.
-func (st *state) resourceCIDRs(sc *ipamScope) []resourceCIDR {
+// computeResourceCIDRs computes the resource CIDRs of a scope from the VPCs
+// and subnets of the monitored accounts in the IPAM's operating regions.
+// O(n log n) in the VPC blocks and subnets.
+func (st *state) computeResourceCIDRs(sc *ipamScope) []resourceCIDR {
 	i := st.ipams[sc.ipam]
 	private := sc.scopeType == "private"
 	managedBy := map[string]*allocation{} // vpcID/cidr -> allocation in a pool of this scope
@@ -386,14 +412,7 @@ func (st *state) resourceCIDRs(sc *ipamScope) []resourceCIDR {
 			vpcBlocks = append(vpcBlocks, r)
 		}
 	}
-	for k := range vpcBlocks {
-		vpcBlocks[k].overlap = "nonoverlapping"
-		for j := range vpcBlocks {
-			if j != k && vpcBlocks[j].prefix.Overlaps(vpcBlocks[k].prefix) {
-				vpcBlocks[k].overlap = "overlapping"
-			}
-		}
-	}
+	markOverlaps(vpcBlocks)
 	for _, r := range vpcBlocks {
 		out = append(out, r)
 		for _, sid := range st.vpcs[r.resourceID].subnets {
@@ -416,8 +435,38 @@ func (st *state) resourceCIDRs(sc *ipamScope) []resourceCIDR {
 			}
 		}
 	}
-	slices.SortFunc(out, func(a, b resourceCIDR) int { return strings.Compare(a.key(), b.key()) })
+	for i := range out {
+		out[i].key = out[i].resourceType + "/" + out[i].resourceID + "/" + addrKey(out[i].prefix)
+	}
+	slices.SortFunc(out, func(a, b resourceCIDR) int { return strings.Compare(a.key, b.key) })
 	return out
+}
+
+// markOverlaps sets the overlap status of VPC blocks: overlapping when
+// another block shares an address. It sorts the blocks' indices by first
+// address and sweeps: two prefixes overlap exactly when the later-starting
+// one starts inside the earlier one.
+func markOverlaps(blocks []resourceCIDR) {
+	order := make([]int, len(blocks))
+	for i := range order {
+		order[i] = i
+		blocks[i].overlap = "nonoverlapping"
+	}
+	first := func(i int) netip.Addr { return blocks[i].prefix.Addr() }
+	slices.SortFunc(order, func(a, b int) int {
+		if c := first(a).Compare(first(b)); c != 0 {
+			return c
+		}
+		return blocks[a].prefix.Bits() - blocks[b].prefix.Bits()
+	})
+	reach := -1 // the block seen so far that reaches furthest
+	for _, i := range order {
+		if reach >= 0 && blocks[reach].prefix.Contains(first(i)) {
+			blocks[reach].overlap, blocks[i].overlap = "overlapping", "overlapping"
+			continue // i ends within reach: reach still reaches furthest
+		}
+		reach = i
+	}
 }
 
 // vpcUsage is the share of a VPC CIDR block covered by its subnets, 0 to 1.

@@ -2,7 +2,7 @@ package awsfake
 
 import (
 	"encoding/base64"
-	"slices"
+	"sort"
 	"strings"
 )
 
@@ -36,30 +36,38 @@ func ec2Page(c *call) (pageRequest, error) {
 	return pageRequest{maxResults: n, token: c.str("NextToken"), present: c.has("NextToken")}, nil
 }
 
+// pageBounds checks a request's MaxResults and NextToken against sorted
+// keys. It returns the page size (0 for everything) and the index of the
+// first key after the token.
+func pageBounds(c *call, keys func(i int) string, n int, req pageRequest, r pageRange) (size, start int, err error) {
+	size = r.def
+	if req.maxResults != nil {
+		m := *req.maxResults
+		if m < r.min || m > r.max {
+			return 0, 0, rangeError(c, m, r)
+		}
+		size = m
+	}
+	if !req.present {
+		return size, 0, nil
+	}
+	last, ok := decodeToken(c.op, req.token)
+	if !ok {
+		return 0, 0, tokenError(c, req.token)
+	}
+	start = sort.Search(n, func(i int) bool { return keys(i) > last })
+	return size, start, nil
+}
+
 // paginate returns the page of items (sorted by key) that a request asks
 // for, and the token of the next page ("" after the last). Filters must be
 // applied to items before. The token is opaque to callers: it names the
 // operation and the key of the last item returned, so pages stay consistent
 // while items are added or removed.
 func paginate[T any](c *call, items []T, key func(T) string, req pageRequest, r pageRange) ([]T, string, error) {
-	size := r.def
-	if req.maxResults != nil {
-		n := *req.maxResults
-		if n < r.min || n > r.max {
-			return nil, "", rangeError(c, n, r)
-		}
-		size = n
-	}
-	start := 0
-	if req.present {
-		last, ok := decodeToken(c.op, req.token)
-		if !ok {
-			return nil, "", tokenError(c, req.token)
-		}
-		start, _ = slices.BinarySearchFunc(items, last, func(it T, k string) int { return strings.Compare(key(it), k) })
-		if start < len(items) && key(items[start]) == last {
-			start++
-		}
+	size, start, err := pageBounds(c, func(i int) string { return key(items[i]) }, len(items), req, r)
+	if err != nil {
+		return nil, "", err
 	}
 	if size <= 0 || start+size >= len(items) {
 		return items[start:], "", nil
@@ -68,37 +76,24 @@ func paginate[T any](c *call, items []T, key func(T) string, req pageRequest, r 
 	return page, encodeToken(c.op, key(page[len(page)-1])), nil
 }
 
-// paginateSorted is paginate over sorted candidate keys that pass match,
-// calling match only on the keys the page needs.
-func paginateSorted(c *call, keys []string, match func(string) bool, req pageRequest, r pageRange) ([]string, string, error) {
-	size := r.def
-	if req.maxResults != nil {
-		n := *req.maxResults
-		if n < r.min || n > r.max {
-			return nil, "", rangeError(c, n, r)
-		}
-		size = n
+// paginateScan is paginate over items sorted by key, keeping those that
+// pass match. It scans from the token's position only as far as the page
+// needs (and one match more, to know whether another page follows), so a
+// page costs time in proportion to its size, not to the whole listing.
+func paginateScan[T any](c *call, items []T, key func(T) string, match func(*T) bool, req pageRequest, r pageRange) ([]T, string, error) {
+	size, start, err := pageBounds(c, func(i int) string { return key(items[i]) }, len(items), req, r)
+	if err != nil {
+		return nil, "", err
 	}
-	start := 0
-	if req.present {
-		last, ok := decodeToken(c.op, req.token)
-		if !ok {
-			return nil, "", tokenError(c, req.token)
-		}
-		start, _ = slices.BinarySearch(keys, last)
-		if start < len(keys) && keys[start] == last {
-			start++
-		}
-	}
-	var page []string
-	for i := start; i < len(keys); i++ {
-		if !match(keys[i]) {
+	var page []T
+	for i := start; i < len(items); i++ {
+		if !match(&items[i]) {
 			continue
 		}
 		if size > 0 && len(page) == size {
-			return page, encodeToken(c.op, page[len(page)-1]), nil
+			return page, encodeToken(c.op, key(page[len(page)-1])), nil
 		}
-		page = append(page, keys[i])
+		page = append(page, items[i])
 	}
 	return page, "", nil
 }

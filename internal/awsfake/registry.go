@@ -3,6 +3,7 @@ package awsfake
 import (
 	"fmt"
 	"net/http"
+	"strings"
 )
 
 // protocol is a wire protocol of an AWS service.
@@ -80,6 +81,12 @@ func op[In any](svc, name string, decode func(*call) (In, error), serve func(*Se
 		}
 		return serve(s, c, in)
 	}}
+}
+
+// isRead reports whether an operation only reads, as IAM classifies
+// actions: Describe*, Get* and List*.
+func isRead(name string) bool {
+	return strings.HasPrefix(name, "Describe") || strings.HasPrefix(name, "Get") || strings.HasPrefix(name, "List")
 }
 
 // opKey identifies an operation in the registry.
@@ -192,12 +199,8 @@ func expiredToken(proto protocol) *apiError {
 
 // internalError is the error answered when a handler fails unexpectedly.
 func internalError(proto protocol) *apiError {
-	switch proto {
-	case protoEC2Query:
+	if proto == protoEC2Query {
 		return newError(http.StatusInternalServerError, "InternalError", "An internal error has occurred")
-	case protoAWSQuery:
-		return newError(http.StatusInternalServerError, "InternalFailure", "An internal error has occurred")
-	default:
-		return newError(http.StatusInternalServerError, "InternalFailure", "An internal error has occurred")
 	}
+	return newError(http.StatusInternalServerError, "InternalFailure", "An internal error has occurred")
 }

@@ -239,30 +239,6 @@ func orUnknown(svc *service, proto protocol) *service {
 	return &service{name: "unknown", protocol: proto, messageKey: "message"}
 }
 
-// restOperation maps a REST request to its operation and service.
-func restOperation(method, path string) (op, svc string, ok bool) {
-	if method != http.MethodPost {
-		return "", "", false
-	}
-	ramPaths := map[string]string{
-		"/createresourceshare":          "CreateResourceShare",
-		"/getresourceshares":            "GetResourceShares",
-		"/getresourceshareassociations": "GetResourceShareAssociations",
-		"/associateresourceshare":       "AssociateResourceShare",
-		"/disassociateresourceshare":    "DisassociateResourceShare",
-		"/listresources":                "ListResources",
-	}
-	for p, name := range ramPaths {
-		if strings.HasSuffix(path, p) {
-			return name, "ram", true
-		}
-	}
-	if i := strings.Index(path, "/2015-03-31/functions/"); i >= 0 && strings.HasSuffix(path, "/invocations") {
-		return "Invoke", "lambda", true
-	}
-	return "", "", false
-}
-
 // serve authenticates the call, applies faults and runs the operation.
 func (s *Server) serve(c *call) (any, *apiError) {
 	s.mu.Lock()
@@ -293,6 +269,9 @@ func (s *Server) serve(c *call) (any, *apiError) {
 		return nil, outcome(f)
 	}
 	out, herr := o.handle(s, c)
+	if !isRead(c.op) {
+		s.st.version++ // a write may change any computed view
+	}
 	if herr != nil {
 		var ae *apiError
 		if !errors.As(herr, &ae) {

@@ -28,15 +28,22 @@ type state struct {
 
 	vpcs    map[string]*vpc
 	subnets map[string]*subnet
+	ipams   map[string]*ipam
+	scopes  map[string]*ipamScope
+	pools   map[string]*ipamPool
+	allocs  map[string]*allocation
+	tags    map[string]map[string]string // by resource ID
+	tokens  map[string]clientToken       // by account/ClientToken
+
 	// VPC and subnet IDs by "account/region", as Describe calls see them.
 	vpcsByOwner, subnetsByOwner index
-	ipams                       map[string]*ipam
-	scopes                      map[string]*ipamScope
-	pools                       map[string]*ipamPool
-	allocs                      map[string]*allocation
-	tags                        map[string]map[string]string // by resource ID
-	frags                       map[string][]byte            // encoded XML list items, by resource ID; see fragment
-	tokens                      map[string]clientToken       // by account/ClientToken
+
+	// frags holds encoded XML list items by resource ID; see fragment.
+	frags map[string][]byte
+
+	// version counts the writes served; computed views are cached per version.
+	version  uint64
+	resource map[string]resourceView // resource CIDRs by scope ID
 }
 
 type orgUnit struct{ id, name, parent string }
@@ -195,6 +202,7 @@ func newState(mgmt string) *state {
 		allocs:    map[string]*allocation{},
 		tags:      map[string]map[string]string{},
 		frags:     map[string][]byte{},
+		resource:  map[string]resourceView{},
 		tokens:    map[string]clientToken{},
 	}
 	st.mgmt = mgmt
