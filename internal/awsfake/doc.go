@@ -23,14 +23,19 @@
 // # What is modelled
 //
 //   - Organizations: root, nested OUs, accounts (id, name, email, state), parents.
-//   - STS: GetCallerIdentity and AssumeRole with trust and ExternalId checks.
+//   - STS: GetCallerIdentity and AssumeRole with trust and ExternalId checks;
+//     temporary credentials need their session token and expire.
 //   - EC2, per account and region: VPCs with several IPv4 and IPv6 CIDR blocks,
-//     subnets whose available-address count follows their used addresses, tags,
-//     and the enabled regions.
+//     subnets whose available-address count follows their used addresses, tags
+//     (CreateTags), and the enabled regions.
 //   - IPAM, in the account that owns it: operating regions, private and public
 //     scopes, pools (parent, locale, family, allocation rules, tags, state),
 //     provisioned CIDRs, allocations, and the resource CIDRs that IPAM computes
-//     from the VPCs and subnets of the organization in its operating regions.
+//     from the VPCs and subnets of the organization in its operating regions;
+//     pools are created, modified and deleted, CIDRs provisioned and
+//     deprovisioned, with ClientToken idempotency.
+//   - CloudWatch PutMetricData in RPC v2 CBOR, JSON 1.0 and awsQuery, with
+//     its limits; accepted data is kept for tests ([Server.Metrics]).
 //   - Pagination with opaque tokens, MaxResults ranges per operation, filters
 //     applied before paging, and AWS's error codes for bad input.
 //   - Asynchronous states (create-in-progress, pending-provision, …) that advance
@@ -38,15 +43,28 @@
 //   - Fault injection by service, operation, account and region
 //     ([Server.InjectFault]) and a log of every call ([Server.Calls]).
 //
+// Worlds are built in code with a [Builder]; [Demo] is the demonstration
+// organization and [Generate] makes large seeded worlds for benchmarks.
+//
 // # What is not modelled
 //
 // IAM policies (a principal may call every modelled operation of its own
 // account, and Organizations read operations from the management account and
 // its delegated administrators), RAM sharing of IPAM pools, BYOIP and public
-// IPv4 pools, Elastic IPs and network interfaces, and the operations of SNS,
-// CloudWatch, EventBridge, RAM, Lambda, SSM and Secrets Manager: those
-// services are routed and answer their protocol's unsupported-operation error
-// until their operations are added.
+// IPv4 pools, Elastic IPs and network interfaces, CreateVpc and other EC2
+// writes besides IPAM and tags, and the operations of SNS, EventBridge, RAM,
+// Lambda, SSM and Secrets Manager: those services are routed and answer
+// their protocol's unsupported-operation error until their operations are
+// added. Provisioning a CIDR that does not fit fails at once rather than
+// later in failed-provision.
+//
+// # Clients in tests
+//
+// [Server.ClientConfig] returns an aws.Config for the real SDK clients:
+// BaseEndpoint, static credentials, a fixed region, retries without
+// back-off, and [Server.HTTPClient], which avoids a race between smithy-go
+// and net/http that the fake's fast answers expose. Use it rather than a
+// hand-built configuration.
 //
 // # Adding an operation
 //

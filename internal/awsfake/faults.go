@@ -106,7 +106,11 @@ func faultError(k FaultKind, c *call) *apiError {
 		switch {
 		case proto == protoEC2Query:
 			return newError(http.StatusServiceUnavailable, "RequestLimitExceeded", "Request limit exceeded.")
-		case proto == protoAWSQuery || svc == "monitoring":
+		case svc == "monitoring":
+			e := badRequest("ThrottlingException", "Rate exceeded")
+			e.queryCode = "Throttling"
+			return e
+		case proto == protoAWSQuery:
 			return badRequest("Throttling", "Rate exceeded")
 		case svc == "organizations":
 			return badRequest("TooManyRequestsException", "AWS Organizations can't complete your request because another request is already in progress. Try again later.")

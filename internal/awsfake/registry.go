@@ -108,6 +108,8 @@ var operations = registryOf(
 	// Organizations
 	orgListAccounts, orgListAccountsForParent, orgDescribeAccount, orgListParents,
 	orgListRoots, orgListOrganizationalUnitsForParent, orgDescribeOrganizationalUnit,
+	// CloudWatch
+	cwPutMetricData,
 )
 
 func registryOf(ops ...operation) map[opKey]operation {
@@ -121,10 +123,11 @@ func registryOf(ops ...operation) map[opKey]operation {
 // apiError is an AWS error as a service reports it. Its code and message go
 // on the wire in the shape of the service's protocol.
 type apiError struct {
-	status  int
-	code    string
-	message string
-	extra   [][2]string // further string members of a JSON error body, e.g. Reason
+	status    int
+	code      string // the error shape's name, or the code of query protocols
+	queryCode string // for awsQueryCompatible services: the legacy query code
+	message   string
+	extra     [][2]string // further string members of a JSON error body, e.g. Reason
 }
 
 func (e *apiError) Error() string { return e.code + ": " + e.message }

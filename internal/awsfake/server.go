@@ -119,10 +119,14 @@ type call struct {
 	region    string
 	who       *principal
 	requestID string
+	clock     func() time.Time
 }
 
 // account returns the calling account ID.
 func (c *call) account() string { return c.who.account }
+
+// now returns the server's current time.
+func (c *call) now() time.Time { return c.clock() }
 
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	body, err := readBody(w, r)
@@ -167,7 +171,7 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 // aws-facts §1.3: CBOR path or header, X-Amz-Target, form Action and Version,
 // then REST paths, with the SigV4 credential scope as a second key.
 func (s *Server) route(r *http.Request, body []byte) *call {
-	c := &call{header: r.Header, path: r.URL.Path, body: body}
+	c := &call{header: r.Header, path: r.URL.Path, body: body, clock: s.now}
 	scope := parseCredentialScope(r)
 	c.accessKey, c.region = scope.accessKey, scope.region
 	scoped := services[scope.service]
@@ -294,7 +298,18 @@ func (s *Server) reply(w http.ResponseWriter, c *call, out any, e *apiError) {
 	)
 	if e != nil {
 		status = e.status
-		w.Header().Set("x-amzn-ErrorType", e.code)
+		switch {
+		case c.proto == protoEC2Query:
+		case c.proto == protoAWSQuery:
+			if e.queryCode != "" {
+				e = &apiError{status: e.status, code: e.queryCode, message: e.message}
+			}
+		default:
+			w.Header().Set("x-amzn-ErrorType", e.code)
+			if e.queryCode != "" {
+				w.Header().Set("X-Amzn-Query-Error", e.queryCode+";"+fault(e))
+			}
+		}
 	}
 	switch c.proto {
 	case protoEC2Query:
@@ -316,7 +331,6 @@ func (s *Server) reply(w http.ResponseWriter, c *call, out any, e *apiError) {
 		w.Header().Set("Smithy-Protocol", "rpc-v2-cbor")
 		if e != nil {
 			body = cborError(e)
-			w.Header().Set("X-Amzn-Query-Error", e.code+";"+fault(e))
 		} else {
 			body, err = cborResponse(out)
 		}

@@ -34,6 +34,7 @@ type state struct {
 	allocs  map[string]*allocation
 	tags    map[string]map[string]string // by resource ID
 	tokens  map[string]clientToken       // by account/ClientToken
+	metrics []MetricDatum                // accepted by PutMetricData
 
 	// VPC and subnet IDs by "account/region", as Describe calls see them.
 	vpcsByOwner, subnetsByOwner index
