@@ -36,6 +36,10 @@
 //     deprovisioned, with ClientToken idempotency.
 //   - CloudWatch PutMetricData in RPC v2 CBOR, JSON 1.0 and awsQuery, with
 //     its limits; accepted data is kept for tests ([Server.Metrics]).
+//   - SNS Publish and PublishBatch to the world's topics ([Builder.Topic]),
+//     and EventBridge PutEvents to any bus, with their limits and per-entry
+//     failures; accepted messages and events are kept for tests
+//     ([Server.Messages], [Server.Events]).
 //   - Pagination with opaque tokens, MaxResults ranges per operation, filters
 //     applied before paging, and AWS's error codes for bad input.
 //   - Asynchronous states (create-in-progress, pending-provision, …) that advance
@@ -52,10 +56,10 @@
 // account, and Organizations read operations from the management account and
 // its delegated administrators), RAM sharing of IPAM pools, BYOIP and public
 // IPv4 pools, Elastic IPs and network interfaces, CreateVpc and other EC2
-// writes besides IPAM and tags, and the operations of SNS, EventBridge, RAM,
-// Lambda, SSM and Secrets Manager: those services are routed and answer
-// their protocol's unsupported-operation error until their operations are
-// added. Provisioning a CIDR that does not fit fails at once rather than
+// writes besides IPAM and tags, SNS subscriptions and FIFO topics,
+// EventBridge buses and rules, and the operations of RAM, Lambda, SSM and
+// Secrets Manager: those services are routed and answer their protocol's
+// unsupported-operation error until their operations are added. Provisioning a CIDR that does not fit fails at once rather than
 // later in failed-provision.
 //
 // # Clients in tests

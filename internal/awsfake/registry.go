@@ -110,6 +110,10 @@ var operations = registryOf(
 	orgListRoots, orgListOrganizationalUnitsForParent, orgDescribeOrganizationalUnit,
 	// CloudWatch
 	cwPutMetricData,
+	// SNS
+	snsPublish, snsPublishBatch,
+	// EventBridge
+	ebPutEvents,
 )
 
 func registryOf(ops ...operation) map[opKey]operation {

@@ -26,15 +26,18 @@ type state struct {
 	roles               map[string]*role // by ARN
 	regions             []region
 
-	vpcs    map[string]*vpc
-	subnets map[string]*subnet
-	ipams   map[string]*ipam
-	scopes  map[string]*ipamScope
-	pools   map[string]*ipamPool
-	allocs  map[string]*allocation
-	tags    map[string]map[string]string // by resource ID
-	tokens  map[string]clientToken       // by account/ClientToken
-	metrics []MetricDatum                // accepted by PutMetricData
+	vpcs     map[string]*vpc
+	subnets  map[string]*subnet
+	ipams    map[string]*ipam
+	scopes   map[string]*ipamScope
+	pools    map[string]*ipamPool
+	allocs   map[string]*allocation
+	tags     map[string]map[string]string // by resource ID
+	tokens   map[string]clientToken       // by account/ClientToken
+	metrics  []MetricDatum                // accepted by PutMetricData
+	topics   map[string]*topic            // SNS topics by ARN
+	messages []Message                    // accepted by Publish and PublishBatch
+	events   []Event                      // accepted by PutEvents
 
 	// VPC and subnet IDs by "account/region", as Describe calls see them.
 	vpcsByOwner, subnetsByOwner index
@@ -204,6 +207,7 @@ func newState(mgmt string) *state {
 		tags:      map[string]map[string]string{},
 		frags:     map[string][]byte{},
 		resource:  map[string]resourceView{},
+		topics:    map[string]*topic{},
 		tokens:    map[string]clientToken{},
 	}
 	st.mgmt = mgmt
