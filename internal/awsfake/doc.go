@@ -40,6 +40,9 @@
 //     and EventBridge PutEvents to any bus, with their limits and per-entry
 //     failures; accepted messages and events are kept for tests
 //     ([Server.Messages], [Server.Events]).
+//   - Lambda Invoke of the world's functions ([Builder.Function]), each a Go
+//     [LambdaHandler], synchronous, Event and DryRun, with payload limits and
+//     function errors; invocations are kept for tests ([Server.Invocations]).
 //   - Pagination with opaque tokens, MaxResults ranges per operation, filters
 //     applied before paging, and AWS's error codes for bad input.
 //   - Asynchronous states (create-in-progress, pending-provision, …) that advance
@@ -57,8 +60,8 @@
 // its delegated administrators), RAM sharing of IPAM pools, BYOIP and public
 // IPv4 pools, Elastic IPs and network interfaces, CreateVpc and other EC2
 // writes besides IPAM and tags, SNS subscriptions and FIFO topics,
-// EventBridge buses and rules, and the operations of RAM, Lambda, SSM and
-// Secrets Manager: those services are routed and answer their protocol's
+// EventBridge buses and rules, Lambda versions and aliases, and the
+// operations of RAM, SSM and Secrets Manager: those services are routed and answer their protocol's
 // unsupported-operation error until their operations are added. Provisioning a CIDR that does not fit fails at once rather than
 // later in failed-provision.
 //

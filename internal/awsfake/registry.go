@@ -114,6 +114,8 @@ var operations = registryOf(
 	snsPublish, snsPublishBatch,
 	// EventBridge
 	ebPutEvents,
+	// Lambda
+	lambdaInvoke,
 )
 
 func registryOf(ops ...operation) map[opKey]operation {

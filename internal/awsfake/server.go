@@ -112,6 +112,7 @@ type call struct {
 	proto     protocol
 	op        string
 	form      url.Values // query protocols
+	query     url.Values // the URL's query string
 	body      []byte     // JSON, CBOR and REST protocols
 	header    http.Header
 	path      string
@@ -171,7 +172,7 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 // aws-facts §1.3: CBOR path or header, X-Amz-Target, form Action and Version,
 // then REST paths, with the SigV4 credential scope as a second key.
 func (s *Server) route(r *http.Request, body []byte) *call {
-	c := &call{header: r.Header, path: r.URL.Path, body: body, clock: s.now}
+	c := &call{header: r.Header, path: r.URL.Path, query: r.URL.Query(), body: body, clock: s.now}
 	scope := parseCredentialScope(r)
 	c.accessKey, c.region = scope.accessKey, scope.region
 	scoped := services[scope.service]
@@ -290,6 +291,14 @@ func (s *Server) serve(c *call) (any, *apiError) {
 // with the request-id header the SDKs read.
 func (s *Server) reply(w http.ResponseWriter, c *call, out any, e *apiError) {
 	w.Header().Set("x-amzn-RequestId", c.requestID)
+	if raw, ok := out.(rawResponse); ok && e == nil {
+		for k, vs := range raw.header {
+			w.Header()[k] = vs
+		}
+		w.WriteHeader(raw.status)
+		_, _ = w.Write(raw.body)
+		return
+	}
 	var (
 		status = http.StatusOK
 		ctype  string

@@ -156,6 +156,12 @@ func TestProtocolErrors(t *testing.T) {
 			wantStatus: 404, wantCode: "UnknownOperationException",
 		},
 		{
+			name: "Lambda Invoke without a content type, as boto3 sends it",
+			req: rawRequest{path: "/2015-03-31/functions/arn%3Aaws%3Alambda%3Aus-east-1%3A123456789012%3Afunction%3Anope/invocations", body: []byte(`{}`),
+				headers: map[string]string{"Authorization": signedBy(DefaultAccessKeyID, "us-east-1", "lambda")}},
+			wantStatus: 404, wantCode: "ResourceNotFoundException",
+		},
+		{
 			name: "unknown path",
 			req: rawRequest{path: "/nowhere", body: nil,
 				headers: map[string]string{"Authorization": signedBy(DefaultAccessKeyID, "us-east-1", "nowhere")}},

@@ -26,18 +26,20 @@ type state struct {
 	roles               map[string]*role // by ARN
 	regions             []region
 
-	vpcs     map[string]*vpc
-	subnets  map[string]*subnet
-	ipams    map[string]*ipam
-	scopes   map[string]*ipamScope
-	pools    map[string]*ipamPool
-	allocs   map[string]*allocation
-	tags     map[string]map[string]string // by resource ID
-	tokens   map[string]clientToken       // by account/ClientToken
-	metrics  []MetricDatum                // accepted by PutMetricData
-	topics   map[string]*topic            // SNS topics by ARN
-	messages []Message                    // accepted by Publish and PublishBatch
-	events   []Event                      // accepted by PutEvents
+	vpcs        map[string]*vpc
+	subnets     map[string]*subnet
+	ipams       map[string]*ipam
+	scopes      map[string]*ipamScope
+	pools       map[string]*ipamPool
+	allocs      map[string]*allocation
+	tags        map[string]map[string]string // by resource ID
+	tokens      map[string]clientToken       // by account/ClientToken
+	metrics     []MetricDatum                // accepted by PutMetricData
+	topics      map[string]*topic            // SNS topics by ARN
+	messages    []Message                    // accepted by Publish and PublishBatch
+	events      []Event                      // accepted by PutEvents
+	functions   map[string]*function         // Lambda functions by ARN
+	invocations []Invocation                 // accepted by Invoke
 
 	// VPC and subnet IDs by "account/region", as Describe calls see them.
 	vpcsByOwner, subnetsByOwner index
@@ -208,6 +210,7 @@ func newState(mgmt string) *state {
 		frags:     map[string][]byte{},
 		resource:  map[string]resourceView{},
 		topics:    map[string]*topic{},
+		functions: map[string]*function{},
 		tokens:    map[string]clientToken{},
 	}
 	st.mgmt = mgmt
