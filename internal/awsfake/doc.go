@@ -40,6 +40,10 @@
 //     and EventBridge PutEvents to any bus, with their limits and per-entry
 //     failures; accepted messages and events are kept for tests
 //     ([Server.Messages], [Server.Events]).
+//   - RAM resource shares of IPAM pools: create (with clientToken
+//     idempotency), associate and disassociate principals (accounts, OUs, the
+//     organization) and resources, list shares, associations and resources,
+//     with associations that settle after reads like other states.
 //   - Lambda Invoke of the world's functions ([Builder.Function]), each a Go
 //     [LambdaHandler], synchronous, Event and DryRun, with payload limits and
 //     function errors; invocations are kept for tests ([Server.Invocations]).
@@ -57,11 +61,12 @@
 //
 // IAM policies (a principal may call every modelled operation of its own
 // account, and Organizations read operations from the management account and
-// its delegated administrators), RAM sharing of IPAM pools, BYOIP and public
+// its delegated administrators), the effect of RAM shares on what
+// DescribeIpamPools shows the principals, RAM permissions, BYOIP and public
 // IPv4 pools, Elastic IPs and network interfaces, CreateVpc and other EC2
 // writes besides IPAM and tags, SNS subscriptions and FIFO topics,
 // EventBridge buses and rules, Lambda versions and aliases, and the
-// operations of RAM, SSM and Secrets Manager: those services are routed and answer their protocol's
+// operations of SSM and Secrets Manager: those services are routed and answer their protocol's
 // unsupported-operation error until their operations are added. Provisioning a CIDR that does not fit fails at once rather than
 // later in failed-provision.
 //

@@ -116,6 +116,9 @@ func decodeToken(op, token string) (string, bool) {
 
 // rangeError is the error for a MaxResults outside the operation's range.
 func rangeError(c *call, n int, r pageRange) error {
+	if c.svc.name == "ram" {
+		return badRequest("InvalidMaxResultsException", "The specified value for MaxResults (%d) is not between %d and %d.", n, r.min, r.max)
+	}
 	if c.svc.name == "organizations" {
 		reason := "MIN_VALUE_EXCEEDED"
 		if n > r.max {
@@ -130,6 +133,9 @@ func rangeError(c *call, n int, r pageRange) error {
 
 // tokenError is the error for a NextToken the server did not hand out.
 func tokenError(c *call, token string) error {
+	if c.svc.name == "ram" {
+		return badRequest("InvalidNextTokenException", "The specified value for NextToken is not valid.")
+	}
 	if c.svc.name == "organizations" {
 		e := badRequest("InvalidInputException", "The NextToken %q is not valid.", token)
 		e.extra = [][2]string{{"Reason", "INVALID_NEXT_TOKEN"}}

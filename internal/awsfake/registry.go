@@ -116,6 +116,9 @@ var operations = registryOf(
 	ebPutEvents,
 	// Lambda
 	lambdaInvoke,
+	// RAM
+	ramCreateResourceShare, ramGetResourceShares, ramGetResourceShareAssociations,
+	ramAssociateResourceShare, ramDisassociateResourceShare, ramListResources,
 )
 
 func registryOf(ops ...operation) map[opKey]operation {

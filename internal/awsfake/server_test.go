@@ -151,7 +151,7 @@ func TestProtocolErrors(t *testing.T) {
 		},
 		{
 			name: "RAM REST operation not served yet",
-			req: rawRequest{path: "/getresourceshares", body: []byte(`{"resourceOwner":"SELF"}`),
+			req: rawRequest{path: "/listpermissions", body: []byte(`{}`),
 				headers: map[string]string{"Authorization": signedBy(DefaultAccessKeyID, "us-east-1", "ram"), "Content-Type": "application/json"}},
 			wantStatus: 404, wantCode: "UnknownOperationException",
 		},

@@ -40,6 +40,7 @@ type state struct {
 	events      []Event                      // accepted by PutEvents
 	functions   map[string]*function         // Lambda functions by ARN
 	invocations []Invocation                 // accepted by Invoke
+	shares      map[string]*resourceShare    // RAM resource shares by ARN
 
 	// VPC and subnet IDs by "account/region", as Describe calls see them.
 	vpcsByOwner, subnetsByOwner index
@@ -211,6 +212,7 @@ func newState(mgmt string) *state {
 		resource:  map[string]resourceView{},
 		topics:    map[string]*topic{},
 		functions: map[string]*function{},
+		shares:    map[string]*resourceShare{},
 		tokens:    map[string]clientToken{},
 	}
 	st.mgmt = mgmt
