@@ -54,7 +54,8 @@
 //   - Fault injection by service, operation, account and region
 //     ([Server.InjectFault]) and a log of every call ([Server.Calls]).
 //
-// Worlds are built in code with a [Builder]; [Demo] is the demonstration
+// Worlds are built in code with a [Builder] or read from a YAML dataset
+// ([LoadWorld], testdata/dataset.yaml); [Demo] is the demonstration
 // organization and [Generate] makes large seeded worlds for benchmarks.
 //
 // # What is not modelled
