@@ -1,0 +1,31 @@
+package awsfake
+
+import (
+	"fmt"
+
+	"github.com/aws/smithy-go/encoding/cbor"
+)
+
+// cborMembers is the response of an operation served over Smithy RPC v2 CBOR.
+type cborMembers cbor.Map
+
+// cborResponse renders an RPC v2 CBOR response map.
+func cborResponse(out any) ([]byte, error) {
+	m, ok := out.(cborMembers)
+	if !ok {
+		return nil, fmt.Errorf("operation returned %T, not cbor members", out)
+	}
+	if m == nil {
+		m = cborMembers{}
+	}
+	return cbor.Encode(cbor.Map(m)), nil
+}
+
+// cborError renders an RPC v2 CBOR error map: {"__type": code, "message": message}.
+func cborError(e *apiError) []byte {
+	m := cbor.Map{"__type": cbor.String(e.code), "message": cbor.String(e.message)}
+	for _, kv := range e.extra {
+		m[kv[0]] = cbor.String(kv[1])
+	}
+	return cbor.Encode(m)
+}

@@ -1,0 +1,87 @@
+// Package awsfake is a stateful, in-process fake of the AWS APIs that ipamkit
+// calls, served over the real wire protocols on a loopback HTTP server.
+//
+// The real, unmodified aws-sdk-go-v2 clients talk to it through BaseEndpoint,
+// and boto3 or the AWS CLI through --endpoint-url: one endpoint serves every
+// service, routed as AWS routes requests (SigV4 credential scope, the
+// X-Amz-Target header, the form Action and Version, the CBOR operation path,
+// REST paths). Behind the protocols sits a small model of an organization, not
+// canned responses: reads page through it, writes change it, and asynchronous
+// states advance as they do in AWS.
+//
+// # Identity
+//
+// Every request must carry a SigV4 Authorization header (or presigned
+// X-Amz-Credential query parameter); an unsigned request is rejected with the
+// service's missing-authentication error. The access key in the credential
+// scope selects the calling account and principal, and the scope selects the
+// region. Signatures are NOT verified: any secret key works with a known access
+// key. [DefaultAccessKeyID] acts as an administrator in the management account,
+// [Builder.AccessKey] adds more keys, and sts:AssumeRole hands out temporary
+// keys that act in the role's account.
+//
+// # What is modelled
+//
+//   - Organizations: root, nested OUs, accounts (id, name, email, state), parents.
+//   - STS: GetCallerIdentity and AssumeRole with trust and ExternalId checks;
+//     temporary credentials need their session token and expire.
+//   - EC2, per account and region: VPCs with several IPv4 and IPv6 CIDR blocks,
+//     subnets whose available-address count follows their used addresses, tags
+//     (CreateTags), and the enabled regions.
+//   - IPAM, in the account that owns it: operating regions, private and public
+//     scopes, pools (parent, locale, family, allocation rules, tags, state),
+//     provisioned CIDRs, allocations, and the resource CIDRs that IPAM computes
+//     from the VPCs and subnets of the organization in its operating regions;
+//     pools are created, modified and deleted, CIDRs provisioned and
+//     deprovisioned, with ClientToken idempotency.
+//   - CloudWatch PutMetricData in RPC v2 CBOR, JSON 1.0 and awsQuery, with
+//     its limits; accepted data is kept for tests ([Server.Metrics]).
+//   - SNS Publish and PublishBatch to the world's topics ([Builder.Topic]),
+//     and EventBridge PutEvents to any bus, with their limits and per-entry
+//     failures; accepted messages and events are kept for tests
+//     ([Server.Messages], [Server.Events]).
+//   - RAM resource shares of IPAM pools: create (with clientToken
+//     idempotency), associate and disassociate principals (accounts, OUs, the
+//     organization) and resources, list shares, associations and resources,
+//     with associations that settle after reads like other states.
+//   - Lambda Invoke of the world's functions ([Builder.Function]), each a Go
+//     [LambdaHandler], synchronous, Event and DryRun, with payload limits and
+//     function errors; invocations are kept for tests ([Server.Invocations]).
+//   - Pagination with opaque tokens, MaxResults ranges per operation, filters
+//     applied before paging, and AWS's error codes for bad input.
+//   - Asynchronous states (create-in-progress, pending-provision, …) that advance
+//     after a number of reads ([Options.StateReads]), never after wall time.
+//   - Fault injection by service, operation, account and region
+//     ([Server.InjectFault]) and a log of every call ([Server.Calls]).
+//
+// Worlds are built in code with a [Builder] or read from a YAML dataset
+// ([LoadWorld], testdata/dataset.yaml); [Demo] is the demonstration
+// organization and [Generate] makes large seeded worlds for benchmarks.
+//
+// # What is not modelled
+//
+// IAM policies (a principal may call every modelled operation of its own
+// account, and Organizations read operations from the management account and
+// its delegated administrators), the effect of RAM shares on what
+// DescribeIpamPools shows the principals, RAM permissions, BYOIP and public
+// IPv4 pools, Elastic IPs and network interfaces, CreateVpc and other EC2
+// writes besides IPAM and tags, SNS subscriptions and FIFO topics,
+// EventBridge buses and rules, Lambda versions and aliases, and the
+// operations of SSM and Secrets Manager: those services are routed and answer their protocol's
+// unsupported-operation error until their operations are added. Provisioning a CIDR that does not fit fails at once rather than
+// later in failed-provision.
+//
+// # Clients in tests
+//
+// [Server.ClientConfig] returns an aws.Config for the real SDK clients:
+// BaseEndpoint, static credentials, a fixed region, retries without
+// back-off, and [Server.HTTPClient], which avoids a race between smithy-go
+// and net/http that the fake's fast answers expose. Use it rather than a
+// hand-built configuration.
+//
+// # Adding an operation
+//
+// An operation is one operation value: its service, its name and a handler
+// that decodes a typed input and returns the protocol's response members.
+// Listing the value in the registry table (registry.go) makes it reachable.
+package awsfake

@@ -1,0 +1,367 @@
+package awsfake
+
+import (
+	"net/http"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/aws/smithy-go/encoding/xml"
+)
+
+// EC2 operations on VPCs, subnets and regions (ec2query).
+
+var (
+	vpcIDPattern    = regexp.MustCompile(`^vpc-[0-9a-f]{8,17}$`)
+	subnetIDPattern = regexp.MustCompile(`^subnet-[0-9a-f]{8,17}$`)
+)
+
+// dryRun answers DryRunOperation when the request asks for a dry run.
+func dryRun(c *call) error {
+	if b, err := c.optBool("DryRun"); err != nil {
+		return err
+	} else if b != nil && *b {
+		return newError(http.StatusPreconditionFailed, "DryRunOperation", "Request would have succeeded, but DryRun flag is set.")
+	}
+	return nil
+}
+
+// describeInput is the common input of the EC2 Describe operations.
+type describeInput struct {
+	ids     []string
+	filters []filter
+	page    pageRequest
+}
+
+// decodeDescribe returns a decoder of a Describe input whose IDs are listed
+// under idsName (VpcId, SubnetId, IpamId, …).
+func decodeDescribe(idsName string) func(*call) (describeInput, error) {
+	return func(c *call) (describeInput, error) {
+		if err := dryRun(c); err != nil {
+			return describeInput{}, err
+		}
+		page, err := ec2Page(c)
+		if err != nil {
+			return describeInput{}, err
+		}
+		in := describeInput{ids: c.list(idsName), filters: c.filters(), page: page}
+		if len(in.ids) > 0 && page.maxResults != nil {
+			return in, badRequest("InvalidParameterCombination", "The parameter %s cannot be used with the parameter maxResults", lowerFirst(idsName)+"s")
+		}
+		return in, nil
+	}
+}
+
+func lowerFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return string(s[0]|0x20) + s[1:]
+}
+
+// describe selects the items named by IDs (each must exist and be
+// visible) or else the candidates (sorted IDs), keeps those that pass the
+// filters and returns the requested page. It scans only as far as the page
+// needs, so paging through a large set costs time in proportion to each
+// page. notFound answers an unknown ID, malformed a badly formed one.
+func describe[T any](c *call, in describeInput, all map[string]T, candidates []string, visible func(T) bool,
+	fields func(T) fieldsFunc, tags func(string) map[string]string,
+	idPattern *regexp.Regexp, malformed, notFound func(string) error, r pageRange,
+) ([]T, string, error) {
+	var none T
+	if err := checkFilters(in.filters, fields(none)); err != nil {
+		return nil, "", err
+	}
+	if len(in.ids) > 0 {
+		for _, id := range in.ids {
+			if idPattern != nil && !idPattern.MatchString(id) {
+				return nil, "", malformed(id)
+			}
+			if it, ok := all[id]; !ok || !visible(it) {
+				return nil, "", notFound(id)
+			}
+		}
+		candidates = slices.Compact(slices.Sorted(slices.Values(in.ids)))
+	}
+	match := func(id *string) bool {
+		it, ok := all[*id]
+		return ok && visible(it) && (len(in.filters) == 0 || matchFilters(in.filters, fields(it), tags(*id)))
+	}
+	ids, next, err := paginateScan(c, candidates, func(id string) string { return id }, match, in.page, r)
+	if err != nil {
+		return nil, "", err
+	}
+	out := make([]T, len(ids))
+	for i, id := range ids {
+		out[i] = all[id]
+	}
+	return out, next, nil
+}
+
+var ec2DescribeVpcs = op("ec2", "DescribeVpcs", decodeDescribe("VpcId"), func(s *Server, c *call, in describeInput) (any, error) {
+	st := s.st
+	vpcs, next, err := describe(c, in, st.vpcs, st.vpcsByOwner.get(ownerKey(c.account(), c.region)),
+		func(v *vpc) bool { return v.account == c.account() && v.region == c.region },
+		vpcFields, st.tagsOf, vpcIDPattern,
+		func(id string) error { return badRequest("InvalidVpcID.Malformed", "Invalid id: \"%s\"", id) },
+		func(id string) error {
+			return badRequest("InvalidVpcID.NotFound", "The vpc ID '%s' does not exist", id)
+		},
+		ec2Describe)
+	if err != nil {
+		return nil, err
+	}
+	items := make([][]byte, len(vpcs))
+	for i, v := range vpcs {
+		items[i] = st.fragment(v.id, func(item xml.Value) { st.writeVpc(item, v) })
+	}
+	return xmlMembers(func(v xml.Value) {
+		xfragments(v, "vpcSet", items)
+		xopt(v, "nextToken", next)
+	}), nil
+})
+
+// vpcFields answers the DescribeVpcs filters.
+func vpcFields(v *vpc) fieldsFunc {
+	return func(name string) ([]string, bool) {
+		if v == nil {
+			v = &vpc{}
+		}
+		var out []string
+		switch name {
+		case "vpc-id":
+			return one(v.id), true
+		case "owner-id":
+			return one(v.account), true
+		case "state":
+			return one(v.state), true
+		case "is-default":
+			return one(strconv.FormatBool(v.isDefault)), true
+		case "dhcp-options-id":
+			return one(dhcpOptionsID), true
+		case "cidr", "cidr-block":
+			if len(v.ipv4) > 0 {
+				out = one(v.ipv4[0].prefix.String())
+			}
+			return out, true
+		case "cidr-block-association.cidr-block":
+			for _, b := range v.ipv4 {
+				out = append(out, b.prefix.String())
+			}
+			return out, true
+		case "cidr-block-association.association-id":
+			for _, b := range v.ipv4 {
+				out = append(out, b.assocID)
+			}
+			return out, true
+		case "cidr-block-association.state", "ipv6-cidr-block-association.state":
+			return one("associated"), true
+		case "ipv6-cidr-block-association.ipv6-cidr-block":
+			for _, b := range v.ipv6 {
+				out = append(out, b.prefix.String())
+			}
+			return out, true
+		case "ipv6-cidr-block-association.association-id":
+			for _, b := range v.ipv6 {
+				out = append(out, b.assocID)
+			}
+			return out, true
+		}
+		return nil, false
+	}
+}
+
+const dhcpOptionsID = "dopt-0f00ba11c0ffee000"
+
+func (st *state) writeVpc(item xml.Value, v *vpc) {
+	xstr(item, "vpcId", v.id)
+	xstr(item, "ownerId", v.account)
+	xstr(item, "state", v.state)
+	xstr(item, "cidrBlock", v.ipv4[0].prefix.String())
+	xlist(item, "cidrBlockAssociationSet", len(v.ipv4), func(i int, a xml.Value) {
+		xstr(a, "cidrBlock", v.ipv4[i].prefix.String())
+		xstr(a, "associationId", v.ipv4[i].assocID)
+		xstruct(a, "cidrBlockState", func(s xml.Value) { xstr(s, "state", "associated") })
+	})
+	xlist(item, "ipv6CidrBlockAssociationSet", len(v.ipv6), func(i int, a xml.Value) {
+		xstr(a, "ipv6CidrBlock", v.ipv6[i].prefix.String())
+		xstr(a, "associationId", v.ipv6[i].assocID)
+		xstruct(a, "ipv6CidrBlockState", func(s xml.Value) { xstr(s, "state", "associated") })
+		xstr(a, "networkBorderGroup", v.region)
+		xstr(a, "ipv6Pool", "Amazon")
+		xstr(a, "ipSource", "amazon")
+	})
+	xstr(item, "dhcpOptionsId", dhcpOptionsID)
+	xstr(item, "instanceTenancy", "default")
+	xbool(item, "isDefault", v.isDefault)
+	xtags(item, "tagSet", st.tagsOf(v.id))
+}
+
+var ec2DescribeSubnets = op("ec2", "DescribeSubnets", decodeDescribe("SubnetId"), func(s *Server, c *call, in describeInput) (any, error) {
+	st := s.st
+	subnets, next, err := describe(c, in, st.subnets, st.subnetsByOwner.get(ownerKey(c.account(), c.region)),
+		func(sn *subnet) bool { return sn.account == c.account() && sn.region == c.region },
+		subnetFields, st.tagsOf, subnetIDPattern,
+		func(id string) error { return badRequest("InvalidSubnetID.Malformed", "Invalid id: \"%s\"", id) },
+		func(id string) error {
+			return badRequest("InvalidSubnetID.NotFound", "The subnet ID '%s' does not exist", id)
+		},
+		ec2Describe)
+	if err != nil {
+		return nil, err
+	}
+	items := make([][]byte, len(subnets))
+	for i, sn := range subnets {
+		items[i] = st.fragment(sn.id, func(item xml.Value) { st.writeSubnet(item, sn) })
+	}
+	return xmlMembers(func(v xml.Value) {
+		xfragments(v, "subnetSet", items)
+		xopt(v, "nextToken", next)
+	}), nil
+})
+
+// subnetFields answers the DescribeSubnets filters.
+func subnetFields(sn *subnet) fieldsFunc {
+	return func(name string) ([]string, bool) {
+		if sn == nil {
+			sn = &subnet{}
+		}
+		switch name {
+		case "subnet-id":
+			return one(sn.id), true
+		case "vpc-id", "vpcId":
+			return one(sn.vpc), true
+		case "owner-id":
+			return one(sn.account), true
+		case "state":
+			return one(sn.state), true
+		case "availability-zone", "availabilityZone":
+			return one(sn.az), true
+		case "availability-zone-id", "availabilityZoneId":
+			return one(azID(sn.az)), true
+		case "available-ip-address-count", "availableIpAddressCount":
+			return one(utoa(sn.available())), true
+		case "default-for-az", "defaultForAz":
+			return one("false"), true
+		case "subnet-arn":
+			return one(sn.arn()), true
+		case "ipv6-native":
+			return one(strconv.FormatBool(!sn.ipv4.IsValid())), true
+		case "cidr-block", "cidr", "cidrBlock":
+			if sn.ipv4.IsValid() {
+				return one(sn.ipv4.String()), true
+			}
+			return nil, true
+		case "ipv6-cidr-block-association.ipv6-cidr-block":
+			var out []string
+			for _, b := range sn.ipv6 {
+				out = append(out, b.prefix.String())
+			}
+			return out, true
+		case "ipv6-cidr-block-association.association-id":
+			var out []string
+			for _, b := range sn.ipv6 {
+				out = append(out, b.assocID)
+			}
+			return out, true
+		case "ipv6-cidr-block-association.state":
+			return one("associated"), true
+		}
+		return nil, false
+	}
+}
+
+func (sn *subnet) arn() string {
+	return "arn:aws:ec2:" + sn.region + ":" + sn.account + ":subnet/" + sn.id
+}
+
+func (st *state) writeSubnet(item xml.Value, sn *subnet) {
+	xstr(item, "subnetId", sn.id)
+	xstr(item, "subnetArn", sn.arn())
+	xstr(item, "vpcId", sn.vpc)
+	xstr(item, "ownerId", sn.account)
+	xstr(item, "state", sn.state)
+	if sn.ipv4.IsValid() {
+		xstr(item, "cidrBlock", sn.ipv4.String())
+	}
+	xint(item, "availableIpAddressCount", int64(sn.available()))
+	xstr(item, "availabilityZone", sn.az)
+	xstr(item, "availabilityZoneId", azID(sn.az))
+	xbool(item, "defaultForAz", false)
+	xbool(item, "mapPublicIpOnLaunch", false)
+	xbool(item, "assignIpv6AddressOnCreation", false)
+	xbool(item, "ipv6Native", !sn.ipv4.IsValid())
+	xlist(item, "ipv6CidrBlockAssociationSet", len(sn.ipv6), func(i int, a xml.Value) {
+		xstr(a, "ipv6CidrBlock", sn.ipv6[i].prefix.String())
+		xstr(a, "associationId", sn.ipv6[i].assocID)
+		xstruct(a, "ipv6CidrBlockState", func(s xml.Value) { xstr(s, "state", "associated") })
+		xstr(a, "ipSource", "amazon")
+	})
+	xtags(item, "tagSet", st.tagsOf(sn.id))
+}
+
+// describeRegionsInput is the input of DescribeRegions.
+type describeRegionsInput struct {
+	names      []string
+	allRegions bool
+	filters    []filter
+}
+
+var ec2DescribeRegions = op("ec2", "DescribeRegions",
+	func(c *call) (describeRegionsInput, error) {
+		if err := dryRun(c); err != nil {
+			return describeRegionsInput{}, err
+		}
+		all, err := c.optBool("AllRegions")
+		if err != nil {
+			return describeRegionsInput{}, err
+		}
+		return describeRegionsInput{names: c.list("RegionName"), allRegions: all != nil && *all, filters: c.filters()}, nil
+	},
+	func(s *Server, c *call, in describeRegionsInput) (any, error) {
+		fields := func(r region) fieldsFunc {
+			return func(name string) ([]string, bool) {
+				switch name {
+				case "region-name":
+					return one(r.name), true
+				case "endpoint":
+					return one(regionEndpoint(r.name)), true
+				case "opt-in-status":
+					return one(r.optIn), true
+				}
+				return nil, false
+			}
+		}
+		if err := checkFilters(in.filters, fields(region{})); err != nil {
+			return nil, err
+		}
+		for _, n := range in.names {
+			if !slices.ContainsFunc(s.st.regions, func(r region) bool { return r.name == n }) {
+				return nil, badRequest("InvalidParameterValue", "Invalid region: %s", n)
+			}
+		}
+		var out []region
+		for _, r := range s.st.regions {
+			named := slices.Contains(in.names, r.name)
+			if len(in.names) > 0 && !named {
+				continue
+			}
+			if !r.enabled && !in.allRegions && !named {
+				continue
+			}
+			if matchFilters(in.filters, fields(r), nil) {
+				out = append(out, r)
+			}
+		}
+		slices.SortFunc(out, func(a, b region) int { return strings.Compare(a.name, b.name) })
+		return xmlMembers(func(v xml.Value) {
+			xlist(v, "regionInfo", len(out), func(i int, item xml.Value) {
+				xstr(item, "regionName", out[i].name)
+				xstr(item, "regionEndpoint", regionEndpoint(out[i].name))
+				xstr(item, "optInStatus", out[i].optIn)
+			})
+		}), nil
+	})
+
+func regionEndpoint(name string) string { return "ec2." + name + ".amazonaws.com" }

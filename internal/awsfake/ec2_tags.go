@@ -1,0 +1,84 @@
+package awsfake
+
+import (
+	"strings"
+
+	"github.com/aws/smithy-go/encoding/xml"
+)
+
+// createTagsInput is the input of CreateTags.
+type createTagsInput struct {
+	resources []string
+	tags      []tag
+}
+
+// maxTagResources is how many resources one CreateTags call may name.
+const maxTagResources = 1000
+
+var ec2CreateTags = op("ec2", "CreateTags",
+	func(c *call) (createTagsInput, error) {
+		in := createTagsInput{resources: c.list("ResourceId"), tags: c.tagList("Tag")}
+		if err := dryRun(c); err != nil {
+			return in, err
+		}
+		switch {
+		case len(in.resources) == 0:
+			return in, badRequest("MissingParameter", "The request must contain the parameter resourceIdSet")
+		case len(in.resources) > maxTagResources:
+			return in, badRequest("InvalidParameterValue", "The request may name at most %d resources, not %d", maxTagResources, len(in.resources))
+		case len(in.tags) == 0:
+			return in, badRequest("MissingParameter", "The request must contain the parameter tagSet")
+		}
+		for _, t := range in.tags {
+			if err := validTag(t); err != nil {
+				return in, err
+			}
+		}
+		return in, nil
+	},
+	func(s *Server, c *call, in createTagsInput) (any, error) {
+		for _, id := range in.resources {
+			if err := s.st.checkTaggable(c, id); err != nil {
+				return nil, err
+			}
+		}
+		for _, id := range in.resources {
+			s.st.setTags(id, in.tags)
+		}
+		return xmlMembers(func(v xml.Value) { xbool(v, "return", true) }), nil
+	})
+
+// checkTaggable checks that the caller owns a resource in the request's region.
+func (st *state) checkTaggable(c *call, id string) error {
+	mine := func(account, region string) bool { return account == c.account() && region == c.region }
+	switch prefix, _, _ := strings.Cut(id, "-"); {
+	case strings.HasPrefix(id, "ipam-pool-alloc-"):
+		// allocations are not taggable through CreateTags here
+	case strings.HasPrefix(id, "ipam-pool-"):
+		if _, err := c.visiblePool(st, id); err != nil {
+			return err
+		}
+		return nil
+	case strings.HasPrefix(id, "ipam-scope-"):
+		if sc := st.scopes[id]; sc == nil || !c.visibleIPAM(st.ipams[sc.ipam]) {
+			return notFoundScope(id)
+		}
+		return nil
+	case prefix == "ipam":
+		if !c.visibleIPAM(st.ipams[id]) {
+			return notFoundIpam(id)
+		}
+		return nil
+	case prefix == "vpc":
+		if v := st.vpcs[id]; v == nil || !mine(v.account, v.region) {
+			return badRequest("InvalidVpcID.NotFound", "The vpc ID '%s' does not exist", id)
+		}
+		return nil
+	case prefix == "subnet":
+		if sn := st.subnets[id]; sn == nil || !mine(sn.account, sn.region) {
+			return badRequest("InvalidSubnetID.NotFound", "The subnet ID '%s' does not exist", id)
+		}
+		return nil
+	}
+	return badRequest("InvalidID", "The ID '%s' is not valid", id)
+}

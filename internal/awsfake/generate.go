@@ -1,0 +1,85 @@
+package awsfake
+
+import (
+	"fmt"
+	"math/rand/v2"
+)
+
+// GenerateOptions sizes a generated world. The zero value generates one
+// member account with one VPC of one subnet in us-east-1.
+type GenerateOptions struct {
+	Accounts int      // member accounts, under one OU; zero means 1
+	Regions  []string // regions of every account; nil means us-east-1
+	VPCs     int      // VPCs per account and region; zero means 1
+	Subnets  int      // /24 subnets per /16 VPC, at most 256; zero means 1
+
+	// NearExhaustion is the fraction (0 to 1) of subnets left with at most
+	// 5 % of their addresses available; the others use up to 80 %.
+	NearExhaustion float64
+	// IPAM, when set, gives the management account an IPAM with its home in
+	// the first region, operating in all of them, so that GetIpamResourceCidrs
+	// sees every VPC and subnet; [Builder.Scope] names its scopes.
+	IPAM bool
+	// Seed seeds the random source that picks used addresses; the same
+	// options give the same world.
+	Seed uint64
+}
+
+// GeneratedAccountID returns the ID of the i-th (from zero) member account
+// of a generated world.
+func GeneratedAccountID(i int) string { return fmt.Sprintf("%012d", 100000000000+i) }
+
+// GeneratedAccessKeyID returns the access key that acts in a generated
+// member account.
+func GeneratedAccessKeyID(accountID string) string { return "AKIAGEN" + accountID + "0" }
+
+// Generate builds a large, deterministic world for benchmarks: member
+// accounts under the OU "Generated", each with VPCs (10.N.0.0/16, the same
+// ranges repeated in every account and region) split into /24 subnets, and
+// an access key per account ([GeneratedAccessKeyID]). The management
+// account is [DefaultAccountID].
+func Generate(o GenerateOptions) (*World, error) {
+	if o.Accounts <= 0 {
+		o.Accounts = 1
+	}
+	if len(o.Regions) == 0 {
+		o.Regions = []string{"us-east-1"}
+	}
+	if o.VPCs <= 0 {
+		o.VPCs = 1
+	}
+	if o.Subnets <= 0 {
+		o.Subnets = 1
+	}
+	if o.Subnets > 256 {
+		return nil, fmt.Errorf("generate: %d subnets per VPC: a /16 holds at most 256 /24s", o.Subnets)
+	}
+	rnd := rand.New(rand.NewPCG(o.Seed, 0x5eed))
+	b := NewBuilder(DefaultAccountID)
+	ou := b.OU(b.Root(), "Generated")
+	if o.IPAM {
+		b.IPAM(DefaultAccountID, o.Regions[0], o.Regions...)
+	}
+	for a := range o.Accounts {
+		id := b.Account(ou, GeneratedAccountID(a), fmt.Sprintf("generated-%d", a), fmt.Sprintf("generated-%d@example.com", a))
+		b.AccessKey(GeneratedAccessKeyID(id), id, "generated")
+		for _, region := range o.Regions {
+			for v := range o.VPCs {
+				vpc := b.VPC(id, region, fmt.Sprintf("10.%d.0.0/16", v%256))
+				for s := range o.Subnets {
+					// 256 addresses, 5 reserved: 251 usable.
+					used := rnd.IntN(201)
+					if rnd.Float64() < o.NearExhaustion {
+						used = 251 - rnd.IntN(13)
+					}
+					b.Subnet(vpc, fmt.Sprintf("10.%d.%d.0/24", v%256, s), used)
+				}
+			}
+		}
+	}
+	w, err := b.Build()
+	if err != nil {
+		return nil, fmt.Errorf("generate: %w", err)
+	}
+	return w, nil
+}

@@ -1,0 +1,277 @@
+package awsfake
+
+import (
+	"bytes"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/aws/smithy-go/encoding/xml"
+)
+
+// xmlMembers writes the members of an ec2query response (directly under the
+// root element) or of an awsQuery response (under its Result element).
+type xmlMembers func(v xml.Value)
+
+const xmlHeader = `<?xml version="1.0" encoding="UTF-8"?>` + "\n"
+
+// ec2Response renders an ec2query response: <OpResponse xmlns=…> holding a
+// requestId and the members, with no Result wrapper.
+func ec2Response(op, xmlns, requestID string, out any) ([]byte, error) {
+	members, ok := out.(xmlMembers)
+	if !ok {
+		return nil, fmt.Errorf("operation %s returned %T, not xml members", op, out)
+	}
+	var buf bytes.Buffer
+	buf.WriteString(xmlHeader)
+	root := xml.NewEncoder(&buf).RootElement(xml.StartElement{
+		Name: xml.Name{Local: op + "Response"},
+		Attr: []xml.Attr{xml.NewNamespaceAttribute("", xmlns)},
+	})
+	xstr(root, "requestId", requestID)
+	members(root)
+	root.Close()
+	return buf.Bytes(), nil
+}
+
+// ec2Error renders an ec2query error: Response/Errors/Error/{Code,Message}
+// and RequestID.
+func ec2Error(e *apiError, requestID string) []byte {
+	var buf bytes.Buffer
+	buf.WriteString(xmlHeader)
+	root := xml.NewEncoder(&buf).RootElement(el("Response"))
+	errs := root.MemberElement(el("Errors"))
+	one := errs.MemberElement(el("Error"))
+	xstr(one, "Code", e.code)
+	xstr(one, "Message", e.message)
+	one.Close()
+	errs.Close()
+	xstr(root, "RequestID", requestID)
+	root.Close()
+	return buf.Bytes()
+}
+
+// queryResponse renders an awsQuery response:
+// <OpResponse><OpResult>…</OpResult><ResponseMetadata><RequestId/></ResponseMetadata></OpResponse>.
+func queryResponse(op, xmlns, requestID string, out any) ([]byte, error) {
+	members, ok := out.(xmlMembers)
+	if !ok {
+		return nil, fmt.Errorf("operation %s returned %T, not xml members", op, out)
+	}
+	var buf bytes.Buffer
+	root := xml.NewEncoder(&buf).RootElement(xml.StartElement{
+		Name: xml.Name{Local: op + "Response"},
+		Attr: []xml.Attr{xml.NewNamespaceAttribute("", xmlns)},
+	})
+	result := root.MemberElement(el(op + "Result"))
+	members(result)
+	result.Close()
+	meta := root.MemberElement(el("ResponseMetadata"))
+	xstr(meta, "RequestId", requestID)
+	meta.Close()
+	root.Close()
+	return buf.Bytes(), nil
+}
+
+// queryError renders an awsQuery error:
+// <ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse>.
+func queryError(xmlns string, e *apiError, requestID string) []byte {
+	var buf bytes.Buffer
+	start := el("ErrorResponse")
+	if xmlns != "" {
+		start.Attr = []xml.Attr{xml.NewNamespaceAttribute("", xmlns)}
+	}
+	root := xml.NewEncoder(&buf).RootElement(start)
+	one := root.MemberElement(el("Error"))
+	xstr(one, "Type", fault(e))
+	xstr(one, "Code", e.code)
+	xstr(one, "Message", e.message)
+	one.Close()
+	xstr(root, "RequestId", requestID)
+	root.Close()
+	return buf.Bytes()
+}
+
+func el(name string) xml.StartElement { return xml.StartElement{Name: xml.Name{Local: name}} }
+
+// xstr writes <name>s</name>.
+func xstr(v xml.Value, name, s string) { v.MemberElement(el(name)).String(s) }
+
+// xopt writes <name>s</name> unless s is empty.
+func xopt(v xml.Value, name, s string) {
+	if s != "" {
+		xstr(v, name, s)
+	}
+}
+
+// xint writes <name>n</name>.
+func xint(v xml.Value, name string, n int64) { v.MemberElement(el(name)).Long(n) }
+
+// xbool writes <name>true|false</name>.
+func xbool(v xml.Value, name string, b bool) { v.MemberElement(el(name)).Boolean(b) }
+
+// xstruct writes <name>…</name> with the members fill writes.
+func xstruct(v xml.Value, name string, fill func(xml.Value)) {
+	m := v.MemberElement(el(name))
+	fill(m)
+	m.Close()
+}
+
+// xlist writes an EC2 list, <name><item>…</item>…</name>, calling fill for
+// each of n items.
+func xlist(v xml.Value, name string, n int, fill func(i int, item xml.Value)) {
+	m := v.MemberElement(el(name))
+	a := m.ArrayWithCustomName(el("item"))
+	for i := range n {
+		item := a.Member()
+		fill(i, item)
+		item.Close()
+	}
+	m.Close()
+}
+
+// fragment returns the encoded <item> of a list member, cached by resource
+// ID until state.changed(id): a page of a large listing then costs little
+// more than copying bytes. write encodes the item's members.
+func (st *state) fragment(id string, write func(item xml.Value)) []byte {
+	if b, ok := st.frags[id]; ok {
+		return b
+	}
+	var buf bytes.Buffer
+	item := xml.NewEncoder(&buf).RootElement(el("item"))
+	write(item)
+	item.Close()
+	st.frags[id] = buf.Bytes()
+	return buf.Bytes()
+}
+
+// xfragments writes an EC2 list, <name>…</name>, from encoded items.
+func xfragments(v xml.Value, name string, items [][]byte) {
+	n := 0
+	for _, it := range items {
+		n += len(it)
+	}
+	all := make([]byte, 0, n)
+	for _, it := range items {
+		all = append(all, it...)
+	}
+	v.MemberElement(el(name)).Write(all, false)
+}
+
+// xtags writes an EC2 tag set, <name><item><key/><value/></item>…</name>, in key order.
+func xtags(v xml.Value, name string, tags map[string]string) {
+	keys := sortedKeys(tags)
+	xlist(v, name, len(keys), func(i int, item xml.Value) {
+		xstr(item, "key", keys[i])
+		xstr(item, "value", tags[keys[i]])
+	})
+}
+
+// Form decoding for the query protocols. Lists are 1-based: Name.1, Name.2, …;
+// a struct member is Name.Member; a list of structs is Name.N.Member.
+
+// str returns a form value, or "" when absent.
+func (c *call) str(name string) string { return c.form.Get(name) }
+
+// has reports whether the form holds name.
+func (c *call) has(name string) bool { _, ok := c.form[name]; return ok }
+
+// required returns a form value, or MissingParameter when it is absent.
+func (c *call) required(name string) (string, error) {
+	v := c.form.Get(name)
+	if v == "" {
+		return "", badRequest("MissingParameter", "The request must contain the parameter %s", name)
+	}
+	return v, nil
+}
+
+// optInt returns an optional integer form value; nil when absent.
+func (c *call) optInt(name string) (*int, error) {
+	if !c.has(name) {
+		return nil, nil
+	}
+	raw := c.form.Get(name)
+	n, err := strconv.Atoi(raw)
+	if err != nil {
+		if c.proto == protoAWSQuery {
+			return nil, badRequest("ValidationError", "Value '%s' for parameter %s is not a valid integer", raw, name)
+		}
+		return nil, badRequest("InvalidParameterValue", "Value (%s) for parameter %s is invalid. Expected an integer.", raw, name)
+	}
+	return &n, nil
+}
+
+// optBool returns an optional boolean form value.
+func (c *call) optBool(name string) (*bool, error) {
+	if !c.has(name) {
+		return nil, nil
+	}
+	raw := c.form.Get(name)
+	b, err := strconv.ParseBool(raw)
+	if err != nil {
+		return nil, badRequest("InvalidParameterValue", "Value (%s) for parameter %s is invalid. Expected a boolean.", raw, name)
+	}
+	return &b, nil
+}
+
+// indices returns the list indices present under prefix ("prefix.N" or
+// "prefix.N.…"), ascending.
+func (c *call) indices(prefix string) []int {
+	var idx []int
+	p := prefix + "."
+	for k := range c.form {
+		rest, ok := strings.CutPrefix(k, p)
+		if !ok {
+			continue
+		}
+		num, _, _ := strings.Cut(rest, ".")
+		n, err := strconv.Atoi(num)
+		if err != nil || n < 1 {
+			continue
+		}
+		if !slices.Contains(idx, n) {
+			idx = append(idx, n)
+		}
+	}
+	slices.Sort(idx)
+	return idx
+}
+
+// list returns the string list under prefix (prefix.1, prefix.2, …).
+func (c *call) list(prefix string) []string {
+	var out []string
+	for _, i := range c.indices(prefix) {
+		out = append(out, c.form.Get(prefix+"."+strconv.Itoa(i)))
+	}
+	return out
+}
+
+// filter is one EC2 Filter: a name and the values any of which may match.
+type filter struct {
+	name   string
+	values []string
+}
+
+// filters returns the Filter.N.Name / Filter.N.Value.M list.
+func (c *call) filters() []filter {
+	var out []filter
+	for _, i := range c.indices("Filter") {
+		p := "Filter." + strconv.Itoa(i)
+		out = append(out, filter{name: c.form.Get(p + ".Name"), values: c.list(p + ".Value")})
+	}
+	return out
+}
+
+// tagList returns the Key/Value pairs under prefix (prefix.N.Key, prefix.N.Value).
+func (c *call) tagList(prefix string) []tag {
+	var out []tag
+	for _, i := range c.indices(prefix) {
+		p := prefix + "." + strconv.Itoa(i)
+		out = append(out, tag{key: c.form.Get(p + ".Key"), value: c.form.Get(p + ".Value")})
+	}
+	return out
+}
+
+// tag is one key and value.
+type tag struct{ key, value string }

@@ -1,0 +1,155 @@
+package awsfake
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ram"
+	"github.com/aws/aws-sdk-go-v2/service/ram/types"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func ramClient(srv *Server, key string) *ram.Client {
+	return ram.NewFromConfig(clientConfig(srv, key, "us-east-1"))
+}
+
+// associationStates reads the share's principal associations once.
+func associationStates(t *testing.T, client *ram.Client, share string) map[string]types.ResourceShareAssociationStatus {
+	t.Helper()
+	out, err := client.GetResourceShareAssociations(t.Context(), &ram.GetResourceShareAssociationsInput{
+		AssociationType: types.ResourceShareAssociationTypePrincipal, ResourceShareArns: []string{share},
+	})
+	require.NoError(t, err)
+	got := map[string]types.ResourceShareAssociationStatus{}
+	for _, a := range out.ResourceShareAssociations {
+		got[aws.ToString(a.AssociatedEntity)] = a.Status
+	}
+	return got
+}
+
+func TestResourceShareLifecycle(t *testing.T) {
+	w := newTestWorld(t)
+	srv := startServer(t, w.world)
+	network := ramClient(srv, networkKey)
+	ctx := t.Context()
+	orgID := w.world.orgIDForTest(t)
+	prodOU := "arn:aws:organizations::" + mgmtAccount + ":ou/" + orgID + "/" + w.prodOU
+	poolARN := "arn:aws:ec2::" + networkAccount + ":ipam-pool/" + w.prodPool
+
+	created, err := network.CreateResourceShare(ctx, &ram.CreateResourceShareInput{
+		Name: aws.String("ipamShare-" + prodAccount), ResourceArns: []string{poolARN}, Principals: []string{prodOU, devAccount},
+		Tags: []types.Tag{{Key: aws.String("Env"), Value: aws.String("Prod OU")}}, AllowExternalPrincipals: aws.Bool(false),
+	})
+	require.NoError(t, err)
+	share := aws.ToString(created.ResourceShare.ResourceShareArn)
+	assert.Regexp(t, `^arn:aws:ram:us-east-1:`+networkAccount+`:resource-share/[0-9a-f-]{36}$`, share)
+	assert.NotEmpty(t, aws.ToString(created.ClientToken), "the server makes up a token when none is sent")
+	assert.Equal(t, networkAccount, aws.ToString(created.ResourceShare.OwningAccountId))
+	assert.False(t, aws.ToBool(created.ResourceShare.AllowExternalPrincipals))
+	assert.Equal(t, types.ResourceShareStatusActive, created.ResourceShare.Status)
+
+	prod := ramClient(srv, prodKey)
+	seen := func() int {
+		out, err := prod.GetResourceShares(ctx, &ram.GetResourceSharesInput{ResourceOwner: types.ResourceOwnerOtherAccounts})
+		require.NoError(t, err)
+		return len(out.ResourceShares)
+	}
+	assert.Equal(t, 0, seen(), "not shared while associating")
+	assert.Equal(t, map[string]types.ResourceShareAssociationStatus{prodOU: "ASSOCIATING", devAccount: "ASSOCIATING"}, associationStates(t, network, share))
+	assert.Equal(t, map[string]types.ResourceShareAssociationStatus{prodOU: "ASSOCIATED", devAccount: "ASSOCIATED"}, associationStates(t, network, share))
+	assert.Equal(t, 1, seen(), "an account of the OU sees the share")
+
+	for range 2 { // resource associations settle when read, too
+		_, err := network.GetResourceShareAssociations(ctx, &ram.GetResourceShareAssociationsInput{AssociationType: types.ResourceShareAssociationTypeResource})
+		require.NoError(t, err)
+	}
+	resources, err := prod.ListResources(ctx, &ram.ListResourcesInput{ResourceOwner: types.ResourceOwnerOtherAccounts})
+	require.NoError(t, err)
+	require.Len(t, resources.Resources, 1)
+	assert.Equal(t, poolARN, aws.ToString(resources.Resources[0].Arn))
+	assert.Equal(t, "ec2:IpamPool", aws.ToString(resources.Resources[0].Type))
+
+	dis, err := network.DisassociateResourceShare(ctx, &ram.DisassociateResourceShareInput{ResourceShareArn: &share, Principals: []string{prodOU}})
+	require.NoError(t, err)
+	require.Len(t, dis.ResourceShareAssociations, 1)
+	assert.Equal(t, types.ResourceShareAssociationStatusDisassociating, dis.ResourceShareAssociations[0].Status)
+	associationStates(t, network, share)
+	assert.Equal(t, map[string]types.ResourceShareAssociationStatus{prodOU: "DISASSOCIATED", devAccount: "ASSOCIATED"}, associationStates(t, network, share))
+	assert.Equal(t, 0, seen())
+
+	again, err := network.AssociateResourceShare(ctx, &ram.AssociateResourceShareInput{ResourceShareArn: &share, Principals: []string{prodAccount}})
+	require.NoError(t, err)
+	assert.Equal(t, types.ResourceShareAssociationStatusAssociating, again.ResourceShareAssociations[0].Status)
+	associationStates(t, network, share)
+	assert.Equal(t, 1, seen(), "shared with the account itself")
+}
+
+func TestResourceShareClientToken(t *testing.T) {
+	w := newTestWorld(t)
+	srv := startServer(t, w.world)
+	client := ramClient(srv, networkKey)
+	in := ram.CreateResourceShareInput{Name: aws.String("s"), Principals: []string{prodAccount}, ClientToken: aws.String("t-1")}
+	first, err := client.CreateResourceShare(t.Context(), &in)
+	require.NoError(t, err)
+	second, err := client.CreateResourceShare(t.Context(), &in)
+	require.NoError(t, err)
+	assert.Equal(t, aws.ToString(first.ResourceShare.ResourceShareArn), aws.ToString(second.ResourceShare.ResourceShareArn), "a retried create makes no second share")
+	assert.Equal(t, "t-1", aws.ToString(second.ClientToken))
+	in.Name = aws.String("other")
+	_, err = client.CreateResourceShare(t.Context(), &in)
+	var mismatch *types.IdempotentParameterMismatchException
+	assert.ErrorAs(t, err, &mismatch)
+}
+
+func TestResourceShareErrors(t *testing.T) {
+	w := newTestWorld(t)
+	srv := startServer(t, w.world)
+	client := ramClient(srv, networkKey)
+	ctx := t.Context()
+	tests := []struct {
+		name     string
+		in       ram.CreateResourceShareInput
+		wantCode string
+	}{
+		{"unknown pool", ram.CreateResourceShareInput{Name: aws.String("s"), ResourceArns: []string{"arn:aws:ec2::" + networkAccount + ":ipam-pool/ipam-pool-0123456789abcdef0"}}, "UnknownResourceException"},
+		{"another account's pool", ram.CreateResourceShareInput{Name: aws.String("s"), ResourceArns: []string{"arn:aws:ec2::" + prodAccount + ":ipam-pool/" + w.prodPool}}, "UnknownResourceException"},
+		{"not an ARN", ram.CreateResourceShareInput{Name: aws.String("s"), ResourceArns: []string{"pool"}}, "MalformedArnException"},
+		{"bad principal", ram.CreateResourceShareInput{Name: aws.String("s"), Principals: []string{"someone"}}, "InvalidParameterException"},
+		{"external principal not allowed", ram.CreateResourceShareInput{Name: aws.String("s"), Principals: []string{"999999999999"}, AllowExternalPrincipals: aws.Bool(false)}, "OperationNotPermittedException"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := client.CreateResourceShare(ctx, &tt.in)
+			assert.Equal(t, tt.wantCode, errorCode(err), "%v", err)
+		})
+	}
+	_, err := client.GetResourceShares(ctx, &ram.GetResourceSharesInput{ResourceOwner: types.ResourceOwnerSelf, MaxResults: aws.Int32(501)})
+	var maxResults *types.InvalidMaxResultsException
+	assert.ErrorAs(t, err, &maxResults)
+	_, err = client.GetResourceShares(ctx, &ram.GetResourceSharesInput{ResourceOwner: types.ResourceOwnerSelf, NextToken: aws.String("junk")})
+	var token *types.InvalidNextTokenException
+	assert.ErrorAs(t, err, &token)
+	_, err = client.AssociateResourceShare(ctx, &ram.AssociateResourceShareInput{ResourceShareArn: aws.String("arn:aws:ram:us-east-1:" + networkAccount + ":resource-share/nope"), Principals: []string{prodAccount}})
+	var unknown *types.UnknownResourceException
+	assert.ErrorAs(t, err, &unknown)
+}
+
+func TestGetResourceSharesPages(t *testing.T) {
+	w := newTestWorld(t)
+	srv := startServer(t, w.world)
+	client := ramClient(srv, networkKey)
+	for i := range 7 {
+		_, err := client.CreateResourceShare(t.Context(), &ram.CreateResourceShareInput{Name: aws.String(fmt.Sprintf("share-%d", i))})
+		require.NoError(t, err)
+	}
+	p := ram.NewGetResourceSharesPaginator(client, &ram.GetResourceSharesInput{ResourceOwner: types.ResourceOwnerSelf, MaxResults: aws.Int32(3)})
+	var pages []int
+	for p.HasMorePages() {
+		out, err := p.NextPage(t.Context())
+		require.NoError(t, err)
+		pages = append(pages, len(out.ResourceShares))
+	}
+	assert.Equal(t, []int{3, 3, 1}, pages)
+}

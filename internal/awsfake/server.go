@@ -1,0 +1,371 @@
+package awsfake
+
+import (
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+)
+
+// maxBodyBytes bounds a request body, before and after gzip decompression.
+const maxBodyBytes = 16 << 20
+
+// Options configures a [Server]. The zero value is ready to use: an
+// organization with only its management account, served on a random
+// loopback port.
+type Options struct {
+	// World is the organization and resources the server starts with. Nil
+	// means a world holding only the management account [DefaultAccountID].
+	World *World
+
+	// Addr is the loopback address to listen on, such as "127.0.0.1:4566".
+	// Empty means a random free port on 127.0.0.1.
+	Addr string
+
+	// StateReads is how many times a read returns a resource in a
+	// transitional state (create-in-progress, pending-provision, …) before
+	// the resource reaches its final state. Zero means 1: the first read
+	// after a write shows the transitional state, the next one the final.
+	StateReads int
+
+	// Now returns the current time; nil means time.Now. It dates temporary
+	// credentials and timestamps in responses.
+	Now func() time.Time
+}
+
+// Server is a fake AWS endpoint serving every modelled service on one
+// loopback URL. It is safe for concurrent use: requests and the methods that
+// inspect or change it are serialized by one lock.
+type Server struct {
+	http *httptest.Server
+	now  func() time.Time
+
+	mu     sync.Mutex
+	st     *state
+	faults []*faultRule
+	calls  []Call
+	seq    uint64 // requests served, for request ids
+}
+
+// New starts a server on 127.0.0.1 and returns it. Options are applied in
+// order. Close the server when done. New fails only when it cannot listen on
+// [Options.Addr].
+func New(optFns ...func(*Options)) (*Server, error) {
+	var o Options
+	for _, fn := range optFns {
+		fn(&o)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.StateReads <= 0 {
+		o.StateReads = 1
+	}
+	w := o.World
+	if w == nil {
+		var err error
+		w, err = NewBuilder(DefaultAccountID).Build()
+		if err != nil {
+			return nil, fmt.Errorf("build default world: %w", err)
+		}
+	}
+	st, err := w.load()
+	if err != nil {
+		return nil, fmt.Errorf("load world: %w", err)
+	}
+	st.stateReads = o.StateReads
+	st.now = o.Now
+	s := &Server{now: o.Now, st: st}
+	s.http = httptest.NewUnstartedServer(http.HandlerFunc(s.serveHTTP))
+	if o.Addr != "" {
+		l, err := net.Listen("tcp", o.Addr)
+		if err != nil {
+			return nil, fmt.Errorf("listen on %q: %w", o.Addr, err)
+		}
+		_ = s.http.Listener.Close()
+		s.http.Listener = l
+	}
+	s.http.Start()
+	return s, nil
+}
+
+// URL returns the base URL of the server, such as "http://127.0.0.1:40123",
+// for use as a client's BaseEndpoint.
+func (s *Server) URL() string { return s.http.URL }
+
+// Close shuts the server down and blocks until all outstanding requests
+// have completed.
+func (s *Server) Close() { s.http.Close() }
+
+// call is one request being served: its route, identity and decoded body.
+type call struct {
+	svc       *service
+	proto     protocol
+	op        string
+	form      url.Values // query protocols
+	query     url.Values // the URL's query string
+	body      []byte     // JSON, CBOR and REST protocols
+	header    http.Header
+	path      string
+	accessKey string
+	region    string
+	who       *principal
+	requestID string
+	clock     func() time.Time
+}
+
+// account returns the calling account ID.
+func (c *call) account() string { return c.who.account }
+
+// now returns the server's current time.
+func (c *call) now() time.Time { return c.clock() }
+
+func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	body, err := readBody(w, r)
+	c := s.route(r, body)
+	s.mu.Lock()
+	s.seq++
+	c.requestID = fmt.Sprintf("00000000-0000-4000-8000-%012x", s.seq)
+	s.mu.Unlock()
+	if err != nil {
+		s.reply(w, c, nil, badRequest("SerializationException", "cannot read request body: %v", err))
+		return
+	}
+	out, apiErr := s.serve(c)
+	s.reply(w, c, out, apiErr)
+}
+
+// readBody reads the request body, gunzipping it when it is gzip-encoded.
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	if err != nil {
+		return nil, fmt.Errorf("read body: %w", err)
+	}
+	if !strings.EqualFold(r.Header.Get("Content-Encoding"), "gzip") {
+		return raw, nil
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(raw))
+	if err != nil {
+		return nil, fmt.Errorf("gunzip body: %w", err)
+	}
+	defer zr.Close()
+	plain, err := io.ReadAll(io.LimitReader(zr, maxBodyBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("gunzip body: %w", err)
+	}
+	if len(plain) > maxBodyBytes {
+		return nil, errors.New("gunzipped body is larger than 16 MiB")
+	}
+	return plain, nil
+}
+
+// route finds the service, protocol and operation of a request, following
+// aws-facts §1.3: CBOR path or header, X-Amz-Target, form Action and Version,
+// then REST paths, with the SigV4 credential scope as a second key.
+func (s *Server) route(r *http.Request, body []byte) *call {
+	c := &call{header: r.Header, path: r.URL.Path, query: r.URL.Query(), body: body, clock: s.now}
+	scope := parseCredentialScope(r)
+	c.accessKey, c.region = scope.accessKey, scope.region
+	scoped := services[scope.service]
+	media, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+
+	if i := strings.Index(r.URL.Path, "/service/"); i >= 0 || r.Header.Get("Smithy-Protocol") == "rpc-v2-cbor" {
+		c.proto = protoCBOR
+		rest := ""
+		if i >= 0 {
+			rest = r.URL.Path[i+len("/service/"):]
+		}
+		name, opName, _ := strings.Cut(rest, "/operation/")
+		c.svc, c.op = serviceByTarget(name), opName
+		if c.svc == nil {
+			c.svc = orUnknown(scoped, protoCBOR)
+		}
+		return c
+	}
+	if target := r.Header.Get("X-Amz-Target"); target != "" {
+		c.proto = protoJSON11
+		if media == "application/x-amz-json-1.0" {
+			c.proto = protoJSON10
+		}
+		prefix, opName, _ := strings.Cut(target, ".")
+		c.svc, c.op = serviceByTarget(prefix), opName
+		if c.svc == nil {
+			c.svc = orUnknown(scoped, c.proto)
+		}
+		return c
+	}
+	if media == "application/x-www-form-urlencoded" || (r.Method == http.MethodGet && r.URL.Query().Get("Action") != "") {
+		form, err := url.ParseQuery(string(body))
+		if err != nil {
+			form = url.Values{}
+		}
+		for k, v := range r.URL.Query() {
+			if _, ok := form[k]; !ok {
+				form[k] = v
+			}
+		}
+		c.form, c.body = form, nil
+		c.svc = serviceByVersion(form.Get("Version"))
+		if c.svc == nil {
+			c.svc = orUnknown(scoped, protoAWSQuery)
+		}
+		c.proto = c.svc.protocol
+		if c.proto != protoEC2Query {
+			c.proto = protoAWSQuery
+		}
+		c.op = form.Get("Action")
+		return c
+	}
+	if opName, svcName, ok := restOperation(r.Method, r.URL.Path); ok {
+		c.svc, c.proto, c.op = services[svcName], protoRestJSON, opName
+		return c
+	}
+	c.svc = orUnknown(scoped, protoRestJSON)
+	c.proto = c.svc.protocol
+	c.op = r.Method + " " + r.URL.Path
+	return c
+}
+
+// orUnknown returns svc, or a stand-in service that speaks proto when the
+// request names no known service.
+func orUnknown(svc *service, proto protocol) *service {
+	if svc != nil {
+		return svc
+	}
+	return &service{name: "unknown", protocol: proto, messageKey: "message"}
+}
+
+// serve authenticates the call, applies faults and runs the operation.
+func (s *Server) serve(c *call) (any, *apiError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	outcome := func(err *apiError) *apiError {
+		s.logCall(c, err)
+		return err
+	}
+	if c.accessKey == "" {
+		return nil, outcome(missingAuthentication(c.proto))
+	}
+	who, err := s.st.authenticate(c.accessKey, c.header.Get("X-Amz-Security-Token"), c.proto)
+	if err != nil {
+		return nil, outcome(err)
+	}
+	c.who = who
+	if c.region == "" {
+		c.region = defaultRegion
+	}
+	o, ok := operations[opKey{c.svc.name, c.op}]
+	if !ok {
+		return nil, outcome(unsupportedOperation(c.svc, c.proto, c.op))
+	}
+	if c.svc.name == "ec2" && !s.st.regionEnabled(c.region) {
+		return nil, outcome(newError(http.StatusUnauthorized, "AuthFailure", "AWS was not able to validate the provided access credentials"))
+	}
+	if f := s.matchFault(c); f != nil {
+		return nil, outcome(f)
+	}
+	out, herr := o.handle(s, c)
+	if !isRead(c.op) {
+		s.st.version++ // a write may change any computed view
+	}
+	if herr != nil {
+		var ae *apiError
+		if !errors.As(herr, &ae) {
+			ae = internalError(c.proto)
+		}
+		return nil, outcome(ae)
+	}
+	return out, outcome(nil)
+}
+
+// reply writes the response or error in the shape of the call's protocol,
+// with the request-id header the SDKs read.
+func (s *Server) reply(w http.ResponseWriter, c *call, out any, e *apiError) {
+	w.Header().Set("x-amzn-RequestId", c.requestID)
+	if raw, ok := out.(rawResponse); ok && e == nil {
+		for k, vs := range raw.header {
+			w.Header()[k] = vs
+		}
+		w.WriteHeader(raw.status)
+		_, _ = w.Write(raw.body)
+		return
+	}
+	var (
+		status = http.StatusOK
+		ctype  string
+		body   []byte
+		err    error
+	)
+	if e != nil {
+		status = e.status
+		switch {
+		case c.proto == protoEC2Query:
+		case c.proto == protoAWSQuery:
+			if e.queryCode != "" {
+				e = &apiError{status: e.status, code: e.queryCode, message: e.message}
+			}
+		default:
+			w.Header().Set("x-amzn-ErrorType", e.code)
+			if e.queryCode != "" {
+				w.Header().Set("X-Amzn-Query-Error", e.queryCode+";"+fault(e))
+			}
+		}
+	}
+	switch c.proto {
+	case protoEC2Query:
+		ctype = "text/xml;charset=UTF-8"
+		if e != nil {
+			body = ec2Error(e, c.requestID)
+		} else {
+			body, err = ec2Response(c.op, c.svc.xmlns, c.requestID, out)
+		}
+	case protoAWSQuery:
+		ctype = "text/xml"
+		if e != nil {
+			body = queryError(c.svc.xmlns, e, c.requestID)
+		} else {
+			body, err = queryResponse(c.op, c.svc.xmlns, c.requestID, out)
+		}
+	case protoCBOR:
+		ctype = "application/cbor"
+		w.Header().Set("Smithy-Protocol", "rpc-v2-cbor")
+		if e != nil {
+			body = cborError(e)
+		} else {
+			body, err = cborResponse(out)
+		}
+	case protoJSON10, protoJSON11, protoRestJSON:
+		ctype = map[protocol]string{protoJSON10: "application/x-amz-json-1.0", protoJSON11: "application/x-amz-json-1.1", protoRestJSON: "application/json"}[c.proto]
+		if e != nil {
+			body = jsonError(c.svc.messageKey, e)
+		} else {
+			body, err = jsonResponse(out)
+		}
+	}
+	if err != nil {
+		e = internalError(c.proto)
+		status = e.status
+		body = []byte(e.message)
+		ctype = "text/plain"
+	}
+	w.Header().Set("Content-Type", ctype)
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+// fault names who is at fault for an error, as awsQuery reports it.
+func fault(e *apiError) string {
+	if e.sender() {
+		return "Sender"
+	}
+	return "Receiver"
+}

@@ -1,0 +1,257 @@
+package awsfake
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"encoding/xml"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/aws/smithy-go/encoding/cbor"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// These tests speak the protocols with raw HTTP, as another SDK would,
+// rather than through the Go SDK.
+
+// rawRequest is a request built from the protocol rules.
+type rawRequest struct {
+	path    string
+	headers map[string]string
+	body    []byte
+	gzip    bool
+}
+
+// signedBy returns an Authorization header for a credential scope; the
+// signature is not checked, so any hex does.
+func signedBy(key, region, service string) string {
+	return "AWS4-HMAC-SHA256 Credential=" + key + "/20260301/" + region + "/" + service + "/aws4_request, SignedHeaders=host;x-amz-date, Signature=00"
+}
+
+func send(t *testing.T, srv *Server, r rawRequest) (*http.Response, []byte) {
+	t.Helper()
+	body := r.body
+	if r.gzip {
+		var buf bytes.Buffer
+		zw := gzip.NewWriter(&buf)
+		_, err := zw.Write(body)
+		require.NoError(t, err)
+		require.NoError(t, zw.Close())
+		body = buf.Bytes()
+	}
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, srv.URL()+r.path, bytes.NewReader(body))
+	require.NoError(t, err)
+	for k, v := range r.headers {
+		req.Header.Set(k, v)
+	}
+	if r.gzip {
+		req.Header.Set("Content-Encoding", "gzip")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	out, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp, out
+}
+
+// form is a query-protocol request.
+func form(auth string, values url.Values, contentType string) rawRequest {
+	h := map[string]string{"Content-Type": contentType}
+	if auth != "" {
+		h["Authorization"] = auth
+	}
+	return rawRequest{path: "/", headers: h, body: []byte(values.Encode())}
+}
+
+// errorOf decodes the error code of any protocol's error body.
+func errorOf(t *testing.T, resp *http.Response, body []byte) string {
+	t.Helper()
+	switch ct := resp.Header.Get("Content-Type"); {
+	case strings.HasPrefix(ct, "text/xml"):
+		var ec2 struct {
+			Errors []struct {
+				Code string `xml:"Error>Code"`
+			} `xml:"Errors"`
+			Code string `xml:"Error>Code"`
+		}
+		require.NoError(t, xml.Unmarshal(body, &ec2), "%s", body)
+		if len(ec2.Errors) > 0 {
+			return ec2.Errors[0].Code
+		}
+		return ec2.Code
+	case ct == "application/cbor":
+		v, err := cbor.Decode(body)
+		require.NoError(t, err)
+		m, ok := v.(cbor.Map)
+		require.True(t, ok, "CBOR error is a map")
+		s, _ := m["__type"].(cbor.String)
+		return string(s)
+	default:
+		var j struct {
+			Type string `json:"__type"`
+		}
+		require.NoError(t, json.Unmarshal(body, &j), "%s", body)
+		return j.Type
+	}
+}
+
+func TestProtocolErrors(t *testing.T) {
+	srv := startServer(t, nil)
+	const formType = "application/x-www-form-urlencoded"
+	ec2Form := url.Values{"Action": {"DescribeRegions"}, "Version": {"2016-11-15"}}
+	tests := []struct {
+		name       string
+		req        rawRequest
+		wantStatus int
+		wantCode   string
+	}{
+		{
+			name: "EC2 unsigned", req: form("", ec2Form, formType),
+			wantStatus: 401, wantCode: "MissingAuthenticationToken",
+		},
+		{
+			name: "STS unsigned", req: form("", url.Values{"Action": {"GetCallerIdentity"}, "Version": {"2011-06-15"}}, formType),
+			wantStatus: 403, wantCode: "MissingAuthenticationToken",
+		},
+		{
+			name: "Organizations unsigned",
+			req: rawRequest{path: "/", body: []byte("{}"), headers: map[string]string{
+				"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "AWSOrganizationsV20161128.ListRoots"}},
+			wantStatus: 400, wantCode: "MissingAuthenticationTokenException",
+		},
+		{
+			name:       "EC2 unknown action",
+			req:        form(signedBy(DefaultAccessKeyID, "us-east-1", "ec2"), url.Values{"Action": {"LaunchRocket"}, "Version": {"2016-11-15"}}, formType),
+			wantStatus: 400, wantCode: "InvalidAction",
+		},
+		{
+			name:       "STS unknown action",
+			req:        form(signedBy(DefaultAccessKeyID, "us-east-1", "sts"), url.Values{"Action": {"LaunchRocket"}, "Version": {"2011-06-15"}}, formType),
+			wantStatus: 400, wantCode: "InvalidAction",
+		},
+		{
+			name: "Organizations unknown operation",
+			req: rawRequest{path: "/", body: []byte("{}"), headers: map[string]string{
+				"Authorization": signedBy(DefaultAccessKeyID, "us-east-1", "organizations"),
+				"Content-Type":  "application/x-amz-json-1.1", "X-Amz-Target": "AWSOrganizationsV20161128.LaunchRocket"}},
+			wantStatus: 400, wantCode: "UnknownOperationException",
+		},
+		{
+			name: "CloudWatch CBOR operation not served yet",
+			req: rawRequest{path: "/service/GraniteServiceVersion20100801/operation/GetMetricData", body: cbor.Encode(cbor.Map{}), gzip: true,
+				headers: map[string]string{"Authorization": signedBy(DefaultAccessKeyID, "us-east-1", "monitoring"),
+					"Content-Type": "application/cbor", "Smithy-Protocol": "rpc-v2-cbor"}},
+			wantStatus: 400, wantCode: "UnknownOperationException",
+		},
+		{
+			name: "RAM REST operation not served yet",
+			req: rawRequest{path: "/listpermissions", body: []byte(`{}`),
+				headers: map[string]string{"Authorization": signedBy(DefaultAccessKeyID, "us-east-1", "ram"), "Content-Type": "application/json"}},
+			wantStatus: 404, wantCode: "UnknownOperationException",
+		},
+		{
+			name: "Lambda Invoke without a content type, as boto3 sends it",
+			req: rawRequest{path: "/2015-03-31/functions/arn%3Aaws%3Alambda%3Aus-east-1%3A123456789012%3Afunction%3Anope/invocations", body: []byte(`{}`),
+				headers: map[string]string{"Authorization": signedBy(DefaultAccessKeyID, "us-east-1", "lambda")}},
+			wantStatus: 404, wantCode: "ResourceNotFoundException",
+		},
+		{
+			name: "unknown path",
+			req: rawRequest{path: "/nowhere", body: nil,
+				headers: map[string]string{"Authorization": signedBy(DefaultAccessKeyID, "us-east-1", "nowhere")}},
+			wantStatus: 404, wantCode: "UnknownOperationException",
+		},
+		{
+			name:       "STS unknown access key",
+			req:        form(signedBy("AKIANOBODYEXAMPLE000", "us-east-1", "sts"), url.Values{"Action": {"GetCallerIdentity"}, "Version": {"2011-06-15"}}, formType),
+			wantStatus: 403, wantCode: "InvalidClientTokenId",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, body := send(t, srv, tt.req)
+			assert.Equal(t, tt.wantStatus, resp.StatusCode, "%s", body)
+			assert.Equal(t, tt.wantCode, errorOf(t, resp, body), "%s", body)
+			assert.NotEmpty(t, resp.Header.Get("X-Amzn-Requestid"))
+		})
+	}
+}
+
+func TestQueryCompatibility(t *testing.T) {
+	srv := startServer(t, nil)
+	t.Run("charset and gzip on an EC2 form", func(t *testing.T) {
+		req := form(signedBy(DefaultAccessKeyID, "us-east-1", "ec2"),
+			url.Values{"Action": {"DescribeRegions"}, "Version": {"2016-11-15"}, "RegionName.1": {"us-west-2"}},
+			"application/x-www-form-urlencoded; charset=utf-8")
+		req.gzip = true
+		resp, body := send(t, srv, req)
+		require.Equal(t, 200, resp.StatusCode, "%s", body)
+		var out struct {
+			XMLName   xml.Name
+			RequestID string `xml:"requestId"`
+			Regions   []struct {
+				Name     string `xml:"regionName"`
+				Endpoint string `xml:"regionEndpoint"`
+			} `xml:"regionInfo>item"`
+		}
+		require.NoError(t, xml.Unmarshal(body, &out))
+		assert.Equal(t, "DescribeRegionsResponse", out.XMLName.Local)
+		assert.Equal(t, "http://ec2.amazonaws.com/doc/2016-11-15/", out.XMLName.Space)
+		assert.Equal(t, resp.Header.Get("X-Amzn-Requestid"), out.RequestID)
+		require.Len(t, out.Regions, 1)
+		assert.Equal(t, "ec2.us-west-2.amazonaws.com", out.Regions[0].Endpoint)
+	})
+	t.Run("STS result wrapper", func(t *testing.T) {
+		resp, body := send(t, srv, form(signedBy(DefaultAccessKeyID, "us-east-1", "sts"),
+			url.Values{"Action": {"GetCallerIdentity"}, "Version": {"2011-06-15"}}, "application/x-www-form-urlencoded; charset=utf-8"))
+		require.Equal(t, 200, resp.StatusCode, "%s", body)
+		var out struct {
+			Account   string `xml:"GetCallerIdentityResult>Account"`
+			RequestID string `xml:"ResponseMetadata>RequestId"`
+		}
+		require.NoError(t, xml.Unmarshal(body, &out))
+		assert.Equal(t, DefaultAccountID, out.Account)
+		assert.Equal(t, resp.Header.Get("X-Amzn-Requestid"), out.RequestID)
+	})
+	t.Run("EC2 error body carries RequestID", func(t *testing.T) {
+		resp, body := send(t, srv, form(signedBy(DefaultAccessKeyID, "us-east-1", "ec2"),
+			url.Values{"Action": {"DescribeVpcs"}, "Version": {"2016-11-15"}, "MaxResults": {"lots"}}, "application/x-www-form-urlencoded"))
+		assert.Equal(t, 400, resp.StatusCode)
+		var out struct {
+			Code      string `xml:"Errors>Error>Code"`
+			RequestID string `xml:"RequestID"`
+		}
+		require.NoError(t, xml.Unmarshal(body, &out))
+		assert.Equal(t, "InvalidParameterValue", out.Code)
+		assert.Equal(t, resp.Header.Get("X-Amzn-Requestid"), out.RequestID)
+	})
+	t.Run("JSON 1.1 reply keeps the content type", func(t *testing.T) {
+		resp, body := send(t, srv, rawRequest{path: "/", body: []byte(`{"MaxResults":1}`), headers: map[string]string{
+			"Authorization": signedBy(DefaultAccessKeyID, "us-east-1", "organizations"),
+			"Content-Type":  "application/x-amz-json-1.1", "X-Amz-Target": "AWSOrganizationsV20161128.ListRoots"}})
+		require.Equal(t, 200, resp.StatusCode, "%s", body)
+		assert.Equal(t, "application/x-amz-json-1.1", resp.Header.Get("Content-Type"))
+		var out struct {
+			Roots []struct{ ID, Arn, Name string }
+		}
+		require.NoError(t, json.Unmarshal(body, &out))
+		require.Len(t, out.Roots, 1)
+		assert.Equal(t, "Root", out.Roots[0].Name)
+	})
+}
+
+func TestNewListensOnAddr(t *testing.T) {
+	srv, err := New(func(o *Options) { o.Addr = "127.0.0.1:0" })
+	require.NoError(t, err)
+	defer srv.Close()
+	assert.True(t, strings.HasPrefix(srv.URL(), "http://127.0.0.1:"), srv.URL())
+
+	_, err = New(func(o *Options) { o.Addr = "256.0.0.1:1" })
+	assert.Error(t, err)
+}
