@@ -8,14 +8,23 @@ import (
 	"io"
 	"slices"
 	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
 )
 
 // env is what a command may touch of the outside world: the standard
-// streams. Tests run commands in-process with buffers in their place.
+// streams and the AWS configuration. Tests run commands in-process with
+// buffers in their place.
 type env struct {
 	stdin  io.Reader
 	stdout io.Writer // the result, and nothing else
 	stderr io.Writer // errors
+	// awsConfig loads the AWS configuration for the commands that call AWS:
+	// the standard chain (environment, profiles, SSO), so AWS_ENDPOINT_URL
+	// and AWS_ENDPOINT_URL_EC2 work as in the AWS CLI. Tests point it at
+	// the in-process fake.
+	awsConfig func(ctx context.Context) (aws.Config, error)
 }
 
 // Command is one node of the command tree: the root, a noun such as "cidr",
@@ -69,6 +78,7 @@ standard error, one line for each bad value. The exit code is 0 on
 success and 1 on any error, bad input included.`,
 		Commands: []*Command{
 			cidrCommand(),
+			usageCommand(),
 		},
 	}
 }
@@ -108,7 +118,14 @@ func usageErrorf(format string, args ...any) error {
 // exit code: 0 for success, 1 for any error. It is main without the
 // process: tests call it directly.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, awsConfig: func(ctx context.Context) (aws.Config, error) {
+		return config.LoadDefaultConfig(ctx)
+	}}
+	return e.run(ctx, args)
+}
+
+// run runs ipamctl in e.
+func (e *env) run(ctx context.Context, args []string) int {
 	root := rootCommand()
 	return e.dispatch(ctx, root, []*Command{root}, args)
 }
@@ -147,7 +164,11 @@ func (e *env) dispatch(ctx context.Context, cmd *Command, path []*Command, args 
 		return e.fail(name, err)
 	}
 	if err := runF(ctx, e, pos); err != nil {
-		return e.fail(name, err)
+		code := e.fail(name, err)
+		if errors.Is(err, errFindings) {
+			code = exitFindings // a result, written; not a failure
+		}
+		return code
 	}
 	return 0
 }

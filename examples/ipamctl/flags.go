@@ -167,3 +167,43 @@ func orList(words []string) string {
 	}
 	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
 }
+
+// floatVal declares a flag holding a number, with *dst as its default.
+func (f *flagSet) floatVal(dst *float64, name, arg, usage string) {
+	f.fn(name, arg, usage, func(v string) error {
+		n, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return errors.New("not a number")
+		}
+		*dst = n
+		return nil
+	})
+}
+
+// commaList declares a repeatable flag whose comma-separated values are
+// appended to dst; empty entries are an error.
+func (f *flagSet) commaList(dst *[]string, name, arg, usage string) {
+	f.fn(name, arg, usage, func(v string) error {
+		for _, s := range strings.Split(v, ",") {
+			s = strings.TrimSpace(s)
+			if s == "" {
+				return fmt.Errorf("empty entry in the list (want %s)", arg)
+			}
+			*dst = append(*dst, s)
+		}
+		return nil
+	})
+}
+
+// boolVal declares a flag that takes no value and sets *dst.
+func (f *flagSet) boolVal(dst *bool, name, usage string) {
+	f.docs = append(f.docs, flagDoc{Name: name, Usage: usage})
+	f.fs.BoolFunc(name, usage, func(v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return errors.New("want true or false")
+		}
+		*dst = b
+		return nil
+	})
+}

@@ -1,0 +1,279 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/ipamkit/ipamkit/usage"
+)
+
+// exitFindings is the exit code of "usage --fail-on-findings" when anything
+// is over a threshold.
+const exitFindings = 2
+
+// errFindings makes a command exit with exitFindings after writing its
+// result.
+var errFindings = errors.New("findings over threshold")
+
+var accountIDPattern = regexp.MustCompile(`^[0-9]{12}$`)
+
+// usageOptions are the flags of "ipamctl usage".
+type usageOptions struct {
+	source         string
+	regions        []string
+	accounts       []string
+	org            bool
+	roleName       string
+	externalID     string
+	critical       float64
+	warning        float64
+	scopeType      string
+	resourceType   string
+	format         string
+	failOnFindings bool
+	concurrency    int
+}
+
+// usageCommand is "usage": measure IP utilization across accounts and
+// regions.
+func usageCommand() *Command {
+	return &Command{
+		Name:      "usage",
+		UsageLine: "[--source ipam|ec2|pools|all] [--regions R,...] [--accounts A,... | --org] [--role-name NAME] [--external-id ID] [--threshold P] [--warning P] [--scope-type private|public] [--resource-type T] [-o table|json|csv] [--fail-on-findings]",
+		Short:     "Measure how full subnets, VPCs and IPAM pools are, across accounts.",
+		Long: `Measure how full subnets, VPCs, IPAM resource CIDRs and IPAM pools are,
+across accounts and regions, and report what reaches a threshold, with
+the largest free block of each VPC and pool: the headroom a percentage
+hides.
+
+Sources: ec2 reads every VPC and subnet of each target from EC2, space
+IPAM manages or not; ipam reads the resource CIDRs IPAM computes for the
+whole organization; pools measures each IPAM pool against its
+allocations. ipam and pools read the IPAM of the caller's account in the
+first region, so run them where the IPAM lives (its delegated
+administrator account and home region).
+
+Targets: the caller's own account, the accounts of --accounts, or every
+active account of the organization with --org, times the regions of
+--regions (the configured region by default). Other accounts are read
+through their role --role-name (OrganizationAccountAccessRole by
+default). Credentials, region and endpoints come from the standard AWS
+configuration: environment, profiles, SSO; AWS_ENDPOINT_URL works as in
+the AWS CLI.
+
+The report goes to standard output: a table sorted by severity then
+utilization, or the report as JSON (counts as decimal strings), or CSV.
+A target that fails (access denied, throttled past retries) is named on
+standard error and makes the exit code 1, after the report of the
+others is written. With --fail-on-findings the exit code is 2 when a
+resource reaches a threshold.
+
+The examples show the demo organization that 'ipamctl demo serve'
+starts, acting as its networking account.`,
+		Examples: []Example{
+			{
+				Args: "usage --source pools --regions us-east-1",
+				Output: `SEVERITY  USED    UTILIZATION           RESOURCE                                         TYPE       CIDR             ACCOUNT       REGION     LARGEST FREE      SOURCE
+critical  100.0%  [##################]  ipam-pool-07fcc2593df1ee1c9 (us-east-1)          ipam-pool  192.168.16.0/20  222222222222  us-east-1  -                 pools
+critical  100.0%  [##################]  ipam-pool-08457d3ab42fcc0f5 (us-west-2)          ipam-pool  192.168.0.0/20   222222222222  us-west-2  -                 pools
+ok        12.5%   [##................]  ipam-pool-05515f5a899344a4b (us-east-1-SDLC OU)  ipam-pool  192.168.24.0/21  222222222222  us-east-1  192.168.28.0/22   pools
+ok        12.5%   [##................]  ipam-pool-0c56d898c0b720267 (us-east-1-Prod OU)  ipam-pool  192.168.16.0/21  222222222222  us-east-1  192.168.20.0/22   pools
+ok        12.5%   [##................]  ipam-pool-0f954bc03c00bac4a (top-level)          ipam-pool  192.168.0.0/16   222222222222  us-east-1  192.168.128.0/17  pools
+ok        12.5%   [##................]  ipam-pool-079ede5cee613ff44 (us-west-2-Prod OU)  ipam-pool  192.168.0.0/21   222222222222  us-west-2  192.168.4.0/22    pools
+ok        12.5%   [##................]  ipam-pool-0d836ba2e404d1e96 (us-west-2-SDLC OU)  ipam-pool  192.168.8.0/21   222222222222  us-west-2  192.168.12.0/22   pools
+`,
+			},
+			{
+				Comment: "every account of the organization, as JSON for a pipeline",
+				Args:    "usage --org --source ec2 --regions us-east-1,us-west-2 --threshold 90 --fail-on-findings -o json",
+			},
+		},
+		Flags: func(fs *flagSet) runFunc {
+			o := usageOptions{source: "all", critical: usage.DefaultCritical, scopeType: "private", resourceType: "all", format: "table", concurrency: 8}
+			fs.choice(&o.source, "source", []string{"ipam", "ec2", "pools", "all"},
+				"What to measure: ec2 (VPCs and subnets of each target), ipam (IPAM's resource CIDRs), pools (IPAM pools) or all, the default.")
+			fs.commaList(&o.regions, "regions", "R,...", "Regions to scan, comma-separated; the configured region if not given.")
+			fs.commaList(&o.accounts, "accounts", "A,...", "12-digit account IDs to scan, comma-separated. Without it and --org, the caller's account.")
+			fs.boolVal(&o.org, "org", "Scan every active account of the organization (call with the management account or a delegated administrator).")
+			fs.fn("role-name", "NAME", "Role assumed in each other account; OrganizationAccountAccessRole if not given.", func(v string) error {
+				if v == "" {
+					return errors.New("empty role name")
+				}
+				o.roleName = v
+				return nil
+			})
+			fs.fn("external-id", "ID", "External ID passed when assuming the roles.", func(v string) error { o.externalID = v; return nil })
+			fs.floatVal(&o.critical, "threshold", "P", "Critical threshold, in percent: a resource at or above it is critical. 80 if not given.")
+			fs.floatVal(&o.warning, "warning", "P", "Warning threshold, in percent, below --threshold; none if not given.")
+			fs.choice(&o.scopeType, "scope-type", []string{"private", "public"}, "IPAM scopes to read for --source ipam and pools; private if not given.")
+			fs.choice(&o.resourceType, "resource-type", []string{"vpc", "subnet", "eip", "public-ipv4-pool", "ipv6-pool", "all"},
+				"IPAM resource type for --source ipam; all if not given.")
+			fs.choice(&o.format, "o", []string{"table", "json", "csv"}, "Output format: table for people (the default), json or csv for programs.")
+			fs.boolVal(&o.failOnFindings, "fail-on-findings", "Exit with code 2 when a resource reaches a threshold.")
+			fs.intVal(&o.concurrency, "concurrency", "N", "Targets scanned at once; 8 if not given.")
+			return func(ctx context.Context, e *env, args []string) error {
+				if err := noArgs(args); err != nil {
+					return err
+				}
+				return o.run(ctx, e)
+			}
+		},
+	}
+}
+
+// validate checks the flags against each other, reporting every problem.
+func (o *usageOptions) validate() error {
+	var errs []error
+	if o.org && len(o.accounts) > 0 {
+		errs = append(errs, usageErrorf("--org and --accounts exclude each other"))
+	}
+	for _, a := range o.accounts {
+		if !accountIDPattern.MatchString(a) {
+			errs = append(errs, fmt.Errorf("--accounts %q: want a 12-digit account ID", a))
+		}
+	}
+	policy := usage.Policy{Thresholds: usage.Thresholds{Warning: o.warning, Critical: o.critical}}
+	if err := policy.Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("--threshold %v --warning %v: %w", o.critical, o.warning, err))
+	}
+	if o.concurrency < 1 {
+		errs = append(errs, fmt.Errorf("--concurrency %d: want at least 1", o.concurrency))
+	}
+	return errors.Join(errs...)
+}
+
+func (o *usageOptions) run(ctx context.Context, e *env) error {
+	if err := o.validate(); err != nil {
+		return err
+	}
+	cfg, err := e.awsConfig(ctx)
+	if err != nil {
+		return fmt.Errorf("load AWS configuration: %w", err)
+	}
+	regions := o.regions
+	if len(regions) == 0 {
+		if cfg.Region == "" {
+			return usageErrorf("no region: give --regions or configure one (AWS_REGION, a profile)")
+		}
+		regions = []string{cfg.Region}
+	}
+	ident, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		return fmt.Errorf("who am I (sts:GetCallerIdentity): %w", err)
+	}
+	self := aws.ToString(ident.Account)
+	roleName := o.roleName
+	if roleName == "" {
+		roleName = "OrganizationAccountAccessRole"
+	}
+
+	var targets []usage.Target
+	switch {
+	case o.org:
+		targets, err = usage.OrganizationTargets(ctx, organizations.NewFromConfig(cfg), regions, roleName, o.externalID)
+		if err != nil {
+			return err
+		}
+	case len(o.accounts) > 0:
+		for _, a := range o.accounts {
+			for _, r := range regions {
+				targets = append(targets, usage.Target{AccountID: a, Region: r, RoleARN: roleARN(ident, a, roleName), ExternalID: o.externalID})
+			}
+		}
+	default:
+		for _, r := range regions {
+			targets = append(targets, usage.Target{AccountID: self, Region: r})
+		}
+	}
+	// The caller's own account is read with the caller's credentials.
+	for i := range targets {
+		if targets[i].AccountID == self {
+			targets[i].RoleARN, targets[i].ExternalID = "", ""
+		}
+	}
+
+	clients := usage.NewAWSClients(cfg)
+	policy := usage.Policy{Thresholds: usage.Thresholds{Warning: o.warning, Critical: o.critical}}
+	scan := func(sources []usage.Source, targets []usage.Target) (usage.Report, error) {
+		return usage.NewScanner(clients, func(so *usage.ScannerOptions) {
+			so.Sources, so.Policy, so.Concurrency = sources, policy, o.concurrency
+			so.IPAM.ScopeType = usage.ScopeType(o.scopeType)
+			if o.resourceType != "all" {
+				so.IPAM.ResourceTypes = []usage.ResourceType{usage.ResourceType(o.resourceType)}
+			}
+		}).Scan(ctx, targets)
+	}
+	var reports []usage.Report
+	var ipamSources []usage.Source
+	switch o.source {
+	case "ipam":
+		ipamSources = []usage.Source{usage.SourceIPAM}
+	case "pools":
+		ipamSources = []usage.Source{usage.SourcePools}
+	case "all":
+		ipamSources = []usage.Source{usage.SourceIPAM, usage.SourcePools}
+	}
+	if len(ipamSources) > 0 {
+		rep, err := scan(ipamSources, []usage.Target{{AccountID: self, Region: regions[0]}})
+		if err != nil {
+			return err
+		}
+		reports = append(reports, rep)
+	}
+	if o.source == "ec2" || o.source == "all" {
+		rep, err := scan([]usage.Source{usage.SourceEC2}, targets)
+		if err != nil {
+			return err
+		}
+		reports = append(reports, rep)
+	}
+	rep := usage.Merge(reports...) // targets count each read: the IPAM's, then each EC2 target's
+
+	if err := writeUsageReport(e.stdout, rep, o.format); err != nil {
+		return err
+	}
+	if isTerminal(e.stderr) {
+		fmt.Fprintf(e.stderr, "ipamctl usage: %d targets in %v: %d resources, %d findings, %d failed, %d API calls\n",
+			rep.Scan.Targets, rep.Scan.Duration().Round(time.Millisecond), len(rep.Resources), len(rep.Findings), len(rep.Errors), rep.Scan.APICalls)
+	}
+	if len(rep.Errors) > 0 {
+		errs := make([]error, len(rep.Errors))
+		for i, te := range rep.Errors {
+			errs[i] = te
+		}
+		return errors.Join(errs...)
+	}
+	if o.failOnFindings && len(rep.Findings) > 0 {
+		return errFindings
+	}
+	return nil
+}
+
+// roleARN returns the ARN of role name in account, in the caller's
+// partition (aws, aws-cn, aws-us-gov).
+func roleARN(ident *sts.GetCallerIdentityOutput, account, name string) string {
+	partition := "aws"
+	if parts := strings.SplitN(aws.ToString(ident.Arn), ":", 3); len(parts) == 3 && parts[0] == "arn" && parts[1] != "" {
+		partition = parts[1]
+	}
+	return fmt.Sprintf("arn:%s:iam::%s:role/%s", partition, account, name)
+}
+
+// isTerminal reports whether w is a terminal, where progress lines are
+// welcome.
+func isTerminal(w any) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
