@@ -199,6 +199,21 @@ func (p *ipamPool) checkRules(prefix netip.Prefix) error {
 	return nil
 }
 
+// complies reports whether a resource CIDR meets a pool's allocation rules:
+// its netmask within the pool's range and the pool's allocation resource
+// tags among the resource's tags.
+func (p *ipamPool) complies(prefix netip.Prefix, tags map[string]string) bool {
+	if p.checkRules(prefix) != nil {
+		return false
+	}
+	for _, t := range p.allocTags {
+		if v, ok := tags[t.key]; !ok || v != t.value {
+			return false
+		}
+	}
+	return true
+}
+
 // allocate allocates prefix (or, when it is invalid, the first free block of
 // netmask bits) from a pool.
 func (st *state) allocate(p *ipamPool, prefix netip.Prefix, bits int, a allocation) (*allocation, error) {
@@ -404,7 +419,7 @@ func (st *state) computeResourceCIDRs(sc *ipamScope) []resourceCIDR {
 			}
 			if a := managedBy[v.id+"/"+b.prefix.String()]; a != nil {
 				r.pool, r.management, r.compliance = a.pool, "managed", "compliant"
-				if st.pools[a.pool].checkRules(b.prefix) != nil {
+				if !st.pools[a.pool].complies(b.prefix, r.tags) {
 					r.compliance = "noncompliant"
 				}
 			}

@@ -139,6 +139,7 @@ type apiError struct {
 	extra     [][2]string // further string members of a JSON error body, e.g. Reason
 }
 
+// Error returns the code and message.
 func (e *apiError) Error() string { return e.code + ": " + e.message }
 
 // sender reports whether the error is the caller's fault (a 4xx status).
