@@ -44,6 +44,8 @@
 //     idempotency), associate and disassociate principals (accounts, OUs, the
 //     organization) and resources, list shares, associations and resources,
 //     with associations that settle after reads like other states.
+//   - SSM GetParameter and Secrets Manager GetSecretValue of the world's
+//     parameters and secrets ([Builder.Parameter], [Builder.Secret]).
 //   - Lambda Invoke of the world's functions ([Builder.Function]), each a Go
 //     [LambdaHandler], synchronous, Event and DryRun, with payload limits and
 //     function errors; invocations are kept for tests ([Server.Invocations]).
@@ -66,9 +68,10 @@
 // DescribeIpamPools shows the principals, RAM permissions, BYOIP and public
 // IPv4 pools, Elastic IPs and network interfaces, CreateVpc and other EC2
 // writes besides IPAM and tags, SNS subscriptions and FIFO topics,
-// EventBridge buses and rules, Lambda versions and aliases, and the
-// operations of SSM and Secrets Manager: those services are routed and answer their protocol's
-// unsupported-operation error until their operations are added. Provisioning a CIDR that does not fit fails at once rather than
+// EventBridge buses and rules, Lambda versions and aliases, parameter and
+// secret versions, and every other operation of these services: they are
+// routed and answer their protocol's unsupported-operation error until they
+// are added. Provisioning a CIDR that does not fit fails at once rather than
 // later in failed-provision.
 //
 // # Clients in tests

@@ -116,6 +116,8 @@ var operations = registryOf(
 	ebPutEvents,
 	// Lambda
 	lambdaInvoke,
+	// SSM, Secrets Manager
+	ssmGetParameter, smGetSecretValue,
 	// RAM
 	ramCreateResourceShare, ramGetResourceShares, ramGetResourceShareAssociations,
 	ramAssociateResourceShare, ramDisassociateResourceShare, ramListResources,
