@@ -36,6 +36,8 @@ type Options struct {
 	// transitional state (create-in-progress, pending-provision, …) before
 	// the resource reaches its final state. Zero means 1: the first read
 	// after a write shows the transitional state, the next one the final.
+	// Deleted pools and deprovisioned CIDRs are gone (NotFound, or absent
+	// from their list) from the read after their last transitional one.
 	StateReads int
 
 	// Now returns the current time; nil means time.Now. It dates temporary
