@@ -27,7 +27,9 @@
 //     temporary credentials need their session token and expire.
 //   - EC2, per account and region: VPCs with several IPv4 and IPv6 CIDR blocks,
 //     subnets whose available-address count follows their used addresses, tags
-//     (CreateTags), and the enabled regions.
+//     (CreateTags), and the enabled regions. CreateVpc takes its CIDR from an
+//     IPAM pool the account owns or has through a RAM share, holding an
+//     allocation until DeleteVpc; CreateSubnet and DeleteSubnet too.
 //   - IPAM, in the account that owns it: operating regions, private and public
 //     scopes, pools (parent, locale, family, allocation rules, tags, state),
 //     provisioned CIDRs, allocations, and the resource CIDRs that IPAM computes
@@ -66,8 +68,8 @@
 // account, and Organizations read operations from the management account and
 // its delegated administrators), the effect of RAM shares on what
 // DescribeIpamPools shows the principals, RAM permissions, BYOIP and public
-// IPv4 pools, Elastic IPs and network interfaces, CreateVpc and other EC2
-// writes besides IPAM and tags, SNS subscriptions and FIFO topics,
+// IPv4 pools, Elastic IPs and network interfaces, VPC CIDR associations
+// after creation and other EC2 writes, SNS subscriptions and FIFO topics,
 // EventBridge buses and rules, Lambda versions and aliases, parameter and
 // secret versions, and every other operation of these services: they are
 // routed and answer their protocol's unsupported-operation error until they

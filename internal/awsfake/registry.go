@@ -105,6 +105,8 @@ var operations = registryOf(
 	// EC2: IPAM writes and tags
 	ec2CreateIpamPool, ec2ModifyIpamPool, ec2DeleteIpamPool,
 	ec2ProvisionIpamPoolCidr, ec2DeprovisionIpamPoolCidr, ec2CreateTags,
+	// EC2: VPC and subnet writes
+	ec2CreateVpc, ec2DeleteVpc, ec2CreateSubnet, ec2DeleteSubnet,
 	// Organizations
 	orgListAccounts, orgListAccountsForParent, orgDescribeAccount, orgListParents,
 	orgListRoots, orgListOrganizationalUnitsForParent, orgDescribeOrganizationalUnit,

@@ -173,6 +173,11 @@ func (x *index) get(key string) []string {
 	return x.ids[key]
 }
 
+// remove takes id out from under key.
+func (x *index) remove(key, id string) {
+	x.ids[key] = slices.DeleteFunc(x.ids[key], func(s string) bool { return s == id })
+}
+
 // ownerKey is the index key of an account's resources in a region.
 func ownerKey(account, region string) string { return account + "/" + region }
 
