@@ -49,6 +49,7 @@ func (s *Server) HTTPClient() *http.Client {
 // request bodies.
 type bodyWithoutWriteTo struct{ next http.RoundTripper }
 
+// RoundTrip sends req with its body reduced to Read and Close.
 func (t bodyWithoutWriteTo) RoundTrip(req *http.Request) (*http.Response, error) {
 	if req.Body != nil && req.Body != http.NoBody {
 		r := req.Clone(req.Context())

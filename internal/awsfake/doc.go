@@ -27,7 +27,9 @@
 //     temporary credentials need their session token and expire.
 //   - EC2, per account and region: VPCs with several IPv4 and IPv6 CIDR blocks,
 //     subnets whose available-address count follows their used addresses, tags
-//     (CreateTags), and the enabled regions.
+//     (CreateTags), and the enabled regions. CreateVpc takes its CIDR from an
+//     IPAM pool the account owns or has through a RAM share, holding an
+//     allocation until DeleteVpc; CreateSubnet and DeleteSubnet too.
 //   - IPAM, in the account that owns it: operating regions, private and public
 //     scopes, pools (parent, locale, family, allocation rules, tags, state),
 //     provisioned CIDRs, allocations, and the resource CIDRs that IPAM computes
@@ -44,6 +46,8 @@
 //     idempotency), associate and disassociate principals (accounts, OUs, the
 //     organization) and resources, list shares, associations and resources,
 //     with associations that settle after reads like other states.
+//   - SSM GetParameter and Secrets Manager GetSecretValue of the world's
+//     parameters and secrets ([Builder.Parameter], [Builder.Secret]).
 //   - Lambda Invoke of the world's functions ([Builder.Function]), each a Go
 //     [LambdaHandler], synchronous, Event and DryRun, with payload limits and
 //     function errors; invocations are kept for tests ([Server.Invocations]).
@@ -64,11 +68,12 @@
 // account, and Organizations read operations from the management account and
 // its delegated administrators), the effect of RAM shares on what
 // DescribeIpamPools shows the principals, RAM permissions, BYOIP and public
-// IPv4 pools, Elastic IPs and network interfaces, CreateVpc and other EC2
-// writes besides IPAM and tags, SNS subscriptions and FIFO topics,
-// EventBridge buses and rules, Lambda versions and aliases, and the
-// operations of SSM and Secrets Manager: those services are routed and answer their protocol's
-// unsupported-operation error until their operations are added. Provisioning a CIDR that does not fit fails at once rather than
+// IPv4 pools, Elastic IPs and network interfaces, VPC CIDR associations
+// after creation and other EC2 writes, SNS subscriptions and FIFO topics,
+// EventBridge buses and rules, Lambda versions and aliases, parameter and
+// secret versions, and every other operation of these services: they are
+// routed and answer their protocol's unsupported-operation error until they
+// are added. Provisioning a CIDR that does not fit fails at once rather than
 // later in failed-provision.
 //
 // # Clients in tests

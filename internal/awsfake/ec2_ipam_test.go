@@ -238,7 +238,9 @@ func TestGetIpamResourceCidrs(t *testing.T) {
 		return view{r.ResourceType, r.ManagementState, r.ComplianceStatus, r.OverlapStatus, aws.ToString(r.IpamPoolId),
 			aws.ToString(r.ResourceOwnerId), aws.ToString(r.ResourceRegion), aws.ToString(r.ResourceName), aws.ToString(r.VpcId), r.IpUsage}
 	}
-	assert.Equal(t, view{"vpc", "managed", "compliant", "overlapping", w.prodPool, prodAccount, "us-east-1", "prod-00", w.prodVPCs[0], aws.Float64(0)}, see("10.0.0.0/20"))
+	assert.Equal(t, view{"vpc", "managed", "noncompliant", "overlapping", w.prodPool, prodAccount, "us-east-1", "prod-00", w.prodVPCs[0], aws.Float64(0)}, see("10.0.0.0/20"),
+		"the pool wants the allocation tag Env=Prod OU, which the VPC lacks")
+	assert.Equal(t, types.IpamComplianceStatusCompliant, byCIDR["10.0.16.0/20"].ComplianceStatus, "prod-01 carries the tag")
 	assert.Equal(t, view{"vpc", "unmanaged", "unmanaged", "overlapping", "", devAccount, "us-east-1", "", see("10.0.0.0/16").vpc, aws.Float64(0)}, see("10.0.0.0/16"))
 	assert.Equal(t, view{"vpc", "unmanaged", "unmanaged", "nonoverlapping", "", prodAccount, "us-west-2", "", w.dualVPC, aws.Float64(0.5)}, see("192.168.1.0/24"))
 	assert.Equal(t, view{"subnet", "unmanaged", "unmanaged", "nonoverlapping", "", prodAccount, "us-west-2", "", w.dualVPC, aws.Float64(1)}, see("192.168.0.0/28"))

@@ -4,6 +4,8 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"slices"
+	"strings"
+	"time"
 )
 
 // FaultKind is the kind of failure a [Fault] injects.
@@ -24,6 +26,10 @@ const (
 	FaultInternalError
 	// FaultUnavailable answers a 503: EC2 Unavailable, others ServiceUnavailable.
 	FaultUnavailable
+	// FaultLatency delays the answer by Fault.Latency, then serves the call.
+	// The server waits without holding its lock, and stops waiting when the
+	// client gives up.
+	FaultLatency
 	// FaultRegionDisabled answers as a region the account has not enabled:
 	// EC2 AuthFailure (401), STS RegionDisabledException (403), others
 	// UnrecognizedClientException.
@@ -37,7 +43,9 @@ type Fault struct {
 	Operation string // such as "DescribeSubnets"
 	Account   string // the calling account
 	Region    string // the region of the request's credential scope
+	Principal string // a prefix of the caller's ARN, such as "arn:aws:sts::333333333333:assumed-role/OrganizationAccountAccessRole/"
 	Kind      FaultKind
+	Latency   time.Duration // for FaultLatency
 
 	// Count is how many matching calls fail; zero means every one.
 	Count int
@@ -77,11 +85,12 @@ func (s *Server) ClearFaults() {
 	s.faults = nil
 }
 
-// matchFault returns the error of the first fault rule that fails the call.
-func (s *Server) matchFault(c *call) *apiError {
+// matchFault applies the first fault rule that matches the call: it returns
+// the error that fails the call, or how long to delay it.
+func (s *Server) matchFault(c *call) (time.Duration, *apiError) {
 	for _, r := range s.faults {
 		if r.left == 0 || !matches(r.Service, c.svc.name) || !matches(r.Operation, c.op) ||
-			!matches(r.Account, c.account()) || !matches(r.Region, c.region) {
+			!matches(r.Account, c.account()) || !matches(r.Region, c.region) || !strings.HasPrefix(c.who.arn, r.Principal) {
 			continue
 		}
 		if r.rnd != nil && r.rnd.Float64() >= r.Probability {
@@ -91,9 +100,12 @@ func (s *Server) matchFault(c *call) *apiError {
 			r.left--
 		}
 		s.faults = slices.DeleteFunc(s.faults, func(r *faultRule) bool { return r.left == 0 })
-		return faultError(r.Kind, c)
+		if r.Kind == FaultLatency {
+			return r.Latency, nil
+		}
+		return 0, faultError(r.Kind, c)
 	}
-	return nil
+	return 0, nil
 }
 
 func matches(want, got string) bool { return want == "" || want == got }

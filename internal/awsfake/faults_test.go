@@ -1,10 +1,13 @@
 package awsfake
 
 import (
+	"context"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -197,4 +200,37 @@ func TestConcurrentCalls(t *testing.T) {
 		assert.NoError(t, <-errs)
 	}
 	assert.Len(t, srv.Calls(), 16)
+}
+
+func TestFaultLatency(t *testing.T) {
+	w := newTestWorld(t)
+	srv := startServer(t, w.world)
+	client := ec2Client(srv, prodKey, "us-east-1")
+
+	srv.InjectFault(Fault{Operation: "DescribeVpcs", Kind: FaultLatency, Latency: 5 * time.Millisecond, Count: 1})
+	start := time.Now()
+	_, err := client.DescribeVpcs(t.Context(), &ec2.DescribeVpcsInput{})
+	require.NoError(t, err, "a delayed call is then served")
+	assert.GreaterOrEqual(t, time.Since(start), 5*time.Millisecond)
+
+	srv.InjectFault(Fault{Operation: "DescribeVpcs", Kind: FaultLatency, Latency: time.Hour, Count: 1})
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Millisecond)
+	defer cancel()
+	_, err = client.DescribeVpcs(ctx, &ec2.DescribeVpcsInput{})
+	require.ErrorIs(t, err, context.DeadlineExceeded, "the caller's deadline wins over the injected latency")
+	// Closing the server at cleanup proves the delayed handler gave up.
+}
+
+func TestFaultForPrincipal(t *testing.T) {
+	w := newTestWorld(t)
+	srv := startServer(t, w.world)
+	srv.InjectFault(Fault{Principal: "arn:aws:sts::" + prodAccount + ":assumed-role/OrganizationAccountAccessRole/", Kind: FaultAccessDenied})
+
+	cfg := clientConfig(srv, DefaultAccessKeyID, "us-east-1")
+	cfg.Credentials = aws.NewCredentialsCache(stscreds.NewAssumeRoleProvider(sts.NewFromConfig(cfg), "arn:aws:iam::"+prodAccount+":role/OrganizationAccountAccessRole"))
+	_, err := ec2.NewFromConfig(cfg).DescribeVpcs(t.Context(), &ec2.DescribeVpcsInput{})
+	assert.Equal(t, "UnauthorizedOperation", errorCode(err), "the role's sessions are denied: %v", err)
+
+	_, err = ec2Client(srv, prodKey, "us-east-1").DescribeVpcs(t.Context(), &ec2.DescribeVpcsInput{})
+	assert.NoError(t, err, "the account's user is not")
 }

@@ -22,6 +22,10 @@ func FuzzRequest(f *testing.F) {
 	f.Add("Publish", "Action=Publish&Version=2010-03-31&TopicArn=arn:aws:sns:us-east-1:222222222222:t&Message=m&MessageAttributes.entry.1.Name=a&MessageAttributes.entry.1.Value.DataType=String")
 	f.Add("PutEvents", `{"Entries":[{"Source":"s","DetailType":"d","Detail":"{}","Time":1.5e9}]}`)
 	f.Add("Invoke", `{"a":1}`)
+	f.Add("CreateVpc", "Action=CreateVpc&Version=2016-11-15&Ipv4IpamPoolId=ipam-pool-0123456789abcdef0&Ipv4NetmaskLength=20&TagSpecification.1.ResourceType=vpc&TagSpecification.1.Tag.1.Key=Env&TagSpecification.1.Tag.1.Value=x")
+	f.Add("CreateSubnet", "Action=CreateSubnet&Version=2016-11-15&VpcId=vpc-0123456789abcdef0&CidrBlock=10.0.0.0/24&AvailabilityZone=us-east-1z")
+	f.Add("GetParameter", `{"Name":"/a:2","WithDecryption":true}`)
+	f.Add("GetSecretValue", `{"SecretId":"arn:aws:secretsmanager:us-east-1:1:secret:x-abcdef"}`)
 	f.Add("CreateResourceShare", `{"name":"s","principals":["333333333333"],"resourceArns":["arn:aws:ec2::222222222222:ipam-pool/ipam-pool-0123456789abcdef0"]}`)
 	f.Add("GetResourceShareAssociations", `{"associationType":"PRINCIPAL","maxResults":0}`)
 	w := newTestWorld(f)
@@ -41,7 +45,7 @@ func FuzzRequest(f *testing.F) {
 		path := "/"
 		header := map[string]string{}
 		switch o.service {
-		case "organizations", "events":
+		case "organizations", "events", "ssm", "secretsmanager":
 			header["Content-Type"] = "application/x-amz-json-1.1"
 			header["X-Amz-Target"] = services[o.service].targetPrefix + "." + opName
 		case "monitoring":

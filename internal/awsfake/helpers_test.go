@@ -78,6 +78,9 @@ func newTestWorld(t testing.TB) testWorld {
 		id := b.VPC(prodAccount, "us-east-1", cidr)
 		b.Allocate(w.prodPool, cidr, id)
 		b.Tag(id, "Name", "prod-"+twoDigits(i))
+		if i == 1 {
+			b.Tag(id, "Env", "Prod OU")
+		}
 		w.prodVPCs = append(w.prodVPCs, id)
 	}
 	w.dualVPC = b.VPC(prodAccount, "us-west-2", "192.168.0.0/24", "192.168.1.0/24", "fd00:1::/56")

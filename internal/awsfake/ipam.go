@@ -199,33 +199,62 @@ func (p *ipamPool) checkRules(prefix netip.Prefix) error {
 	return nil
 }
 
+// complies reports whether a resource CIDR meets a pool's allocation rules:
+// its netmask within the pool's range and the pool's allocation resource
+// tags among the resource's tags.
+func (p *ipamPool) complies(prefix netip.Prefix, tags map[string]string) bool {
+	if p.checkRules(prefix) != nil {
+		return false
+	}
+	for _, t := range p.allocTags {
+		if v, ok := tags[t.key]; !ok || v != t.value {
+			return false
+		}
+	}
+	return true
+}
+
 // allocate allocates prefix (or, when it is invalid, the first free block of
 // netmask bits) from a pool.
 func (st *state) allocate(p *ipamPool, prefix netip.Prefix, bits int, a allocation) (*allocation, error) {
+	prefix, err := st.allocationPrefix(p, prefix, bits)
+	if err != nil {
+		return nil, err
+	}
+	a.id = st.newID("ipam-pool-alloc")
+	a.pool, a.prefix = p.id, prefix
+	st.allocs[a.id] = &a
+	return &a, nil
+}
+
+// allocationPrefix checks that prefix can be allocated from a pool, or
+// picks the lowest free block of netmask bits when prefix is invalid (bits
+// below zero meaning the pool's default netmask). It changes nothing.
+func (st *state) allocationPrefix(p *ipamPool, prefix netip.Prefix, bits int) (netip.Prefix, error) {
 	if !p.usable() {
-		return nil, badRequest("IncorrectState", "The pool %s is in state %s", p.id, p.status.state)
+		return netip.Prefix{}, badRequest("IncorrectState", "The pool %s is in state %s", p.id, p.status.state)
 	}
 	if !prefix.IsValid() {
 		if bits < 0 {
 			bits = p.defLen
 		}
 		if bits < 0 {
-			return nil, badRequest("MissingParameter", "Either NetmaskLength or Cidr is required")
+			return netip.Prefix{}, badRequest("MissingParameter", "Either NetmaskLength or Cidr is required")
 		}
 		if maxBits := familyBits(p.family); bits > maxBits {
-			return nil, badRequest("InvalidParameterValue", "The netmask length %d is not valid for address family %s (0 to %d)", bits, p.family, maxBits)
+			return netip.Prefix{}, badRequest("InvalidParameterValue", "The netmask length %d is not valid for address family %s (0 to %d)", bits, p.family, maxBits)
 		}
 		free, ok := st.firstFree(p, bits)
 		if !ok {
-			return nil, badRequest("InvalidParameterValue", "There is no free /%d in pool %s", bits, p.id)
+			return netip.Prefix{}, badRequest("InvalidParameterValue", "There is no free /%d in pool %s", bits, p.id)
 		}
 		prefix = free
 	}
 	if prefix.Addr().Is4() != (p.family == "ipv4") {
-		return nil, badRequest("InvalidParameterValue", "The CIDR %s is not of the pool's address family %s", prefix, p.family)
+		return netip.Prefix{}, badRequest("InvalidParameterValue", "The CIDR %s is not of the pool's address family %s", prefix, p.family)
 	}
 	if err := p.checkRules(prefix); err != nil {
-		return nil, err
+		return netip.Prefix{}, err
 	}
 	inside := false
 	for _, c := range p.provisioned() {
@@ -234,17 +263,14 @@ func (st *state) allocate(p *ipamPool, prefix netip.Prefix, bits int, a allocati
 		}
 	}
 	if !inside {
-		return nil, badRequest("InvalidParameterValue", "The CIDR %s is not within the CIDRs provisioned to pool %s", prefix, p.id)
+		return netip.Prefix{}, badRequest("InvalidParameterValue", "The CIDR %s is not within the CIDRs provisioned to pool %s", prefix, p.id)
 	}
 	for _, other := range st.allocationsOf(p.id) {
 		if other.prefix.Overlaps(prefix) {
-			return nil, badRequest("InvalidParameterValue", "The CIDR %s overlaps allocation %s (%s) in pool %s", prefix, other.id, other.prefix, p.id)
+			return netip.Prefix{}, badRequest("InvalidParameterValue", "The CIDR %s overlaps allocation %s (%s) in pool %s", prefix, other.id, other.prefix, p.id)
 		}
 	}
-	a.id = st.newID("ipam-pool-alloc")
-	a.pool, a.prefix = p.id, prefix
-	st.allocs[a.id] = &a
-	return &a, nil
+	return prefix, nil
 }
 
 // provisionCIDR provisions a CIDR (or a free block of netmask bits from the
@@ -404,7 +430,7 @@ func (st *state) computeResourceCIDRs(sc *ipamScope) []resourceCIDR {
 			}
 			if a := managedBy[v.id+"/"+b.prefix.String()]; a != nil {
 				r.pool, r.management, r.compliance = a.pool, "managed", "compliant"
-				if st.pools[a.pool].checkRules(b.prefix) != nil {
+				if !st.pools[a.pool].complies(b.prefix, r.tags) {
 					r.compliance = "noncompliant"
 				}
 			}

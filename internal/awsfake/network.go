@@ -64,6 +64,12 @@ func (st *state) addVPC(accountID, region string, cidrs []string) (string, error
 
 // addSubnet adds an available subnet to a VPC and returns its ID.
 func (st *state) addSubnet(vpcID, cidr string, used int) (string, error) {
+	return st.addSubnetInZone(vpcID, cidr, used, "")
+}
+
+// addSubnetInZone adds an available subnet in an availability zone of the
+// VPC's region ("" for the first) and returns its ID.
+func (st *state) addSubnetInZone(vpcID, cidr string, used int, az string) (string, error) {
 	v := st.vpcs[vpcID]
 	if v == nil {
 		return "", badRequest("InvalidVpcID.NotFound", "The vpc ID '%s' does not exist", vpcID)
@@ -72,7 +78,13 @@ func (st *state) addSubnet(vpcID, cidr string, used int) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	s := &subnet{vpc: vpcID, account: v.account, region: v.region, az: v.region + "a", state: "available"}
+	if az == "" {
+		az = v.region + "a"
+	}
+	if len(az) != len(v.region)+1 || !strings.HasPrefix(az, v.region) || az[len(az)-1] < 'a' || az[len(az)-1] > 'f' {
+		return "", badRequest("InvalidParameterValue", "Value (%s) for parameter availabilityZone is invalid. Subnets can currently only be created in the following availability zones: %sa, %sb, %sc.", az, v.region, v.region, v.region)
+	}
+	s := &subnet{vpc: vpcID, account: v.account, region: v.region, az: az, state: "available"}
 	if p.Addr().Is4() {
 		if err := st.checkSubnetCIDR(v, p, v.ipv4); err != nil {
 			return "", err

@@ -105,6 +105,8 @@ var operations = registryOf(
 	// EC2: IPAM writes and tags
 	ec2CreateIpamPool, ec2ModifyIpamPool, ec2DeleteIpamPool,
 	ec2ProvisionIpamPoolCidr, ec2DeprovisionIpamPoolCidr, ec2CreateTags,
+	// EC2: VPC and subnet writes
+	ec2CreateVpc, ec2DeleteVpc, ec2CreateSubnet, ec2DeleteSubnet,
 	// Organizations
 	orgListAccounts, orgListAccountsForParent, orgDescribeAccount, orgListParents,
 	orgListRoots, orgListOrganizationalUnitsForParent, orgDescribeOrganizationalUnit,
@@ -116,6 +118,8 @@ var operations = registryOf(
 	ebPutEvents,
 	// Lambda
 	lambdaInvoke,
+	// SSM, Secrets Manager
+	ssmGetParameter, smGetSecretValue,
 	// RAM
 	ramCreateResourceShare, ramGetResourceShares, ramGetResourceShareAssociations,
 	ramAssociateResourceShare, ramDisassociateResourceShare, ramListResources,
@@ -139,6 +143,7 @@ type apiError struct {
 	extra     [][2]string // further string members of a JSON error body, e.g. Reason
 }
 
+// Error returns the code and message.
 func (e *apiError) Error() string { return e.code + ": " + e.message }
 
 // sender reports whether the error is the caller's fault (a 4xx status).

@@ -3,6 +3,7 @@ package awsfake
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -35,6 +36,8 @@ type Options struct {
 	// transitional state (create-in-progress, pending-provision, …) before
 	// the resource reaches its final state. Zero means 1: the first read
 	// after a write shows the transitional state, the next one the final.
+	// Deleted pools and deprovisioned CIDRs are gone (NotFound, or absent
+	// from their list) from the read after their last transitional one.
 	StateReads int
 
 	// Now returns the current time; nil means time.Now. It dates temporary
@@ -140,7 +143,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		s.reply(w, c, nil, badRequest("SerializationException", "cannot read request body: %v", err))
 		return
 	}
-	out, apiErr := s.serve(c)
+	out, apiErr := s.serve(r.Context(), c)
 	s.reply(w, c, out, apiErr)
 }
 
@@ -245,34 +248,28 @@ func orUnknown(svc *service, proto protocol) *service {
 }
 
 // serve authenticates the call, applies faults and runs the operation.
-func (s *Server) serve(c *call) (any, *apiError) {
+// ctx is the request's context: a delayed call gives up when the client
+// does.
+func (s *Server) serve(ctx context.Context, c *call) (any, *apiError) {
+	o, delay, e := s.admit(c)
+	if e != nil {
+		return nil, e
+	}
+	if delay > 0 {
+		t := time.NewTimer(delay)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			gone := newError(http.StatusServiceUnavailable, "RequestCanceled", "the client went away during an injected delay")
+			s.mu.Lock()
+			s.logCall(c, gone)
+			s.mu.Unlock()
+			return nil, gone
+		}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	outcome := func(err *apiError) *apiError {
-		s.logCall(c, err)
-		return err
-	}
-	if c.accessKey == "" {
-		return nil, outcome(missingAuthentication(c.proto))
-	}
-	who, err := s.st.authenticate(c.accessKey, c.header.Get("X-Amz-Security-Token"), c.proto)
-	if err != nil {
-		return nil, outcome(err)
-	}
-	c.who = who
-	if c.region == "" {
-		c.region = defaultRegion
-	}
-	o, ok := operations[opKey{c.svc.name, c.op}]
-	if !ok {
-		return nil, outcome(unsupportedOperation(c.svc, c.proto, c.op))
-	}
-	if c.svc.name == "ec2" && !s.st.regionEnabled(c.region) {
-		return nil, outcome(newError(http.StatusUnauthorized, "AuthFailure", "AWS was not able to validate the provided access credentials"))
-	}
-	if f := s.matchFault(c); f != nil {
-		return nil, outcome(f)
-	}
 	out, herr := o.handle(s, c)
 	if !isRead(c.op) {
 		s.st.version++ // a write may change any computed view
@@ -282,9 +279,46 @@ func (s *Server) serve(c *call) (any, *apiError) {
 		if !errors.As(herr, &ae) {
 			ae = internalError(c.proto)
 		}
-		return nil, outcome(ae)
+		s.logCall(c, ae)
+		return nil, ae
 	}
-	return out, outcome(nil)
+	s.logCall(c, nil)
+	return out, nil
+}
+
+// admit authenticates a call, finds its operation and applies fault rules.
+// It returns the operation and how long to delay it, or the error that
+// answers the call (already logged).
+func (s *Server) admit(c *call) (operation, time.Duration, *apiError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	reject := func(err *apiError) (operation, time.Duration, *apiError) {
+		s.logCall(c, err)
+		return operation{}, 0, err
+	}
+	if c.accessKey == "" {
+		return reject(missingAuthentication(c.proto))
+	}
+	who, err := s.st.authenticate(c.accessKey, c.header.Get("X-Amz-Security-Token"), c.proto)
+	if err != nil {
+		return reject(err)
+	}
+	c.who = who
+	if c.region == "" {
+		c.region = defaultRegion
+	}
+	o, ok := operations[opKey{c.svc.name, c.op}]
+	if !ok {
+		return reject(unsupportedOperation(c.svc, c.proto, c.op))
+	}
+	if c.svc.name == "ec2" && !s.st.regionEnabled(c.region) {
+		return reject(newError(http.StatusUnauthorized, "AuthFailure", "AWS was not able to validate the provided access credentials"))
+	}
+	delay, f := s.matchFault(c)
+	if f != nil {
+		return reject(f)
+	}
+	return o, delay, nil
 }
 
 // reply writes the response or error in the shape of the call's protocol,

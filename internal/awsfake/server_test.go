@@ -5,11 +5,13 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/smithy-go/encoding/cbor"
 	"github.com/stretchr/testify/assert"
@@ -255,3 +257,51 @@ func TestNewListensOnAddr(t *testing.T) {
 	_, err = New(func(o *Options) { o.Addr = "256.0.0.1:1" })
 	assert.Error(t, err)
 }
+
+// TestOtherSDKRequests sends requests as boto3 and the AWS CLI build them,
+// for the operations the Go SDK sends differently.
+func TestOtherSDKRequests(t *testing.T) {
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	srv := startServer(t, nil, func(o *Options) { o.Now = func() time.Time { return now } })
+	t.Run("CloudWatch JSON 1.0", func(t *testing.T) {
+		body := fmt.Sprintf(`{"Namespace":"CUSTOM/IPAM","MetricData":[{"MetricName":"IpAddressAvailable","Value":12288,"Unit":"Count","Timestamp":%d.5}]}`, now.Unix()-60)
+		resp, out := send(t, srv, rawRequest{path: "/", body: []byte(body), headers: map[string]string{
+			"Authorization": signedBy(DefaultAccessKeyID, "us-east-1", "monitoring"), "Content-Type": "application/x-amz-json-1.0",
+			"X-Amz-Target": "GraniteServiceVersion20100801.PutMetricData", "x-amzn-query-mode": "true",
+		}})
+		require.Equal(t, 200, resp.StatusCode, "%s", out)
+		m := srv.Metrics()
+		require.Len(t, m, 1)
+		assert.Equal(t, "json", m[0].Protocol)
+		assert.Equal(t, now.Add(-59*time.Second-500*time.Millisecond), m[0].Timestamp)
+
+		resp, out = send(t, srv, rawRequest{path: "/", body: []byte(`{"Namespace":"AWS/EC2","MetricData":[{"MetricName":"m","Value":1}]}`), headers: map[string]string{
+			"Authorization": signedBy(DefaultAccessKeyID, "us-east-1", "monitoring"), "Content-Type": "application/x-amz-json-1.0",
+			"X-Amz-Target": "GraniteServiceVersion20100801.PutMetricData",
+		}})
+		assert.Equal(t, 400, resp.StatusCode)
+		assert.Equal(t, "InvalidParameterValueException", errorOf(t, resp, out))
+		assert.Equal(t, "InvalidParameterValue;Sender", resp.Header.Get("X-Amzn-Query-Error"))
+	})
+	t.Run("CloudWatch query", func(t *testing.T) {
+		resp, out := send(t, srv, form(signedBy(DefaultAccessKeyID, "us-east-1", "monitoring"), url.Values{
+			"Action": {"PutMetricData"}, "Version": {"2010-08-01"}, "Namespace": {"CUSTOM/IPAM"},
+			"MetricData.member.1.MetricName": {"m"}, "MetricData.member.1.Value": {"2.5"},
+			"MetricData.member.1.Dimensions.member.1.Name": {"ResourceId"}, "MetricData.member.1.Dimensions.member.1.Value": {"ipam-pool-0abc"},
+			"MetricData.member.1.Timestamp": {now.Add(-time.Minute).Format(time.RFC3339)},
+		}, "application/x-www-form-urlencoded; charset=utf-8"))
+		require.Equal(t, 200, resp.StatusCode, "%s", out)
+		var parsed struct {
+			XMLName   xml.Name
+			RequestID string `xml:"ResponseMetadata>RequestId"`
+		}
+		require.NoError(t, xml.Unmarshal(out, &parsed))
+		assert.Equal(t, "PutMetricDataResponse", parsed.XMLName.Local)
+		m := srv.Metrics()
+		require.Len(t, m, 2)
+		assert.Equal(t, MetricDatum{Account: DefaultAccountID, Region: "us-east-1", Protocol: "query", Namespace: "CUSTOM/IPAM", MetricName: "m",
+			Dimensions: []MetricDimension{{"ResourceId", "ipam-pool-0abc"}}, Timestamp: now.Add(-time.Minute), Value: ptr(2.5)}, m[1])
+	})
+}
+
+func ptr[T any](v T) *T { return &v }

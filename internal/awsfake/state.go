@@ -41,6 +41,8 @@ type state struct {
 	functions   map[string]*function         // Lambda functions by ARN
 	invocations []Invocation                 // accepted by Invoke
 	shares      map[string]*resourceShare    // RAM resource shares by ARN
+	parameters  map[string]*parameter        // SSM parameters by account/region/name
+	secrets     map[string]*secret           // Secrets Manager secrets by ARN
 
 	// VPC and subnet IDs by "account/region", as Describe calls see them.
 	vpcsByOwner, subnetsByOwner index
@@ -171,6 +173,11 @@ func (x *index) get(key string) []string {
 	return x.ids[key]
 }
 
+// remove takes id out from under key.
+func (x *index) remove(key, id string) {
+	x.ids[key] = slices.DeleteFunc(x.ids[key], func(s string) bool { return s == id })
+}
+
 // ownerKey is the index key of an account's resources in a region.
 func ownerKey(account, region string) string { return account + "/" + region }
 
@@ -193,27 +200,29 @@ const defaultRegion = "us-east-1"
 
 func newState(mgmt string) *state {
 	st := &state{
-		now:       time.Now,
-		counters:  map[string]int{},
-		ous:       map[string]*orgUnit{},
-		accounts:  map[string]*account{},
-		delegated: map[string]bool{},
-		keys:      map[string]*principal{},
-		roles:     map[string]*role{},
-		regions:   slices.Clone(defaultRegions),
-		vpcs:      map[string]*vpc{},
-		subnets:   map[string]*subnet{},
-		ipams:     map[string]*ipam{},
-		scopes:    map[string]*ipamScope{},
-		pools:     map[string]*ipamPool{},
-		allocs:    map[string]*allocation{},
-		tags:      map[string]map[string]string{},
-		frags:     map[string][]byte{},
-		resource:  map[string]resourceView{},
-		topics:    map[string]*topic{},
-		functions: map[string]*function{},
-		shares:    map[string]*resourceShare{},
-		tokens:    map[string]clientToken{},
+		now:        time.Now,
+		counters:   map[string]int{},
+		ous:        map[string]*orgUnit{},
+		accounts:   map[string]*account{},
+		delegated:  map[string]bool{},
+		keys:       map[string]*principal{},
+		roles:      map[string]*role{},
+		regions:    slices.Clone(defaultRegions),
+		vpcs:       map[string]*vpc{},
+		subnets:    map[string]*subnet{},
+		ipams:      map[string]*ipam{},
+		scopes:     map[string]*ipamScope{},
+		pools:      map[string]*ipamPool{},
+		allocs:     map[string]*allocation{},
+		tags:       map[string]map[string]string{},
+		frags:      map[string][]byte{},
+		resource:   map[string]resourceView{},
+		topics:     map[string]*topic{},
+		functions:  map[string]*function{},
+		shares:     map[string]*resourceShare{},
+		parameters: map[string]*parameter{},
+		secrets:    map[string]*secret{},
+		tokens:     map[string]clientToken{},
 	}
 	st.mgmt = mgmt
 	st.orgID = "o-" + st.hexID("o", 10)
