@@ -79,6 +79,7 @@ success and 1 on any error, bad input included.`,
 		Commands: []*Command{
 			cidrCommand(),
 			usageCommand(),
+			demoCommand(),
 		},
 	}
 }

@@ -1,0 +1,164 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+
+	"github.com/ipamkit/ipamkit/internal/awsfake"
+)
+
+// demoCommand is the noun "demo": the in-process fake of AWS with a demo
+// organization.
+func demoCommand() *Command {
+	return &Command{
+		Name:      "demo",
+		UsageLine: "<verb> [flags]",
+		Short:     "Serve a demo AWS organization on this machine, no account needed.",
+		Long: `Serve a fake of the AWS APIs that ipamctl and the AWS CLI call, loaded
+with a demo organization, on 127.0.0.1. Nothing leaves the machine and no
+credentials are needed: point any AWS client at it with the environment
+that 'demo serve' prints.`,
+		Commands: []*Command{demoServeCommand()},
+	}
+}
+
+func demoServeCommand() *Command {
+	return &Command{
+		Name:      "serve",
+		UsageLine: "[--port N] [--data FILE] [--generate AxVxS] [--regions R,...] [--near-exhaustion F] [--seed N]",
+		Short:     "Serve the demo organization until interrupted.",
+		Long: `Start the fake on 127.0.0.1, print the environment to export so that
+the AWS CLI and every ipamctl command use it, and serve until
+interrupted (Ctrl-C). Paste the export lines into another shell,
+then try 'ipamctl usage --org --regions us-east-1,us-west-2' or
+'aws ec2 describe-vpcs' there.
+
+The built-in organization has a management account (111111111111), a
+networking account (222222222222) that owns an IPAM in us-east-1 and
+us-west-2 and is a delegated administrator, and workload accounts in
+"Prod OU" and "SDLC OU". The IPAM has the Control Tower sample's pool
+hierarchy (192.168.0.0/16, a /20 per region, a /21 per environment);
+some VPCs were allocated from it and some were not (10.0.0.0/8); a few
+subnets are nearly full. Each member account has
+OrganizationAccountAccessRole, assumable from the management account.
+The printed keys act in the management account; the networking
+account's key is printed on standard error.
+
+--data loads a dataset file instead (YAML, as in internal/awsfake's
+testdata); --generate builds a large organization: A accounts with V
+VPCs of S /24 subnets in each region, for trying ipamctl at scale.
+
+Requests are answered as AWS answers them but signatures are not
+checked: this is for trying things out, never for real credentials.`,
+		Examples: []Example{
+			{Comment: "this help, which describes the demo organization", Args: "demo serve --help"},
+		},
+		Flags: func(fs *flagSet) runFunc {
+			port := 4566
+			var data, generate, seedText string
+			var regions []string
+			nearExhaustion := 0.05
+			fs.intVal(&port, "port", "N", "Port to listen on, on 127.0.0.1; 4566 if not given, 0 for any free port.")
+			fs.fn("data", "FILE", "Load the organization from a YAML dataset file instead of the built-in one.", func(v string) error { data = v; return nil })
+			fs.fn("generate", "AxVxS", "Generate an organization of A member accounts, V VPCs per account and region, S subnets per VPC, e.g. 20x100x50.", func(v string) error {
+				if _, err := parseGenerate(v); err != nil {
+					return err
+				}
+				generate = v
+				return nil
+			})
+			fs.commaList(&regions, "regions", "R,...", "Regions of a generated organization; us-east-1 if not given.")
+			fs.floatVal(&nearExhaustion, "near-exhaustion", "F", "Share of generated subnets left nearly full, from 0 to 1; 0.05 if not given.")
+			fs.fn("seed", "N", "Seed of a generated organization; the same flags give the same organization.", func(v string) error {
+				if _, err := strconv.ParseUint(v, 10, 64); err != nil {
+					return fmt.Errorf("want a whole number")
+				}
+				seedText = v
+				return nil
+			})
+			return func(ctx context.Context, e *env, args []string) error {
+				if err := noArgs(args); err != nil {
+					return err
+				}
+				if data != "" && generate != "" {
+					return usageErrorf("--data and --generate exclude each other")
+				}
+				if port < 0 || port > 65535 {
+					return fmt.Errorf("--port %d: want 0 to 65535", port)
+				}
+				if nearExhaustion < 0 || nearExhaustion > 1 {
+					return fmt.Errorf("--near-exhaustion %v: want 0 to 1", nearExhaustion)
+				}
+				world := awsfake.Demo()
+				switch {
+				case data != "":
+					w, err := awsfake.LoadWorldFile(data)
+					if err != nil {
+						return fmt.Errorf("--data %s: %w", data, err)
+					}
+					world = w
+				case generate != "":
+					o, _ := parseGenerate(generate)
+					o.Regions, o.NearExhaustion, o.IPAM = regions, nearExhaustion, true
+					o.Seed, _ = strconv.ParseUint(seedText, 10, 64)
+					w, err := awsfake.Generate(o)
+					if err != nil {
+						return fmt.Errorf("--generate %s: %w", generate, err)
+					}
+					world = w
+				}
+				return serveDemo(ctx, e, world, port, data == "" && generate == "")
+			}
+		},
+	}
+}
+
+// parseGenerate parses AxVxS.
+func parseGenerate(v string) (awsfake.GenerateOptions, error) {
+	parts := strings.Split(v, "x")
+	if len(parts) != 3 {
+		return awsfake.GenerateOptions{}, fmt.Errorf("want ACCOUNTSxVPCSxSUBNETS, e.g. 20x100x50")
+	}
+	var n [3]int
+	for i, p := range parts {
+		x, err := strconv.Atoi(p)
+		if err != nil || x < 1 {
+			return awsfake.GenerateOptions{}, fmt.Errorf("%q is not a whole number above 0 (want ACCOUNTSxVPCSxSUBNETS)", p)
+		}
+		n[i] = x
+	}
+	if n[2] > 256 {
+		return awsfake.GenerateOptions{}, fmt.Errorf("%d subnets per VPC: at most 256 /24s fit a /16 VPC", n[2])
+	}
+	return awsfake.GenerateOptions{Accounts: n[0], VPCs: n[1], Subnets: n[2]}, nil
+}
+
+// serveDemo serves world until ctx is done.
+func serveDemo(ctx context.Context, e *env, world *awsfake.World, port int, builtIn bool) error {
+	srv, err := awsfake.New(func(o *awsfake.Options) {
+		o.World = world
+		o.Addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	})
+	if err != nil {
+		return fmt.Errorf("start the fake on port %d: %w", port, err)
+	}
+	defer srv.Close()
+	fmt.Fprintf(e.stdout, "export AWS_ENDPOINT_URL=%s\n", srv.URL())
+	fmt.Fprintf(e.stdout, "export AWS_ACCESS_KEY_ID=%s\n", awsfake.DefaultAccessKeyID)
+	fmt.Fprintf(e.stdout, "export AWS_SECRET_ACCESS_KEY=%s\n", awsfake.DefaultSecretAccessKey)
+	fmt.Fprintf(e.stdout, "export AWS_REGION=us-east-1\n")
+	fmt.Fprintf(e.stdout, "export AWS_DEFAULT_REGION=us-east-1\n") // the AWS CLI v1 reads only this one
+	if f, ok := e.stdout.(interface{ Sync() error }); ok {
+		_ = f.Sync()
+	}
+	fmt.Fprintf(e.stderr, "ipamctl demo serve: serving on %s; the keys above act in the management account", srv.URL())
+	if builtIn {
+		fmt.Fprintf(e.stderr, ", %s in the networking account (%s)", awsfake.DemoNetworkAccessKey, awsfake.DemoNetworkAccount)
+	}
+	fmt.Fprintf(e.stderr, ". Interrupt to stop.\n")
+	<-ctx.Done()
+	return nil
+}

@@ -1,0 +1,90 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// serveInBackground runs "ipamctl demo serve args..." until the test ends
+// and returns the environment it printed.
+func serveInBackground(t *testing.T, args ...string) map[string]string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(t.Context())
+	pr, pw := io.Pipe()
+	var stderr strings.Builder
+	done := make(chan int, 1)
+	go func() {
+		e := &env{stdin: strings.NewReader(""), stdout: pw, stderr: &stderr}
+		done <- e.run(ctx, append([]string{"demo", "serve", "--port", "0"}, args...))
+		pw.Close()
+	}()
+	t.Cleanup(func() {
+		cancel()
+		assert.Equal(t, 0, <-done, "exit code after interrupt; stderr: %s", stderr.String())
+	})
+	vars := map[string]string{}
+	sc := bufio.NewScanner(pr)
+	for len(vars) < 5 && sc.Scan() {
+		k, v, ok := strings.Cut(strings.TrimPrefix(sc.Text(), "export "), "=")
+		require.True(t, ok, "line %q", sc.Text())
+		vars[k] = v
+	}
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	require.Len(t, vars, 5, "the variables to export")
+	return vars
+}
+
+func TestDemoServe(t *testing.T) {
+	t.Parallel()
+	vars := serveInBackground(t)
+	assert.Equal(t, "us-east-1", vars["AWS_REGION"])
+	assert.Equal(t, "us-east-1", vars["AWS_DEFAULT_REGION"])
+	assert.True(t, strings.HasPrefix(vars["AWS_ENDPOINT_URL"], "http://127.0.0.1:"))
+
+	// A client configured only from what was printed reaches the fake.
+	cfg := aws.Config{
+		Region:       vars["AWS_REGION"],
+		BaseEndpoint: aws.String(vars["AWS_ENDPOINT_URL"]),
+		Credentials:  credentials.NewStaticCredentialsProvider(vars["AWS_ACCESS_KEY_ID"], vars["AWS_SECRET_ACCESS_KEY"], ""),
+	}
+	out, err := sts.NewFromConfig(cfg).GetCallerIdentity(t.Context(), &sts.GetCallerIdentityInput{})
+	require.NoError(t, err)
+	assert.Equal(t, "111111111111", aws.ToString(out.Account), "the demo's management account")
+}
+
+func TestDemoServeGenerated(t *testing.T) {
+	t.Parallel()
+	vars := serveInBackground(t, "--generate", "3x2x4", "--regions", "us-east-1,eu-west-1", "--seed", "7")
+	cfg := aws.Config{
+		Region:       "eu-west-1",
+		BaseEndpoint: aws.String(vars["AWS_ENDPOINT_URL"]),
+		Credentials:  credentials.NewStaticCredentialsProvider(vars["AWS_ACCESS_KEY_ID"], vars["AWS_SECRET_ACCESS_KEY"], ""),
+	}
+	_, err := sts.NewFromConfig(cfg).GetCallerIdentity(t.Context(), &sts.GetCallerIdentityInput{})
+	require.NoError(t, err)
+}
+
+func TestDemoServeBadInput(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []cliCase{
+		{name: "demo-generate-bad", args: []string{"demo", "serve", "--generate", "3x2"}, code: 1, names: []string{`--generate "3x2"`, "ACCOUNTSxVPCSxSUBNETS"}},
+		{name: "demo-generate-too-many-subnets", args: []string{"demo", "serve", "--generate", "1x1x300"}, code: 1, names: []string{"300 subnets per VPC"}},
+		{name: "demo-data-and-generate", args: []string{"demo", "serve", "--data", "x.yaml", "--generate", "1x1x1"}, code: 1, names: []string{"--data and --generate"}},
+		{name: "demo-port", args: []string{"demo", "serve", "--port", "70000"}, code: 1, names: []string{"--port 70000"}},
+		{name: "demo-data-missing", args: []string{"demo", "serve", "--data", "testdata/no-such-world.yaml"}, code: 1, names: []string{"--data testdata/no-such-world.yaml"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			tc.check(t)
+		})
+	}
+}
