@@ -16,9 +16,11 @@
 //     2^128, free space, next available blocks (lowest-first or best-fit),
 //     largest free block, overlaps, utilization, lazy splitting. It imports
 //     no AWS package; everything else computes with it.
-//   - usage (planned): collect utilization of subnets, VPCs, IPAM resource
-//     CIDRs and pools across accounts and regions, evaluate thresholds and
-//     report headroom.
+//   - [github.com/ipamkit/ipamkit/usage]: utilization of subnets, VPCs,
+//     IPAM resource CIDRs and IPAM pools across accounts and regions — space
+//     IPAM does not manage included — through a bounded multi-account
+//     scanner; thresholds, findings and reports that merge, with the
+//     largest free block beside every percentage.
 //   - hierarchy (planned): a pool hierarchy as code, carved with ipam,
 //     diffed against live IPAM into a reviewable plan, applied idempotently.
 //   - share (planned): share exactly the pools whose allocation tag matches
@@ -28,12 +30,20 @@
 //     Lambda, Slack, Microsoft Teams, signed webhooks and writers, each
 //     within its service's limits, with a fan-out that names what failed.
 //
-// # Programs
+// Dependencies point down: usage imports ipam and notify, notify imports
+// ipam, and ipam imports no AWS package.
+//
+// # Programs and tests
 //
 // The examples directory holds thin programs over these packages. The
-// ipamctl command line tool answers address-plan questions today:
+// ipamctl command line tool answers address-plan questions and scans
+// accounts:
 //
 //	go run ./examples/ipamctl cidr next --pool 10.0.0.0/16 --used 10.0.0.0/24 --bits 24 --count 2
+//	go run ./examples/ipamctl usage --org --regions us-east-1,eu-west-1
 //
-// See the README for the test command and more examples.
+// Nothing needs an AWS account to be tried or tested: internal/awsfake
+// serves the AWS APIs ipamkit calls over their real wire protocols, with a
+// demo organization ('ipamctl demo serve'). See the README for the test
+// command and more examples.
 package ipamkit
