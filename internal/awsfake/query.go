@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/aws/smithy-go/encoding/xml"
 )
@@ -18,14 +19,13 @@ const xmlHeader = `<?xml version="1.0" encoding="UTF-8"?>` + "\n"
 
 // ec2Response renders an ec2query response: <OpResponse xmlns=…> holding a
 // requestId and the members, with no Result wrapper.
-func ec2Response(op, xmlns, requestID string, out any) ([]byte, error) {
+func ec2Response(buf *bytes.Buffer, op, xmlns, requestID string, out any) ([]byte, error) {
 	members, ok := out.(xmlMembers)
 	if !ok {
 		return nil, fmt.Errorf("operation %s returned %T, not xml members", op, out)
 	}
-	var buf bytes.Buffer
 	buf.WriteString(xmlHeader)
-	root := xml.NewEncoder(&buf).RootElement(xml.StartElement{
+	root := xml.NewEncoder(buf).RootElement(xml.StartElement{
 		Name: xml.Name{Local: op + "Response"},
 		Attr: []xml.Attr{xml.NewNamespaceAttribute("", xmlns)},
 	})
@@ -148,15 +148,32 @@ func (st *state) fragment(id string, write func(item xml.Value)) []byte {
 
 // xfragments writes an EC2 list, <name>…</name>, from encoded items.
 func xfragments(v xml.Value, name string, items [][]byte) {
-	n := 0
+	all := getBuffer()
+	defer putBuffer(all)
 	for _, it := range items {
-		n += len(it)
+		all.Write(it)
 	}
-	all := make([]byte, 0, n)
-	for _, it := range items {
-		all = append(all, it...)
+	v.MemberElement(el(name)).Write(all.Bytes(), false)
+}
+
+// Pages of a thousand subnets are hundreds of kilobytes; building each in a
+// fresh buffer made the garbage collector, which scans the whole world's
+// heap, the fake's main cost. Buffers are reused instead.
+var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooled keeps an unusually large buffer from being held forever.
+const maxPooled = 8 << 20
+
+func getBuffer() *bytes.Buffer {
+	b := buffers.Get().(*bytes.Buffer)
+	b.Reset()
+	return b
+}
+
+func putBuffer(b *bytes.Buffer) {
+	if b.Cap() <= maxPooled {
+		buffers.Put(b)
 	}
-	v.MemberElement(el(name)).Write(all, false)
 }
 
 // xtags writes an EC2 tag set, <name><item><key/><value/></item>…</name>, in key order.

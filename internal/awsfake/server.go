@@ -360,7 +360,9 @@ func (s *Server) reply(w http.ResponseWriter, c *call, out any, e *apiError) {
 		if e != nil {
 			body = ec2Error(e, c.requestID)
 		} else {
-			body, err = ec2Response(c.op, c.svc.xmlns, c.requestID, out)
+			buf := getBuffer()
+			defer putBuffer(buf) // after the body is written below
+			body, err = ec2Response(buf, c.op, c.svc.xmlns, c.requestID, out)
 		}
 	case protoAWSQuery:
 		ctype = "text/xml"
