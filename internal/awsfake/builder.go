@@ -125,6 +125,24 @@ func (b *Builder) Account(parentID, id, name, email string) string {
 	})
 }
 
+// DiscoveryFailure makes IPAM fail to discover an account's resources in a
+// region, as GetIpamDiscoveredAccounts reports it: code is
+// assume-role-failure, throttling-failure or unauthorized-failure.
+func (b *Builder) DiscoveryFailure(accountID, region, code, message string) {
+	b.apply(fmt.Sprintf("discovery failure of %q in %q", accountID, region), func(st *state) error {
+		if st.accounts[accountID] == nil {
+			return fmt.Errorf("no account %q", accountID)
+		}
+		switch code {
+		case "assume-role-failure", "throttling-failure", "unauthorized-failure":
+		default:
+			return fmt.Errorf("unknown discovery failure code %q (want assume-role-failure, throttling-failure or unauthorized-failure)", code)
+		}
+		st.discovery[[2]string{accountID, region}] = discoveryFailure{code: code, message: message}
+		return nil
+	})
+}
+
 // AccountState sets an account's state: ACTIVE, SUSPENDED, PENDING_CLOSURE,
 // CLOSED or PENDING_ACTIVATION.
 func (b *Builder) AccountState(accountID, accountState string) {

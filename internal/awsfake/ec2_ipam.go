@@ -79,6 +79,7 @@ var ec2DescribeIpams = op("ec2", "DescribeIpams", decodeDescribe("IpamId"), func
 			xstr(item, "ipamRegion", i.region)
 			xstr(item, "publicDefaultScopeId", i.publicScope)
 			xstr(item, "privateDefaultScopeId", i.privateScope)
+			xstr(item, "defaultResourceDiscoveryId", i.discovery)
 			xint(item, "scopeCount", int64(st.scopeCount(i.id)))
 			xlist(item, "operatingRegionSet", len(i.operating), func(r int, o xml.Value) { xstr(o, "regionName", i.operating[r]) })
 			xstr(item, "state", i.state)

@@ -35,7 +35,8 @@ func (st *state) addIPAM(accountID, home string, operating []string, tier string
 			return "", fmt.Errorf("account %q already has an IPAM in %q", accountID, home)
 		}
 	}
-	i := &ipam{id: st.newID("ipam"), account: accountID, region: home, tier: tier, state: "create-complete", operating: slices.Clone(operating)}
+	i := &ipam{id: st.newID("ipam"), account: accountID, region: home, tier: tier, state: "create-complete", operating: slices.Clone(operating),
+		discovery: st.newID("ipam-res-disco")}
 	slices.Sort(i.operating)
 	for _, typ := range []string{"private", "public"} {
 		sc := &ipamScope{id: st.newID("ipam-scope"), ipam: i.id, scopeType: typ, isDefault: true, state: "create-complete"}

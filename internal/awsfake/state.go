@@ -34,6 +34,8 @@ type state struct {
 	allocs      map[string]*allocation
 	tags        map[string]map[string]string // by resource ID
 	tokens      map[string]clientToken       // by account/ClientToken
+	// discovery holds the accounts and regions IPAM fails to discover.
+	discovery map[[2]string]discoveryFailure
 	metrics     []MetricDatum                // accepted by PutMetricData
 	topics      map[string]*topic            // SNS topics by ARN
 	messages    []Message                    // accepted by Publish and PublishBatch
@@ -95,6 +97,7 @@ type subnet struct {
 
 type ipam struct {
 	id, account, region, tier string
+	discovery                 string // the default resource discovery's ID
 	operating                 []string
 	privateScope, publicScope string
 	state                     string
@@ -223,6 +226,7 @@ func newState(mgmt string) *state {
 		parameters: map[string]*parameter{},
 		secrets:    map[string]*secret{},
 		tokens:     map[string]clientToken{},
+		discovery:  map[[2]string]discoveryFailure{},
 	}
 	st.mgmt = mgmt
 	st.orgID = "o-" + st.hexID("o", 10)
