@@ -26,25 +26,25 @@ type state struct {
 	roles               map[string]*role // by ARN
 	regions             []region
 
-	vpcs        map[string]*vpc
-	subnets     map[string]*subnet
-	ipams       map[string]*ipam
-	scopes      map[string]*ipamScope
-	pools       map[string]*ipamPool
-	allocs      map[string]*allocation
-	tags        map[string]map[string]string // by resource ID
-	tokens      map[string]clientToken       // by account/ClientToken
+	vpcs    map[string]*vpc
+	subnets map[string]*subnet
+	ipams   map[string]*ipam
+	scopes  map[string]*ipamScope
+	pools   map[string]*ipamPool
+	allocs  map[string]*allocation
+	tags    map[string]map[string]string // by resource ID
+	tokens  map[string]clientToken       // by account/ClientToken
 	// discovery holds the accounts and regions IPAM fails to discover.
-	discovery map[[2]string]discoveryFailure
-	metrics     []MetricDatum                // accepted by PutMetricData
-	topics      map[string]*topic            // SNS topics by ARN
-	messages    []Message                    // accepted by Publish and PublishBatch
-	events      []Event                      // accepted by PutEvents
-	functions   map[string]*function         // Lambda functions by ARN
-	invocations []Invocation                 // accepted by Invoke
-	shares      map[string]*resourceShare    // RAM resource shares by ARN
-	parameters  map[string]*parameter        // SSM parameters by account/region/name
-	secrets     map[string]*secret           // Secrets Manager secrets by ARN
+	discovery   map[[2]string]discoveryFailure
+	metrics     []MetricDatum             // accepted by PutMetricData
+	topics      map[string]*topic         // SNS topics by ARN
+	messages    []Message                 // accepted by Publish and PublishBatch
+	events      []Event                   // accepted by PutEvents
+	functions   map[string]*function      // Lambda functions by ARN
+	invocations []Invocation              // accepted by Invoke
+	shares      map[string]*resourceShare // RAM resource shares by ARN
+	parameters  map[string]*parameter     // SSM parameters by account/region/name
+	secrets     map[string]*secret        // Secrets Manager secrets by ARN
 
 	// VPC and subnet IDs by "account/region", as Describe calls see them.
 	vpcsByOwner, subnetsByOwner index
