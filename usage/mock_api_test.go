@@ -131,6 +131,50 @@ func (c *MockEC2APIDescribeIpamScopesCall) DoAndReturn(f func(context.Context, *
 	return c
 }
 
+// DescribeIpams mocks base method.
+func (m *MockEC2API) DescribeIpams(ctx context.Context, in *ec2.DescribeIpamsInput, optFns ...func(*ec2.Options)) (*ec2.DescribeIpamsOutput, error) {
+	m.ctrl.T.Helper()
+	varargs := []any{ctx, in}
+	for _, a := range optFns {
+		varargs = append(varargs, a)
+	}
+	ret := m.ctrl.Call(m, "DescribeIpams", varargs...)
+	ret0, _ := ret[0].(*ec2.DescribeIpamsOutput)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// DescribeIpams indicates an expected call of DescribeIpams.
+func (mr *MockEC2APIMockRecorder) DescribeIpams(ctx, in any, optFns ...any) *MockEC2APIDescribeIpamsCall {
+	mr.mock.ctrl.T.Helper()
+	varargs := append([]any{ctx, in}, optFns...)
+	call := mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "DescribeIpams", reflect.TypeOf((*MockEC2API)(nil).DescribeIpams), varargs...)
+	return &MockEC2APIDescribeIpamsCall{Call: call}
+}
+
+// MockEC2APIDescribeIpamsCall wrap *gomock.Call
+type MockEC2APIDescribeIpamsCall struct {
+	*gomock.Call
+}
+
+// Return rewrite *gomock.Call.Return
+func (c *MockEC2APIDescribeIpamsCall) Return(arg0 *ec2.DescribeIpamsOutput, arg1 error) *MockEC2APIDescribeIpamsCall {
+	c.Call = c.Call.Return(arg0, arg1)
+	return c
+}
+
+// Do rewrite *gomock.Call.Do
+func (c *MockEC2APIDescribeIpamsCall) Do(f func(context.Context, *ec2.DescribeIpamsInput, ...func(*ec2.Options)) (*ec2.DescribeIpamsOutput, error)) *MockEC2APIDescribeIpamsCall {
+	c.Call = c.Call.Do(f)
+	return c
+}
+
+// DoAndReturn rewrite *gomock.Call.DoAndReturn
+func (c *MockEC2APIDescribeIpamsCall) DoAndReturn(f func(context.Context, *ec2.DescribeIpamsInput, ...func(*ec2.Options)) (*ec2.DescribeIpamsOutput, error)) *MockEC2APIDescribeIpamsCall {
+	c.Call = c.Call.DoAndReturn(f)
+	return c
+}
+
 // DescribeSubnets mocks base method.
 func (m *MockEC2API) DescribeSubnets(ctx context.Context, in *ec2.DescribeSubnetsInput, optFns ...func(*ec2.Options)) (*ec2.DescribeSubnetsOutput, error) {
 	m.ctrl.T.Helper()
@@ -215,6 +259,50 @@ func (c *MockEC2APIDescribeVpcsCall) Do(f func(context.Context, *ec2.DescribeVpc
 
 // DoAndReturn rewrite *gomock.Call.DoAndReturn
 func (c *MockEC2APIDescribeVpcsCall) DoAndReturn(f func(context.Context, *ec2.DescribeVpcsInput, ...func(*ec2.Options)) (*ec2.DescribeVpcsOutput, error)) *MockEC2APIDescribeVpcsCall {
+	c.Call = c.Call.DoAndReturn(f)
+	return c
+}
+
+// GetIpamDiscoveredAccounts mocks base method.
+func (m *MockEC2API) GetIpamDiscoveredAccounts(ctx context.Context, in *ec2.GetIpamDiscoveredAccountsInput, optFns ...func(*ec2.Options)) (*ec2.GetIpamDiscoveredAccountsOutput, error) {
+	m.ctrl.T.Helper()
+	varargs := []any{ctx, in}
+	for _, a := range optFns {
+		varargs = append(varargs, a)
+	}
+	ret := m.ctrl.Call(m, "GetIpamDiscoveredAccounts", varargs...)
+	ret0, _ := ret[0].(*ec2.GetIpamDiscoveredAccountsOutput)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// GetIpamDiscoveredAccounts indicates an expected call of GetIpamDiscoveredAccounts.
+func (mr *MockEC2APIMockRecorder) GetIpamDiscoveredAccounts(ctx, in any, optFns ...any) *MockEC2APIGetIpamDiscoveredAccountsCall {
+	mr.mock.ctrl.T.Helper()
+	varargs := append([]any{ctx, in}, optFns...)
+	call := mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "GetIpamDiscoveredAccounts", reflect.TypeOf((*MockEC2API)(nil).GetIpamDiscoveredAccounts), varargs...)
+	return &MockEC2APIGetIpamDiscoveredAccountsCall{Call: call}
+}
+
+// MockEC2APIGetIpamDiscoveredAccountsCall wrap *gomock.Call
+type MockEC2APIGetIpamDiscoveredAccountsCall struct {
+	*gomock.Call
+}
+
+// Return rewrite *gomock.Call.Return
+func (c *MockEC2APIGetIpamDiscoveredAccountsCall) Return(arg0 *ec2.GetIpamDiscoveredAccountsOutput, arg1 error) *MockEC2APIGetIpamDiscoveredAccountsCall {
+	c.Call = c.Call.Return(arg0, arg1)
+	return c
+}
+
+// Do rewrite *gomock.Call.Do
+func (c *MockEC2APIGetIpamDiscoveredAccountsCall) Do(f func(context.Context, *ec2.GetIpamDiscoveredAccountsInput, ...func(*ec2.Options)) (*ec2.GetIpamDiscoveredAccountsOutput, error)) *MockEC2APIGetIpamDiscoveredAccountsCall {
+	c.Call = c.Call.Do(f)
+	return c
+}
+
+// DoAndReturn rewrite *gomock.Call.DoAndReturn
+func (c *MockEC2APIGetIpamDiscoveredAccountsCall) DoAndReturn(f func(context.Context, *ec2.GetIpamDiscoveredAccountsInput, ...func(*ec2.Options)) (*ec2.GetIpamDiscoveredAccountsOutput, error)) *MockEC2APIGetIpamDiscoveredAccountsCall {
 	c.Call = c.Call.DoAndReturn(f)
 	return c
 }

@@ -95,7 +95,9 @@ func NewScanner(clients ClientFactory, optFns ...func(*ScannerOptions)) *Scanner
 // throttled past the SDK's retries, region not enabled) becomes a
 // [TargetError] in the report and the others go on; a target not reached
 // before ctx is done, or before its deadline margin, becomes one wrapping
-// [ErrNotScanned]. The error is non-nil only for an invalid policy
+// [ErrNotScanned]. With SourceIPAM, every account and region IPAM failed to
+// discover is reported too, as a TargetError wrapping a [DiscoveryError]:
+// its resources are missing from IPAM's figures. The error is non-nil only for an invalid policy
 // ([ErrBadPolicy]), checked before any call.
 //
 // At most Concurrency targets are in flight; each goroutine writes only its
@@ -113,6 +115,7 @@ func (s *Scanner) Scan(ctx context.Context, targets []Target) (Report, error) {
 	}
 	type result struct {
 		resources []Resource
+		problems  []*TargetError // accounts IPAM could not discover
 		err       error
 	}
 	results := make([]result, len(targets))
@@ -129,7 +132,7 @@ func (s *Scanner) Scan(ctx context.Context, targets []Target) (Report, error) {
 				results[i].err = err
 				return nil
 			}
-			results[i].resources, results[i].err = s.scanTarget(ctx, t)
+			results[i].resources, results[i].problems, results[i].err = s.scanTarget(ctx, t)
 			return nil
 		})
 	}
@@ -143,6 +146,7 @@ func (s *Scanner) Scan(ctx context.Context, targets []Target) (Report, error) {
 			continue
 		}
 		resources = append(resources, r.resources...)
+		errs = append(errs, r.problems...)
 	}
 	info := ScanInfo{Started: started, Finished: s.opts.Now(), Targets: len(targets)}
 	if counts {
@@ -162,7 +166,7 @@ func (s *Scanner) startable(ctx context.Context) error {
 	return nil
 }
 
-func (s *Scanner) scanTarget(ctx context.Context, t Target) ([]Resource, error) {
+func (s *Scanner) scanTarget(ctx context.Context, t Target) ([]Resource, []*TargetError, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.opts.TargetTimeout)
 	defer cancel()
 	log := s.opts.Logger.With("account_id", t.AccountID, "region", t.Region)
@@ -170,9 +174,10 @@ func (s *Scanner) scanTarget(ctx context.Context, t Target) ([]Resource, error) 
 	client, err := s.clients.EC2(ctx, t)
 	if err != nil {
 		log.LogAttrs(ctx, slog.LevelWarn, "target failed", slog.String("error", err.Error()))
-		return nil, fmt.Errorf("client: %w", err)
+		return nil, nil, fmt.Errorf("client: %w", err)
 	}
 	var out []Resource
+	var problems []*TargetError
 	for _, src := range s.opts.Sources {
 		var rs []Resource
 		switch src {
@@ -180,6 +185,9 @@ func (s *Scanner) scanTarget(ctx context.Context, t Target) ([]Resource, error) 
 			rs, err = CollectEC2(ctx, client, t.Region)
 		case SourceIPAM:
 			rs, err = CollectIPAM(ctx, client, s.opts.IPAM)
+			if err == nil {
+				problems, err = CollectDiscoveryFailures(ctx, client)
+			}
 		case SourcePools:
 			rs, err = CollectPools(ctx, client, s.opts.IPAM.ScopeType)
 		default:
@@ -187,12 +195,12 @@ func (s *Scanner) scanTarget(ctx context.Context, t Target) ([]Resource, error) 
 		}
 		if err != nil {
 			log.LogAttrs(ctx, slog.LevelWarn, "target failed", slog.String("source", string(src)), slog.String("error", err.Error()))
-			return nil, err
+			return nil, nil, err
 		}
 		out = append(out, rs...)
 	}
 	log.LogAttrs(ctx, slog.LevelInfo, "target scanned", slog.Int("resources", len(out)), slog.Duration("took", s.opts.Now().Sub(start)))
-	return slices.Clip(out), nil
+	return slices.Clip(out), problems, nil
 }
 
 // redactTarget drops the external ID, which reports never carry.

@@ -143,6 +143,7 @@ func TestScanSourcesAndPolicy(t *testing.T) {
 		calls++
 		m := NewMockEC2API(gomock.NewController(t))
 		m.EXPECT().DescribeIpamScopes(gomock.Any(), gomock.Any(), gomock.Any()).Return(&ec2.DescribeIpamScopesOutput{}, nil)
+		m.EXPECT().DescribeIpams(gomock.Any(), gomock.Any(), gomock.Any()).Return(&ec2.DescribeIpamsOutput{}, nil)
 		m.EXPECT().DescribeIpamPools(gomock.Any(), gomock.Any(), gomock.Any()).Return(&ec2.DescribeIpamPoolsOutput{}, nil)
 		return m, nil
 	})

@@ -185,3 +185,38 @@ func TestWireScanThrottledPastRetries(t *testing.T) {
 	assert.Equal(t, 3, throttled, "the SDK's standard retryer makes three attempts")
 	assert.Equal(t, rep.Scan.APICalls, len(srv.Calls()), "retries count as calls")
 }
+
+// TestWireDiscoveryFailures: an account IPAM cannot discover appears in the
+// report as that account and region's problem, not as silence.
+func TestWireDiscoveryFailures(t *testing.T) {
+	t.Parallel()
+	b := awsfake.NewBuilder("111111111111")
+	b.Account(b.Root(), "222222222222", "network", "n@example.com")
+	b.AccessKey("AKIANETWORK000000001", "222222222222", "admin")
+	b.Account(b.Root(), "333333333333", "app", "a@example.com")
+	ipam := b.IPAM("222222222222", "us-east-1", "us-east-1", "us-west-2")
+	pool := b.Pool(awsfake.PoolSpec{Scope: b.Scope(ipam, "private"), Description: "top"})
+	b.ProvisionCIDR(pool, "10.0.0.0/8")
+	b.DiscoveryFailure("333333333333", "us-west-2", "unauthorized-failure", "Access denied to the IPAM service role")
+	world, err := b.Build()
+	require.NoError(t, err)
+	srv, err := awsfake.New(func(o *awsfake.Options) { o.World = world })
+	require.NoError(t, err)
+	defer srv.Close()
+
+	cfg := srv.ClientConfig("AKIANETWORK000000001", "us-east-1")
+	rep, err := usage.NewScanner(usage.NewAWSClients(cfg), func(o *usage.ScannerOptions) {
+		o.Sources = []usage.Source{usage.SourceIPAM}
+	}).Scan(t.Context(), []usage.Target{{AccountID: "222222222222", Region: "us-east-1"}})
+	require.NoError(t, err)
+	require.Len(t, rep.Errors, 1)
+	e := rep.Errors[0]
+	assert.Equal(t, usage.Target{AccountID: "333333333333", Region: "us-west-2"}, e.Target)
+	assert.Equal(t, "unauthorized-failure", e.Code())
+	var de *usage.DiscoveryError
+	require.ErrorAs(t, e, &de)
+	assert.Equal(t, "Access denied to the IPAM service role", de.Message)
+	a, ok := rep.Alert("ipamkit/usage")
+	require.True(t, ok, "an undiscovered account raises an alert")
+	assert.Contains(t, a.Summary, "333333333333/us-west-2 (unauthorized-failure)")
+}
