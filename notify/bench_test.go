@@ -4,8 +4,11 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+
+	"github.com/ipamkit/ipamkit/internal/awsfake"
 )
 
 // countingCloudWatch is a CloudWatchAPI that only counts calls and metrics.
@@ -35,6 +38,46 @@ func BenchmarkCloudWatchPutMetrics(b *testing.B) {
 			}
 			b.ReportMetric(float64(client.calls)/float64(runs), "calls/op")
 			b.ReportMetric(float64((n+cwMaxDatums-1)/cwMaxDatums), "min-calls")
+		})
+	}
+}
+
+// BenchmarkCloudWatchWire sends n datums through the CloudWatch sink, the
+// real SDK client (RPC v2 CBOR, gzipped) and loopback HTTP to
+// internal/awsfake, which decodes, checks and keeps every datum. It reports
+// the calls made per PutMetrics against the minimum, ceil(n/1000). The fake
+// runs in the same process, so time and allocations include its side.
+func BenchmarkCloudWatchWire(b *testing.B) {
+	for _, n := range []int{1_000, 100_000} {
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			srv, err := awsfake.New()
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(srv.Close)
+			ms := ResourceMetrics(manyResources(n/3+1), time.Now().UTC())[:n]
+			cw := NewCloudWatch(cloudwatch.NewFromConfig(srv.ClientConfig(awsfake.DefaultAccessKeyID, "us-east-1")))
+			b.ReportAllocs()
+			runs := 0
+			for b.Loop() {
+				if err := cw.PutMetrics(b.Context(), ms); err != nil {
+					b.Fatal(err)
+				}
+				runs++
+			}
+			calls := 0
+			for _, c := range srv.Calls() {
+				if c.ErrorCode != "" {
+					b.Fatalf("call %s failed: %s", c.Operation, c.ErrorCode)
+				}
+				calls++
+			}
+			if got := len(srv.Metrics()); got != runs*n {
+				b.Fatalf("the fake kept %d datums, want %d", got, runs*n)
+			}
+			b.ReportMetric(float64(calls)/float64(runs), "calls/op")
+			b.ReportMetric(float64((n+cwMaxDatums-1)/cwMaxDatums), "min-calls")
+			b.ReportMetric(float64(n)*float64(runs)/b.Elapsed().Seconds(), "datums/s")
 		})
 	}
 }
