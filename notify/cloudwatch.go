@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"slices"
 	"time"
 
@@ -128,13 +129,17 @@ func (c *CloudWatch) datums(ms []Metric) ([]types.MetricDatum, []int, error) {
 				dimsSize += cwDimensionSize(d)
 			}
 		}
-		if err := validMetric(m, prevDims, dimErr); err != nil {
-			errs = append(errs, fmt.Errorf("metric %d: %w", i, err))
-			continue
-		}
 		t := m.Time
 		if t.IsZero() {
 			t = now
+		}
+		err := validMetric(m, prevDims, dimErr)
+		if err == nil {
+			err = validDatum(m, t, now)
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("metric %d: %w", i, err))
+			continue
 		}
 		d := types.MetricDatum{
 			MetricName: aws.String(m.Name),
@@ -155,28 +160,63 @@ func (c *CloudWatch) datums(ms []Metric) ([]types.MetricDatum, []int, error) {
 	return datums, sizes, nil
 }
 
-// The size estimates below bound the largest of the three encodings
-// CloudWatch accepts (aws-facts §1.1). The awsQuery form is the largest:
-// every member is spelled out as "MetricData.member.1000.Dimensions.member.30.Value="
-// and values are percent-encoded, up to three bytes per byte.
+// The size estimates below bound the request the Go SDK sends: Smithy RPC
+// v2 CBOR (aws-facts §1.1), before gzip. Each member costs its key's text
+// (a header byte and the name) and its value: a float64 is 9 bytes, a
+// timestamp a tag and a float64, and a string at most 3 header bytes (no
+// CloudWatch string is 64 KiB long) and its bytes; maps and lists are
+// indefinite, a start and a break byte. Bounding the uncompressed CBOR keeps
+// every request under the 1 MB limit however it is read, while making the
+// fewest calls the limit allows: sizing by the larger awsQuery form, which
+// spells out every key and percent-encodes values, made three times as many
+// calls for datums with long dimensions. A client configured for the
+// awsQuery protocol instead of the SDK's default may exceed the limit with
+// such datums.
 
-// cwRequestBase estimates the bytes of a request without metrics.
+// cwRequestBase bounds the bytes of a request without metrics: the
+// Namespace and MetricData members of the top-level map.
 func cwRequestBase(namespace string) int {
-	return 100 + 3*len(namespace)
+	return 2 + (1 + len("Namespace")) + 3 + len(namespace) + (1 + len("MetricData")) + 2
 }
 
-// cwDatumSize estimates one datum without its dimensions: name, value,
-// unit, timestamp and storage resolution, each with its key.
+// cwDatumSize bounds one datum without its dimensions: MetricName, Value,
+// Timestamp, Unit, StorageResolution and the Dimensions list around them.
 func cwDatumSize(m Metric) int {
-	const key = len("&MetricData.member.1000.StorageResolution=")
-	return 5*key + 3*len(m.Name) + 32 + 3*len(m.Unit) + 32 + 4
+	const keys = len("MetricName") + len("Value") + len("Timestamp") + len("Unit") + len("StorageResolution") + len("Dimensions")
+	return 2 + 6 + keys + (3 + len(m.Name)) + 9 + (1 + 9) + (3 + len(m.Unit)) + 5 + 2
 }
 
-// cwDimensionSize estimates one dimension: its name and value, each with
-// its key.
+// cwDimensionSize bounds one dimension: a map of Name and Value.
 func cwDimensionSize(d Dimension) int {
-	const key = len("&MetricData.member.1000.Dimensions.member.30.Value=")
-	return 2*key + 3*(len(d.Name)+len(d.Value))
+	return 2 + (1 + len("Name")) + (3 + len(d.Name)) + (1 + len("Value")) + (3 + len(d.Value))
+}
+
+// CloudWatch refuses a whole request for one datum out of these ranges
+// (PutMetricData's documentation), so they are checked before sending.
+const (
+	cwMaxAbsValue = 0x1p360
+	cwMinAbsValue = 0x1p-260
+	cwMaxAge      = 14 * 24 * time.Hour
+	cwMaxAhead    = 2 * time.Hour
+)
+
+// validDatum checks what CloudWatch checks beyond [validMetric]: the unit is
+// one of its standard units, the value within ±2^360 and not below 2^-260
+// in magnitude unless zero, and the timestamp at most two weeks old and two
+// hours ahead of now.
+func validDatum(m Metric, t, now time.Time) error {
+	abs := math.Abs(m.Value)
+	switch {
+	case m.Unit != "" && !slices.Contains(types.StandardUnit("").Values(), types.StandardUnit(m.Unit)):
+		return fmt.Errorf("%w: %q has unit %q, not a CloudWatch unit (such as %s, %s or %s)", ErrInvalidMetric, m.Name, m.Unit, UnitCount, UnitPercent, UnitNone)
+	case abs > cwMaxAbsValue || (abs != 0 && abs < cwMinAbsValue):
+		return fmt.Errorf("%w: %q has value %v, outside the ±2^360 CloudWatch stores (and above 2^-260 unless 0)", ErrInvalidMetric, m.Name, m.Value)
+	case t.Before(now.Add(-cwMaxAge)):
+		return fmt.Errorf("%w: %q is dated %v, more than two weeks ago", ErrInvalidMetric, m.Name, t.UTC())
+	case t.After(now.Add(cwMaxAhead)):
+		return fmt.Errorf("%w: %q is dated %v, more than two hours ahead", ErrInvalidMetric, m.Name, t.UTC())
+	}
+	return nil
 }
 
 // fillBatches splits items of the given sizes, in order, into the fewest

@@ -100,7 +100,7 @@ func TestCloudWatchDatum(t *testing.T) {
 	m := NewMockCloudWatchAPI(gomock.NewController(t))
 	var ins []*cloudwatch.PutMetricDataInput
 	recordPutMetricData(m, &ins, nil)
-	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	now := testTime.Add(time.Hour)
 	cw := NewCloudWatch(m, func(o *CloudWatchOptions) {
 		o.Namespace = "Team/IPAM"
 		o.Dimensions = []Dimension{{"Env", "prod"}}
@@ -158,3 +158,34 @@ func TestCloudWatchErrors(t *testing.T) {
 }
 
 func zero() float64 { return 0 }
+
+// TestCloudWatchRefusesWhatCloudWatchRefuses: a datum CloudWatch would
+// refuse fails its whole request there, so it is refused here, by index,
+// before any call.
+func TestCloudWatchRefusesWhatCloudWatchRefuses(t *testing.T) {
+	t.Parallel()
+	now := testTime
+	tests := []struct {
+		name string
+		m    Metric
+		msg  string
+	}{
+		{"unit", Metric{Name: "m", Value: 1, Unit: "Addresses"}, `unit "Addresses", not a CloudWatch unit`},
+		{"too large", Metric{Name: "m", Value: 1e200}, "outside the ±2^360"},
+		{"too small", Metric{Name: "m", Value: -1e-300}, "outside the ±2^360"},
+		{"stale", Metric{Name: "m", Value: 1, Time: now.Add(-15 * 24 * time.Hour)}, "more than two weeks ago"},
+		{"future", Metric{Name: "m", Value: 1, Time: now.Add(3 * time.Hour)}, "more than two hours ahead"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			m := NewMockCloudWatchAPI(gomock.NewController(t)) // no call expected
+			cw := NewCloudWatch(m, func(o *CloudWatchOptions) { o.Now = func() time.Time { return now } })
+			good := Metric{Name: "ok", Value: 0, Unit: UnitCount, Time: now.Add(-13 * 24 * time.Hour)}
+			err := cw.PutMetrics(t.Context(), []Metric{good, tt.m, good})
+			require.ErrorIs(t, err, ErrInvalidMetric)
+			assert.ErrorContains(t, err, "metric 1: ")
+			assert.ErrorContains(t, err, tt.msg)
+		})
+	}
+}
