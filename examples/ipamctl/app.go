@@ -11,6 +11,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/ipamkit/ipamkit/notify"
 )
 
 // env is what a command may touch of the outside world: the standard
@@ -25,6 +26,10 @@ type env struct {
 	// and AWS_ENDPOINT_URL_EC2 work as in the AWS CLI. Tests point it at
 	// the in-process fake.
 	awsConfig func(ctx context.Context) (aws.Config, error)
+	// notifyHTTP adjusts the delivery of the HTTP notifiers (slack, teams,
+	// webhook); nil keeps notify's defaults. Tests make retries wait no
+	// time.
+	notifyHTTP func(*notify.HTTPOptions)
 }
 
 // Command is one node of the command tree: the root, a noun such as "cidr",

@@ -40,6 +40,7 @@ type usageOptions struct {
 	format         string
 	failOnFindings bool
 	concurrency    int
+	notify         notifyFlags
 }
 
 // usageCommand is "usage": measure IP utilization across accounts and
@@ -47,7 +48,7 @@ type usageOptions struct {
 func usageCommand() *Command {
 	return &Command{
 		Name:      "usage",
-		UsageLine: "[--source ipam|ec2|pools|all] [--regions R,...] [--accounts A,... | --org] [--role-name NAME] [--external-id ID] [--threshold P] [--warning P] [--scope-type private|public] [--resource-type T] [-o table|json|csv] [--fail-on-findings]",
+		UsageLine: "[--source ipam|ec2|pools|all] [--regions R,...] [--accounts A,... | --org] [--role-name NAME] [--external-id ID] [--threshold P] [--warning P] [--scope-type private|public] [--resource-type T] [-o table|json|csv] [--fail-on-findings] [--notify KIND=TARGET ...] [--notify-all-clear]",
 		Short:     "Measure how full subnets, VPCs and IPAM pools are, across accounts.",
 		Long: `Measure how full subnets, VPCs, IPAM resource CIDRs and IPAM pools are,
 across accounts and regions, and report what reaches a threshold, with
@@ -119,6 +120,7 @@ ok        12.5%   [##................]  ipam-pool-0d836ba2e404d1e96 (us-west-2-S
 			fs.choice(&o.format, "o", []string{"table", "json", "csv"}, "Output format: table for people (the default), json or csv for programs.")
 			fs.boolVal(&o.failOnFindings, "fail-on-findings", "Exit with code 2 when a resource reaches a threshold.")
 			fs.intVal(&o.concurrency, "concurrency", "N", "Targets scanned at once; 8 if not given.")
+			o.notify.declare(fs)
 			return func(ctx context.Context, e *env, args []string) error {
 				if err := noArgs(args); err != nil {
 					return err
@@ -147,6 +149,7 @@ func (o *usageOptions) validate() error {
 	if o.concurrency < 1 {
 		errs = append(errs, fmt.Errorf("--concurrency %d: want at least 1", o.concurrency))
 	}
+	errs = append(errs, o.notify.parse()...)
 	return errors.Join(errs...)
 }
 
@@ -244,12 +247,13 @@ func (o *usageOptions) run(ctx context.Context, e *env) error {
 		fmt.Fprintf(e.stderr, "ipamctl usage: %d targets in %v: %d resources, %d findings, %d failed, %d API calls\n",
 			rep.Scan.Targets, rep.Scan.Duration().Round(time.Millisecond), len(rep.Resources), len(rep.Findings), len(rep.Errors), rep.Scan.APICalls)
 	}
-	if len(rep.Errors) > 0 {
-		errs := make([]error, len(rep.Errors))
+	notifyErrs := o.notify.send(ctx, e, cfg, o.format, rep)
+	if len(rep.Errors) > 0 || len(notifyErrs) > 0 {
+		errs := make([]error, len(rep.Errors), len(rep.Errors)+len(notifyErrs))
 		for i, te := range rep.Errors {
 			errs[i] = te
 		}
-		return errors.Join(errs...)
+		return errors.Join(append(errs, notifyErrs...)...) // not errFindings: a failure wins
 	}
 	if o.failOnFindings && len(rep.Findings) > 0 {
 		return errFindings

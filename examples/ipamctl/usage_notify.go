@@ -1,0 +1,385 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/ipamkit/ipamkit/notify"
+	"github.com/ipamkit/ipamkit/usage"
+)
+
+// notifyUsage documents --notify in the help of "ipamctl usage".
+const notifyUsage = `Send the result to a notifier; repeatable. KIND=TARGET is one of
+slack=URL, teams=URL, webhook=URL[,secret=SECRET] (the JSON alert, signed
+with HMAC-SHA256 in the header X-Ipamkit-Signature-256 when a secret is given),
+sns=TOPIC_ARN, eventbridge=BUS, lambda=FUNCTION, cloudwatch[=NAMESPACE]
+(PutMetricData; CUSTOM/IPAM if not given), emf (CloudWatch Embedded Metric
+Format lines) or stdout (the alert as text). URL and SECRET are credentials:
+give them as env:VAR or file:PATH, never on the command line; surrounding
+white space is ignored. An alert goes only when a resource reaches a
+threshold or a target fails; cloudwatch and emf get the PercentAssigned,
+IpAddressTotal and IpAddressAvailable metrics of the resources that reach a
+threshold. The AWS notifiers use the scan's credentials and region. With -o
+table, emf and stdout write to standard output after the report; with -o
+json or csv, to standard error, so that standard output holds only the
+report. A notifier that fails is named on standard error and makes the exit
+code 1 (even with --fail-on-findings), after every notifier was tried.`
+
+// notifyAllClearUsage documents --notify-all-clear.
+const notifyAllClearUsage = `With --notify, also send an all-clear alert when no resource reaches a
+threshold and no target fails.`
+
+// notifySource is the Source of the alerts that "ipamctl usage" sends.
+const notifySource = "ipamctl usage"
+
+// notifyKinds are the KINDs of --notify, in the order the help lists them.
+var notifyKinds = []string{"slack", "teams", "webhook", "sns", "eventbridge", "lambda", "cloudwatch", "emf", "stdout"}
+
+// notifyFlags are the --notify and --notify-all-clear flags of "ipamctl
+// usage". The values are kept as given and parsed by parse, which reports
+// every bad one in words that never contain a credential: the flag package
+// would quote a bad value whole.
+type notifyFlags struct {
+	values   []string     // KIND=TARGET, as given
+	allClear bool         // --notify-all-clear
+	specs    []notifySpec // the values, parsed by parse
+}
+
+// notifySpec is one --notify value, parsed, with its credentials read.
+type notifySpec struct {
+	kind   string            // one of notifyKinds
+	target string            // the topic ARN, bus, function or namespace; empty for the others
+	url    notify.WebhookURL // slack, teams and webhook: the URL read from env: or file:
+	secret notify.Secret     // webhook: the HMAC key read from env: or file:; empty for none
+	name   string            // the value as given, safe to print: credentials appear only as env:/file: references
+}
+
+// declare declares the flags on fs.
+func (n *notifyFlags) declare(fs *flagSet) {
+	fs.stringList(&n.values, "notify", "KIND=TARGET", strings.Join(strings.Fields(notifyUsage), " "))
+	fs.boolVal(&n.allClear, "notify-all-clear", strings.Join(strings.Fields(notifyAllClearUsage), " "))
+}
+
+// parse parses the --notify values and reads their credentials from the
+// environment and files, before anything is sent or scanned. It returns one
+// error per bad value.
+func (n *notifyFlags) parse() []error {
+	var errs []error
+	n.specs, errs = parseNotify(n.values, os.LookupEnv)
+	if n.allClear && len(n.values) == 0 {
+		errs = append(errs, usageErrorf("--notify-all-clear needs --notify"))
+	}
+	return errs
+}
+
+// parseNotify parses --notify values, reading env: references with
+// lookupEnv. It returns the good values and one error for each bad one;
+// neither the errors nor notifySpec.name contain a URL or secret.
+func parseNotify(values []string, lookupEnv func(string) (string, bool)) ([]notifySpec, []error) {
+	var (
+		specs []notifySpec
+		errs  []error
+		seen  = map[string]bool{}
+	)
+	for _, v := range values {
+		s, problems := parseNotifySpec(v, lookupEnv)
+		switch {
+		case len(problems) > 0:
+			errs = append(errs, fmt.Errorf("--notify %q: %s", s.name, strings.Join(problems, "; ")))
+		case seen[v]:
+			errs = append(errs, fmt.Errorf("--notify %q: given more than once", s.name))
+		default:
+			seen[v] = true
+			specs = append(specs, s)
+		}
+	}
+	return specs, errs
+}
+
+// notifyWord is what a KIND looks like; anything else is not echoed, in
+// case it is a URL given without a KIND.
+var notifyWord = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,31}$`)
+
+// parseNotifySpec parses one --notify value. It returns the problems with
+// it, in words, and always a printable name.
+func parseNotifySpec(v string, lookupEnv func(string) (string, bool)) (notifySpec, []string) {
+	kind, target, hasTarget := strings.Cut(v, "=")
+	s := notifySpec{kind: kind, target: target, name: v}
+	switch kind {
+	case "slack", "teams", "webhook":
+		return parseWebhookSpec(s, hasTarget, lookupEnv)
+	case "sns":
+		if !snsTopicARN.MatchString(target) {
+			return s, []string{"want a topic ARN: sns=arn:aws:sns:REGION:ACCOUNT:TOPIC"}
+		}
+	case "eventbridge":
+		if !eventBus.MatchString(target) {
+			return s, []string{"want an event bus name or ARN: eventbridge=BUS (eventbridge=default for the default bus)"}
+		}
+	case "lambda":
+		if !lambdaFunction.MatchString(target) {
+			return s, []string{"want a function name or ARN: lambda=FUNCTION"}
+		}
+	case "cloudwatch":
+		if hasTarget && (target == "" || len(target) > 255 || strings.HasPrefix(target, "AWS/") || strings.ContainsAny(target, ": \t")) {
+			return s, []string{"want a CloudWatch namespace of 1 to 255 characters, without ':' or white space, not starting with AWS/ (cloudwatch alone means CUSTOM/IPAM)"}
+		}
+	case "emf", "stdout":
+		if hasTarget {
+			return s, []string{fmt.Sprintf("%s takes no target", kind)}
+		}
+	case "":
+		s.name = v
+		if hasTarget {
+			s.name = "=[redacted]"
+		}
+		return s, []string{"want KIND=TARGET with KIND " + orList(notifyKinds)}
+	default:
+		s.name = "[redacted]"
+		if notifyWord.MatchString(kind) {
+			s.name = kind
+			if hasTarget {
+				s.name += "=[redacted]"
+			}
+		}
+		return s, []string{"unknown kind: want " + orList(notifyKinds)}
+	}
+	return s, nil
+}
+
+// Patterns of the AWS targets, as loose as AWS's own rules allow: a
+// mistake should fail here, before the scan, rather than after it.
+var (
+	snsTopicARN    = regexp.MustCompile(`^arn:[a-z0-9-]+:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$`)
+	eventBus       = regexp.MustCompile(`^([A-Za-z0-9._/-]{1,256}|arn:[a-z0-9-]+:events:[a-z0-9-]+:[0-9]{12}:event-bus/[A-Za-z0-9._/-]{1,256})$`)
+	lambdaFunction = regexp.MustCompile(`^(arn:[a-z0-9-]+:lambda:[a-z0-9-]+:[0-9]{12}:function:)?([0-9]{12}:)?[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9$_-]{1,128})?$`)
+	envVarName     = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+)
+
+// parseWebhookSpec parses the target of slack, teams and webhook: a URL
+// reference, and for webhook an optional ",secret=" reference.
+func parseWebhookSpec(s notifySpec, hasTarget bool, lookupEnv func(string) (string, bool)) (notifySpec, []string) {
+	if !hasTarget || s.target == "" {
+		return s, []string{fmt.Sprintf("want %s=env:VAR or %s=file:PATH, the variable or file holding the URL", s.kind, s.kind)}
+	}
+	urlRef, secretRef, hasSecret := s.target, "", false
+	if s.kind == "webhook" {
+		urlRef, secretRef, hasSecret = strings.Cut(s.target, ",secret=")
+	}
+	var problems []string
+	rawURL, err := readCredential(urlRef, "URL", lookupEnv)
+	if err != nil {
+		problems = append(problems, err.Error())
+	} else if u, perr := url.Parse(rawURL); perr != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		problems = append(problems, urlRef+" does not hold an http or https URL")
+	}
+	name := s.kind + "=" + printableRef(urlRef)
+	var secret string
+	if hasSecret {
+		name += ",secret=" + printableRef(secretRef)
+		secret, err = readCredential(secretRef, "secret", lookupEnv)
+		if err != nil {
+			problems = append(problems, err.Error())
+		}
+	}
+	s.target, s.name, s.url, s.secret = "", name, notify.WebhookURL(rawURL), notify.Secret(secret)
+	return s, problems
+}
+
+// printableRef returns ref if it is an env: or file: reference, which may
+// be printed, and "[redacted]" otherwise: it may be the credential itself.
+func printableRef(ref string) string {
+	if name, ok := strings.CutPrefix(ref, "env:"); ok && envVarName.MatchString(name) {
+		return ref
+	}
+	if path, ok := strings.CutPrefix(ref, "file:"); ok && path != "" && !strings.Contains(path, "://") {
+		return ref
+	}
+	return "[redacted]"
+}
+
+// maxCredentialFile bounds what readCredential reads of a file.
+const maxCredentialFile = 64 << 10
+
+// readCredential returns the credential that ref, env:VAR or file:PATH,
+// refers to, without surrounding white space. what names the credential
+// in errors ("URL", "secret"); errors name the reference, never the value.
+func readCredential(ref, what string, lookupEnv func(string) (string, bool)) (string, error) {
+	if printableRef(ref) != ref {
+		return "", fmt.Errorf("the %s is a credential: give it as env:VAR or file:PATH, not on the command line", what)
+	}
+	var v string
+	if name, ok := strings.CutPrefix(ref, "env:"); ok {
+		val, ok := lookupEnv(name)
+		if !ok {
+			return "", fmt.Errorf("environment variable %s is not set", name)
+		}
+		v = val
+	} else {
+		path := strings.TrimPrefix(ref, "file:")
+		f, err := os.Open(path)
+		if err != nil {
+			return "", err // *PathError: the path and the cause
+		}
+		defer f.Close()
+		b, err := io.ReadAll(io.LimitReader(f, maxCredentialFile+1))
+		if err != nil {
+			return "", fmt.Errorf("read %s: %w", path, err)
+		}
+		if len(b) > maxCredentialFile {
+			return "", fmt.Errorf("%s is larger than %d KiB: want a file holding only the %s", path, maxCredentialFile>>10, what)
+		}
+		v = string(b)
+	}
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return "", fmt.Errorf("%s is empty", ref)
+	}
+	return v, nil
+}
+
+// send delivers rep to the notifiers: the alert (Report.Alert, or
+// Report.AllClear with --notify-all-clear when there is nothing to say) to
+// every notifier, then the findings' metrics to cloudwatch and emf. Alerts
+// and metrics that emf and stdout write go to e.stdout after the report
+// when format is table, and to e.stderr otherwise. It tries every notifier
+// and returns one error per notifier that failed, naming it as given.
+func (n *notifyFlags) send(ctx context.Context, e *env, cfg aws.Config, format string, rep usage.Report) []error {
+	if len(n.specs) == 0 {
+		return nil
+	}
+	out := &lockedWriter{w: e.stderr}
+	sep := ""
+	if format == "table" {
+		out.w, sep = e.stdout, "\n" // a blank line between the table and the alert
+	}
+	httpOpts := func(o *notify.HTTPOptions) {
+		if e.notifyHTTP != nil {
+			e.notifyHTTP(o)
+		}
+	}
+	var m notify.Multi
+	for _, s := range n.specs {
+		var (
+			nt   notify.Notifier
+			sink notify.MetricSink
+		)
+		switch s.kind {
+		case "slack":
+			nt = notify.NewSlack(s.url, func(o *notify.SlackOptions) { httpOpts(&o.HTTPOptions) })
+		case "teams":
+			nt = notify.NewTeams(s.url, func(o *notify.TeamsOptions) { httpOpts(&o.HTTPOptions) })
+		case "webhook":
+			nt = notify.NewWebhook(s.url, func(o *notify.WebhookOptions) { o.Secret = s.secret; httpOpts(&o.HTTPOptions) })
+		case "sns":
+			nt = notify.NewSNS(sns.NewFromConfig(cfg), s.target)
+		case "eventbridge":
+			nt = notify.NewEventBridge(eventbridge.NewFromConfig(cfg), func(o *notify.EventBridgeOptions) { o.EventBusName = s.target })
+		case "lambda":
+			nt = notify.NewLambda(lambda.NewFromConfig(cfg), s.target)
+		case "cloudwatch":
+			sink = notify.NewCloudWatch(cloudwatch.NewFromConfig(cfg), func(o *notify.CloudWatchOptions) { o.Namespace = s.target })
+		case "emf":
+			sink = notify.NewEMF(out)
+		case "stdout":
+			nt = notify.NotifierFunc(func(ctx context.Context, a notify.Alert) error {
+				var b bytes.Buffer
+				b.WriteString(sep)
+				if err := notify.NewWriter(&b).Notify(ctx, a); err != nil {
+					return err
+				}
+				_, err := out.Write(b.Bytes())
+				return err
+			})
+		}
+		if nt != nil {
+			m.Notifiers = append(m.Notifiers, notify.Named(s.name, nt))
+		}
+		if sink != nil {
+			m.Sinks = append(m.Sinks, notify.NamedSink(s.name, sink))
+		}
+	}
+
+	var errs []error
+	alert, ok := rep.Alert(notifySource)
+	if !ok && n.allClear {
+		alert, ok = rep.AllClear(notifySource), true
+	}
+	if ok && len(m.Notifiers) > 0 {
+		errs = append(errs, n.failures(m.Notify(ctx, alert))...)
+	}
+	if ms := rep.FindingMetrics(rep.Scan.Finished); len(ms) > 0 && len(m.Sinks) > 0 {
+		errs = append(errs, n.failures(m.PutMetrics(ctx, ms))...)
+	}
+	return errs
+}
+
+// failures splits an error of notify.Multi into one error per failed
+// notifier, "--notify NAME: cause", with every credential removed.
+func (n *notifyFlags) failures(err error) []error {
+	if err == nil {
+		return nil
+	}
+	errs := []error{err}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = j.Unwrap()
+	}
+	out := make([]error, len(errs))
+	for i, err := range errs {
+		msg := err.Error()
+		var se *notify.SinkError
+		if errors.As(err, &se) {
+			msg = fmt.Sprintf("--notify %q: %v", se.Name, se.Err)
+		}
+		out[i] = errors.New(n.redact(msg)) // not wrapping: the cause might print a credential
+	}
+	return out
+}
+
+// redact removes from msg every credential of the notifiers: notify
+// promises that its errors hold none, and this makes sure of it.
+func (n *notifyFlags) redact(msg string) string {
+	for _, s := range n.specs {
+		var parts []string
+		if s.url != "" {
+			parts = append(parts, string(s.url))
+			if u, err := url.Parse(string(s.url)); err == nil {
+				parts = append(parts, u.EscapedPath(), u.Path, u.RawQuery)
+			}
+		}
+		if s.secret != "" {
+			parts = append(parts, string(s.secret))
+		}
+		for _, p := range parts {
+			if len(p) > 1 {
+				msg = strings.ReplaceAll(msg, p, "[redacted]")
+			}
+		}
+	}
+	return msg
+}
+
+// lockedWriter serializes the writes of the notifiers that share a stream.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
