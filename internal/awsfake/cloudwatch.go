@@ -4,6 +4,7 @@ import (
 	stdjson "encoding/json"
 	"fmt"
 	"math"
+	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
@@ -56,6 +57,10 @@ const (
 	maxMetricsPerCall     = 1000
 	maxDimensionsPerDatum = 30
 	maxValuesPerDatum     = 150
+	// maxPutMetricDataBytes is the "1 MB" payload limit of PutMetricData,
+	// applied to the body as decoded, after gzip. The error AWS answers
+	// for a larger one is UNVERIFIED; the fake answers 413.
+	maxPutMetricDataBytes = 1 << 20
 )
 
 var standardUnits = []string{
@@ -252,6 +257,10 @@ func protocolName(p protocol) string {
 
 // decodePutMetricData decodes and validates PutMetricData as CloudWatch does.
 func decodePutMetricData(c *call) ([]MetricDatum, error) {
+	if c.bodyLen > maxPutMetricDataBytes {
+		return nil, newError(http.StatusRequestEntityTooLarge, "RequestEntityTooLarge",
+			"Request size %d exceeded %d bytes", c.bodyLen, maxPutMetricDataBytes)
+	}
 	doc, err := c.document()
 	if err != nil {
 		return nil, err

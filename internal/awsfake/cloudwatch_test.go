@@ -2,6 +2,7 @@ package awsfake
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -138,4 +139,50 @@ func TestPutMetricDataThrottled(t *testing.T) {
 			assert.Len(t, srv.Metrics(), 1)
 		})
 	}
+}
+
+// TestPutMetricDataTooLarge: a request over the 1 MB payload limit is
+// refused in every protocol, whatever its number of datums, and nothing of
+// it is kept.
+func TestPutMetricDataTooLarge(t *testing.T) {
+	big := make([]types.MetricDatum, 400)
+	for i := range big {
+		big[i] = types.MetricDatum{MetricName: aws.String("m"), Value: aws.Float64(1)}
+		for j := range 30 {
+			big[i].Dimensions = append(big[i].Dimensions, types.Dimension{Name: aws.String(fmt.Sprintf("d%02d", j)), Value: aws.String(strings.Repeat("v", 100))})
+		}
+	}
+	for _, p := range cloudwatchProtocols {
+		t.Run(p.name, func(t *testing.T) {
+			srv := startServer(t, nil)
+			client := cloudwatch.NewFromConfig(clientConfig(srv, DefaultAccessKeyID, "us-east-1"), p.option)
+			_, err := client.PutMetricData(t.Context(), &cloudwatch.PutMetricDataInput{Namespace: aws.String("ns"), MetricData: big})
+			assert.Equal(t, "RequestEntityTooLarge", errorCode(err), "%v", err)
+			assert.Len(t, srv.Metrics(), 0, "nothing of a refused request is kept")
+			_, err = client.PutMetricData(t.Context(), &cloudwatch.PutMetricDataInput{Namespace: aws.String("ns"), MetricData: big[:100]})
+			require.NoError(t, err, "a quarter of it fits")
+		})
+	}
+}
+
+// TestPutMetricDataManyQueryParameters: 1,000 datums of 5 dimensions are
+// 12,000 form parameters in the query protocol (boto3 and older SDKs), more
+// than url.ParseQuery takes, in about half a megabyte; AWS takes them, and
+// so does the fake.
+func TestPutMetricDataManyQueryParameters(t *testing.T) {
+	srv := startServer(t, nil)
+	client := cloudwatch.NewFromConfig(clientConfig(srv, DefaultAccessKeyID, "us-east-1"), cloudwatchProtocols[2].option)
+	data := make([]types.MetricDatum, 1000)
+	for i := range data {
+		data[i] = types.MetricDatum{MetricName: aws.String("m"), Value: aws.Float64(float64(i))}
+		for j := range 5 {
+			data[i].Dimensions = append(data[i].Dimensions, types.Dimension{Name: aws.String(fmt.Sprintf("d%d", j)), Value: aws.String("v")})
+		}
+	}
+	_, err := client.PutMetricData(t.Context(), &cloudwatch.PutMetricDataInput{Namespace: aws.String("ns"), MetricData: data})
+	require.NoError(t, err)
+	got := srv.Metrics()
+	require.Len(t, got, 1000)
+	assert.Equal(t, 999.0, *got[999].Value, "the last datum arrived whole")
+	assert.Len(t, got[999].Dimensions, 5)
 }

@@ -115,6 +115,7 @@ type call struct {
 	proto     protocol
 	op        string
 	form      url.Values // query protocols
+	bodyLen   int        // bytes of the request body, after gzip; kept when body is parsed away
 	query     url.Values // the URL's query string
 	body      []byte     // JSON, CBOR and REST protocols
 	header    http.Header
@@ -175,7 +176,7 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 // aws-facts §1.3: CBOR path or header, X-Amz-Target, form Action and Version,
 // then REST paths, with the SigV4 credential scope as a second key.
 func (s *Server) route(r *http.Request, body []byte) *call {
-	c := &call{header: r.Header, path: r.URL.Path, query: r.URL.Query(), body: body, clock: s.now}
+	c := &call{header: r.Header, path: r.URL.Path, query: r.URL.Query(), body: body, bodyLen: len(body), clock: s.now}
 	scope := parseCredentialScope(r)
 	c.accessKey, c.region = scope.accessKey, scope.region
 	scoped := services[scope.service]
@@ -207,10 +208,7 @@ func (s *Server) route(r *http.Request, body []byte) *call {
 		return c
 	}
 	if media == "application/x-www-form-urlencoded" || (r.Method == http.MethodGet && r.URL.Query().Get("Action") != "") {
-		form, err := url.ParseQuery(string(body))
-		if err != nil {
-			form = url.Values{}
-		}
+		form := parseForm(string(body))
 		for k, v := range r.URL.Query() {
 			if _, ok := form[k]; !ok {
 				form[k] = v
@@ -404,4 +402,25 @@ func fault(e *apiError) string {
 		return "Sender"
 	}
 	return "Receiver"
+}
+
+// parseForm decodes a form body as AWS does. url.ParseQuery refuses more
+// than 10,000 parameters, and a PutMetricData of 1,000 datums with
+// dimensions in the query protocol has tens of thousands; AWS takes them,
+// so the fake must too. A pair that does not decode is skipped.
+func parseForm(body string) url.Values {
+	form := url.Values{}
+	for pair := range strings.SplitSeq(body, "&") {
+		if pair == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(pair, "=")
+		key, err1 := url.QueryUnescape(k)
+		val, err2 := url.QueryUnescape(v)
+		if err1 != nil || err2 != nil {
+			continue
+		}
+		form[key] = append(form[key], val)
+	}
+	return form
 }
