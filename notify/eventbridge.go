@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
@@ -142,6 +143,12 @@ func (e *EventBridge) Notify(ctx context.Context, a Alert) error {
 // every attempt; an event too large to send wraps [ErrTooLarge], and then
 // nothing is sent.
 func (e *EventBridge) NotifyAll(ctx context.Context, alerts []Alert) error {
+	switch {
+	case utf8.RuneCountInString(e.opts.DetailType) > ebMaxDetailType:
+		return fmt.Errorf("eventbridge: detail-type of %d characters: at most %d are accepted", utf8.RuneCountInString(e.opts.DetailType), ebMaxDetailType)
+	case utf8.RuneCountInString(e.opts.Source) > ebMaxSource:
+		return fmt.Errorf("eventbridge: source of %d characters: at most %d are accepted", utf8.RuneCountInString(e.opts.Source), ebMaxSource)
+	}
 	entries, sizes, err := e.entries(alerts)
 	if err != nil {
 		return fmt.Errorf("eventbridge: %w", err)
@@ -161,14 +168,26 @@ func (e *EventBridge) NotifyAll(ctx context.Context, alerts []Alert) error {
 	return nil
 }
 
-// put sends one batch, retrying the entries reported as failed. first is
-// the index of the batch's first event.
+// ebTransient are the entry error codes worth another attempt. Any other
+// (InvalidArgument, MalformedDetail, AccessDeniedException, …) means the
+// entry will never be accepted as it is.
+var ebTransient = map[string]bool{"ThrottlingException": true, "InternalFailure": true, "InternalException": true}
+
+// Limits of PutEvents entries that would fail every time (aws-facts §7).
+const (
+	ebMaxDetailType = 128
+	ebMaxSource     = 256
+)
+
+// put sends one batch, retrying the entries reported as failed for a
+// transient reason (ebTransient); entries refused for good are reported
+// without a retry. first is the index of the batch's first event.
 func (e *EventBridge) put(ctx context.Context, entries []types.PutEventsRequestEntry, first int) error {
 	index := make([]int, len(entries)) // event index of each entry
 	for i := range index {
 		index[i] = first + i
 	}
-	var failed []error
+	var failed, final []error // transient failures of the last attempt; entries refused for good
 	for attempt := 1; ; attempt++ {
 		out, err := e.client.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: entries})
 		if err != nil {
@@ -177,27 +196,44 @@ func (e *EventBridge) put(ctx context.Context, entries []types.PutEventsRequestE
 		e.opts.Logger.LogAttrs(ctx, slog.LevelDebug, "put events",
 			slog.Int("entries", len(entries)), slog.Int("failed", int(out.FailedEntryCount)), slog.Int("attempt", attempt))
 		if out.FailedEntryCount == 0 {
+			if len(final) > 0 { // the retried ones went through; the refused did not
+				return fmt.Errorf("%d events refused: %w", len(final), errors.Join(final...))
+			}
 			return nil
 		}
 		var retry []types.PutEventsRequestEntry
 		var retryIndex []int
 		failed = failed[:0]
+		matched := 0
 		for i, r := range out.Entries {
 			if i >= len(entries) || r.ErrorCode == nil {
 				continue
 			}
+			matched++
+			ee := &EntryError{Event: index[i], Code: aws.ToString(r.ErrorCode), Message: aws.ToString(r.ErrorMessage)}
+			if !ebTransient[ee.Code] {
+				final = append(final, ee) // invalid or refused: trying again changes nothing
+				continue
+			}
 			retry = append(retry, entries[i])
 			retryIndex = append(retryIndex, index[i])
-			failed = append(failed, &EntryError{Event: index[i], Code: aws.ToString(r.ErrorCode), Message: aws.ToString(r.ErrorMessage)})
+			failed = append(failed, ee)
 		}
-		if len(retry) == 0 { // a count without entries to match: nothing to retry
+		if matched == 0 { // a count without entries to match: nothing to retry
 			return fmt.Errorf("%d entries failed without an error code", out.FailedEntryCount)
 		}
+		if len(retry) == 0 {
+			return fmt.Errorf("%d events refused: %w", len(final), errors.Join(final...))
+		}
 		if attempt >= e.opts.MaxAttempts {
-			return fmt.Errorf("%d of %d events failed after %d attempts: %w", len(failed), len(entries), attempt, errors.Join(failed...))
+			msg := fmt.Sprintf("%d of %d events failed after %d attempts", len(failed), len(entries), attempt)
+			if len(final) > 0 {
+				msg = fmt.Sprintf("%d events refused, and %s", len(final), msg)
+			}
+			return fmt.Errorf("%s: %w", msg, errors.Join(append(final, failed...)...))
 		}
 		if err := e.opts.Sleep(ctx, min(backoff(e.opts.BaseDelay, attempt), ebMaxDelay)); err != nil {
-			return fmt.Errorf("waiting to retry (%w): %w", err, errors.Join(failed...))
+			return fmt.Errorf("waiting to retry (%w): %w", err, errors.Join(append(final, failed...)...))
 		}
 		entries, index = retry, retryIndex
 	}

@@ -131,8 +131,8 @@ func TestEventBridgeEntry(t *testing.T) {
 func TestEventBridgeFailures(t *testing.T) {
 	t.Parallel()
 	throttled := &smithy.GenericAPIError{Code: "ThrottlingException", Message: "Rate exceeded"}
-	// failEntries fails the entries whose title is in titles.
-	failEntries := func(titles ...string) putEventsFunc {
+	// failEntriesWith fails the entries whose title is in titles with code.
+	failEntriesWith := func(code string, titles ...string) putEventsFunc {
 		return func(_ int, in *eventbridge.PutEventsInput) (*eventbridge.PutEventsOutput, error) {
 			out := &eventbridge.PutEventsOutput{}
 			for _, e := range in.Entries {
@@ -143,7 +143,7 @@ func TestEventBridgeFailures(t *testing.T) {
 				r := types.PutEventsResultEntry{EventId: aws.String("id-" + a.Title)}
 				for _, t := range titles {
 					if a.Title == t {
-						r = types.PutEventsResultEntry{ErrorCode: aws.String("ThrottlingException"), ErrorMessage: aws.String("slow down")}
+						r = types.PutEventsResultEntry{ErrorCode: aws.String(code), ErrorMessage: aws.String("slow down")}
 						out.FailedEntryCount++
 					}
 				}
@@ -152,6 +152,8 @@ func TestEventBridgeFailures(t *testing.T) {
 			return out, nil
 		}
 	}
+	// failEntries fails the entries whose title is in titles, throttled.
+	failEntries := func(titles ...string) putEventsFunc { return failEntriesWith("ThrottlingException", titles...) }
 	titled := func(titles ...string) []Alert {
 		var as []Alert
 		for _, t := range titles {
@@ -199,6 +201,32 @@ func TestEventBridgeFailures(t *testing.T) {
 			wantEntry:  &EntryError{Event: 1, Code: "ThrottlingException", Message: "slow down"},
 		},
 		{
+			name:      "an entry refused for good is not retried",
+			alerts:    titled("a", "b", "c"),
+			answer:    failEntriesWith("MalformedDetail", "b"),
+			wantCalls: [][]string{{"a", "b", "c"}},
+			wantErr:   "eventbridge: call 1 of 1 (events 0 to 2): 1 events refused: event 1: MalformedDetail: slow down",
+			wantEntry: &EntryError{Event: 1, Code: "MalformedDetail", Message: "slow down"},
+		},
+		{
+			name:   "refused and throttled entries: only the throttled one is retried",
+			alerts: titled("a", "b", "c"),
+			answer: func(call int, in *eventbridge.PutEventsInput) (*eventbridge.PutEventsOutput, error) {
+				if call == 1 {
+					out, err := failEntriesWith("InvalidArgument", "a")(call, in)
+					if err == nil {
+						out.Entries[2] = types.PutEventsResultEntry{ErrorCode: aws.String("InternalFailure"), ErrorMessage: aws.String("try again")}
+						out.FailedEntryCount++
+					}
+					return out, err
+				}
+				return allOK(call, in)
+			},
+			wantCalls:  [][]string{{"a", "b", "c"}, {"c"}},
+			wantSleeps: []time.Duration{100 * time.Millisecond},
+			wantErr:    "eventbridge: call 1 of 1 (events 0 to 2): 1 events refused: event 0: InvalidArgument: slow down",
+		},
+		{
 			name:   "a failed call does not stop the next",
 			alerts: titled("0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10"),
 			answer: func(call int, in *eventbridge.PutEventsInput) (*eventbridge.PutEventsOutput, error) {
@@ -237,6 +265,13 @@ func TestEventBridgeFailures(t *testing.T) {
 			}
 		})
 	}
+
+	t.Run("detail-type over 128 characters", func(t *testing.T) {
+		t.Parallel()
+		m := NewMockEventBridgeAPI(gomock.NewController(t)) // no call expected
+		err := NewEventBridge(m, func(o *EventBridgeOptions) { o.DetailType = strings.Repeat("é", 129) }).Notify(t.Context(), testAlert())
+		require.EqualError(t, err, "eventbridge: detail-type of 129 characters: at most 128 are accepted")
+	})
 
 	t.Run("too large", func(t *testing.T) {
 		t.Parallel()
