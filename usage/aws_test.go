@@ -67,3 +67,20 @@ func TestAWSClientsNeedsRegion(t *testing.T) {
 	assert.NotNil(t, client)
 	assert.Zero(t, c.APICalls(), "no call until the client is used")
 }
+
+func TestOrganizationTargetsEmpty(t *testing.T) {
+	t.Parallel()
+	m := NewMockOrganizationsAPI(gomock.NewController(t))
+	m.EXPECT().ListAccounts(gomock.Any(), gomock.Any(), gomock.Any()).Return(&organizations.ListAccountsOutput{}, nil)
+	got, err := OrganizationTargets(t.Context(), m, []string{"us-east-1"}, "R", "")
+	require.NoError(t, err)
+	assert.Empty(t, got)
+	rep, err := NewScanner(ClientFactoryFunc(func(context.Context, Target) (EC2API, error) {
+		t.Fatal("no target, no client")
+		return nil, nil
+	})).Scan(t.Context(), got)
+	require.NoError(t, err)
+	assert.Zero(t, rep.Scan.Targets)
+	_, ok := rep.Alert("x")
+	assert.False(t, ok, "an empty organization is nothing to alert about")
+}

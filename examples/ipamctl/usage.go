@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"regexp"
 	"strings"
@@ -208,6 +209,9 @@ func (o *usageOptions) run(ctx context.Context, e *env) error {
 	scan := func(sources []usage.Source, targets []usage.Target) (usage.Report, error) {
 		return usage.NewScanner(clients, func(so *usage.ScannerOptions) {
 			so.Sources, so.Policy, so.Concurrency = sources, policy, o.concurrency
+			if isTerminal(e.stderr) { // progress, one line per target, for people watching
+				so.Logger = slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+			}
 			so.IPAM.ScopeType = usage.ScopeType(o.scopeType)
 			if o.resourceType != "all" {
 				so.IPAM.ResourceTypes = []usage.ResourceType{usage.ResourceType(o.resourceType)}
