@@ -33,8 +33,9 @@ type env struct {
 }
 
 // Command is one node of the command tree: the root, a noun such as "cidr",
-// or a verb such as "cidr free". A node has either Commands (the root and
-// nouns) or Flags (verbs).
+// or a verb such as "cidr free". A node has Commands (the root and nouns),
+// Flags (verbs), or both: a noun that also runs by itself, as "demo" does
+// beside "demo serve".
 type Command struct {
 	// Name selects the command on the command line.
 	Name string
@@ -141,6 +142,10 @@ func (e *env) run(ctx context.Context, args []string) int {
 func (e *env) dispatch(ctx context.Context, cmd *Command, path []*Command, args []string) int {
 	name := commandPath(path)
 	fs := newFlagSet(name)
+	if len(args) > 0 && cmd.lookup(args[0]) != nil { // a noun that also runs, as demo does
+		sub := cmd.lookup(args[0])
+		return e.dispatch(ctx, sub, append(slices.Clip(path), sub), args[1:])
+	}
 	if cmd.Flags == nil {
 		err := fs.fs.Parse(args) // flags of a noun end at its verb
 		switch {

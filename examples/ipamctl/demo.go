@@ -15,12 +15,18 @@ import (
 func demoCommand() *Command {
 	return &Command{
 		Name:      "demo",
-		UsageLine: "<verb> [flags]",
-		Short:     "Serve a demo AWS organization on this machine, no account needed.",
-		Long: `Serve a fake of the AWS APIs that ipamctl and the AWS CLI call, loaded
-with a demo organization, on 127.0.0.1. Nothing leaves the machine and no
-credentials are needed: point any AWS client at it with the environment
-that 'demo serve' prints.`,
+		UsageLine: "[serve [flags]]",
+		Short:     "Tour a demo organization, or serve one; no AWS account needed.",
+		Long:      demoTourLong,
+		Examples:  []Example{{Comment: "the tour, then a demo server for your own commands", Args: "demo --help"}},
+		Flags: func(fs *flagSet) runFunc {
+			return func(ctx context.Context, e *env, args []string) error {
+				if err := noArgs(args); err != nil {
+					return err
+				}
+				return runTour(ctx, e)
+			}
+		},
 		Commands: []*Command{demoServeCommand()},
 	}
 }

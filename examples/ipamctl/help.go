@@ -23,12 +23,12 @@ type leaf struct {
 // with the flags each declares.
 func leaves(path []*Command) []leaf {
 	cmd := path[len(path)-1]
+	var out []leaf
 	if cmd.Flags != nil {
 		fs := newFlagSet(commandPath(path))
 		cmd.Flags(fs)
-		return []leaf{{path: path, docs: fs.docs}}
+		out = append(out, leaf{path: path, docs: fs.docs})
 	}
-	var out []leaf
 	for _, sub := range cmd.Commands {
 		p := append(path[:len(path):len(path)], sub)
 		out = append(out, leaves(p)...)
