@@ -1,0 +1,461 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ipamkit/ipamkit/notify"
+	"github.com/ipamkit/ipamkit/usage"
+)
+
+// The environment variables the function reads. The first seven are the
+// monitor sample's, with its names and defaults; the IPAMKIT_ ones are new.
+// The package documentation describes each.
+const (
+	envThreshold           = "IpamUsageThreshold"
+	envScopeType           = "IpamScopeType"
+	envResourceType        = "IpamResourceType"
+	envSNSTopic            = "IpamSnsTopic"
+	envSNSSubject          = "IpamSnsSubject"
+	envCloudWatchEnabled   = "IpamCloudWatchEnabled"
+	envCloudWatchNamespace = "IpamCloudWatchNamespace"
+
+	envSources        = "IPAMKIT_SOURCES"
+	envAccounts       = "IPAMKIT_ACCOUNTS"
+	envRegions        = "IPAMKIT_REGIONS"
+	envIPAMRegion     = "IPAMKIT_IPAM_REGION"
+	envRoleName       = "IPAMKIT_ROLE_NAME"
+	envExternalID     = "IPAMKIT_EXTERNAL_ID"
+	envWarning        = "IPAMKIT_WARNING_THRESHOLD"
+	envMetrics        = "IPAMKIT_METRICS"
+	envAllClear       = "IPAMKIT_NOTIFY_ALL_CLEAR"
+	envConcurrency    = "IPAMKIT_CONCURRENCY"
+	envDeadlineMargin = "IPAMKIT_DEADLINE_MARGIN"
+	envLogLevel       = "AWS_LAMBDA_LOG_LEVEL"
+)
+
+// Defaults of the settings whose zero value is not the default.
+const (
+	defaultSources        = "ipam"
+	defaultRoleName       = "OrganizationAccountAccessRole"
+	defaultConcurrency    = 8
+	defaultDeadlineMargin = 30 * time.Second
+	organizationKeyword   = "organization"
+)
+
+// metricsMode says which resources get metrics.
+type metricsMode string
+
+const (
+	metricsFindings metricsMode = "findings" // the resources over a threshold, as the sample did
+	metricsAll      metricsMode = "all"      // every resource whose usage is known
+	metricsNone     metricsMode = "none"     // no metrics
+)
+
+// secretStore is where a credential is kept.
+type secretStore string
+
+const (
+	storeSSM            secretStore = "ssm"            // an SSM Parameter Store SecureString
+	storeSecretsManager secretStore = "secretsmanager" // a Secrets Manager secret's string
+)
+
+// secretRef names a credential kept in SSM or Secrets Manager. The zero
+// secretRef names none. It holds a name, never the credential itself.
+type secretRef struct {
+	Store secretStore
+	Name  string // parameter name or ARN; secret name or ARN
+	Env   string // the variable that named it, for messages
+}
+
+// IsZero reports whether r names no credential.
+func (r secretRef) IsZero() bool { return r.Name == "" }
+
+// String describes r for messages and logs: the variable and the name.
+func (r secretRef) String() string { return fmt.Sprintf("%s=%s", r.Env, r.Name) }
+
+// Config is the function's configuration, read once at cold start by
+// configFromEnv. It holds no credential: webhook URLs and secrets are named
+// here and fetched when the handler is built.
+type Config struct {
+	// Critical is the critical threshold in percent (IpamUsageThreshold).
+	Critical float64
+	// Warning is the warning threshold in percent; zero means none.
+	Warning float64
+	// ScopeType selects the IPAM scopes for the ipam and pools sources.
+	ScopeType usage.ScopeType
+	// ResourceTypes restricts the ipam source; nil means every type.
+	ResourceTypes []usage.ResourceType
+	// Sources are what is measured, in the order ipam, pools, ec2.
+	Sources []usage.Source
+
+	// Organization scans every active account of the organization.
+	Organization bool
+	// Accounts are the accounts scanned by the ec2 source; nil (and not
+	// Organization) means the function's own account.
+	Accounts []string
+	// Regions are the regions scanned by the ec2 source; nil means the
+	// region of the AWS configuration.
+	Regions []string
+	// IPAMRegion is where the ipam and pools sources read the IPAM; empty
+	// means the first of Regions.
+	IPAMRegion string
+	// RoleName is assumed in every account other than the function's own.
+	RoleName string
+	// ExternalID is passed to AssumeRole; it is never logged.
+	ExternalID string
+
+	// SNSTopic is the topic ARN of alerts; empty means no SNS.
+	SNSTopic string
+	// SNSSubject is the subject of every SNS message; empty means one
+	// built from the alert ("[CRITICAL] 2 resources over threshold …").
+	SNSSubject string
+	// Slack, Teams and Webhook name the webhook URLs; WebhookSecret names
+	// the HMAC key that signs the webhook's bodies.
+	Slack, Teams, Webhook, WebhookSecret secretRef
+	// AllClear sends an all-clear alert when nothing is over threshold and
+	// no target failed.
+	AllClear bool
+
+	// CloudWatch sends metrics with PutMetricData instead of writing EMF.
+	CloudWatch bool
+	// Namespace is the metrics' CloudWatch namespace.
+	Namespace string
+	// Metrics says which resources get metrics.
+	Metrics metricsMode
+
+	// Concurrency is how many targets are scanned at once.
+	Concurrency int
+	// DeadlineMargin is how close to the invocation's deadline the scan
+	// stops starting targets, leaving time to notify.
+	DeadlineMargin time.Duration
+	// LogLevel is the lowest level logged.
+	LogLevel slog.Level
+}
+
+// Policy returns the usage policy of c.
+func (c Config) Policy() usage.Policy {
+	return usage.Policy{Thresholds: usage.Thresholds{Warning: c.Warning, Critical: c.Critical}}
+}
+
+// configError is every problem of a configuration. Its message is one line,
+// so that CloudWatch Logs keeps it in one event.
+type configError []error
+
+func (e configError) Error() string {
+	msgs := make([]string, len(e))
+	for i, err := range e {
+		msgs[i] = err.Error()
+	}
+	n := "1 problem"
+	if len(e) != 1 {
+		n = fmt.Sprintf("%d problems", len(e))
+	}
+	return fmt.Sprintf("invalid configuration (%s): %s", n, strings.Join(msgs, "; "))
+}
+
+// Unwrap returns the problems.
+func (e configError) Unwrap() []error { return e }
+
+// Patterns of the values, as loose as AWS's own rules.
+var (
+	accountIDPattern  = regexp.MustCompile(`^[0-9]{12}$`)
+	regionPattern     = regexp.MustCompile(`^[a-z]{2,4}(-[a-z]+)+-[0-9]{1,2}$`)
+	snsTopicPattern   = regexp.MustCompile(`^arn:[a-z0-9-]+:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$`)
+	roleNamePattern   = regexp.MustCompile(`^(/[\w+=,.@-]+)*/?[\w+=,.@-]{1,64}$`)
+	externalIDPattern = regexp.MustCompile(`^[\w+=,.@:/-]+$`) // 2 to 1224 characters
+	// An SSM parameter name or ARN, with an optional :version or :label.
+	parameterPattern = regexp.MustCompile(`^[A-Za-z0-9_.\-/:]+$`) // 1 to 2048 characters
+	// A Secrets Manager secret name or ARN.
+	secretIDPattern = regexp.MustCompile(`^[A-Za-z0-9/_+=.@:!-]+$`) // 1 to 2048 characters
+)
+
+// credentials lists the webhook credentials: the variables that name them
+// and the plain variable that must not hold them.
+var credentials = []struct {
+	param, secretID, plain string
+	field                  func(*Config) *secretRef
+}{
+	{"IPAMKIT_SLACK_URL_PARAM", "IPAMKIT_SLACK_URL_SECRET_ID", "IPAMKIT_SLACK_URL", func(c *Config) *secretRef { return &c.Slack }},
+	{"IPAMKIT_TEAMS_URL_PARAM", "IPAMKIT_TEAMS_URL_SECRET_ID", "IPAMKIT_TEAMS_URL", func(c *Config) *secretRef { return &c.Teams }},
+	{"IPAMKIT_WEBHOOK_URL_PARAM", "IPAMKIT_WEBHOOK_URL_SECRET_ID", "IPAMKIT_WEBHOOK_URL", func(c *Config) *secretRef { return &c.Webhook }},
+	{"IPAMKIT_WEBHOOK_SECRET_PARAM", "IPAMKIT_WEBHOOK_SECRET_ID", "IPAMKIT_WEBHOOK_SECRET", func(c *Config) *secretRef { return &c.WebhookSecret }},
+}
+
+// configFromEnv reads the configuration through getenv, as os.Getenv.
+// It reports every problem at once, in one configError; no message quotes
+// a value that could be a credential.
+func configFromEnv(getenv func(string) string) (Config, error) {
+	var (
+		c    Config
+		errs []error
+	)
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	get := func(name string) string { return strings.TrimSpace(getenv(name)) }
+
+	// The sample's variables.
+	c.Critical = usage.DefaultCritical
+	if v := get(envThreshold); v != "" {
+		if f, ok := parsePercent(v); ok {
+			c.Critical = f
+		} else {
+			bad("%s %q: want a percentage from 0 to 100, such as 80 or 85.5", envThreshold, v)
+		}
+	}
+	if v := get(envWarning); v != "" {
+		if f, ok := parsePercent(v); ok {
+			c.Warning = f
+		} else {
+			bad("%s %q: want a percentage from 0 to 100, below %s", envWarning, v, envThreshold)
+		}
+	}
+	if err := c.Policy().Validate(); err != nil {
+		bad("%s %v, %s %v: %w", envThreshold, c.Critical, envWarning, c.Warning, err)
+	}
+
+	switch v := strings.ToLower(get(envScopeType)); v {
+	case "", "private":
+		c.ScopeType = usage.ScopePrivate
+	case "public":
+		c.ScopeType = usage.ScopePublic
+	default:
+		bad("%s %q: want private or public", envScopeType, get(envScopeType))
+	}
+
+	ipamTypes := []usage.ResourceType{usage.TypeVPC, usage.TypeSubnet, usage.TypeEIP, usage.TypePublicIPv4Pool, usage.TypeIPv6Pool}
+	if v := get(envResourceType); v != "" && v != "*" {
+		for _, t := range splitList(v) {
+			rt := usage.ResourceType(strings.ToLower(t))
+			switch {
+			case !slices.Contains(ipamTypes, rt):
+				bad("%s %q: want * or one or more of vpc, subnet, eip, public-ipv4-pool, ipv6-pool", envResourceType, t)
+			case !slices.Contains(c.ResourceTypes, rt):
+				c.ResourceTypes = append(c.ResourceTypes, rt)
+			}
+		}
+	}
+
+	c.SNSTopic = get(envSNSTopic)
+	if c.SNSTopic != "" && !snsTopicPattern.MatchString(c.SNSTopic) {
+		bad("%s %q: want a topic ARN, arn:aws:sns:REGION:ACCOUNT:TOPIC, or nothing for no SNS", envSNSTopic, c.SNSTopic)
+	}
+	c.SNSSubject = get(envSNSSubject)
+	if len(c.SNSSubject) > 99 || strings.ContainsFunc(c.SNSSubject, func(r rune) bool { return r < ' ' || r == 0x7f }) {
+		bad("%s: want at most 99 printable characters on one line", envSNSSubject)
+	}
+
+	if v := get(envCloudWatchEnabled); v != "" {
+		b, ok := parseBool(v)
+		if !ok {
+			bad("%s %q: want true or false", envCloudWatchEnabled, v)
+		}
+		c.CloudWatch = b
+	}
+	c.Namespace = get(envCloudWatchNamespace)
+	if c.Namespace == "" {
+		c.Namespace = notify.DefaultNamespace
+	} else if len(c.Namespace) > 255 || strings.HasPrefix(c.Namespace, "AWS/") || strings.ContainsAny(c.Namespace, ": \t") {
+		bad("%s %q: want 1 to 255 characters, without ':' or white space, not starting with AWS/", envCloudWatchNamespace, c.Namespace)
+	}
+
+	// What to measure, and where.
+	sources := get(envSources)
+	if sources == "" {
+		sources = defaultSources
+	}
+	sourceList := splitList(sources)
+	if len(sourceList) == 0 {
+		bad("%s: want ipam, pools, ec2 or all", envSources)
+	}
+	for _, s := range sourceList {
+		switch src := usage.Source(strings.ToLower(s)); src {
+		case "all":
+			c.Sources = append(c.Sources, usage.SourceIPAM, usage.SourcePools, usage.SourceEC2)
+		case usage.SourceIPAM, usage.SourcePools, usage.SourceEC2:
+			c.Sources = append(c.Sources, src)
+		default:
+			bad("%s %q: want ipam, pools, ec2 or all", envSources, s)
+		}
+	}
+	c.Sources = orderSources(c.Sources)
+
+	if v := get(envAccounts); strings.EqualFold(v, organizationKeyword) {
+		c.Organization = true
+	} else if v != "" {
+		for _, a := range splitList(v) {
+			switch {
+			case strings.EqualFold(a, organizationKeyword):
+				bad("%s: %s excludes a list of accounts", envAccounts, organizationKeyword)
+			case !accountIDPattern.MatchString(a):
+				bad("%s %q: want a 12-digit account ID, or %s alone", envAccounts, a, organizationKeyword)
+			case !slices.Contains(c.Accounts, a):
+				c.Accounts = append(c.Accounts, a)
+			}
+		}
+	}
+	if v := get(envRegions); v != "" {
+		for _, r := range splitList(v) {
+			switch {
+			case !regionPattern.MatchString(r):
+				bad("%s %q: want a region such as us-east-1", envRegions, r)
+			case !slices.Contains(c.Regions, r):
+				c.Regions = append(c.Regions, r)
+			}
+		}
+	}
+	if c.IPAMRegion = get(envIPAMRegion); c.IPAMRegion != "" && !regionPattern.MatchString(c.IPAMRegion) {
+		bad("%s %q: want a region such as us-east-1", envIPAMRegion, c.IPAMRegion)
+	}
+	if c.RoleName = get(envRoleName); c.RoleName == "" {
+		c.RoleName = defaultRoleName
+	} else if !roleNamePattern.MatchString(c.RoleName) || strings.HasPrefix(c.RoleName, "arn:") {
+		bad("%s %q: want a role name (optionally with its path), not an ARN", envRoleName, c.RoleName)
+	}
+	if c.ExternalID = get(envExternalID); c.ExternalID != "" && (len(c.ExternalID) < 2 || len(c.ExternalID) > 1224 || !externalIDPattern.MatchString(c.ExternalID)) {
+		bad("%s: want 2 to 1224 letters, digits or +=,.@:/-_", envExternalID) // not quoted: it is kept out of logs
+	}
+
+	// Credentials: by name only.
+	for _, cr := range credentials {
+		ref := cr.field(&c)
+		param, secretID := get(cr.param), get(cr.secretID)
+		if get(cr.plain) != "" {
+			bad("%s is set: a credential never goes in a plain variable; store it as an SSM SecureString or a Secrets Manager secret and give its name in %s or %s", cr.plain, cr.param, cr.secretID)
+		}
+		switch {
+		case param != "" && secretID != "":
+			bad("%s and %s exclude each other", cr.param, cr.secretID)
+		case param != "":
+			if len(param) > 2048 || !parameterPattern.MatchString(param) || strings.Contains(param, "://") {
+				bad("%s: want the name or ARN of an SSM parameter (letters, digits and _.-/ only), not the credential itself", cr.param)
+			} else {
+				*ref = secretRef{Store: storeSSM, Name: param, Env: cr.param}
+			}
+		case secretID != "":
+			if len(secretID) > 2048 || !secretIDPattern.MatchString(secretID) || strings.Contains(secretID, "://") {
+				bad("%s: want the name or ARN of a Secrets Manager secret, not the credential itself", cr.secretID)
+			} else {
+				*ref = secretRef{Store: storeSecretsManager, Name: secretID, Env: cr.secretID}
+			}
+		}
+	}
+	if !c.WebhookSecret.IsZero() && get("IPAMKIT_WEBHOOK_URL_PARAM") == "" && get("IPAMKIT_WEBHOOK_URL_SECRET_ID") == "" {
+		bad("IPAMKIT_WEBHOOK_SECRET_PARAM or IPAMKIT_WEBHOOK_SECRET_ID needs IPAMKIT_WEBHOOK_URL_PARAM or IPAMKIT_WEBHOOK_URL_SECRET_ID")
+	}
+	if v := get(envAllClear); v != "" {
+		b, ok := parseBool(v)
+		if !ok {
+			bad("%s %q: want true or false", envAllClear, v)
+		}
+		c.AllClear = b
+	}
+
+	// Metrics and running.
+	switch v := metricsMode(strings.ToLower(get(envMetrics))); v {
+	case "":
+		c.Metrics = metricsFindings
+	case metricsFindings, metricsAll, metricsNone:
+		c.Metrics = v
+	default:
+		bad("%s %q: want findings, all or none", envMetrics, get(envMetrics))
+	}
+	c.Concurrency = defaultConcurrency
+	if v := get(envConcurrency); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 256 {
+			bad("%s %q: want a whole number from 1 to 256", envConcurrency, v)
+		} else {
+			c.Concurrency = n
+		}
+	}
+	c.DeadlineMargin = defaultDeadlineMargin
+	if v := get(envDeadlineMargin); v != "" {
+		d, ok := parseDuration(v)
+		if !ok || d < time.Second || d > 15*time.Minute {
+			bad("%s %q: want a duration from 1s to 15m, such as 30s or 30", envDeadlineMargin, v)
+		} else {
+			c.DeadlineMargin = d
+		}
+	}
+	c.LogLevel = slog.LevelInfo
+	switch v := strings.ToUpper(get(envLogLevel)); v {
+	case "", "INFO":
+	case "TRACE", "DEBUG":
+		c.LogLevel = slog.LevelDebug
+	case "WARN":
+		c.LogLevel = slog.LevelWarn
+	case "ERROR", "FATAL":
+		c.LogLevel = slog.LevelError
+	default:
+		bad("%s %q: want TRACE, DEBUG, INFO, WARN, ERROR or FATAL", envLogLevel, get(envLogLevel))
+	}
+
+	if len(errs) > 0 {
+		return Config{}, configError(errs)
+	}
+	return c, nil
+}
+
+// parsePercent parses a percentage from 0 to 100, with an optional "%".
+func parsePercent(s string) (float64, bool) {
+	f, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(s, "%")), 64)
+	if err != nil || math.IsNaN(f) || f < 0 || f > 100 {
+		return 0, false
+	}
+	return f, true
+}
+
+// parseBool parses a boolean as the sample's str2bool did (yes, y, true, t,
+// 1), and their opposites.
+func parseBool(s string) (value, ok bool) {
+	switch strings.ToLower(s) {
+	case "yes", "y", "true", "t", "1", "on":
+		return true, true
+	case "no", "n", "false", "f", "0", "off":
+		return false, true
+	}
+	return false, false
+}
+
+// parseDuration parses a Go duration ("30s", "1m30s") or whole seconds.
+func parseDuration(s string) (time.Duration, bool) {
+	if n, err := strconv.Atoi(s); err == nil {
+		return time.Duration(n) * time.Second, true
+	}
+	d, err := time.ParseDuration(s)
+	return d, err == nil
+}
+
+// splitList splits a comma-separated list, dropping blanks.
+func splitList(s string) []string {
+	var out []string
+	for f := range strings.SplitSeq(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// orderSources returns the sources without duplicates, in the order the
+// handler reads them: ipam, pools, then ec2.
+func orderSources(srcs []usage.Source) []usage.Source {
+	var out []usage.Source
+	for _, s := range []usage.Source{usage.SourceIPAM, usage.SourcePools, usage.SourceEC2} {
+		if slices.Contains(srcs, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// errNoRegion is returned by newHandler when neither IPAMKIT_REGIONS nor
+// the AWS configuration names a region.
+var errNoRegion = errors.New("no region: set " + envRegions + " or AWS_REGION")

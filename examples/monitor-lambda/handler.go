@@ -1,0 +1,571 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/ipamkit/ipamkit/notify"
+	"github.com/ipamkit/ipamkit/usage"
+)
+
+// alertSource is the Source of the alerts the function sends.
+const alertSource = "ipamkit monitor-lambda"
+
+// Response is what Handle returns: the monitor sample's body (Message,
+// IpamResourceCidrs) extended with the whole report. It only ever gains
+// fields.
+type Response struct {
+	// Message is the alert as text, as the SNS message renders it; when
+	// nothing is over threshold and no target failed, the all-clear text.
+	// (The sample's was a "ResourceId;Owner;percent;total;available," list,
+	// empty when all was well.)
+	Message string `json:"Message"`
+	// IpamResourceCidrs are the findings, worst first, one record per
+	// resource over a threshold from every source, with the sample's field
+	// names; never null.
+	IpamResourceCidrs []ResourceCIDR `json:"IpamResourceCidrs"`
+	// Report is the scan's usage.Report: every resource, the findings, the
+	// failed and unscanned targets, the scan's figures.
+	Report usage.Report `json:"Report"`
+	// NotifyErrors names each notifier or metrics sink that failed, with
+	// its error; credentials are removed. Empty when all went well.
+	NotifyErrors []string `json:"NotifyErrors,omitempty"`
+}
+
+// ResourceCIDR is one resource over a threshold, in the shape of the
+// records of GetIpamResourceCidrs that the sample returned, with the
+// sample's IpAddressTotal and IpAddressAvailable. Those two are exact
+// integers (JSON numbers of any size: an IPv6 count can exceed 2^53); IpUsage
+// is a fraction from 0 to 1, as in the API. The fields after them are new.
+type ResourceCIDR struct {
+	ResourceID         string        `json:"ResourceId"`
+	ResourceType       string        `json:"ResourceType"`
+	ResourceCIDR       string        `json:"ResourceCidr"`
+	ResourceRegion     string        `json:"ResourceRegion"`
+	ResourceOwnerID    string        `json:"ResourceOwnerId"`
+	ResourceName       string        `json:"ResourceName,omitempty"`
+	VPCID              string        `json:"VpcId,omitempty"`
+	IPAMPoolID         string        `json:"IpamPoolId,omitempty"`
+	ResourceTags       []ResourceTag `json:"ResourceTags,omitempty"`
+	IPUsage            float64       `json:"IpUsage"`
+	ComplianceStatus   string        `json:"ComplianceStatus,omitempty"`
+	OverlapStatus      string        `json:"OverlapStatus,omitempty"`
+	ManagementState    string        `json:"ManagementState,omitempty"`
+	IPAddressTotal     json.Number   `json:"IpAddressTotal"`
+	IPAddressAvailable json.Number   `json:"IpAddressAvailable"`
+
+	ResourceCIDRs []string `json:"ResourceCidrs,omitempty"` // every CIDR measured together, when several
+	Source        string   `json:"Source"`                  // ipam, pools or ec2
+	Severity      string   `json:"Severity"`                // warning or critical
+	Threshold     float64  `json:"Threshold"`               // the threshold reached, in percent
+	LargestFree   string   `json:"LargestFree,omitempty"`   // the largest free CIDR of a VPC or pool
+}
+
+// ResourceTag is a tag, as the EC2 API writes it.
+type ResourceTag struct {
+	Key   string `json:"Key"`
+	Value string `json:"Value"`
+}
+
+// handlerOptions configures newHandler. The zero value writes EMF to
+// os.Stdout, discards log records and delivers webhooks with notify's HTTP
+// defaults.
+type handlerOptions struct {
+	Stdout io.Writer          // EMF lines; nil means os.Stdout
+	Logger *slog.Logger       // nil discards records
+	HTTP   notify.HTTPOptions // delivery to Slack, Teams and the webhook
+	Now    func() time.Time   // nil means time.Now
+}
+
+// handler runs the monitor. It is built once per container by newHandler,
+// with its clients and credentials, and is safe for concurrent use.
+type handler struct {
+	cfg        Config
+	self       string   // the function's account
+	partition  string   // aws, aws-cn, aws-us-gov
+	regions    []string // scanned by the ec2 source
+	ipamRegion string   // where the IPAM is read
+
+	org         usage.OrganizationsAPI // nil unless cfg.Organization
+	ipamScanner *usage.Scanner         // nil without the ipam and pools sources
+	ec2Scanner  *usage.Scanner         // nil without the ec2 source
+	notifiers   notify.Multi           // alerts
+	sinks       notify.Multi           // metrics
+	text        *notify.Template       // renders Response.Message
+
+	credentials []string // every credential fetched, removed from any message
+	log         *slog.Logger
+	now         func() time.Time
+}
+
+// ssmAPI is the part of *ssm.Client the handler calls.
+type ssmAPI interface {
+	GetParameter(ctx context.Context, in *ssm.GetParameterInput, optFns ...func(*ssm.Options)) (*ssm.GetParameterOutput, error)
+}
+
+// secretsManagerAPI is the part of *secretsmanager.Client the handler calls.
+type secretsManagerAPI interface {
+	GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, optFns ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
+}
+
+var (
+	_ ssmAPI                 = (*ssm.Client)(nil)
+	_ secretsManagerAPI      = (*secretsmanager.Client)(nil)
+	_ usage.OrganizationsAPI = (*organizations.Client)(nil)
+)
+
+// newHandler builds the handler from awsCfg and c: it finds the function's
+// account (sts:GetCallerIdentity), fetches the webhook credentials from SSM
+// and Secrets Manager, and makes every client, once. It reports every
+// credential that cannot be fetched or is not usable in one error, which
+// never contains a credential.
+func newHandler(ctx context.Context, awsCfg aws.Config, c Config, optFns ...func(*handlerOptions)) (*handler, error) {
+	var o handlerOptions
+	for _, fn := range optFns {
+		fn(&o)
+	}
+	if o.Stdout == nil {
+		o.Stdout = os.Stdout
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	h := &handler{cfg: c, log: o.Logger, now: o.Now, regions: c.Regions, ipamRegion: c.IPAMRegion,
+		text: notify.MustParseTemplate(notify.DefaultTextTemplate)}
+	if len(h.regions) == 0 {
+		if awsCfg.Region == "" {
+			return nil, errNoRegion
+		}
+		h.regions = []string{awsCfg.Region}
+	}
+	if h.ipamRegion == "" {
+		h.ipamRegion = h.regions[0]
+	}
+
+	ident, err := sts.NewFromConfig(awsCfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		return nil, fmt.Errorf("find the function's account (sts:GetCallerIdentity): %w", err)
+	}
+	h.self, h.partition = aws.ToString(ident.Account), "aws"
+	if parts := strings.SplitN(aws.ToString(ident.Arn), ":", 3); len(parts) == 3 && parts[1] != "" {
+		h.partition = parts[1]
+	}
+
+	if err := h.buildNotifiers(ctx, awsCfg, o); err != nil {
+		return nil, err
+	}
+	switch {
+	case c.Metrics == metricsNone:
+	case c.CloudWatch:
+		h.sinks.Sinks = append(h.sinks.Sinks, notify.NamedSink("cloudwatch", notify.NewCloudWatch(cloudwatch.NewFromConfig(awsCfg),
+			func(co *notify.CloudWatchOptions) { co.Namespace, co.Now, co.Logger = c.Namespace, o.Now, o.Logger })))
+	default:
+		h.sinks.Sinks = append(h.sinks.Sinks, notify.NamedSink("emf", notify.NewEMF(o.Stdout,
+			func(eo *notify.EMFOptions) { eo.Namespace, eo.Now = c.Namespace, o.Now })))
+	}
+
+	clients := usage.NewAWSClients(awsCfg, func(ao *usage.AWSClientsOptions) { ao.SessionName = "ipamkit-monitor" })
+	scanner := func(sources []usage.Source) *usage.Scanner {
+		return usage.NewScanner(clients, func(so *usage.ScannerOptions) {
+			so.Sources, so.Policy, so.Concurrency = sources, c.Policy(), c.Concurrency
+			so.IPAM = usage.IPAMOptions{ScopeType: c.ScopeType, ResourceTypes: c.ResourceTypes}
+			so.DeadlineMargin, so.Logger = c.DeadlineMargin, o.Logger
+		})
+	}
+	var ipamSources []usage.Source
+	for _, s := range c.Sources {
+		if s == usage.SourceEC2 {
+			h.ec2Scanner = scanner([]usage.Source{usage.SourceEC2})
+		} else {
+			ipamSources = append(ipamSources, s)
+		}
+	}
+	if len(ipamSources) > 0 {
+		h.ipamScanner = scanner(ipamSources)
+	}
+	if c.Organization {
+		h.org = organizations.NewFromConfig(awsCfg)
+	}
+	return h, nil
+}
+
+// buildNotifiers fetches the webhook credentials and makes the notifiers.
+func (h *handler) buildNotifiers(ctx context.Context, awsCfg aws.Config, o handlerOptions) error {
+	c := h.cfg
+	if c.SNSTopic != "" {
+		region := strings.Split(c.SNSTopic, ":")[3] // a topic is published to in its own region
+		client := sns.NewFromConfig(awsCfg, func(so *sns.Options) { so.Region = region })
+		h.notifiers.Notifiers = append(h.notifiers.Notifiers, notify.Named("sns", notify.NewSNS(client, c.SNSTopic, func(so *notify.SNSOptions) {
+			so.Logger = o.Logger
+			if c.SNSSubject != "" {
+				// The subject as given: a string literal, never parsed as a template.
+				so.SubjectTemplate = notify.MustParseTemplate(fmt.Sprintf("{{%q}}", c.SNSSubject))
+			}
+		})))
+	}
+
+	var (
+		params   ssmAPI
+		secrets  secretsManagerAPI
+		problems []error
+	)
+	fetch := func(ref secretRef, isURL bool) string {
+		if ref.IsZero() {
+			return ""
+		}
+		var v string
+		var err error
+		switch ref.Store {
+		case storeSSM:
+			if params == nil {
+				params = ssm.NewFromConfig(awsCfg)
+			}
+			v, err = fetchParameter(ctx, params, ref.Name)
+		case storeSecretsManager:
+			if secrets == nil {
+				secrets = secretsmanager.NewFromConfig(awsCfg)
+			}
+			v, err = fetchSecret(ctx, secrets, ref.Name)
+		}
+		if err == nil && isURL {
+			err = checkWebhookURL(v)
+		}
+		if err != nil {
+			problems = append(problems, fmt.Errorf("%s: %w", ref, err))
+			return ""
+		}
+		h.credentials = append(h.credentials, v)
+		if u, perr := url.Parse(v); isURL && perr == nil {
+			h.credentials = append(h.credentials, u.EscapedPath(), u.Path, u.RawQuery)
+		}
+		return v
+	}
+	httpOpts := o.HTTP
+	if httpOpts.Logger == nil {
+		httpOpts.Logger = o.Logger
+	}
+	if u := fetch(c.Slack, true); u != "" {
+		h.notifiers.Notifiers = append(h.notifiers.Notifiers, notify.Named("slack",
+			notify.NewSlack(notify.WebhookURL(u), func(so *notify.SlackOptions) { so.HTTPOptions = httpOpts })))
+	}
+	if u := fetch(c.Teams, true); u != "" {
+		h.notifiers.Notifiers = append(h.notifiers.Notifiers, notify.Named("teams",
+			notify.NewTeams(notify.WebhookURL(u), func(to *notify.TeamsOptions) { to.HTTPOptions = httpOpts })))
+	}
+	webhookURL, webhookSecret := fetch(c.Webhook, true), fetch(c.WebhookSecret, false)
+	if webhookURL != "" {
+		h.notifiers.Notifiers = append(h.notifiers.Notifiers, notify.Named("webhook",
+			notify.NewWebhook(notify.WebhookURL(webhookURL), func(wo *notify.WebhookOptions) {
+				wo.HTTPOptions, wo.Secret = httpOpts, notify.Secret(webhookSecret)
+			})))
+	}
+	if len(problems) > 0 {
+		return configError(problems)
+	}
+	return nil
+}
+
+// fetchParameter returns the decrypted value of the SSM SecureString name.
+// A parameter of another type is refused: a credential is stored encrypted.
+func fetchParameter(ctx context.Context, client ssmAPI, name string) (string, error) {
+	out, err := client.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(name), WithDecryption: aws.Bool(true)})
+	if err != nil {
+		return "", err
+	}
+	if out.Parameter == nil {
+		return "", errors.New("SSM returned no parameter")
+	}
+	if out.Parameter.Type != ssmtypes.ParameterTypeSecureString {
+		return "", fmt.Errorf("the parameter is a %s: store a credential as a SecureString", out.Parameter.Type)
+	}
+	v := strings.TrimSpace(aws.ToString(out.Parameter.Value))
+	if v == "" {
+		return "", errors.New("the parameter is empty")
+	}
+	return v, nil
+}
+
+// fetchSecret returns the string value of the Secrets Manager secret id.
+func fetchSecret(ctx context.Context, client secretsManagerAPI, id string) (string, error) {
+	out, err := client.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(id)})
+	if err != nil {
+		return "", err
+	}
+	v := strings.TrimSpace(aws.ToString(out.SecretString))
+	if v == "" {
+		return "", errors.New("the secret has no string value")
+	}
+	return v, nil
+}
+
+// checkWebhookURL accepts an https URL, or an http one to a loopback
+// address (a local test receiver). Its errors never contain the URL.
+func checkWebhookURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return errors.New("the value is not a URL")
+	}
+	switch u.Scheme {
+	case "https":
+		return nil
+	case "http":
+		if ip := net.ParseIP(u.Hostname()); u.Hostname() == "localhost" || (ip != nil && ip.IsLoopback()) {
+			return nil
+		}
+		return errors.New("the URL is plain http: want https")
+	}
+	return errors.New("the value is not an http or https URL")
+}
+
+// Handle runs one scan: it measures the configured sources, sends an alert
+// to every notifier when a resource is over a threshold or a target failed
+// (or an all-clear when asked), sends the metrics, and returns the
+// Response. The event is any invocation payload, usually an EventBridge
+// scheduled event; only its id, source and detail-type are read, to be
+// logged.
+//
+// Near the invocation's deadline (cfg.DeadlineMargin before it) the scan
+// starts no more targets; those are reported as not scanned
+// (usage.ErrNotScanned) and the alert goes out with what was measured.
+//
+// Handle returns an error only when nothing useful was done: the accounts
+// of the organization could not be listed, or an alert was due and every
+// notifier failed. A retry then cannot deliver anything twice. A failure of
+// some notifiers or of the metrics is logged and listed in
+// Response.NotifyErrors instead: a retry would repeat what was delivered.
+func (h *handler) Handle(ctx context.Context, event json.RawMessage) (Response, error) {
+	log := h.log
+	var ev events.CloudWatchEvent
+	if json.Unmarshal(event, &ev) == nil && ev.ID != "" {
+		log = log.With("event_id", ev.ID, "event_source", ev.Source, "detail_type", ev.DetailType)
+	}
+	if lc, ok := lambdacontext.FromContext(ctx); ok {
+		log = log.With("request_id", lc.AwsRequestID)
+	}
+	attrs := []slog.Attr{slog.Any("sources", h.cfg.Sources), slog.Any("regions", h.regions)}
+	d, hasDeadline := ctx.Deadline()
+	if hasDeadline {
+		attrs = append(attrs, slog.Duration("time_left", d.Sub(h.now())))
+	}
+	log.LogAttrs(ctx, slog.LevelInfo, "scan started", attrs...)
+	if left := d.Sub(h.now()); hasDeadline && left < 2*h.cfg.DeadlineMargin {
+		log.LogAttrs(ctx, slog.LevelWarn, "little time to scan: raise the function's timeout or lower "+envDeadlineMargin,
+			slog.Duration("time_left", left), slog.Duration("deadline_margin", h.cfg.DeadlineMargin))
+	}
+
+	rep, err := h.scan(ctx)
+	if err != nil {
+		return Response{}, err
+	}
+	notScanned := 0
+	for _, te := range rep.Errors {
+		if errors.Is(te, usage.ErrNotScanned) {
+			notScanned++
+		}
+	}
+	log.LogAttrs(ctx, slog.LevelInfo, "scan finished",
+		slog.Int("targets", rep.Scan.Targets), slog.Int("resources", len(rep.Resources)),
+		slog.Int("findings", len(rep.Findings)), slog.Int("failed_targets", len(rep.Errors)-notScanned),
+		slog.Int("not_scanned", notScanned), slog.Int("api_calls", rep.Scan.APICalls),
+		slog.Duration("took", rep.Scan.Duration()))
+	if notScanned > 0 {
+		log.LogAttrs(ctx, slog.LevelWarn, "deadline near: targets not scanned",
+			slog.Int("not_scanned", notScanned), slog.Duration("deadline_margin", h.cfg.DeadlineMargin))
+	}
+
+	resp := Response{Report: rep, IpamResourceCidrs: make([]ResourceCIDR, 0, len(rep.Findings))}
+	for _, f := range rep.Findings {
+		resp.IpamResourceCidrs = append(resp.IpamResourceCidrs, resourceCIDR(f))
+	}
+	alert, due := rep.Alert(alertSource)
+	if !due {
+		alert = rep.AllClear(alertSource)
+		due = h.cfg.AllClear
+	}
+	if resp.Message, err = h.text.Render(alert); err != nil {
+		return Response{}, fmt.Errorf("render the alert: %w", err) // a programming error: the template is the default
+	}
+
+	var undelivered error
+	if due && len(h.notifiers.Notifiers) > 0 {
+		failures := h.failures(h.notifiers.Notify(ctx, alert))
+		if len(failures) == len(h.notifiers.Notifiers) {
+			undelivered = fmt.Errorf("alert not delivered, every notifier failed: %s", strings.Join(failures, "; "))
+		} else {
+			for _, f := range failures {
+				log.LogAttrs(ctx, slog.LevelError, "notification failed", slog.String("error", f))
+			}
+			log.LogAttrs(ctx, slog.LevelInfo, "alert sent", slog.String("severity", alert.Severity.String()),
+				slog.Int("resources", len(alert.Resources)), slog.Int("notifiers", len(h.notifiers.Notifiers)-len(failures)))
+		}
+		resp.NotifyErrors = append(resp.NotifyErrors, failures...)
+	}
+
+	var ms []notify.Metric
+	switch h.cfg.Metrics {
+	case metricsFindings:
+		ms = rep.FindingMetrics(rep.Scan.Finished)
+	case metricsAll:
+		ms = rep.ResourceMetrics(rep.Scan.Finished)
+	}
+	if len(ms) > 0 && len(h.sinks.Sinks) > 0 {
+		failures := h.failures(h.sinks.PutMetrics(ctx, ms))
+		for _, f := range failures {
+			log.LogAttrs(ctx, slog.LevelError, "metrics failed", slog.String("error", f))
+		}
+		if len(failures) == 0 {
+			log.LogAttrs(ctx, slog.LevelInfo, "metrics sent", slog.Int("metrics", len(ms)))
+		}
+		resp.NotifyErrors = append(resp.NotifyErrors, failures...)
+	}
+	return resp, undelivered
+}
+
+// scan measures the IPAM (ipam and pools sources) in the function's
+// account and the targets of the ec2 source, and merges the reports.
+func (h *handler) scan(ctx context.Context) (usage.Report, error) {
+	var reports []usage.Report
+	if h.ipamScanner != nil {
+		rep, err := h.ipamScanner.Scan(ctx, []usage.Target{{AccountID: h.self, Region: h.ipamRegion}})
+		if err != nil {
+			return usage.Report{}, err
+		}
+		reports = append(reports, rep)
+	}
+	if h.ec2Scanner != nil {
+		targets, err := h.targets(ctx)
+		if err != nil {
+			return usage.Report{}, err
+		}
+		rep, err := h.ec2Scanner.Scan(ctx, targets)
+		if err != nil {
+			return usage.Report{}, err
+		}
+		reports = append(reports, rep)
+	}
+	return usage.Merge(reports...), nil
+}
+
+// targets returns the targets of the ec2 source: the accounts configured,
+// or of the organization, or the function's own, in every region. The
+// function's own account is read with its own credentials.
+func (h *handler) targets(ctx context.Context) ([]usage.Target, error) {
+	var targets []usage.Target
+	switch {
+	case h.org != nil:
+		var err error
+		targets, err = usage.OrganizationTargets(ctx, h.org, h.regions, h.cfg.RoleName, h.cfg.ExternalID)
+		if err != nil {
+			return nil, fmt.Errorf("targets of the organization: %w", err)
+		}
+	case len(h.cfg.Accounts) > 0:
+		for _, a := range h.cfg.Accounts {
+			role := fmt.Sprintf("arn:%s:iam::%s:role/%s", h.partition, a, strings.TrimPrefix(h.cfg.RoleName, "/"))
+			for _, r := range h.regions {
+				targets = append(targets, usage.Target{AccountID: a, Region: r, RoleARN: role, ExternalID: h.cfg.ExternalID})
+			}
+		}
+	default:
+		for _, r := range h.regions {
+			targets = append(targets, usage.Target{AccountID: h.self, Region: r})
+		}
+	}
+	for i := range targets {
+		if targets[i].AccountID == h.self {
+			targets[i].RoleARN, targets[i].ExternalID = "", ""
+		}
+	}
+	return targets, nil
+}
+
+// failures splits an error of notify.Multi into one message per failed
+// notifier or sink, "NAME: cause", with every credential removed.
+func (h *handler) failures(err error) []string {
+	if err == nil {
+		return nil
+	}
+	errs := []error{err}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = j.Unwrap()
+	}
+	out := make([]string, len(errs))
+	for i, err := range errs {
+		out[i] = h.redact(err.Error())
+	}
+	return out
+}
+
+// redact removes every credential from msg: notify promises that its errors
+// hold none, and this makes sure of it.
+func (h *handler) redact(msg string) string {
+	for _, c := range h.credentials {
+		if len(c) > 1 {
+			msg = strings.ReplaceAll(msg, c, "[redacted]")
+		}
+	}
+	return msg
+}
+
+// resourceCIDR returns the sample's record of a finding.
+func resourceCIDR(f usage.Finding) ResourceCIDR {
+	r := f.Resource
+	rc := ResourceCIDR{
+		ResourceID:         r.ID,
+		ResourceType:       string(r.Type),
+		ResourceCIDR:       r.CIDR.String(),
+		ResourceRegion:     r.Region,
+		ResourceOwnerID:    r.AccountID,
+		ResourceName:       r.Name,
+		VPCID:              r.VPCID,
+		IPAMPoolID:         r.PoolID,
+		IPUsage:            r.Percent() / 100,
+		ComplianceStatus:   r.ComplianceStatus,
+		OverlapStatus:      r.OverlapStatus,
+		ManagementState:    r.ManagementState,
+		IPAddressTotal:     json.Number(r.Total.String()),
+		IPAddressAvailable: json.Number(r.Available.String()),
+		Source:             string(r.Source),
+		Severity:           f.Severity.String(),
+		Threshold:          f.Threshold,
+	}
+	if len(r.CIDRs) > 1 {
+		for _, p := range r.CIDRs {
+			rc.ResourceCIDRs = append(rc.ResourceCIDRs, p.String())
+		}
+	}
+	if r.LargestFree.IsValid() {
+		rc.LargestFree = r.LargestFree.String()
+	}
+	keys := make([]string, 0, len(r.Tags))
+	for k := range r.Tags {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		rc.ResourceTags = append(rc.ResourceTags, ResourceTag{Key: k, Value: r.Tags[k]})
+	}
+	return rc
+}
