@@ -150,7 +150,7 @@ func OrganizationTargets(ctx context.Context, org OrganizationsAPI, regions []st
 			id := aws.ToString(a.Id)
 			role := ""
 			if roleName != "" {
-				role = fmt.Sprintf("arn:%s:iam::%s:role/%s", partitionOf(aws.ToString(a.Arn)), id, strings.TrimPrefix(roleName, "/"))
+				role = RoleARN(aws.ToString(a.Arn), id, roleName)
 			}
 			for _, r := range regions {
 				out = append(out, Target{AccountID: id, Region: r, RoleARN: role, ExternalID: externalID})
@@ -166,6 +166,47 @@ func accountActive(a orgtypes.Account) bool {
 		return a.State == orgtypes.AccountStateActive
 	}
 	return a.Status == orgtypes.AccountStatusActive // organizations that predate State
+}
+
+// RoleARN returns the ARN of the role name (a path is allowed) in account,
+// in the partition of arn: the caller's or the account's own ARN, so that
+// aws-cn and aws-us-gov organizations get their own role ARNs. An arn that is
+// not an ARN means the partition "aws".
+func RoleARN(arn, account, name string) string {
+	return fmt.Sprintf("arn:%s:iam::%s:role/%s", partitionOf(arn), account, strings.TrimPrefix(name, "/"))
+}
+
+// AccountTargets returns a target for every account in every region, in the
+// order given, each with the role roleName of its account in the partition
+// of callerARN ([RoleARN]) and externalID. An empty roleName gives targets
+// read with the caller's own credentials, without an external ID.
+func AccountTargets(callerARN string, accounts, regions []string, roleName, externalID string) []Target {
+	out := make([]Target, 0, len(accounts)*len(regions))
+	for _, a := range accounts {
+		t := Target{AccountID: a}
+		if roleName != "" {
+			t.RoleARN, t.ExternalID = RoleARN(callerARN, a, roleName), externalID
+		}
+		for _, r := range regions {
+			t.Region = r
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// WithoutRoleFor clears the role and external ID of the targets in account,
+// in place, and returns targets. Call it with the caller's own account: it
+// is read with the caller's credentials, since an account's roles do not
+// usually trust the account itself, and the management account of an
+// organization has no OrganizationAccountAccessRole.
+func WithoutRoleFor(targets []Target, account string) []Target {
+	for i := range targets {
+		if targets[i].AccountID == account {
+			targets[i].RoleARN, targets[i].ExternalID = "", ""
+		}
+	}
+	return targets
 }
 
 // partitionOf returns the partition of an ARN ("aws", "aws-cn",

@@ -84,3 +84,21 @@ func TestOrganizationTargetsEmpty(t *testing.T) {
 	_, ok := rep.Alert("x")
 	assert.False(t, ok, "an empty organization is nothing to alert about")
 }
+
+func TestAccountTargetsAndRoles(t *testing.T) {
+	t.Parallel()
+	got := AccountTargets("arn:aws-us-gov:sts::000000000001:assumed-role/Admin/me", []string{"000000000002", "000000000001"}, []string{"r1", "r2"}, "/ops/Reader", "ext")
+	assert.Equal(t, []Target{
+		{AccountID: "000000000002", Region: "r1", RoleARN: "arn:aws-us-gov:iam::000000000002:role/ops/Reader", ExternalID: "ext"},
+		{AccountID: "000000000002", Region: "r2", RoleARN: "arn:aws-us-gov:iam::000000000002:role/ops/Reader", ExternalID: "ext"},
+		{AccountID: "000000000001", Region: "r1", RoleARN: "arn:aws-us-gov:iam::000000000001:role/ops/Reader", ExternalID: "ext"},
+		{AccountID: "000000000001", Region: "r2", RoleARN: "arn:aws-us-gov:iam::000000000001:role/ops/Reader", ExternalID: "ext"},
+	}, got, "accounts in the order given, the partition of the caller")
+	got = WithoutRoleFor(got, "000000000001")
+	assert.Equal(t, Target{AccountID: "000000000001", Region: "r2"}, got[3], "the caller's own account needs no role")
+	assert.Equal(t, "ext", got[0].ExternalID, "other accounts keep theirs")
+
+	assert.Equal(t, "arn:aws:iam::000000000003:role/R", RoleARN("not an ARN", "000000000003", "R"))
+	assert.Equal(t, []Target{{AccountID: "000000000003", Region: "r1"}}, AccountTargets("", []string{"000000000003"}, []string{"r1"}, "", "x"),
+		"no role name: the caller's credentials, and no external ID to pass")
+}

@@ -56,11 +56,11 @@ func runTour(ctx context.Context, e *env) error {
 		}
 		return nil
 	}
-	mgmt, network := as(awsfake.DefaultAccessKeyID), as(awsfake.DemoNetworkAccessKey)
+	network := as(awsfake.DemoNetworkAccessKey)
 	fmt.Fprintf(&out, "A demo organization runs in this process: management account %s, networking account %s\n"+
 		"with an IPAM in us-east-1 and us-west-2, workload accounts in \"Prod OU\" and \"SDLC OU\".\n",
 		awsfake.DemoManagementAccount, awsfake.DemoNetworkAccount)
-	steps := []struct {
+	for _, s := range []struct {
 		title string
 		cfg   func(context.Context) (aws.Config, error)
 		args  string
@@ -69,17 +69,25 @@ func runTour(ctx context.Context, e *env) error {
 			"cidr usage --pool 192.168.0.0/16 --used 192.168.0.0/20,192.168.16.0/20"},
 		{"   Where the next two regional /20s go", nil,
 			"cidr next --pool 192.168.0.0/16 --used 192.168.0.0/20,192.168.16.0/20 --bits 20 --count 2"},
-		{"2. Every VPC and subnet of the organization, IPAM-managed or not (as the management account)", mgmt,
-			"usage --org --source ec2 --regions us-east-1,us-west-2 --warning 50"},
-		{"3. The IPAM pools against their allocations (as the networking account)", network,
-			"usage --source pools --regions us-east-1"},
-	}
-	for _, s := range steps {
+	} {
 		if err := step(s.title, s.cfg, s.args); err != nil {
 			return err
 		}
 	}
-	if err := tourAlerts(ctx, &out, srv); err != nil {
+	// Step 2 is scanned once, with the library, and shown as the command
+	// shows it; step 4 sends the alert of the same report.
+	rep, err := tourScan(ctx, srv)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(&out, "\n# 2. Every VPC and subnet of the organization, IPAM-managed or not (as the management account)\n$ ipamctl %s\n", tourScanArgs)
+	if err := writeUsageReport(&out, rep, "table"); err != nil {
+		return err
+	}
+	if err := step("3. The IPAM pools against their allocations (as the networking account)", network, "usage --source pools --regions us-east-1"); err != nil {
+		return err
+	}
+	if err := tourAlerts(ctx, &out, rep); err != nil {
 		return err
 	}
 	fmt.Fprintf(&out, "\nTry any of these against a server of your own: 'ipamctl demo serve' prints the environment to export.\n")
@@ -87,30 +95,29 @@ func runTour(ctx context.Context, e *env) error {
 	return err
 }
 
-// tourAlerts scans the organization with the library, as the commands do,
-// and shows the alert and metrics the notifiers would send, captured in
-// this process.
-func tourAlerts(ctx context.Context, out *bytes.Buffer, srv *awsfake.Server) error {
-	fmt.Fprintf(out, "\n# 4. The alert of that scan, as the notifiers would send it\n"+
-		"$ ipamctl usage --org --source ec2 --regions us-east-1,us-west-2 --warning 50 \\\n"+
-		"    --notify slack=env:SLACK_WEBHOOK_URL --notify teams=env:TEAMS_WEBHOOK_URL \\\n"+
-		"    --notify sns=%s --notify emf\n", demoTopic)
+// tourScanArgs is the ipamctl command whose report tourScan computes.
+const tourScanArgs = "usage --org --source ec2 --regions us-east-1,us-west-2 --warning 50"
+
+// tourScan scans the demo organization as tourScanArgs does, as its
+// management account.
+func tourScan(ctx context.Context, srv *awsfake.Server) (usage.Report, error) {
 	cfg := srv.ClientConfig(awsfake.DefaultAccessKeyID, "us-east-1")
 	targets, err := usage.OrganizationTargets(ctx, organizations.NewFromConfig(cfg), []string{"us-east-1", "us-west-2"}, "OrganizationAccountAccessRole", "")
 	if err != nil {
-		return err
+		return usage.Report{}, err
 	}
-	for i := range targets {
-		if targets[i].AccountID == awsfake.DemoManagementAccount {
-			targets[i].RoleARN = "" // the caller's own account
-		}
-	}
-	rep, err := usage.NewScanner(usage.NewAWSClients(cfg), func(o *usage.ScannerOptions) {
+	return usage.NewScanner(usage.NewAWSClients(cfg), func(o *usage.ScannerOptions) {
 		o.Policy = usage.Policy{Thresholds: usage.Thresholds{Warning: 50}}
-	}).Scan(ctx, targets)
-	if err != nil {
-		return err
-	}
+	}).Scan(ctx, usage.WithoutRoleFor(targets, awsfake.DemoManagementAccount))
+}
+
+// tourAlerts shows the alert and metrics of rep as the notifiers would send
+// them, captured in this process.
+func tourAlerts(ctx context.Context, out *bytes.Buffer, rep usage.Report) error {
+	fmt.Fprintf(out, "\n# 4. The alert of that scan, as the notifiers would send it\n"+
+		"$ ipamctl %s \\\n"+
+		"    --notify slack=env:SLACK_WEBHOOK_URL --notify teams=env:TEAMS_WEBHOOK_URL \\\n"+
+		"    --notify sns=%s --notify emf\n", tourScanArgs, demoTopic)
 	alert, ok := rep.Alert("ipamctl demo")
 	if !ok {
 		return fmt.Errorf("demo: the scan found nothing to alert about")

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ipamkit/ipamkit/internal/awsfake"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -47,4 +48,10 @@ func TestDemoTour(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 14, emf, "one EMF line per finding")
+
+	// Step 2 is rendered from the tour's own scan: it must be what the
+	// command it names prints.
+	e, cmdOut, cmdErr, _ := fakeEnv(t, awsfake.DefaultAccessKeyID, "us-east-1")
+	require.Equal(t, 0, e.run(t.Context(), strings.Fields(tourScanArgs)), cmdErr.String())
+	assert.Contains(t, out, "$ ipamctl "+tourScanArgs+"\n"+cmdOut.String(), "step 2 shows what the command prints")
 }

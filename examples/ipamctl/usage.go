@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"os"
 	"regexp"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -187,22 +186,11 @@ func (o *usageOptions) run(ctx context.Context, e *env) error {
 			return err
 		}
 	case len(o.accounts) > 0:
-		for _, a := range o.accounts {
-			for _, r := range regions {
-				targets = append(targets, usage.Target{AccountID: a, Region: r, RoleARN: roleARN(ident, a, roleName), ExternalID: o.externalID})
-			}
-		}
+		targets = usage.AccountTargets(aws.ToString(ident.Arn), o.accounts, regions, roleName, o.externalID)
 	default:
-		for _, r := range regions {
-			targets = append(targets, usage.Target{AccountID: self, Region: r})
-		}
+		targets = usage.AccountTargets(aws.ToString(ident.Arn), []string{self}, regions, "", "")
 	}
-	// The caller's own account is read with the caller's credentials.
-	for i := range targets {
-		if targets[i].AccountID == self {
-			targets[i].RoleARN, targets[i].ExternalID = "", ""
-		}
-	}
+	targets = usage.WithoutRoleFor(targets, self) // read with the caller's own credentials
 
 	clients := usage.NewAWSClients(cfg)
 	policy := usage.Policy{Thresholds: usage.Thresholds{Warning: o.warning, Critical: o.critical}}
@@ -263,16 +251,6 @@ func (o *usageOptions) run(ctx context.Context, e *env) error {
 		return errFindings
 	}
 	return nil
-}
-
-// roleARN returns the ARN of role name in account, in the caller's
-// partition (aws, aws-cn, aws-us-gov).
-func roleARN(ident *sts.GetCallerIdentityOutput, account, name string) string {
-	partition := "aws"
-	if parts := strings.SplitN(aws.ToString(ident.Arn), ":", 3); len(parts) == 3 && parts[0] == "arn" && parts[1] != "" {
-		partition = parts[1]
-	}
-	return fmt.Sprintf("arn:%s:iam::%s:role/%s", partition, account, name)
 }
 
 // isTerminal reports whether w is a terminal, where progress lines are

@@ -102,7 +102,7 @@ type handlerOptions struct {
 type handler struct {
 	cfg        Config
 	self       string   // the function's account
-	partition  string   // aws, aws-cn, aws-us-gov
+	callerARN  string   // the function's identity; its partition is the role ARNs'
 	regions    []string // scanned by the ec2 source
 	ipamRegion string   // where the IPAM is read
 
@@ -169,10 +169,7 @@ func newHandler(ctx context.Context, awsCfg aws.Config, c Config, optFns ...func
 	if err != nil {
 		return nil, fmt.Errorf("find the function's account (sts:GetCallerIdentity): %w", err)
 	}
-	h.self, h.partition = aws.ToString(ident.Account), "aws"
-	if parts := strings.SplitN(aws.ToString(ident.Arn), ":", 3); len(parts) == 3 && parts[1] != "" {
-		h.partition = parts[1]
-	}
+	h.self, h.callerARN = aws.ToString(ident.Account), aws.ToString(ident.Arn)
 
 	if err := h.buildNotifiers(ctx, awsCfg, o); err != nil {
 		return nil, err
@@ -482,22 +479,11 @@ func (h *handler) targets(ctx context.Context) ([]usage.Target, error) {
 			return nil, fmt.Errorf("targets of the organization: %w", err)
 		}
 	case len(h.cfg.Accounts) > 0:
-		for _, a := range h.cfg.Accounts {
-			role := fmt.Sprintf("arn:%s:iam::%s:role/%s", h.partition, a, strings.TrimPrefix(h.cfg.RoleName, "/"))
-			for _, r := range h.regions {
-				targets = append(targets, usage.Target{AccountID: a, Region: r, RoleARN: role, ExternalID: h.cfg.ExternalID})
-			}
-		}
+		targets = usage.AccountTargets(h.callerARN, h.cfg.Accounts, h.regions, h.cfg.RoleName, h.cfg.ExternalID)
 	default:
-		for _, r := range h.regions {
-			targets = append(targets, usage.Target{AccountID: h.self, Region: r})
-		}
+		targets = usage.AccountTargets(h.callerARN, []string{h.self}, h.regions, "", "")
 	}
-	for i := range targets {
-		if targets[i].AccountID == h.self {
-			targets[i].RoleARN, targets[i].ExternalID = "", ""
-		}
-	}
+	targets = usage.WithoutRoleFor(targets, h.self) // read with the function's own credentials
 	return targets, nil
 }
 
