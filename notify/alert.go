@@ -2,6 +2,7 @@ package notify
 
 import (
 	"cmp"
+	"encoding/json"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -85,28 +86,64 @@ type Alert struct {
 	Time time.Time `json:"time,omitzero"`
 }
 
+// FormatVersion is the version of the JSON form of an [Alert], written as
+// its "formatVersion" member. It changes only when a member is removed or
+// changes meaning; new members do not change it, so a consumer that checks
+// the version can rely on every member it knows.
+const FormatVersion = 1
+
+// MarshalJSON encodes a with its struct tags, after a "formatVersion"
+// member holding [FormatVersion].
+func (a Alert) MarshalJSON() ([]byte, error) {
+	type plain Alert // the struct tags, without these methods
+	return json.Marshal(struct {
+		FormatVersion int `json:"formatVersion"`
+		plain
+	}{FormatVersion, plain(a)})
+}
+
+// UnmarshalJSON decodes what [Alert.MarshalJSON] writes. It refuses a
+// formatVersion newer than [FormatVersion], whose members may mean
+// something else; a missing one is read as the current version.
+func (a *Alert) UnmarshalJSON(b []byte) error {
+	type plain Alert
+	var v struct {
+		FormatVersion int `json:"formatVersion"`
+		plain
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	if v.FormatVersion > FormatVersion {
+		return fmt.Errorf("alert formatVersion %d is newer than this release reads (%d): upgrade ipamkit", v.FormatVersion, FormatVersion)
+	}
+	*a = Alert(v.plain)
+	return nil
+}
+
 // Resource is one resource concerned by an [Alert], with its figures. Only
 // ID is required; every other field may be left at its zero value, which
 // means unknown.
 type Resource struct {
 	// ID identifies the resource, such as "vpc-0abc" or "ipam-pool-0def".
-	ID string `json:"id"`
+	ID string `json:"resourceId"`
 	// Name is a human name, such as the Name tag.
 	Name string `json:"name,omitempty"`
 	// Type is the kind of resource, such as "vpc", "subnet" or "ipam-pool".
-	Type string `json:"type,omitempty"`
+	Type string `json:"resourceType,omitempty"`
 	// CIDR is the address block the figures are about.
 	CIDR netip.Prefix `json:"cidr,omitzero"`
-	// Account is the 12-digit AWS account ID that owns the resource.
-	Account string `json:"account,omitempty"`
+	// AccountID is the 12-digit AWS account ID that owns the resource.
+	AccountID string `json:"accountId,omitempty"`
 	// Region is the AWS Region of the resource.
 	Region string `json:"region,omitempty"`
 	// Total is the number of addresses in the resource.
 	Total ipam.Count `json:"total,omitzero"`
 	// Used is the number of addresses in use.
 	Used ipam.Count `json:"used,omitzero"`
-	// Free is the number of addresses still available.
-	Free ipam.Count `json:"free,omitzero"`
+	// Available is the number of addresses still available: Total minus
+	// Used.
+	Available ipam.Count `json:"available,omitzero"`
 	// Percent is the utilization in percent, from 0 to 100.
 	Percent float64 `json:"percent"`
 	// Note is a short remark, such as "largest free block /24".

@@ -123,7 +123,7 @@ func TestEventBridgeEntry(t *testing.T) {
 		DetailType:   aws.String("IPAM Alert"),
 		EventBusName: aws.String("ops"),
 		Time:         aws.Time(now),
-		Detail:       aws.String(`{"severity":"critical","title":"full","resources":[{"id":"vpc-1","percent":99}],"time":"2026-01-02T03:04:05Z"}`),
+		Detail:       aws.String(`{"formatVersion":1,"severity":"critical","title":"full","resources":[{"resourceId":"vpc-1","percent":99}],"time":"2026-01-02T03:04:05Z"}`),
 	}}, ins[0].Entries)
 	assert.Equal(t, "eventbridge ops", eb.String())
 }

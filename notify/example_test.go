@@ -22,7 +22,7 @@ func resource(id, cidr string, used uint64) notify.Resource {
 	p := ipam.MustParseCIDR(cidr)
 	total, u := ipam.Size(p), ipam.NewCount(used)
 	return notify.Resource{ID: id, Type: "vpc", CIDR: p, Region: "eu-west-1",
-		Total: total, Used: u, Free: total.Sub(u), Percent: u.Percent(total)}
+		Total: total, Used: u, Available: total.Sub(u), Percent: u.Percent(total)}
 }
 
 func alert() notify.Alert {

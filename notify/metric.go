@@ -70,8 +70,8 @@ type ResourceMetricsOptions struct {
 // [ResourceMetricsOptions.Dimensions].
 func AccountRegionDimensions(r Resource) []Dimension {
 	var ds []Dimension
-	if r.Account != "" {
-		ds = append(ds, Dimension{Name: "AccountId", Value: r.Account})
+	if r.AccountID != "" {
+		ds = append(ds, Dimension{Name: "AccountId", Value: r.AccountID})
 	}
 	if r.Region != "" {
 		ds = append(ds, Dimension{Name: "Region", Value: r.Region})
@@ -98,7 +98,7 @@ func ResourceMetrics(rs []Resource, t time.Time, optFns ...func(*ResourceMetrics
 		ms = append(ms,
 			Metric{Name: MetricPercentAssigned, Value: r.Percent, Unit: UnitPercent, Dimensions: dims, Time: t},
 			Metric{Name: MetricIPAddressTotal, Value: countValue(r.Total), Unit: UnitCount, Dimensions: dims, Time: t},
-			Metric{Name: MetricIPAddressAvailable, Value: countValue(r.Free), Unit: UnitCount, Dimensions: dims, Time: t},
+			Metric{Name: MetricIPAddressAvailable, Value: countValue(r.Available), Unit: UnitCount, Dimensions: dims, Time: t},
 		)
 	}
 	return ms

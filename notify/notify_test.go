@@ -40,8 +40,8 @@ func testResource(id, name, cidr string, used uint64) Resource {
 	total := ipam.Size(p)
 	u := ipam.NewCount(used)
 	return Resource{
-		ID: id, Name: name, Type: "vpc", CIDR: p, Account: "012345678901", Region: "eu-west-1",
-		Total: total, Used: u, Free: total.Sub(u), Percent: u.Percent(total),
+		ID: id, Name: name, Type: "vpc", CIDR: p, AccountID: "012345678901", Region: "eu-west-1",
+		Total: total, Used: u, Available: total.Sub(u), Percent: u.Percent(total),
 	}
 }
 
@@ -83,15 +83,42 @@ func TestAlertJSON(t *testing.T) {
 	a.Resources = a.Resources[:1]
 	b, err := json.Marshal(a)
 	require.NoError(t, err)
-	assert.JSONEq(t, `{"kind":"utilization","severity":"critical","title":"3 resources above 80% utilization",
+	assert.JSONEq(t, `{"formatVersion":1,"kind":"utilization","severity":"critical","title":"3 resources above 80% utilization",
 		"summary":"Address space is running out in eu-west-1. Plan new CIDRs before the next deployment.",
-		"resources":[{"id":"vpc-0aaa","name":"shared","type":"vpc","cidr":"10.0.0.0/16","account":"012345678901",
-		"region":"eu-west-1","total":"65536","used":"53248","free":"12288","percent":81.25}],
+		"resources":[{"resourceId":"vpc-0aaa","name":"shared","resourceType":"vpc","cidr":"10.0.0.0/16","accountId":"012345678901",
+		"region":"eu-west-1","total":"65536","used":"53248","available":"12288","percent":81.25}],
 		"source":"ipamkit/usage","time":"2026-11-23T20:00:00Z"}`, string(b))
 
 	var back Alert
 	require.NoError(t, json.Unmarshal(b, &back))
 	assert.Equal(t, a, back)
+}
+
+func TestAlertJSONVersion(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, in string
+		want     Alert
+		err      string
+	}{
+		{"current", `{"formatVersion":1,"severity":"warning","title":"t"}`, Alert{Severity: Warning, Title: "t"}, ""},
+		{"missing means current", `{"severity":"critical","title":"t"}`, Alert{Severity: Critical, Title: "t"}, ""},
+		{"newer refused", `{"formatVersion":2,"severity":"warning","title":"t"}`, Alert{}, "formatVersion 2 is newer"},
+		{"not an object", `[]`, Alert{}, "cannot unmarshal"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var got Alert
+			err := json.Unmarshal([]byte(tt.in), &got)
+			if tt.err != "" {
+				assert.ErrorContains(t, err, tt.err, "Unmarshal(%s)", tt.in)
+				return
+			}
+			require.NoError(t, err, "Unmarshal(%s)", tt.in)
+			assert.Equal(t, tt.want, got, "Unmarshal(%s)", tt.in)
+		})
+	}
 }
 
 func TestWorst(t *testing.T) {
@@ -105,8 +132,8 @@ func TestResourceMetrics(t *testing.T) {
 	t.Parallel()
 	v6 := ipam.MustParseCIDR("2001:db8::/56")
 	rs := []Resource{
-		{ID: "vpc-1", Account: "012345678901", Region: "us-east-1", Total: ipam.NewCount(256), Free: ipam.NewCount(56), Percent: 78.125},
-		{ID: "vpc-2", Total: ipam.Size(v6), Free: ipam.Size(v6)},
+		{ID: "vpc-1", AccountID: "012345678901", Region: "us-east-1", Total: ipam.NewCount(256), Available: ipam.NewCount(56), Percent: 78.125},
+		{ID: "vpc-2", Total: ipam.Size(v6), Available: ipam.Size(v6)},
 	}
 	got := ResourceMetrics(rs, testTime, func(o *ResourceMetricsOptions) { o.Dimensions = AccountRegionDimensions })
 	d1 := []Dimension{{"ResourceId", "vpc-1"}, {"AccountId", "012345678901"}, {"Region", "us-east-1"}}
@@ -181,7 +208,7 @@ func TestDefaultTextTemplate(t *testing.T) {
 		{"minimal", Alert{Title: "All clear"}},
 		{"v6", Alert{Severity: Warning, Title: "IPv6 pool", Time: testTime, Resources: []Resource{
 			{ID: "ipam-pool-0v6", CIDR: netip.MustParsePrefix("2001:db8::/32"), Total: ipam.Size(netip.MustParsePrefix("2001:db8::/32")),
-				Free: ipam.NewCount(1), Percent: 99.99, Note: "largest free block /128"},
+				Available: ipam.NewCount(1), Percent: 99.99, Note: "largest free block /128"},
 		}}},
 	}
 	for _, tt := range tests {

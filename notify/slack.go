@@ -156,14 +156,14 @@ func slackResource(r Resource) string {
 	if r.CIDR.IsValid() {
 		b.WriteString("  `" + r.CIDR.String() + "`")
 	}
-	for _, s := range []string{r.Account, r.Region} {
+	for _, s := range []string{r.AccountID, r.Region} {
 		if s != "" {
 			b.WriteString("  " + slackEscape(oneLine(s)))
 		}
 	}
 	b.WriteString("\n`" + bar(r.Percent) + " " + fmt.Sprintf("%6s", pct(r.Percent)) + "`")
 	if !r.Total.IsZero() {
-		b.WriteString("  " + r.Free.String() + " of " + r.Total.String() + " free")
+		b.WriteString("  " + r.Available.String() + " of " + r.Total.String() + " free")
 	}
 	if r.Note != "" {
 		b.WriteString("  " + slackEscape(oneLine(r.Note)))

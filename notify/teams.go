@@ -178,14 +178,14 @@ func teamsResource(r Resource) cardElement {
 	}
 	figures := bar(r.Percent) + " " + fmt.Sprintf("%6s", pct(r.Percent))
 	if !r.Total.IsZero() {
-		figures += "  " + r.Free.String() + " of " + r.Total.String() + " free"
+		figures += "  " + r.Available.String() + " of " + r.Total.String() + " free"
 	}
 	c := cardElement{Type: "Container", Separator: true, Items: []cardElement{
 		{Type: "TextBlock", Wrap: true, Text: head},
 		{Type: "TextBlock", Wrap: true, FontType: "Monospace", Spacing: "None", Text: figures},
 	}}
 	var where []string
-	for _, s := range []string{r.Account, r.Region, r.Note} {
+	for _, s := range []string{r.AccountID, r.Region, r.Note} {
 		if s != "" {
 			where = append(where, truncate(oneLine(s), 200))
 		}

@@ -127,14 +127,14 @@ func facts(r Resource) string {
 	if r.CIDR.IsValid() {
 		parts = append(parts, r.CIDR.String())
 	}
-	if r.Account != "" {
-		parts = append(parts, r.Account)
+	if r.AccountID != "" {
+		parts = append(parts, r.AccountID)
 	}
 	if r.Region != "" {
 		parts = append(parts, r.Region)
 	}
 	if !r.Total.IsZero() {
-		parts = append(parts, r.Free.String()+" of "+r.Total.String()+" free")
+		parts = append(parts, r.Available.String()+" of "+r.Total.String()+" free")
 	}
 	if r.Note != "" {
 		parts = append(parts, r.Note)

@@ -148,8 +148,8 @@ func wireResource(id, cidr string, used uint64) notify.Resource {
 	p := ipam.MustParseCIDR(cidr)
 	total, u := ipam.Size(p), ipam.NewCount(used)
 	return notify.Resource{
-		ID: id, Type: "subnet", CIDR: p, Account: "012345678901", Region: wireRegion,
-		Total: total, Used: u, Free: total.Sub(u), Percent: u.Percent(total),
+		ID: id, Type: "subnet", CIDR: p, AccountID: "012345678901", Region: wireRegion,
+		Total: total, Used: u, Available: total.Sub(u), Percent: u.Percent(total),
 	}
 }
 

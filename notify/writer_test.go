@@ -46,7 +46,7 @@ func TestWriter(t *testing.T) {
 		{
 			name:      "json",
 			opts:      func(o *WriterOptions) { o.Format = FormatJSON },
-			wantAlert: `{"severity":"warning","title":"disk","resources":[{"id":"vpc-1","percent":25}]}` + "\n",
+			wantAlert: `{"formatVersion":1,"severity":"warning","title":"disk","resources":[{"resourceId":"vpc-1","percent":25}]}` + "\n",
 			wantMetrics: `{"name":"PercentAssigned","value":81.25,"unit":"Percent","dimensions":[{"name":"ResourceId","value":"vpc-1"},{"name":"Region","value":"eu-west-1"}],"time":"2026-11-23T20:00:00Z"}` + "\n" +
 				`{"name":"Bare","value":1e+21}` + "\n",
 		},

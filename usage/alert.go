@@ -30,12 +30,12 @@ func (r Report) Alert(source string) (notify.Alert, bool) {
 		Source:   source,
 		Time:     r.Scan.Finished,
 	}
-	if r.Worst() == SeverityCritical {
+	if r.Worst() == notify.Critical {
 		a.Severity = notify.Critical
 	}
 	var crit, warn int
 	for _, f := range r.Findings {
-		if f.Severity == SeverityCritical {
+		if f.Severity == notify.Critical {
 			crit++
 		} else {
 			warn++
@@ -106,8 +106,8 @@ func notifyResource(f Finding) notify.Resource {
 
 func toNotify(r Resource) notify.Resource {
 	return notify.Resource{
-		ID: r.ID, Name: r.Name, Type: string(r.Type), CIDR: r.CIDR, Account: r.AccountID, Region: r.Region,
-		Total: r.Total, Used: r.Used, Free: r.Available, Percent: r.Percent(),
+		ID: r.ID, Name: r.Name, Type: string(r.Type), CIDR: r.CIDR, AccountID: r.AccountID, Region: r.Region,
+		Total: r.Total, Used: r.Used, Available: r.Available, Percent: r.Percent(),
 	}
 }
 

@@ -25,8 +25,12 @@
 //
 // A [Report] holds the resources, the findings, one [TargetError] per
 // account and region that failed, and the scan's figures ([ScanInfo]). Its
-// JSON form (camelCase; counts as decimal strings) is the contract with
-// downstream workflows. [Merge] combines reports of scans over disjoint
+// JSON form (camelCase, from the struct tags; counts as decimal strings;
+// a "formatVersion" member, [FormatVersion]) is the contract with
+// downstream workflows, pinned by a golden file (testdata/report.golden.json).
+// It uses the words of [notify]: a finding's severity is a
+// [notify.Severity], and an alert's resources carry the same member names
+// (resourceId, accountId, available, …) as a report's. [Merge] combines reports of scans over disjoint
 // targets into the report of one scan over all of them, so a large
 // organization can be scanned in batches, for instance by a Step Functions
 // distributed map, and merged at the end.

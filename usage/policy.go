@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/ipamkit/ipamkit/ipam"
+	"github.com/ipamkit/ipamkit/notify"
 )
 
 // DefaultCritical is the critical threshold of the zero [Policy], in percent:
@@ -31,45 +32,6 @@ const (
 	// TagCritical overrides the critical threshold of a resource.
 	TagCritical = "ipamkit:critical"
 )
-
-// Severity grades a finding. The zero Severity is OK.
-type Severity int
-
-// The severities, in increasing order.
-const (
-	SeverityOK Severity = iota
-	SeverityWarning
-	SeverityCritical
-)
-
-var severityNames = [...]string{"ok", "warning", "critical"}
-
-// String returns "ok", "warning" or "critical".
-func (s Severity) String() string {
-	if s >= 0 && int(s) < len(severityNames) {
-		return severityNames[s]
-	}
-	return "Severity(" + strconv.Itoa(int(s)) + ")"
-}
-
-// MarshalText implements [encoding.TextMarshaler] with the names of
-// [Severity.String].
-func (s Severity) MarshalText() ([]byte, error) {
-	if s < 0 || int(s) >= len(severityNames) {
-		return nil, fmt.Errorf("marshal %v: unknown severity", s)
-	}
-	return []byte(s.String()), nil
-}
-
-// UnmarshalText implements [encoding.TextUnmarshaler].
-func (s *Severity) UnmarshalText(b []byte) error {
-	i := slices.Index(severityNames[:], string(b))
-	if i < 0 {
-		return fmt.Errorf("unknown severity %q (want ok, warning or critical)", b)
-	}
-	*s = Severity(i)
-	return nil
-}
 
 // Thresholds are utilization percentages, from 0 to 100, at which a
 // resource becomes a finding. A resource at or above Critical is critical,
@@ -179,7 +141,8 @@ func tagPercent(tags map[string]string, key string) (float64, bool) {
 // Finding is a resource over a threshold.
 type Finding struct {
 	Resource
-	Severity  Severity
+	// Severity is notify.Warning or notify.Critical: the level reached.
+	Severity  notify.Severity
 	Threshold float64 // the threshold reached, in percent
 }
 
@@ -201,8 +164,8 @@ func (f *Finding) UnmarshalJSON(b []byte) error {
 
 type findingJSON struct {
 	resourceJSON
-	Severity  Severity `json:"severity"`
-	Threshold float64  `json:"threshold"`
+	Severity  notify.Severity `json:"severity"`
+	Threshold float64         `json:"threshold"`
 }
 
 // Evaluate returns the resources that reach a threshold of p, worst first:
@@ -223,9 +186,9 @@ func Evaluate(resources []Resource, p Policy) ([]Finding, error) {
 		pct := r.Percent()
 		switch {
 		case t.Critical != 0 && pct >= t.Critical:
-			out = append(out, Finding{r, SeverityCritical, t.Critical})
+			out = append(out, Finding{r, notify.Critical, t.Critical})
 		case t.Warning != 0 && pct >= t.Warning:
-			out = append(out, Finding{r, SeverityWarning, t.Warning})
+			out = append(out, Finding{r, notify.Warning, t.Warning})
 		}
 	}
 	slices.SortFunc(out, compareFindings)

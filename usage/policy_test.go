@@ -1,10 +1,10 @@
 package usage
 
 import (
-	"encoding/json"
 	"testing"
 
 	"github.com/ipamkit/ipamkit/ipam"
+	"github.com/ipamkit/ipamkit/notify"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -21,7 +21,7 @@ func TestEvaluate(t *testing.T) {
 	t.Parallel()
 	type want struct {
 		id  string
-		sev Severity
+		sev notify.Severity
 		thr float64
 	}
 	tests := []struct {
@@ -32,23 +32,23 @@ func TestEvaluate(t *testing.T) {
 	}{
 		{"zero policy: critical at 80, inclusive", Policy{}, []Resource{
 			pct("a", TypeSubnet, 799, nil), pct("b", TypeSubnet, 800, nil), pct("c", TypeSubnet, 1000, nil),
-		}, []want{{"c", SeverityCritical, 80}, {"b", SeverityCritical, 80}}},
+		}, []want{{"c", notify.Critical, 80}, {"b", notify.Critical, 80}}},
 		{"warning and critical, worst first", Policy{Thresholds: Thresholds{Warning: 60, Critical: 90}}, []Resource{
 			pct("w1", TypeSubnet, 650, nil), pct("ok", TypeSubnet, 100, nil), pct("c1", TypeVPC, 950, nil), pct("w2", TypeSubnet, 700, nil),
-		}, []want{{"c1", SeverityCritical, 90}, {"w2", SeverityWarning, 60}, {"w1", SeverityWarning, 60}}},
+		}, []want{{"c1", notify.Critical, 90}, {"w2", notify.Warning, 60}, {"w1", notify.Warning, 60}}},
 		{"per type override", Policy{ByType: map[ResourceType]Thresholds{TypeVPC: {Critical: 95}}}, []Resource{
 			pct("vpc", TypeVPC, 900, nil), pct("subnet", TypeSubnet, 900, nil),
-		}, []want{{"subnet", SeverityCritical, 80}}},
+		}, []want{{"subnet", notify.Critical, 80}}},
 		{"tags override and ignore", Policy{}, []Resource{
 			pct("quiet", TypeSubnet, 990, map[string]string{TagIgnore: "TRUE"}),
 			pct("strict", TypeSubnet, 500, map[string]string{TagCritical: "50%"}),
 			pct("warned", TypeSubnet, 500, map[string]string{TagWarning: " 40 "}),
 			pct("typo", TypeSubnet, 850, map[string]string{TagCritical: "ninety"}),
 			pct("bad pair", TypeSubnet, 850, map[string]string{TagWarning: "95"}),
-		}, []want{{"bad pair", SeverityCritical, 80}, {"typo", SeverityCritical, 80}, {"strict", SeverityCritical, 50}, {"warned", SeverityWarning, 40}}},
+		}, []want{{"bad pair", notify.Critical, 80}, {"typo", notify.Critical, 80}, {"strict", notify.Critical, 50}, {"warned", notify.Warning, 40}}},
 		{"tags disabled", Policy{IgnoreTags: true}, []Resource{
 			pct("quiet", TypeSubnet, 990, map[string]string{TagIgnore: "true"}),
-		}, []want{{"quiet", SeverityCritical, 80}}},
+		}, []want{{"quiet", notify.Critical, 80}}},
 		{"unknown, empty and small resources are not findings", Policy{MinTotal: ipam.NewCount(1001)}, []Resource{
 			pct("small", TypeSubnet, 1000, nil), {ID: "unknown", Total: ipam.NewCount(5000)}, {ID: "empty", Known: true},
 		}, nil},
@@ -80,27 +80,4 @@ func TestPolicyValidate(t *testing.T) {
 	_, err = Evaluate(nil, Policy{Thresholds: Thresholds{Critical: 101}})
 	require.ErrorIs(t, err, ErrBadPolicy)
 	require.NoError(t, Policy{}.Validate())
-}
-
-func TestSeverityText(t *testing.T) {
-	t.Parallel()
-	for _, s := range []Severity{SeverityOK, SeverityWarning, SeverityCritical} {
-		b, err := json.Marshal(s)
-		require.NoError(t, err)
-		var back Severity
-		require.NoError(t, json.Unmarshal(b, &back))
-		assert.Equal(t, s, back)
-	}
-	assert.Equal(t, `"critical"`, mustJSON(t, SeverityCritical))
-	_, err := json.Marshal(Severity(7))
-	require.Error(t, err)
-	assert.Equal(t, "Severity(7)", Severity(7).String())
-	require.ErrorContains(t, json.Unmarshal([]byte(`"bad"`), new(Severity)), `unknown severity "bad"`)
-}
-
-func mustJSON(t *testing.T, v any) string {
-	t.Helper()
-	b, err := json.Marshal(v)
-	require.NoError(t, err)
-	return string(b)
 }

@@ -2,8 +2,11 @@ package usage
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"time"
+
+	"github.com/ipamkit/ipamkit/notify"
 )
 
 // ScanInfo describes the scans behind a report.
@@ -54,6 +57,44 @@ type Report struct {
 	Scan      ScanInfo       `json:"scan"`
 }
 
+// FormatVersion is the version of the JSON form of a [Report], written as
+// its "formatVersion" member. It changes only when a member is removed or
+// changes meaning; new members do not change it, so a consumer that checks
+// the version can rely on every member it knows.
+const FormatVersion = 1
+
+// MarshalJSON encodes r with its struct tags, after a "formatVersion"
+// member holding [FormatVersion]. The resources, findings and errors are
+// written as [Resource.MarshalJSON], [Finding.MarshalJSON] and
+// [TargetError.MarshalJSON] say.
+func (r Report) MarshalJSON() ([]byte, error) {
+	type plain Report // the struct tags, without these methods
+	return json.Marshal(struct {
+		FormatVersion int `json:"formatVersion"`
+		plain
+	}{FormatVersion, plain(r)})
+}
+
+// UnmarshalJSON decodes what [Report.MarshalJSON] writes, such as a report
+// saved by an earlier run. It refuses a formatVersion newer than
+// [FormatVersion], whose members may mean something else; a missing one is
+// read as the current version.
+func (r *Report) UnmarshalJSON(b []byte) error {
+	type plain Report
+	var v struct {
+		FormatVersion int `json:"formatVersion"`
+		plain
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	if v.FormatVersion > FormatVersion {
+		return fmt.Errorf("report formatVersion %d is newer than this release reads (%d): upgrade ipamkit", v.FormatVersion, FormatVersion)
+	}
+	*r = Report(v.plain)
+	return nil
+}
+
 // NewReport evaluates resources against p and returns the report, with
 // everything in its documented order. An invalid policy gives an error
 // wrapping [ErrBadPolicy].
@@ -78,11 +119,11 @@ func (r *Report) sort() {
 	slices.SortStableFunc(r.Errors, func(a, b *TargetError) int { return compareTargets(a.Target, b.Target) })
 }
 
-// Worst returns the highest severity among the findings; SeverityOK when
-// there are none.
-func (r Report) Worst() Severity {
+// Worst returns the highest severity among the findings; notify.Info, the
+// zero Severity, when there are none.
+func (r Report) Worst() notify.Severity {
 	if len(r.Findings) == 0 {
-		return SeverityOK
+		return notify.Info
 	}
 	return r.Findings[0].Severity
 }

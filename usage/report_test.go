@@ -3,13 +3,17 @@ package usage
 import (
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"math/rand/v2"
+	"net/netip"
+	"os"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/ipamkit/ipamkit/ipam"
+	"github.com/ipamkit/ipamkit/notify"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -109,7 +113,7 @@ func TestMergeKeepsTheLastDuplicate(t *testing.T) {
 
 	m := Merge(a, b)
 	assert.Equal(t, []Resource{updated}, m.Resources)
-	assert.Equal(t, []Finding{{Resource: old, Severity: SeverityCritical, Threshold: 80}}, m.Findings,
+	assert.Equal(t, []Finding{{Resource: old, Severity: notify.Critical, Threshold: 80}}, m.Findings,
 		"findings merge as reported: only a re-evaluation would drop the old one")
 	assert.Equal(t, time.Hour, m.Scan.Duration())
 	assert.Len(t, a.Resources, 1, "arguments untouched")
@@ -165,8 +169,57 @@ func TestReportWorst(t *testing.T) {
 	t.Parallel()
 	rep, err := NewReport([]Resource{pct("a", TypeSubnet, 700, nil), pct("b", TypeSubnet, 900, nil)}, nil, ScanInfo{}, Policy{Thresholds: Thresholds{Warning: 60}})
 	require.NoError(t, err)
-	assert.Equal(t, SeverityCritical, rep.Worst())
-	assert.Equal(t, SeverityOK, Report{}.Worst())
+	assert.Equal(t, notify.Critical, rep.Worst())
+	assert.Equal(t, notify.Info, Report{}.Worst())
 	_, err = NewReport(nil, nil, ScanInfo{}, Policy{Thresholds: Thresholds{Warning: 200}})
 	require.ErrorIs(t, err, ErrBadPolicy)
+}
+
+var update = flag.Bool("update", false, "rewrite testdata/*.golden with the current output")
+
+// TestReportJSONGolden pins the JSON contract with downstream workflows:
+// every member of a report, a resource (known, unknown, IPv6, several
+// CIDRs, a pool), a finding and a failed target. A change to this file is a
+// change of the contract: it may only add members, unless FormatVersion
+// changes too.
+func TestReportJSONGolden(t *testing.T) {
+	t.Parallel()
+	known := subnet("012345678901", "eu-west-1", "subnet-1", "10.0.0.0/24", 240)
+	known.Name, known.LargestFree, known.Tags = "app", ipam.MustParseCIDR("10.0.0.248/29"), map[string]string{"Name": "app", "Env": "Prod"}
+	v6 := ipam.MustParseCIDR("2001:db8::/64")
+	unknown := Resource{
+		ID: "subnet-6", Type: TypeSubnet, Source: SourceIPAM, AccountID: "012345678901", Region: "eu-west-1", VPCID: "vpc-1",
+		CIDR: v6, Total: ipam.Size(v6), ComplianceStatus: "compliant", OverlapStatus: "nonoverlapping", ManagementState: "managed",
+	}
+	poolCIDRs := []netip.Prefix{ipam.MustParseCIDR("10.0.0.0/16"), ipam.MustParseCIDR("10.1.0.0/16")}
+	pool := Resource{
+		ID: "ipam-pool-0a", Type: TypeIPAMPool, Source: SourcePools, AccountID: "000000000002", Region: "us-east-1", PoolID: "ipam-pool-0a",
+		CIDR: poolCIDRs[0], CIDRs: poolCIDRs, Known: true, Total: ipam.NewCount(131072), Used: ipam.NewCount(65536), Available: ipam.NewCount(65536),
+		LargestFree: poolCIDRs[1],
+	}
+	errs := []*TargetError{
+		{Target: Target{AccountID: "000000000003", Region: "us-east-1", RoleARN: "arn:aws:iam::000000000003:role/Scan", ExternalID: "s3cret"}, Err: codedError{"AccessDenied"}},
+	}
+	rep, err := NewReport([]Resource{known, unknown, pool}, errs, ScanInfo{Started: t0, Finished: t0.Add(2 * time.Second), Targets: 3, APICalls: 9}, Policy{Thresholds: Thresholds{Warning: 50}})
+	require.NoError(t, err)
+	got, err := json.MarshalIndent(rep, "", "  ")
+	require.NoError(t, err)
+	got = append(got, '\n')
+	const file = "testdata/report.golden.json"
+	if *update {
+		require.NoError(t, os.WriteFile(file, got, 0o644))
+	}
+	want, err := os.ReadFile(file)
+	require.NoError(t, err, "run go test -update to create it")
+	assert.Equal(t, string(want), string(got), "the report's JSON contract")
+}
+
+func TestReportJSONVersion(t *testing.T) {
+	t.Parallel()
+	var r Report
+	require.NoError(t, json.Unmarshal([]byte(`{"formatVersion":1,"resources":[],"scan":{"targets":2}}`), &r))
+	assert.Equal(t, 2, r.Scan.Targets)
+	require.NoError(t, json.Unmarshal([]byte(`{"resources":[]}`), &r), "a report from before formatVersion")
+	err := json.Unmarshal([]byte(`{"formatVersion":2}`), &r)
+	assert.ErrorContains(t, err, "report formatVersion 2 is newer than this release reads (1)")
 }

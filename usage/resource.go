@@ -46,41 +46,42 @@ const (
 // Resource is a plain value: copy it freely. A Resource is keyed by its
 // source, account, region, type, ID and CIDR; see [Resource.Key].
 type Resource struct {
-	ID        string       // vpc-…, subnet-…, ipam-pool-…, eipalloc-…
-	Type      ResourceType //
-	Name      string       // the Name tag, or IPAM's resource name
-	Source    Source       //
-	AccountID string       // owner, 12 digits
-	Region    string       //
-	VPCID     string       // the VPC of a subnet or VPC; empty otherwise
-	PoolID    string       // the IPAM pool the CIDR belongs to, if any
+	ID        string       `json:"resourceId"`       // vpc-…, subnet-…, ipam-pool-…, eipalloc-…
+	Type      ResourceType `json:"resourceType"`     //
+	Name      string       `json:"name,omitempty"`   // the Name tag, or IPAM's resource name
+	Source    Source       `json:"source"`           //
+	AccountID string       `json:"accountId"`        // owner, 12 digits
+	Region    string       `json:"region"`           //
+	VPCID     string       `json:"vpcId,omitempty"`  // the VPC of a subnet or VPC; empty otherwise
+	PoolID    string       `json:"poolId,omitempty"` // the IPAM pool the CIDR belongs to, if any
 
 	// CIDR is the resource's CIDR, or its first one in address order when
 	// CIDRs lists several.
-	CIDR netip.Prefix
+	CIDR netip.Prefix `json:"cidr"`
 	// CIDRs are all the CIDR blocks measured together; nil when only CIDR.
-	CIDRs []netip.Prefix
+	CIDRs []netip.Prefix `json:"cidrs,omitempty"`
 
 	// Known is false when the source did not say how much is used: IPAM
 	// leaves IpUsage out for some records, and AWS reports no address
 	// counts for IPv6 subnets. Used and Available are then zero, Percent
-	// is 0 and the resource is never a finding.
-	Known     bool
-	Total     ipam.Count // addresses that can be used
-	Used      ipam.Count // addresses in use
-	Available ipam.Count // Total minus Used
+	// is 0 and the resource is never a finding. In JSON, used, available
+	// and percent are then null.
+	Known     bool       `json:"-"`
+	Total     ipam.Count `json:"total"`     // addresses that can be used
+	Used      ipam.Count `json:"used"`      // addresses in use
+	Available ipam.Count `json:"available"` // Total minus Used
 
 	// LargestFree is the largest free CIDR: the unallocated space of a VPC
 	// (its CIDRs minus its subnets), or of a pool (its CIDRs minus its
 	// allocations). The zero Prefix when unknown or nothing is free.
-	LargestFree netip.Prefix
+	LargestFree netip.Prefix `json:"largestFree,omitzero"`
 
 	// The statuses IPAM reports for its records; empty for other sources.
-	ComplianceStatus string
-	OverlapStatus    string
-	ManagementState  string
+	ComplianceStatus string `json:"complianceStatus,omitempty"`
+	OverlapStatus    string `json:"overlapStatus,omitempty"`
+	ManagementState  string `json:"managementState,omitempty"`
 
-	Tags map[string]string
+	Tags map[string]string `json:"tags,omitempty"`
 }
 
 // Percent returns Used as a percentage of Total, from 0 to 100; 0 when the
@@ -107,44 +108,29 @@ func (r Resource) Key() Key {
 	return Key{r.Source, r.AccountID, r.Region, r.Type, r.ID, r.CIDR}
 }
 
-// resourceJSON is the JSON form of a Resource: camelCase, counts as decimal
-// strings, percent a number, null when unknown.
+// resourceJSON is the JSON form of a Resource: its struct tags, with the
+// members that are null when the usage is not known, and the derived
+// percent. Members of the embedded Resource that have the same name are
+// shadowed.
 type resourceJSON struct {
-	ID               string            `json:"resourceId"`
-	Type             ResourceType      `json:"resourceType"`
-	Name             string            `json:"name,omitempty"`
-	Source           Source            `json:"source"`
-	AccountID        string            `json:"accountId"`
-	Region           string            `json:"region"`
-	VPCID            string            `json:"vpcId,omitempty"`
-	PoolID           string            `json:"poolId,omitempty"`
-	CIDR             netip.Prefix      `json:"cidr"`
-	CIDRs            []netip.Prefix    `json:"cidrs,omitempty"`
-	Total            ipam.Count        `json:"total"`
-	Used             *ipam.Count       `json:"used"`
-	Available        *ipam.Count       `json:"available"`
-	Percent          *float64          `json:"percent"`
-	LargestFree      netip.Prefix      `json:"largestFree,omitzero"`
-	ComplianceStatus string            `json:"complianceStatus,omitempty"`
-	OverlapStatus    string            `json:"overlapStatus,omitempty"`
-	ManagementState  string            `json:"managementState,omitempty"`
-	Tags             map[string]string `json:"tags,omitempty"`
+	plainResource
+	Used      *ipam.Count `json:"used"`
+	Available *ipam.Count `json:"available"`
+	Percent   *float64    `json:"percent"`
 }
 
-// MarshalJSON encodes r with the field names downstream workflows read:
-// resourceId, resourceType, cidr, accountId, region, vpcId, total, used and
-// available (decimal strings: IPv6 counts overflow JSON numbers), percent
-// (a number) and largestFree (a CIDR). Used, available and percent are null
-// when the usage is not known.
+// plainResource is Resource without its methods, for its struct tags.
+type plainResource Resource
+
+// MarshalJSON encodes r with the member names of its struct tags, which
+// downstream workflows read: resourceId, resourceType, cidr, accountId,
+// region, vpcId, total, used and available (decimal strings: IPv6 counts
+// overflow JSON numbers), percent (a number, 0 to 100) and largestFree (a
+// CIDR). Used, available and percent are null when the usage is not known.
 func (r Resource) MarshalJSON() ([]byte, error) { return json.Marshal(r.toJSON()) }
 
 func (r Resource) toJSON() resourceJSON {
-	v := resourceJSON{
-		ID: r.ID, Type: r.Type, Name: r.Name, Source: r.Source, AccountID: r.AccountID, Region: r.Region,
-		VPCID: r.VPCID, PoolID: r.PoolID, CIDR: r.CIDR, CIDRs: r.CIDRs, Total: r.Total,
-		LargestFree: r.LargestFree, ComplianceStatus: r.ComplianceStatus, OverlapStatus: r.OverlapStatus,
-		ManagementState: r.ManagementState, Tags: r.Tags,
-	}
+	v := resourceJSON{plainResource: plainResource(r)}
 	if r.Known {
 		p := r.Percent()
 		v.Used, v.Available, v.Percent = &r.Used, &r.Available, &p
@@ -164,12 +150,7 @@ func (r *Resource) UnmarshalJSON(b []byte) error {
 }
 
 func (v resourceJSON) resource() Resource {
-	r := Resource{
-		ID: v.ID, Type: v.Type, Name: v.Name, Source: v.Source, AccountID: v.AccountID, Region: v.Region,
-		VPCID: v.VPCID, PoolID: v.PoolID, CIDR: v.CIDR, CIDRs: v.CIDRs, Total: v.Total,
-		LargestFree: v.LargestFree, ComplianceStatus: v.ComplianceStatus, OverlapStatus: v.OverlapStatus,
-		ManagementState: v.ManagementState, Tags: v.Tags,
-	}
+	r := Resource(v.plainResource)
 	if v.Used != nil && v.Available != nil {
 		r.Known, r.Used, r.Available = true, *v.Used, *v.Available
 	}

@@ -84,7 +84,7 @@ func usageRows(rep usage.Report) []usageRow {
 	var rest []usageRow
 	for _, r := range rep.Resources {
 		if !seen[r.Key()] {
-			rest = append(rest, usageRow{r, usage.SeverityOK.String()})
+			rest = append(rest, usageRow{r, "ok"})
 		}
 	}
 	slices.SortStableFunc(rest, func(a, b usageRow) int {

@@ -240,17 +240,17 @@ func TestHandleScheduledEvent(t *testing.T) {
 	type finding struct {
 		ID       string
 		Source   usage.Source
-		Severity usage.Severity
+		Severity notify.Severity
 	}
 	var got []finding
 	for _, f := range rep.Findings {
 		got = append(got, finding{f.ID, f.Source, f.Severity})
 	}
 	assert.Equal(t, []finding{
-		{w.fullSubnet, usage.SourceIPAM, usage.SeverityCritical},
-		{w.fullSubnet, usage.SourceEC2, usage.SeverityCritical},
-		{w.prodSubnet, usage.SourceIPAM, usage.SeverityCritical},
-		{w.prodSubnet, usage.SourceEC2, usage.SeverityWarning},
+		{w.fullSubnet, usage.SourceIPAM, notify.Critical},
+		{w.fullSubnet, usage.SourceEC2, notify.Critical},
+		{w.prodSubnet, usage.SourceIPAM, notify.Critical},
+		{w.prodSubnet, usage.SourceEC2, notify.Warning},
 	}, got)
 
 	// The sample's body: one record per finding, worst first.
