@@ -32,10 +32,12 @@ type CloudWatchOptions struct {
 	// StorageResolution is 1 for high-resolution metrics; zero means the
 	// standard 60 seconds.
 	StorageResolution int32
-	// Now stamps metrics whose Time is zero; nil means time.Now.
-	Now func() time.Time
 	// Logger receives a Debug record per request; nil discards records.
 	Logger *slog.Logger
+
+	// now stamps metrics whose Time is zero; nil means time.Now.
+	// This package's tests pin it.
+	now func() time.Time
 }
 
 // CloudWatch is a [MetricSink] that sends metrics to Amazon CloudWatch with
@@ -63,8 +65,8 @@ func NewCloudWatch(client CloudWatchAPI, optFns ...func(*CloudWatchOptions)) *Cl
 	if o.Namespace == "" {
 		o.Namespace = DefaultNamespace
 	}
-	if o.Now == nil {
-		o.Now = time.Now
+	if o.now == nil {
+		o.now = time.Now
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
@@ -118,7 +120,7 @@ func (c *CloudWatch) datums(ms []Metric) ([]types.MetricDatum, []int, error) {
 		dimsSize          int
 		dimErr            error
 	)
-	now := c.opts.Now()
+	now := c.opts.now()
 	for i, m := range ms {
 		if len(m.Dimensions) == 0 || len(prevOwn) != len(m.Dimensions) || &prevOwn[0] != &m.Dimensions[0] {
 			prevOwn, prevDims = m.Dimensions, withDimensions(m.Dimensions, c.opts.Dimensions)

@@ -105,7 +105,7 @@ func TestCloudWatchDatum(t *testing.T) {
 		o.Namespace = "Team/IPAM"
 		o.Dimensions = []Dimension{{"Env", "prod"}}
 		o.StorageResolution = 1
-		o.Now = func() time.Time { return now }
+		o.now = func() time.Time { return now }
 	})
 	require.NoError(t, cw.PutMetrics(t.Context(), []Metric{
 		{Name: "PercentAssigned", Value: 81.25, Unit: UnitPercent, Dimensions: []Dimension{{"ResourceId", "vpc-1"}}},
@@ -180,7 +180,7 @@ func TestCloudWatchRefusesWhatCloudWatchRefuses(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			m := NewMockCloudWatchAPI(gomock.NewController(t)) // no call expected
-			cw := NewCloudWatch(m, func(o *CloudWatchOptions) { o.Now = func() time.Time { return now } })
+			cw := NewCloudWatch(m, func(o *CloudWatchOptions) { o.now = func() time.Time { return now } })
 			good := Metric{Name: "ok", Value: 0, Unit: UnitCount, Time: now.Add(-13 * 24 * time.Hour)}
 			err := cw.PutMetrics(t.Context(), []Metric{good, tt.m, good})
 			require.ErrorIs(t, err, ErrInvalidMetric)

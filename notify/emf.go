@@ -39,8 +39,10 @@ type EMFOptions struct {
 	// Dimensions are added to every metric, after its own, such as the
 	// account and Region of the caller.
 	Dimensions []Dimension
-	// Now stamps metrics whose Time is zero; nil means time.Now.
-	Now func() time.Time
+
+	// now stamps metrics whose Time is zero; nil means time.Now.
+	// This package's tests pin it.
+	now func() time.Time
 }
 
 // EMF is a [MetricSink] that writes CloudWatch Embedded Metric Format:
@@ -70,8 +72,8 @@ func NewEMF(w io.Writer, optFns ...func(*EMFOptions)) *EMF {
 	if o.Namespace == "" {
 		o.Namespace = DefaultNamespace
 	}
-	if o.Now == nil {
-		o.Now = time.Now
+	if o.now == nil {
+		o.now = time.Now
 	}
 	return &EMF{w: w, opts: o}
 }
@@ -161,7 +163,7 @@ func (e *EMF) group(ms []Metric) ([]*emfGroup, error) {
 		}
 		t := m.Time
 		if t.IsZero() {
-			t = e.opts.Now()
+			t = e.opts.now()
 		}
 		k := groupKey{t.UnixMilli(), dimID}
 		g := byKey[k]

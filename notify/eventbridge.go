@@ -55,13 +55,17 @@ type EventBridgeOptions struct {
 	// BaseDelay is the wait before the first retry of failed entries; it
 	// doubles for each further retry, up to 20s. Zero means 100ms.
 	BaseDelay time.Duration
-	// Sleep waits d or until ctx is done, returning ctx.Err() then; nil
-	// means a timer. Tests replace it so that they never sleep.
-	Sleep func(ctx context.Context, d time.Duration) error
-	// Now gives the time of alerts whose Time is zero; nil means time.Now.
-	Now func() time.Time
 	// Logger receives a Debug record per call; nil discards records.
 	Logger *slog.Logger
+
+	// sleep waits d or until ctx is done, returning ctx.Err() then; nil
+	// means a timer. This package's tests replace it so that they never
+	// sleep.
+	sleep func(ctx context.Context, d time.Duration) error
+
+	// now gives the time of alerts whose Time is zero; nil means time.Now.
+	// This package's tests pin it.
+	now func() time.Time
 }
 
 // EventBridge is a [Notifier] that puts alerts on an Amazon EventBridge
@@ -99,11 +103,11 @@ func NewEventBridge(client EventBridgeAPI, optFns ...func(*EventBridgeOptions)) 
 	if o.BaseDelay <= 0 {
 		o.BaseDelay = 100 * time.Millisecond
 	}
-	if o.Sleep == nil {
-		o.Sleep = sleep
+	if o.sleep == nil {
+		o.sleep = sleep
 	}
-	if o.Now == nil {
-		o.Now = time.Now
+	if o.now == nil {
+		o.now = time.Now
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
@@ -232,7 +236,7 @@ func (e *EventBridge) put(ctx context.Context, entries []types.PutEventsRequestE
 			}
 			return fmt.Errorf("%s: %w", msg, errors.Join(append(final, failed...)...))
 		}
-		if err := e.opts.Sleep(ctx, min(backoff(e.opts.BaseDelay, attempt), ebMaxDelay)); err != nil {
+		if err := e.opts.sleep(ctx, min(backoff(e.opts.BaseDelay, attempt), ebMaxDelay)); err != nil {
 			return fmt.Errorf("waiting to retry (%w): %w", err, errors.Join(append(final, failed...)...))
 		}
 		entries, index = retry, retryIndex
@@ -258,7 +262,7 @@ func (e *EventBridge) entries(alerts []Alert) ([]types.PutEventsRequestEntry, []
 	sizes := make([]int, len(events))
 	for i, a := range events {
 		if a.Time.IsZero() {
-			a.Time = e.opts.Now()
+			a.Time = e.opts.now()
 		}
 		detail, err := json.Marshal(a)
 		if err != nil {

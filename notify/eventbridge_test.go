@@ -114,7 +114,7 @@ func TestEventBridgeEntry(t *testing.T) {
 	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	eb := NewEventBridge(m, func(o *EventBridgeOptions) {
 		o.EventBusName = "ops"
-		o.Now = func() time.Time { return now }
+		o.now = func() time.Time { return now }
 	})
 	require.NoError(t, eb.Notify(t.Context(), Alert{Severity: Critical, Title: "full", Resources: []Resource{{ID: "vpc-1", Percent: 99}}}))
 	require.Len(t, ins, 1)
@@ -246,7 +246,7 @@ func TestEventBridgeFailures(t *testing.T) {
 			var ins []*eventbridge.PutEventsInput
 			recordPutEvents(m, &ins, tt.answer)
 			var s sleeps
-			err := NewEventBridge(m, func(o *EventBridgeOptions) { o.Sleep = s.sleep }).NotifyAll(t.Context(), tt.alerts)
+			err := NewEventBridge(m, func(o *EventBridgeOptions) { o.sleep = s.sleep }).NotifyAll(t.Context(), tt.alerts)
 			var calls [][]string
 			for _, in := range ins {
 				calls = append(calls, titlesOf(in))

@@ -147,14 +147,18 @@ type HTTPOptions struct {
 	BaseDelay time.Duration
 	// MaxDelay caps every delay, Retry-After included; zero means 30s.
 	MaxDelay time.Duration
-	// Sleep waits d or until ctx is done, returning ctx.Err() then; nil
-	// means a timer. Tests replace it so that they never sleep.
-	Sleep func(ctx context.Context, d time.Duration) error
-	// Now reads the clock for Retry-After dates; nil means time.Now.
-	Now func() time.Time
 	// Logger receives a Debug record per retry, with the URL redacted; nil
 	// discards records.
 	Logger *slog.Logger
+
+	// sleep waits d or until ctx is done, returning ctx.Err() then; nil
+	// means a timer. This package's tests replace it so that they never
+	// sleep.
+	sleep func(ctx context.Context, d time.Duration) error
+
+	// now reads the clock for Retry-After dates; nil means time.Now.
+	// This package's tests pin it.
+	now func() time.Time
 }
 
 func (o *HTTPOptions) setDefaults() {
@@ -170,11 +174,11 @@ func (o *HTTPOptions) setDefaults() {
 	if o.MaxDelay <= 0 {
 		o.MaxDelay = 30 * time.Second
 	}
-	if o.Sleep == nil {
-		o.Sleep = sleep
+	if o.sleep == nil {
+		o.sleep = sleep
 	}
-	if o.Now == nil {
-		o.Now = time.Now
+	if o.now == nil {
+		o.now = time.Now
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
@@ -216,7 +220,7 @@ func (o *HTTPOptions) post(ctx context.Context, u WebhookURL, body []byte, heade
 		delay = min(delay, o.MaxDelay)
 		o.Logger.LogAttrs(ctx, slog.LevelDebug, "retrying webhook",
 			slog.Any("url", u), slog.Int("attempt", attempt), slog.Duration("delay", delay), slog.String("error", err.Error()))
-		if err := o.Sleep(ctx, delay); err != nil {
+		if err := o.sleep(ctx, delay); err != nil {
 			return fmt.Errorf("waiting to retry (%w): %w", err, last)
 		}
 	}
@@ -252,7 +256,7 @@ func (o *HTTPOptions) try(ctx context.Context, u WebhookURL, body []byte, header
 	if resp.StatusCode != http.StatusTooManyRequests && resp.StatusCode < 500 {
 		return -1, herr
 	}
-	return retryAfter(resp.Header.Get("Retry-After"), o.Now()), herr
+	return retryAfter(resp.Header.Get("Retry-After"), o.now()), herr
 }
 
 // backoff returns base doubled for each retry after the first, saturating

@@ -89,7 +89,7 @@ func (s *sleeps) sleep(ctx context.Context, d time.Duration) error {
 }
 
 func noSleep(o *HTTPOptions) {
-	o.Sleep = func(ctx context.Context, _ time.Duration) error { return ctx.Err() }
+	o.sleep = func(ctx context.Context, _ time.Duration) error { return ctx.Err() }
 }
 
 // manyResources returns n resources with falling utilization.
@@ -244,8 +244,8 @@ func TestHTTPRetry(t *testing.T) {
 			rec := newRecorder(t, tt.script...)
 			var s sleeps
 			n := NewWebhook(rec.url(), func(o *WebhookOptions) {
-				o.Sleep = s.sleep
-				o.Now = func() time.Time { return now }
+				o.sleep = s.sleep
+				o.now = func() time.Time { return now }
 			})
 			err := n.Notify(t.Context(), testAlert())
 			if tt.wantErr == "" {

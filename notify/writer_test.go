@@ -204,7 +204,7 @@ func TestEMFOptionsAndGrouping(t *testing.T) {
 	e := NewEMF(&b, func(o *EMFOptions) {
 		o.Namespace = "Team/Net"
 		o.Dimensions = []Dimension{{"Env", "prod"}}
-		o.Now = func() time.Time { return now }
+		o.now = func() time.Time { return now }
 	})
 	require.NoError(t, e.PutMetrics(t.Context(), []Metric{
 		{Name: "a", Value: 1},

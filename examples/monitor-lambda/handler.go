@@ -178,10 +178,10 @@ func newHandler(ctx context.Context, awsCfg aws.Config, c Config, optFns ...func
 	case c.Metrics == metricsNone:
 	case c.CloudWatch:
 		h.sinks.Sinks = append(h.sinks.Sinks, notify.NamedSink("cloudwatch", notify.NewCloudWatch(cloudwatch.NewFromConfig(awsCfg),
-			func(co *notify.CloudWatchOptions) { co.Namespace, co.Now, co.Logger = c.Namespace, o.Now, o.Logger })))
+			func(co *notify.CloudWatchOptions) { co.Namespace, co.Logger = c.Namespace, o.Logger })))
 	default:
 		h.sinks.Sinks = append(h.sinks.Sinks, notify.NamedSink("emf", notify.NewEMF(o.Stdout,
-			func(eo *notify.EMFOptions) { eo.Namespace, eo.Now = c.Namespace, o.Now })))
+			func(eo *notify.EMFOptions) { eo.Namespace = c.Namespace })))
 	}
 
 	clients := usage.NewAWSClients(awsCfg, func(ao *usage.AWSClientsOptions) { ao.SessionName = "ipamkit-monitor" })

@@ -189,7 +189,6 @@ func (w *testWorld) newRun(t *testing.T, env map[string]string) (*run, error) {
 		o.Stdout = r.stdout
 		o.Logger = slog.New(slog.NewJSONHandler(r.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 		o.HTTP.MaxAttempts = 1
-		o.HTTP.Sleep = func(context.Context, time.Duration) error { return nil }
 	})
 	return r, err
 }
