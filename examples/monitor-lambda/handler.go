@@ -18,12 +18,10 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
-	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/ipamkit/ipamkit/notify"
 	"github.com/ipamkit/ipamkit/usage"
 )
@@ -100,18 +98,13 @@ type handlerOptions struct {
 // handler runs the monitor. It is built once per container by newHandler,
 // with its clients and credentials, and is safe for concurrent use.
 type handler struct {
-	cfg        Config
-	self       string   // the function's account
-	callerARN  string   // the function's identity; its partition is the role ARNs'
-	regions    []string // scanned by the ec2 source
-	ipamRegion string   // where the IPAM is read
+	cfg     Config
+	regions []string // scanned by the ec2 source, for the logs
 
-	org         usage.OrganizationsAPI // nil unless cfg.Organization
-	ipamScanner *usage.Scanner         // nil without the ipam and pools sources
-	ec2Scanner  *usage.Scanner         // nil without the ec2 source
-	notifiers   notify.Multi           // alerts
-	sinks       notify.Multi           // metrics
-	text        *notify.Template       // renders Response.Message
+	scanner   *usage.OrganizationScanner
+	notifiers notify.Multi     // alerts
+	sinks     notify.Multi     // metrics
+	text      *notify.Template // renders Response.Message
 
 	credentials []string // every credential fetched, removed from any message
 	log         *slog.Logger
@@ -129,9 +122,8 @@ type secretsManagerAPI interface {
 }
 
 var (
-	_ ssmAPI                 = (*ssm.Client)(nil)
-	_ secretsManagerAPI      = (*secretsmanager.Client)(nil)
-	_ usage.OrganizationsAPI = (*organizations.Client)(nil)
+	_ ssmAPI            = (*ssm.Client)(nil)
+	_ secretsManagerAPI = (*secretsmanager.Client)(nil)
 )
 
 // newHandler builds the handler from awsCfg and c: it finds the function's
@@ -153,23 +145,26 @@ func newHandler(ctx context.Context, awsCfg aws.Config, c Config, optFns ...func
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	h := &handler{cfg: c, log: o.Logger, now: o.Now, regions: c.Regions, ipamRegion: c.IPAMRegion,
-		text: notify.MustParseTemplate(notify.DefaultTextTemplate)}
+	h := &handler{cfg: c, log: o.Logger, now: o.Now, regions: c.Regions, text: notify.MustParseTemplate(notify.DefaultTextTemplate)}
 	if len(h.regions) == 0 {
 		if awsCfg.Region == "" {
 			return nil, errNoRegion
 		}
 		h.regions = []string{awsCfg.Region}
 	}
-	if h.ipamRegion == "" {
-		h.ipamRegion = h.regions[0]
-	}
-
-	ident, err := sts.NewFromConfig(awsCfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	var err error
+	h.scanner, err = usage.NewOrganizationScanner(awsCfg, func(so *usage.OrganizationScanOptions) {
+		so.Organization, so.Accounts, so.Regions, so.IPAMRegion = c.Organization, c.Accounts, h.regions, c.IPAMRegion
+		so.RoleName, so.ExternalID, so.SessionName = c.RoleName, c.ExternalID, "ipamkit-monitor"
+		so.Sources, so.IPAM, so.Policy = c.Sources, usage.IPAMOptions{ScopeType: c.ScopeType, ResourceTypes: c.ResourceTypes}, c.Policy()
+		so.Concurrency, so.DeadlineMargin, so.Logger = c.Concurrency, c.DeadlineMargin, o.Logger
+	})
 	if err != nil {
-		return nil, fmt.Errorf("find the function's account (sts:GetCallerIdentity): %w", err)
+		return nil, err
 	}
-	h.self, h.callerARN = aws.ToString(ident.Account), aws.ToString(ident.Arn)
+	if _, err := h.scanner.Caller(ctx); err != nil { // fail at cold start, not at every invocation
+		return nil, err
+	}
 
 	if err := h.buildNotifiers(ctx, awsCfg, o); err != nil {
 		return nil, err
@@ -184,28 +179,6 @@ func newHandler(ctx context.Context, awsCfg aws.Config, c Config, optFns ...func
 			func(eo *notify.EMFOptions) { eo.Namespace, eo.Now = c.Namespace, o.Now })))
 	}
 
-	clients := usage.NewAWSClients(awsCfg, func(ao *usage.AWSClientsOptions) { ao.SessionName = "ipamkit-monitor" })
-	scanner := func(sources []usage.Source) *usage.Scanner {
-		return usage.NewScanner(clients, func(so *usage.ScannerOptions) {
-			so.Sources, so.Policy, so.Concurrency = sources, c.Policy(), c.Concurrency
-			so.IPAM = usage.IPAMOptions{ScopeType: c.ScopeType, ResourceTypes: c.ResourceTypes}
-			so.DeadlineMargin, so.Logger = c.DeadlineMargin, o.Logger
-		})
-	}
-	var ipamSources []usage.Source
-	for _, s := range c.Sources {
-		if s == usage.SourceEC2 {
-			h.ec2Scanner = scanner([]usage.Source{usage.SourceEC2})
-		} else {
-			ipamSources = append(ipamSources, s)
-		}
-	}
-	if len(ipamSources) > 0 {
-		h.ipamScanner = scanner(ipamSources)
-	}
-	if c.Organization {
-		h.org = organizations.NewFromConfig(awsCfg)
-	}
 	return h, nil
 }
 
@@ -373,7 +346,7 @@ func (h *handler) Handle(ctx context.Context, event json.RawMessage) (Response, 
 			slog.Duration("time_left", left), slog.Duration("deadline_margin", h.cfg.DeadlineMargin))
 	}
 
-	rep, err := h.scan(ctx)
+	rep, err := h.scanner.Scan(ctx)
 	if err != nil {
 		return Response{}, err
 	}
@@ -439,52 +412,6 @@ func (h *handler) Handle(ctx context.Context, event json.RawMessage) (Response, 
 		resp.NotifyErrors = append(resp.NotifyErrors, failures...)
 	}
 	return resp, undelivered
-}
-
-// scan measures the IPAM (ipam and pools sources) in the function's
-// account and the targets of the ec2 source, and merges the reports.
-func (h *handler) scan(ctx context.Context) (usage.Report, error) {
-	var reports []usage.Report
-	if h.ipamScanner != nil {
-		rep, err := h.ipamScanner.Scan(ctx, []usage.Target{{AccountID: h.self, Region: h.ipamRegion}})
-		if err != nil {
-			return usage.Report{}, err
-		}
-		reports = append(reports, rep)
-	}
-	if h.ec2Scanner != nil {
-		targets, err := h.targets(ctx)
-		if err != nil {
-			return usage.Report{}, err
-		}
-		rep, err := h.ec2Scanner.Scan(ctx, targets)
-		if err != nil {
-			return usage.Report{}, err
-		}
-		reports = append(reports, rep)
-	}
-	return usage.Merge(reports...), nil
-}
-
-// targets returns the targets of the ec2 source: the accounts configured,
-// or of the organization, or the function's own, in every region. The
-// function's own account is read with its own credentials.
-func (h *handler) targets(ctx context.Context) ([]usage.Target, error) {
-	var targets []usage.Target
-	switch {
-	case h.org != nil:
-		var err error
-		targets, err = usage.OrganizationTargets(ctx, h.org, h.regions, h.cfg.RoleName, h.cfg.ExternalID)
-		if err != nil {
-			return nil, fmt.Errorf("targets of the organization: %w", err)
-		}
-	case len(h.cfg.Accounts) > 0:
-		targets = usage.AccountTargets(h.callerARN, h.cfg.Accounts, h.regions, h.cfg.RoleName, h.cfg.ExternalID)
-	default:
-		targets = usage.AccountTargets(h.callerARN, []string{h.self}, h.regions, "", "")
-	}
-	targets = usage.WithoutRoleFor(targets, h.self) // read with the function's own credentials
-	return targets, nil
 }
 
 // failures splits an error of notify.Multi into one message per failed
