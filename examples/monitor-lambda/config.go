@@ -43,7 +43,7 @@ const (
 
 // Defaults of the settings whose zero value is not the default.
 const (
-	defaultSources        = "ipam"
+	defaultSource         = usage.SourceIPAM
 	defaultRoleName       = "OrganizationAccountAccessRole"
 	defaultConcurrency    = 8
 	defaultDeadlineMargin = 30 * time.Second
@@ -189,204 +189,244 @@ var credentials = []struct {
 	{"IPAMKIT_WEBHOOK_SECRET_PARAM", "IPAMKIT_WEBHOOK_SECRET_ID", "IPAMKIT_WEBHOOK_SECRET", func(c *Config) *secretRef { return &c.WebhookSecret }},
 }
 
-// configFromEnv reads the configuration through getenv, as os.Getenv.
-// It reports every problem at once, in one configError; no message quotes
-// a value that could be a credential.
+// configFromEnv reads the configuration through getenv, as os.Getenv, one
+// variable after another as envSpecs lists them. It reports every problem
+// at once, in one configError; no message quotes a value that could be a
+// credential.
 func configFromEnv(getenv func(string) string) (Config, error) {
 	var (
 		c    Config
-		errs []error
+		errs problems
 	)
-	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 	get := func(name string) string { return strings.TrimSpace(getenv(name)) }
+	for _, s := range envSpecs {
+		if s.def != nil {
+			s.def(&c)
+		}
+		if s.check != nil {
+			s.check(&c, get, &errs)
+		}
+		if v := get(s.name); s.set != nil && v != "" {
+			s.set(&c, s.name, v, &errs)
+		}
+	}
+	if len(errs) > 0 {
+		return Config{}, configError(errs)
+	}
+	return c, nil
+}
 
+// problems collects the problems of a configuration.
+type problems []error
+
+// add records "NAME "VALUE": want …".
+func (p *problems) add(name, value, want string, args ...any) {
+	*p = append(*p, fmt.Errorf("%s %q: %s", name, value, fmt.Sprintf(want, args...)))
+}
+
+// addName records "NAME: want …", for a value not to be repeated: it may be
+// a credential, or hold a line break.
+func (p *problems) addName(name, want string, args ...any) {
+	*p = append(*p, fmt.Errorf("%s: %s", name, fmt.Sprintf(want, args...)))
+}
+
+// envSpec is one environment variable of the function, or a check across
+// several.
+type envSpec struct {
+	name string
+	// def sets the default, before the variable is read; nil leaves the
+	// zero value.
+	def func(c *Config)
+	// set reads v, the variable's value without surrounding blanks; it is
+	// called only when there is one.
+	set func(c *Config, name, v string, p *problems)
+	// check looks at variables together, after the ones listed before it.
+	check func(c *Config, get func(string) string, p *problems)
+}
+
+// envSpecs are the variables in the order they are read and their
+// problems reported.
+var envSpecs = []envSpec{
 	// The sample's variables.
-	c.Critical = usage.DefaultCritical
-	if v := get(envThreshold); v != "" {
-		if f, ok := parsePercent(v); ok {
-			c.Critical = f
-		} else {
-			bad("%s %q: want a percentage from 0 to 100, such as 80 or 85.5", envThreshold, v)
+	{name: envThreshold, def: func(c *Config) { c.Critical = usage.DefaultCritical },
+		set: setPercent(func(c *Config) *float64 { return &c.Critical }, "such as 80 or 85.5")},
+	{name: envWarning, set: setPercent(func(c *Config) *float64 { return &c.Warning }, "below "+envThreshold)},
+	{check: func(c *Config, _ func(string) string, p *problems) {
+		if err := c.Policy().Validate(); err != nil {
+			*p = append(*p, fmt.Errorf("%s %v, %s %v: %w", envThreshold, c.Critical, envWarning, c.Warning, err))
 		}
-	}
-	if v := get(envWarning); v != "" {
-		if f, ok := parsePercent(v); ok {
-			c.Warning = f
-		} else {
-			bad("%s %q: want a percentage from 0 to 100, below %s", envWarning, v, envThreshold)
+	}},
+	{name: envScopeType, def: func(c *Config) { c.ScopeType = usage.ScopePrivate }, set: setScopeType},
+	{name: envResourceType, set: setResourceTypes},
+	{name: envSNSTopic, set: func(c *Config, name, v string, p *problems) {
+		if c.SNSTopic = v; !snsTopicPattern.MatchString(v) {
+			p.add(name, v, "want a topic ARN, arn:aws:sns:REGION:ACCOUNT:TOPIC, or nothing for no SNS")
 		}
-	}
-	if err := c.Policy().Validate(); err != nil {
-		bad("%s %v, %s %v: %w", envThreshold, c.Critical, envWarning, c.Warning, err)
-	}
-
-	switch v := strings.ToLower(get(envScopeType)); v {
-	case "", "private":
-		c.ScopeType = usage.ScopePrivate
-	case "public":
-		c.ScopeType = usage.ScopePublic
-	default:
-		bad("%s %q: want private or public", envScopeType, get(envScopeType))
-	}
-
-	ipamTypes := []usage.ResourceType{usage.TypeVPC, usage.TypeSubnet, usage.TypeEIP, usage.TypePublicIPv4Pool, usage.TypeIPv6Pool}
-	if v := get(envResourceType); v != "" && v != "*" {
-		for _, t := range splitList(v) {
-			rt := usage.ResourceType(strings.ToLower(t))
-			switch {
-			case !slices.Contains(ipamTypes, rt):
-				bad("%s %q: want * or one or more of vpc, subnet, eip, public-ipv4-pool, ipv6-pool", envResourceType, t)
-			case !slices.Contains(c.ResourceTypes, rt):
-				c.ResourceTypes = append(c.ResourceTypes, rt)
-			}
+	}},
+	{name: envSNSSubject, set: func(c *Config, name, v string, p *problems) {
+		if c.SNSSubject = v; len(v) > 99 || strings.ContainsFunc(v, func(r rune) bool { return r < ' ' || r == 0x7f }) {
+			p.addName(name, "want at most 99 printable characters on one line")
 		}
-	}
-
-	c.SNSTopic = get(envSNSTopic)
-	if c.SNSTopic != "" && !snsTopicPattern.MatchString(c.SNSTopic) {
-		bad("%s %q: want a topic ARN, arn:aws:sns:REGION:ACCOUNT:TOPIC, or nothing for no SNS", envSNSTopic, c.SNSTopic)
-	}
-	c.SNSSubject = get(envSNSSubject)
-	if len(c.SNSSubject) > 99 || strings.ContainsFunc(c.SNSSubject, func(r rune) bool { return r < ' ' || r == 0x7f }) {
-		bad("%s: want at most 99 printable characters on one line", envSNSSubject)
-	}
-
-	if v := get(envCloudWatchEnabled); v != "" {
-		b, ok := parseBool(v)
-		if !ok {
-			bad("%s %q: want true or false", envCloudWatchEnabled, v)
+	}},
+	{name: envCloudWatchEnabled, set: setBool(func(c *Config) *bool { return &c.CloudWatch })},
+	{name: envCloudWatchNamespace, def: func(c *Config) { c.Namespace = notify.DefaultNamespace }, set: func(c *Config, name, v string, p *problems) {
+		if c.Namespace = v; len(v) > 255 || strings.HasPrefix(v, "AWS/") || strings.ContainsAny(v, ": \t") {
+			p.add(name, v, "want 1 to 255 characters, without ':' or white space, not starting with AWS/")
 		}
-		c.CloudWatch = b
-	}
-	c.Namespace = get(envCloudWatchNamespace)
-	if c.Namespace == "" {
-		c.Namespace = notify.DefaultNamespace
-	} else if len(c.Namespace) > 255 || strings.HasPrefix(c.Namespace, "AWS/") || strings.ContainsAny(c.Namespace, ": \t") {
-		bad("%s %q: want 1 to 255 characters, without ':' or white space, not starting with AWS/", envCloudWatchNamespace, c.Namespace)
-	}
+	}},
 
 	// What to measure, and where.
-	sources := get(envSources)
-	if sources == "" {
-		sources = defaultSources
-	}
-	sourceList := splitList(sources)
-	if len(sourceList) == 0 {
-		bad("%s: want ipam, pools, ec2 or all", envSources)
-	}
-	for _, s := range sourceList {
-		switch src := usage.Source(strings.ToLower(s)); src {
-		case "all":
-			c.Sources = append(c.Sources, usage.SourceIPAM, usage.SourcePools, usage.SourceEC2)
-		case usage.SourceIPAM, usage.SourcePools, usage.SourceEC2:
-			c.Sources = append(c.Sources, src)
-		default:
-			bad("%s %q: want ipam, pools, ec2 or all", envSources, s)
-		}
-	}
-	c.Sources = orderSources(c.Sources)
-
-	if v := get(envAccounts); strings.EqualFold(v, organizationKeyword) {
-		c.Organization = true
-	} else if v != "" {
-		for _, a := range splitList(v) {
-			switch {
-			case strings.EqualFold(a, organizationKeyword):
-				bad("%s: %s excludes a list of accounts", envAccounts, organizationKeyword)
-			case !accountIDPattern.MatchString(a):
-				bad("%s %q: want a 12-digit account ID, or %s alone", envAccounts, a, organizationKeyword)
-			case !slices.Contains(c.Accounts, a):
-				c.Accounts = append(c.Accounts, a)
-			}
-		}
-	}
-	if v := get(envRegions); v != "" {
+	{name: envSources, def: func(c *Config) { c.Sources = []usage.Source{defaultSource} }, set: setSources},
+	{name: envAccounts, set: setAccounts},
+	{name: envRegions, set: func(c *Config, name, v string, p *problems) {
 		for _, r := range splitList(v) {
 			switch {
 			case !regionPattern.MatchString(r):
-				bad("%s %q: want a region such as us-east-1", envRegions, r)
+				p.add(name, r, "want a region such as us-east-1")
 			case !slices.Contains(c.Regions, r):
 				c.Regions = append(c.Regions, r)
 			}
 		}
-	}
-	if c.IPAMRegion = get(envIPAMRegion); c.IPAMRegion != "" && !regionPattern.MatchString(c.IPAMRegion) {
-		bad("%s %q: want a region such as us-east-1", envIPAMRegion, c.IPAMRegion)
-	}
-	if c.RoleName = get(envRoleName); c.RoleName == "" {
-		c.RoleName = defaultRoleName
-	} else if !roleNamePattern.MatchString(c.RoleName) || strings.HasPrefix(c.RoleName, "arn:") {
-		bad("%s %q: want a role name (optionally with its path), not an ARN", envRoleName, c.RoleName)
-	}
-	if c.ExternalID = get(envExternalID); c.ExternalID != "" && (len(c.ExternalID) < 2 || len(c.ExternalID) > 1224 || !externalIDPattern.MatchString(c.ExternalID)) {
-		bad("%s: want 2 to 1224 letters, digits or +=,.@:/-_", envExternalID) // not quoted: it is kept out of logs
-	}
+	}},
+	{name: envIPAMRegion, set: func(c *Config, name, v string, p *problems) {
+		if c.IPAMRegion = v; !regionPattern.MatchString(v) {
+			p.add(name, v, "want a region such as us-east-1")
+		}
+	}},
+	{name: envRoleName, def: func(c *Config) { c.RoleName = defaultRoleName }, set: func(c *Config, name, v string, p *problems) {
+		if c.RoleName = v; !roleNamePattern.MatchString(v) || strings.HasPrefix(v, "arn:") {
+			p.add(name, v, "want a role name (optionally with its path), not an ARN")
+		}
+	}},
+	{name: envExternalID, set: func(c *Config, name, v string, p *problems) {
+		if c.ExternalID = v; len(v) < 2 || len(v) > 1224 || !externalIDPattern.MatchString(v) {
+			p.addName(name, "want 2 to 1224 letters, digits or +=,.@:/-_") // not quoted: it is kept out of logs
+		}
+	}},
 
 	// Credentials: by name only.
-	for _, cr := range credentials {
-		ref := cr.field(&c)
-		param, secretID := get(cr.param), get(cr.secretID)
-		if get(cr.plain) != "" {
-			bad("%s is set: a credential never goes in a plain variable; store it as an SSM SecureString or a Secrets Manager secret and give its name in %s or %s", cr.plain, cr.param, cr.secretID)
-		}
-		switch {
-		case param != "" && secretID != "":
-			bad("%s and %s exclude each other", cr.param, cr.secretID)
-		case param != "":
-			if len(param) > 2048 || !parameterPattern.MatchString(param) || strings.Contains(param, "://") {
-				bad("%s: want the name or ARN of an SSM parameter (letters, digits and _.-/ only), not the credential itself", cr.param)
-			} else {
-				*ref = secretRef{Store: storeSSM, Name: param, Env: cr.param}
-			}
-		case secretID != "":
-			if len(secretID) > 2048 || !secretIDPattern.MatchString(secretID) || strings.Contains(secretID, "://") {
-				bad("%s: want the name or ARN of a Secrets Manager secret, not the credential itself", cr.secretID)
-			} else {
-				*ref = secretRef{Store: storeSecretsManager, Name: secretID, Env: cr.secretID}
-			}
-		}
-	}
-	if !c.WebhookSecret.IsZero() && get("IPAMKIT_WEBHOOK_URL_PARAM") == "" && get("IPAMKIT_WEBHOOK_URL_SECRET_ID") == "" {
-		bad("IPAMKIT_WEBHOOK_SECRET_PARAM or IPAMKIT_WEBHOOK_SECRET_ID needs IPAMKIT_WEBHOOK_URL_PARAM or IPAMKIT_WEBHOOK_URL_SECRET_ID")
-	}
-	if v := get(envAllClear); v != "" {
-		b, ok := parseBool(v)
-		if !ok {
-			bad("%s %q: want true or false", envAllClear, v)
-		}
-		c.AllClear = b
-	}
+	{check: checkCredentials},
+	{name: envAllClear, set: setBool(func(c *Config) *bool { return &c.AllClear })},
 
 	// Metrics and running.
-	switch v := metricsMode(strings.ToLower(get(envMetrics))); v {
-	case "":
-		c.Metrics = metricsFindings
-	case metricsFindings, metricsAll, metricsNone:
-		c.Metrics = v
-	default:
-		bad("%s %q: want findings, all or none", envMetrics, get(envMetrics))
-	}
-	c.Concurrency = defaultConcurrency
-	if v := get(envConcurrency); v != "" {
+	{name: envMetrics, def: func(c *Config) { c.Metrics = metricsFindings }, set: func(c *Config, name, v string, p *problems) {
+		switch m := metricsMode(strings.ToLower(v)); m {
+		case metricsFindings, metricsAll, metricsNone:
+			c.Metrics = m
+		default:
+			p.add(name, v, "want findings, all or none")
+		}
+	}},
+	{name: envConcurrency, def: func(c *Config) { c.Concurrency = defaultConcurrency }, set: func(c *Config, name, v string, p *problems) {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 256 {
-			bad("%s %q: want a whole number from 1 to 256", envConcurrency, v)
-		} else {
-			c.Concurrency = n
+			p.add(name, v, "want a whole number from 1 to 256")
+			return
 		}
-	}
-	c.DeadlineMargin = defaultDeadlineMargin
-	if v := get(envDeadlineMargin); v != "" {
+		c.Concurrency = n
+	}},
+	{name: envDeadlineMargin, def: func(c *Config) { c.DeadlineMargin = defaultDeadlineMargin }, set: func(c *Config, name, v string, p *problems) {
 		d, ok := parseDuration(v)
 		if !ok || d < time.Second || d > 15*time.Minute {
-			bad("%s %q: want a duration from 1s to 15m, such as 30s or 30", envDeadlineMargin, v)
-		} else {
-			c.DeadlineMargin = d
+			p.add(name, v, "want a duration from 1s to 15m, such as 30s or 30")
+			return
+		}
+		c.DeadlineMargin = d
+	}},
+	{name: envLogLevel, def: func(c *Config) { c.LogLevel = slog.LevelInfo }, set: setLogLevel},
+}
+
+// setPercent returns the set of a percentage from 0 to 100.
+func setPercent(field func(*Config) *float64, hint string) func(*Config, string, string, *problems) {
+	return func(c *Config, name, v string, p *problems) {
+		f, ok := parsePercent(v)
+		if !ok {
+			p.add(name, v, "want a percentage from 0 to 100, %s", hint)
+			return
+		}
+		*field(c) = f
+	}
+}
+
+// setBool returns the set of a boolean.
+func setBool(field func(*Config) *bool) func(*Config, string, string, *problems) {
+	return func(c *Config, name, v string, p *problems) {
+		b, ok := parseBool(v)
+		if !ok {
+			p.add(name, v, "want true or false")
+		}
+		*field(c) = b
+	}
+}
+
+func setScopeType(c *Config, name, v string, p *problems) {
+	switch strings.ToLower(v) {
+	case "private":
+		c.ScopeType = usage.ScopePrivate
+	case "public":
+		c.ScopeType = usage.ScopePublic
+	default:
+		p.add(name, v, "want private or public")
+	}
+}
+
+// ipamTypes are the resource types IpamResourceType accepts.
+var ipamTypes = []usage.ResourceType{usage.TypeVPC, usage.TypeSubnet, usage.TypeEIP, usage.TypePublicIPv4Pool, usage.TypeIPv6Pool}
+
+func setResourceTypes(c *Config, name, v string, p *problems) {
+	if v == "*" {
+		return
+	}
+	for _, t := range splitList(v) {
+		rt := usage.ResourceType(strings.ToLower(t))
+		switch {
+		case !slices.Contains(ipamTypes, rt):
+			p.add(name, t, "want * or one or more of vpc, subnet, eip, public-ipv4-pool, ipv6-pool")
+		case !slices.Contains(c.ResourceTypes, rt):
+			c.ResourceTypes = append(c.ResourceTypes, rt)
 		}
 	}
-	c.LogLevel = slog.LevelInfo
-	switch v := strings.ToUpper(get(envLogLevel)); v {
-	case "", "INFO":
+}
+
+func setSources(c *Config, name, v string, p *problems) {
+	list := splitList(v)
+	if len(list) == 0 {
+		p.addName(name, "want ipam, pools, ec2 or all")
+	}
+	var srcs []usage.Source
+	for _, s := range list {
+		switch src := usage.Source(strings.ToLower(s)); src {
+		case "all":
+			srcs = append(srcs, usage.SourceIPAM, usage.SourcePools, usage.SourceEC2)
+		case usage.SourceIPAM, usage.SourcePools, usage.SourceEC2:
+			srcs = append(srcs, src)
+		default:
+			p.add(name, s, "want ipam, pools, ec2 or all")
+		}
+	}
+	c.Sources = orderSources(srcs)
+}
+
+func setAccounts(c *Config, name, v string, p *problems) {
+	if strings.EqualFold(v, organizationKeyword) {
+		c.Organization = true
+		return
+	}
+	for _, a := range splitList(v) {
+		switch {
+		case strings.EqualFold(a, organizationKeyword):
+			p.addName(name, "%s excludes a list of accounts", organizationKeyword)
+		case !accountIDPattern.MatchString(a):
+			p.add(name, a, "want a 12-digit account ID, or %s alone", organizationKeyword)
+		case !slices.Contains(c.Accounts, a):
+			c.Accounts = append(c.Accounts, a)
+		}
+	}
+}
+
+func setLogLevel(c *Config, name, v string, p *problems) {
+	switch strings.ToUpper(v) {
+	case "INFO":
 	case "TRACE", "DEBUG":
 		c.LogLevel = slog.LevelDebug
 	case "WARN":
@@ -394,13 +434,39 @@ func configFromEnv(getenv func(string) string) (Config, error) {
 	case "ERROR", "FATAL":
 		c.LogLevel = slog.LevelError
 	default:
-		bad("%s %q: want TRACE, DEBUG, INFO, WARN, ERROR or FATAL", envLogLevel, get(envLogLevel))
+		p.add(name, v, "want TRACE, DEBUG, INFO, WARN, ERROR or FATAL")
 	}
+}
 
-	if len(errs) > 0 {
-		return Config{}, configError(errs)
+// checkCredentials reads the variables of the webhook credentials: each by
+// the name of an SSM parameter or a Secrets Manager secret, never in a
+// plain variable.
+func checkCredentials(c *Config, get func(string) string, p *problems) {
+	for _, cr := range credentials {
+		param, secretID := get(cr.param), get(cr.secretID)
+		if get(cr.plain) != "" {
+			*p = append(*p, fmt.Errorf("%s is set: a credential never goes in a plain variable; store it as an SSM SecureString or a Secrets Manager secret and give its name in %s or %s", cr.plain, cr.param, cr.secretID))
+		}
+		switch {
+		case param != "" && secretID != "":
+			*p = append(*p, fmt.Errorf("%s and %s exclude each other", cr.param, cr.secretID))
+		case param != "":
+			if len(param) > 2048 || !parameterPattern.MatchString(param) || strings.Contains(param, "://") {
+				p.addName(cr.param, "want the name or ARN of an SSM parameter (letters, digits and _.-/ only), not the credential itself")
+			} else {
+				*cr.field(c) = secretRef{Store: storeSSM, Name: param, Env: cr.param}
+			}
+		case secretID != "":
+			if len(secretID) > 2048 || !secretIDPattern.MatchString(secretID) || strings.Contains(secretID, "://") {
+				p.addName(cr.secretID, "want the name or ARN of a Secrets Manager secret, not the credential itself")
+			} else {
+				*cr.field(c) = secretRef{Store: storeSecretsManager, Name: secretID, Env: cr.secretID}
+			}
+		}
 	}
-	return c, nil
+	if !c.WebhookSecret.IsZero() && get("IPAMKIT_WEBHOOK_URL_PARAM") == "" && get("IPAMKIT_WEBHOOK_URL_SECRET_ID") == "" {
+		*p = append(*p, errors.New("IPAMKIT_WEBHOOK_SECRET_PARAM or IPAMKIT_WEBHOOK_SECRET_ID needs IPAMKIT_WEBHOOK_URL_PARAM or IPAMKIT_WEBHOOK_URL_SECRET_ID"))
+	}
 }
 
 // parsePercent parses a percentage from 0 to 100, with an optional "%".
