@@ -327,6 +327,38 @@ func checkWebhookURL(raw string) error {
 // some notifiers or of the metrics is logged and listed in
 // Response.NotifyErrors instead: a retry would repeat what was delivered.
 func (h *handler) Handle(ctx context.Context, event json.RawMessage) (Response, error) {
+	log := h.start(ctx, event)
+	rep, err := h.scanner.Scan(ctx)
+	if err != nil {
+		return Response{}, err
+	}
+	h.logScan(ctx, log, rep)
+
+	resp := Response{Report: rep, IpamResourceCidrs: make([]ResourceCIDR, 0, len(rep.Findings))}
+	for _, f := range rep.Findings {
+		resp.IpamResourceCidrs = append(resp.IpamResourceCidrs, resourceCIDR(f))
+	}
+	alert, due := rep.Alert(alertSource)
+	if !due {
+		alert = rep.AllClear(alertSource)
+		due = h.cfg.AllClear
+	}
+	if resp.Message, err = h.text.Render(alert); err != nil {
+		return Response{}, fmt.Errorf("render the alert: %w", err) // a programming error: the template is the default
+	}
+	var undelivered error
+	if due && len(h.notifiers.Notifiers) > 0 {
+		var failures []string
+		failures, undelivered = h.sendAlert(ctx, log, alert)
+		resp.NotifyErrors = append(resp.NotifyErrors, failures...)
+	}
+	resp.NotifyErrors = append(resp.NotifyErrors, h.putMetrics(ctx, log, rep)...)
+	return resp, undelivered
+}
+
+// start returns the invocation's logger, with the event's and the
+// request's IDs, and logs the start of the scan.
+func (h *handler) start(ctx context.Context, event json.RawMessage) *slog.Logger {
 	log := h.log
 	var ev events.CloudWatchEvent
 	if json.Unmarshal(event, &ev) == nil && ev.ID != "" {
@@ -345,11 +377,11 @@ func (h *handler) Handle(ctx context.Context, event json.RawMessage) (Response, 
 		log.LogAttrs(ctx, slog.LevelWarn, "little time to scan: raise the function's timeout or lower "+envDeadlineMargin,
 			slog.Duration("time_left", left), slog.Duration("deadline_margin", h.cfg.DeadlineMargin))
 	}
+	return log
+}
 
-	rep, err := h.scanner.Scan(ctx)
-	if err != nil {
-		return Response{}, err
-	}
+// logScan logs the scan's figures, and warns of targets not scanned.
+func (h *handler) logScan(ctx context.Context, log *slog.Logger, rep usage.Report) {
 	notScanned := 0
 	for _, te := range rep.Errors {
 		if errors.Is(te, usage.ErrNotScanned) {
@@ -365,35 +397,26 @@ func (h *handler) Handle(ctx context.Context, event json.RawMessage) (Response, 
 		log.LogAttrs(ctx, slog.LevelWarn, "deadline near: targets not scanned",
 			slog.Int("not_scanned", notScanned), slog.Duration("deadline_margin", h.cfg.DeadlineMargin))
 	}
+}
 
-	resp := Response{Report: rep, IpamResourceCidrs: make([]ResourceCIDR, 0, len(rep.Findings))}
-	for _, f := range rep.Findings {
-		resp.IpamResourceCidrs = append(resp.IpamResourceCidrs, resourceCIDR(f))
+// sendAlert sends alert to every notifier. It returns the failures, and an
+// error when every notifier failed.
+func (h *handler) sendAlert(ctx context.Context, log *slog.Logger, alert notify.Alert) ([]string, error) {
+	failures := h.failures(h.notifiers.Notify(ctx, alert))
+	if len(failures) == len(h.notifiers.Notifiers) {
+		return failures, fmt.Errorf("alert not delivered, every notifier failed: %s", strings.Join(failures, "; "))
 	}
-	alert, due := rep.Alert(alertSource)
-	if !due {
-		alert = rep.AllClear(alertSource)
-		due = h.cfg.AllClear
+	for _, f := range failures {
+		log.LogAttrs(ctx, slog.LevelError, "notification failed", slog.String("error", f))
 	}
-	if resp.Message, err = h.text.Render(alert); err != nil {
-		return Response{}, fmt.Errorf("render the alert: %w", err) // a programming error: the template is the default
-	}
+	log.LogAttrs(ctx, slog.LevelInfo, "alert sent", slog.String("severity", alert.Severity.String()),
+		slog.Int("resources", len(alert.Resources)), slog.Int("notifiers", len(h.notifiers.Notifiers)-len(failures)))
+	return failures, nil
+}
 
-	var undelivered error
-	if due && len(h.notifiers.Notifiers) > 0 {
-		failures := h.failures(h.notifiers.Notify(ctx, alert))
-		if len(failures) == len(h.notifiers.Notifiers) {
-			undelivered = fmt.Errorf("alert not delivered, every notifier failed: %s", strings.Join(failures, "; "))
-		} else {
-			for _, f := range failures {
-				log.LogAttrs(ctx, slog.LevelError, "notification failed", slog.String("error", f))
-			}
-			log.LogAttrs(ctx, slog.LevelInfo, "alert sent", slog.String("severity", alert.Severity.String()),
-				slog.Int("resources", len(alert.Resources)), slog.Int("notifiers", len(h.notifiers.Notifiers)-len(failures)))
-		}
-		resp.NotifyErrors = append(resp.NotifyErrors, failures...)
-	}
-
+// putMetrics sends the configured metrics of rep to every sink and returns
+// the failures.
+func (h *handler) putMetrics(ctx context.Context, log *slog.Logger, rep usage.Report) []string {
 	var ms []notify.Metric
 	switch h.cfg.Metrics {
 	case metricsFindings:
@@ -401,17 +424,17 @@ func (h *handler) Handle(ctx context.Context, event json.RawMessage) (Response, 
 	case metricsAll:
 		ms = rep.ResourceMetrics(rep.Scan.Finished)
 	}
-	if len(ms) > 0 && len(h.sinks.Sinks) > 0 {
-		failures := h.failures(h.sinks.PutMetrics(ctx, ms))
-		for _, f := range failures {
-			log.LogAttrs(ctx, slog.LevelError, "metrics failed", slog.String("error", f))
-		}
-		if len(failures) == 0 {
-			log.LogAttrs(ctx, slog.LevelInfo, "metrics sent", slog.Int("metrics", len(ms)))
-		}
-		resp.NotifyErrors = append(resp.NotifyErrors, failures...)
+	if len(ms) == 0 || len(h.sinks.Sinks) == 0 {
+		return nil
 	}
-	return resp, undelivered
+	failures := h.failures(h.sinks.PutMetrics(ctx, ms))
+	for _, f := range failures {
+		log.LogAttrs(ctx, slog.LevelError, "metrics failed", slog.String("error", f))
+	}
+	if len(failures) == 0 {
+		log.LogAttrs(ctx, slog.LevelInfo, "metrics sent", slog.Int("metrics", len(ms)))
+	}
+	return failures
 }
 
 // failures splits an error of notify.Multi into one message per failed
