@@ -189,191 +189,198 @@ var credentials = []struct {
 	{"IPAMKIT_WEBHOOK_SECRET_PARAM", "IPAMKIT_WEBHOOK_SECRET_ID", "IPAMKIT_WEBHOOK_SECRET", func(c *Config) *secretRef { return &c.WebhookSecret }},
 }
 
-// configFromEnv reads the configuration through getenv, as os.Getenv, one
-// variable after another as envSpecs lists them. It reports every problem
-// at once, in one configError; no message quotes a value that could be a
+// configFromEnv reads the configuration through getenv, as os.Getenv: each
+// variable by its spec, in the order listed, and the checks across
+// variables where they belong in that order. It reports every problem at
+// once, in one configError; no message quotes a value that could be a
 // credential.
 func configFromEnv(getenv func(string) string) (Config, error) {
-	var (
-		c    Config
-		errs problems
-	)
+	c := Config{
+		Critical: usage.DefaultCritical, ScopeType: usage.ScopePrivate, Namespace: notify.DefaultNamespace,
+		Sources: []usage.Source{defaultSource}, RoleName: defaultRoleName, Metrics: metricsFindings,
+		Concurrency: defaultConcurrency, DeadlineMargin: defaultDeadlineMargin, LogLevel: slog.LevelInfo,
+	}
 	get := func(name string) string { return strings.TrimSpace(getenv(name)) }
-	for _, s := range envSpecs {
-		if s.def != nil {
-			s.def(&c)
-		}
-		if s.check != nil {
-			s.check(&c, get, &errs)
-		}
-		if v := get(s.name); s.set != nil && v != "" {
-			s.set(&c, s.name, v, &errs)
+	var p problems
+	read := func(vars ...envVar) {
+		for _, ev := range vars {
+			if v := get(ev.name); v != "" {
+				ev.set(ev.name, v, &p)
+			}
 		}
 	}
-	if len(errs) > 0 {
-		return Config{}, configError(errs)
+	// The sample's variables.
+	read(
+		envVar{envThreshold, percentVar(&c.Critical, "such as 80 or 85.5")},
+		envVar{envWarning, percentVar(&c.Warning, "below "+envThreshold)},
+	)
+	if err := c.Policy().Validate(); err != nil {
+		p = append(p, fmt.Errorf("%s %v, %s %v: %w", envThreshold, c.Critical, envWarning, c.Warning, err))
+	}
+	read(
+		envVar{envScopeType, enumVar(&c.ScopeType, "want private or public", usage.ScopePrivate, usage.ScopePublic)},
+		envVar{envResourceType, c.setResourceTypes},
+		envVar{envSNSTopic, stringVar(&c.SNSTopic, snsTopicPattern.MatchString, quoted,
+			"want a topic ARN, arn:aws:sns:REGION:ACCOUNT:TOPIC, or nothing for no SNS")},
+		envVar{envSNSSubject, stringVar(&c.SNSSubject, validSubject, unquoted, "want at most 99 printable characters on one line")},
+		envVar{envCloudWatchEnabled, boolVar(&c.CloudWatch)},
+		envVar{envCloudWatchNamespace, stringVar(&c.Namespace, validNamespace, quoted,
+			"want 1 to 255 characters, without ':' or white space, not starting with AWS/")},
+
+		// What to measure, and where.
+		envVar{envSources, c.setSources},
+		envVar{envAccounts, c.setAccounts},
+		envVar{envRegions, listVar(&c.Regions, regionPattern.MatchString, "want a region such as us-east-1")},
+		envVar{envIPAMRegion, stringVar(&c.IPAMRegion, regionPattern.MatchString, quoted, "want a region such as us-east-1")},
+		envVar{envRoleName, stringVar(&c.RoleName, validRoleName, quoted, "want a role name (optionally with its path), not an ARN")},
+		envVar{envExternalID, stringVar(&c.ExternalID, validExternalID, unquoted, "want 2 to 1224 letters, digits or +=,.@:/-_")},
+	)
+	c.readCredentials(get, &p) // by name only
+	read(
+		envVar{envAllClear, boolVar(&c.AllClear)},
+
+		// Metrics and running.
+		envVar{envMetrics, enumVar(&c.Metrics, "want findings, all or none", metricsFindings, metricsAll, metricsNone)},
+		envVar{envConcurrency, intVar(&c.Concurrency, 1, 256, "want a whole number from 1 to 256")},
+		envVar{envDeadlineMargin, durationVar(&c.DeadlineMargin, time.Second, 15*time.Minute, "want a duration from 1s to 15m, such as 30s or 30")},
+		envVar{envLogLevel, c.setLogLevel},
+	)
+	if len(p) > 0 {
+		return Config{}, configError(p)
 	}
 	return c, nil
+}
+
+// envVar is the spec of one environment variable: its name, and set, which
+// reads its value (without surrounding blanks, never empty) into the
+// configuration or records its problems.
+type envVar struct {
+	name string
+	set  func(name, v string, p *problems)
 }
 
 // problems collects the problems of a configuration.
 type problems []error
 
-// add records "NAME "VALUE": want …".
-func (p *problems) add(name, value, want string, args ...any) {
-	*p = append(*p, fmt.Errorf("%s %q: %s", name, value, fmt.Sprintf(want, args...)))
+// add records `NAME "VALUE": want …`.
+func (p *problems) add(name, value, want string) {
+	*p = append(*p, fmt.Errorf("%s %q: %s", name, value, want))
 }
 
-// addName records "NAME: want …", for a value not to be repeated: it may be
-// a credential, or hold a line break.
-func (p *problems) addName(name, want string, args ...any) {
-	*p = append(*p, fmt.Errorf("%s: %s", name, fmt.Sprintf(want, args...)))
-}
+// Whether a problem quotes the value: not when it may be a credential or
+// hold a line break.
+const (
+	quoted   = true
+	unquoted = false
+)
 
-// envSpec is one environment variable of the function, or a check across
-// several.
-type envSpec struct {
-	name string
-	// def sets the default, before the variable is read; nil leaves the
-	// zero value.
-	def func(c *Config)
-	// set reads v, the variable's value without surrounding blanks; it is
-	// called only when there is one.
-	set func(c *Config, name, v string, p *problems)
-	// check looks at variables together, after the ones listed before it.
-	check func(c *Config, get func(string) string, p *problems)
-}
-
-// envSpecs are the variables in the order they are read and their
-// problems reported.
-var envSpecs = []envSpec{
-	// The sample's variables.
-	{name: envThreshold, def: func(c *Config) { c.Critical = usage.DefaultCritical },
-		set: setPercent(func(c *Config) *float64 { return &c.Critical }, "such as 80 or 85.5")},
-	{name: envWarning, set: setPercent(func(c *Config) *float64 { return &c.Warning }, "below "+envThreshold)},
-	{check: func(c *Config, _ func(string) string, p *problems) {
-		if err := c.Policy().Validate(); err != nil {
-			*p = append(*p, fmt.Errorf("%s %v, %s %v: %w", envThreshold, c.Critical, envWarning, c.Warning, err))
-		}
-	}},
-	{name: envScopeType, def: func(c *Config) { c.ScopeType = usage.ScopePrivate }, set: setScopeType},
-	{name: envResourceType, set: setResourceTypes},
-	{name: envSNSTopic, set: func(c *Config, name, v string, p *problems) {
-		if c.SNSTopic = v; !snsTopicPattern.MatchString(v) {
-			p.add(name, v, "want a topic ARN, arn:aws:sns:REGION:ACCOUNT:TOPIC, or nothing for no SNS")
-		}
-	}},
-	{name: envSNSSubject, set: func(c *Config, name, v string, p *problems) {
-		if c.SNSSubject = v; len(v) > 99 || strings.ContainsFunc(v, func(r rune) bool { return r < ' ' || r == 0x7f }) {
-			p.addName(name, "want at most 99 printable characters on one line")
-		}
-	}},
-	{name: envCloudWatchEnabled, set: setBool(func(c *Config) *bool { return &c.CloudWatch })},
-	{name: envCloudWatchNamespace, def: func(c *Config) { c.Namespace = notify.DefaultNamespace }, set: func(c *Config, name, v string, p *problems) {
-		if c.Namespace = v; len(v) > 255 || strings.HasPrefix(v, "AWS/") || strings.ContainsAny(v, ": \t") {
-			p.add(name, v, "want 1 to 255 characters, without ':' or white space, not starting with AWS/")
-		}
-	}},
-
-	// What to measure, and where.
-	{name: envSources, def: func(c *Config) { c.Sources = []usage.Source{defaultSource} }, set: setSources},
-	{name: envAccounts, set: setAccounts},
-	{name: envRegions, set: func(c *Config, name, v string, p *problems) {
-		for _, r := range splitList(v) {
-			switch {
-			case !regionPattern.MatchString(r):
-				p.add(name, r, "want a region such as us-east-1")
-			case !slices.Contains(c.Regions, r):
-				c.Regions = append(c.Regions, r)
-			}
-		}
-	}},
-	{name: envIPAMRegion, set: func(c *Config, name, v string, p *problems) {
-		if c.IPAMRegion = v; !regionPattern.MatchString(v) {
-			p.add(name, v, "want a region such as us-east-1")
-		}
-	}},
-	{name: envRoleName, def: func(c *Config) { c.RoleName = defaultRoleName }, set: func(c *Config, name, v string, p *problems) {
-		if c.RoleName = v; !roleNamePattern.MatchString(v) || strings.HasPrefix(v, "arn:") {
-			p.add(name, v, "want a role name (optionally with its path), not an ARN")
-		}
-	}},
-	{name: envExternalID, set: func(c *Config, name, v string, p *problems) {
-		if c.ExternalID = v; len(v) < 2 || len(v) > 1224 || !externalIDPattern.MatchString(v) {
-			p.addName(name, "want 2 to 1224 letters, digits or +=,.@:/-_") // not quoted: it is kept out of logs
-		}
-	}},
-
-	// Credentials: by name only.
-	{check: checkCredentials},
-	{name: envAllClear, set: setBool(func(c *Config) *bool { return &c.AllClear })},
-
-	// Metrics and running.
-	{name: envMetrics, def: func(c *Config) { c.Metrics = metricsFindings }, set: func(c *Config, name, v string, p *problems) {
-		switch m := metricsMode(strings.ToLower(v)); m {
-		case metricsFindings, metricsAll, metricsNone:
-			c.Metrics = m
+// stringVar sets *field to a value that valid accepts.
+func stringVar(field *string, valid func(string) bool, quote bool, want string) func(string, string, *problems) {
+	return func(name, v string, p *problems) {
+		*field = v
+		switch {
+		case valid(v):
+		case quote:
+			p.add(name, v, want)
 		default:
-			p.add(name, v, "want findings, all or none")
+			*p = append(*p, fmt.Errorf("%s: %s", name, want))
 		}
-	}},
-	{name: envConcurrency, def: func(c *Config) { c.Concurrency = defaultConcurrency }, set: func(c *Config, name, v string, p *problems) {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 256 {
-			p.add(name, v, "want a whole number from 1 to 256")
-			return
-		}
-		c.Concurrency = n
-	}},
-	{name: envDeadlineMargin, def: func(c *Config) { c.DeadlineMargin = defaultDeadlineMargin }, set: func(c *Config, name, v string, p *problems) {
-		d, ok := parseDuration(v)
-		if !ok || d < time.Second || d > 15*time.Minute {
-			p.add(name, v, "want a duration from 1s to 15m, such as 30s or 30")
-			return
-		}
-		c.DeadlineMargin = d
-	}},
-	{name: envLogLevel, def: func(c *Config) { c.LogLevel = slog.LevelInfo }, set: setLogLevel},
-}
-
-// setPercent returns the set of a percentage from 0 to 100.
-func setPercent(field func(*Config) *float64, hint string) func(*Config, string, string, *problems) {
-	return func(c *Config, name, v string, p *problems) {
-		f, ok := parsePercent(v)
-		if !ok {
-			p.add(name, v, "want a percentage from 0 to 100, %s", hint)
-			return
-		}
-		*field(c) = f
 	}
 }
 
-// setBool returns the set of a boolean.
-func setBool(field func(*Config) *bool) func(*Config, string, string, *problems) {
-	return func(c *Config, name, v string, p *problems) {
+// listVar adds to *field each value of a comma-separated list that valid
+// accepts, once.
+func listVar(field *[]string, valid func(string) bool, want string) func(string, string, *problems) {
+	return func(name, v string, p *problems) {
+		for _, s := range splitList(v) {
+			switch {
+			case !valid(s):
+				p.add(name, s, want)
+			case !slices.Contains(*field, s):
+				*field = append(*field, s)
+			}
+		}
+	}
+}
+
+// enumVar sets *field to the one of values that v names, in any case.
+func enumVar[T ~string](field *T, want string, values ...T) func(string, string, *problems) {
+	return func(name, v string, p *problems) {
+		if i := slices.Index(values, T(strings.ToLower(v))); i >= 0 {
+			*field = values[i]
+			return
+		}
+		p.add(name, v, want)
+	}
+}
+
+// percentVar sets *field to a percentage from 0 to 100.
+func percentVar(field *float64, hint string) func(string, string, *problems) {
+	return func(name, v string, p *problems) {
+		f, ok := parsePercent(v)
+		if !ok {
+			p.add(name, v, "want a percentage from 0 to 100, "+hint)
+			return
+		}
+		*field = f
+	}
+}
+
+// boolVar sets *field to a boolean ([parseBool]).
+func boolVar(field *bool) func(string, string, *problems) {
+	return func(name, v string, p *problems) {
 		b, ok := parseBool(v)
 		if !ok {
 			p.add(name, v, "want true or false")
 		}
-		*field(c) = b
+		*field = b
 	}
 }
 
-func setScopeType(c *Config, name, v string, p *problems) {
-	switch strings.ToLower(v) {
-	case "private":
-		c.ScopeType = usage.ScopePrivate
-	case "public":
-		c.ScopeType = usage.ScopePublic
-	default:
-		p.add(name, v, "want private or public")
+// intVar sets *field to a whole number from lo to hi.
+func intVar(field *int, lo, hi int, want string) func(string, string, *problems) {
+	return func(name, v string, p *problems) {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < lo || n > hi {
+			p.add(name, v, want)
+			return
+		}
+		*field = n
 	}
+}
+
+// durationVar sets *field to a duration from lo to hi ([parseDuration]).
+func durationVar(field *time.Duration, lo, hi time.Duration, want string) func(string, string, *problems) {
+	return func(name, v string, p *problems) {
+		d, ok := parseDuration(v)
+		if !ok || d < lo || d > hi {
+			p.add(name, v, want)
+			return
+		}
+		*field = d
+	}
+}
+
+func validSubject(v string) bool {
+	return len(v) <= 99 && !strings.ContainsFunc(v, func(r rune) bool { return r < ' ' || r == 0x7f })
+}
+
+func validNamespace(v string) bool {
+	return len(v) <= 255 && !strings.HasPrefix(v, "AWS/") && !strings.ContainsAny(v, ": \t")
+}
+
+func validRoleName(v string) bool {
+	return roleNamePattern.MatchString(v) && !strings.HasPrefix(v, "arn:")
+}
+
+func validExternalID(v string) bool {
+	return len(v) >= 2 && len(v) <= 1224 && externalIDPattern.MatchString(v)
 }
 
 // ipamTypes are the resource types IpamResourceType accepts.
 var ipamTypes = []usage.ResourceType{usage.TypeVPC, usage.TypeSubnet, usage.TypeEIP, usage.TypePublicIPv4Pool, usage.TypeIPv6Pool}
 
-func setResourceTypes(c *Config, name, v string, p *problems) {
+func (c *Config) setResourceTypes(name, v string, p *problems) {
 	if v == "*" {
 		return
 	}
@@ -388,10 +395,10 @@ func setResourceTypes(c *Config, name, v string, p *problems) {
 	}
 }
 
-func setSources(c *Config, name, v string, p *problems) {
+func (c *Config) setSources(name, v string, p *problems) {
 	list := splitList(v)
 	if len(list) == 0 {
-		p.addName(name, "want ipam, pools, ec2 or all")
+		*p = append(*p, fmt.Errorf("%s: want ipam, pools, ec2 or all", name))
 	}
 	var srcs []usage.Source
 	for _, s := range list {
@@ -407,7 +414,7 @@ func setSources(c *Config, name, v string, p *problems) {
 	c.Sources = orderSources(srcs)
 }
 
-func setAccounts(c *Config, name, v string, p *problems) {
+func (c *Config) setAccounts(name, v string, p *problems) {
 	if strings.EqualFold(v, organizationKeyword) {
 		c.Organization = true
 		return
@@ -415,16 +422,16 @@ func setAccounts(c *Config, name, v string, p *problems) {
 	for _, a := range splitList(v) {
 		switch {
 		case strings.EqualFold(a, organizationKeyword):
-			p.addName(name, "%s excludes a list of accounts", organizationKeyword)
+			*p = append(*p, fmt.Errorf("%s: %s excludes a list of accounts", name, organizationKeyword))
 		case !accountIDPattern.MatchString(a):
-			p.add(name, a, "want a 12-digit account ID, or %s alone", organizationKeyword)
+			p.add(name, a, "want a 12-digit account ID, or "+organizationKeyword+" alone")
 		case !slices.Contains(c.Accounts, a):
 			c.Accounts = append(c.Accounts, a)
 		}
 	}
 }
 
-func setLogLevel(c *Config, name, v string, p *problems) {
+func (c *Config) setLogLevel(name, v string, p *problems) {
 	switch strings.ToUpper(v) {
 	case "INFO":
 	case "TRACE", "DEBUG":
@@ -438,10 +445,10 @@ func setLogLevel(c *Config, name, v string, p *problems) {
 	}
 }
 
-// checkCredentials reads the variables of the webhook credentials: each by
-// the name of an SSM parameter or a Secrets Manager secret, never in a
+// readCredentials reads the variables that name the webhook credentials:
+// an SSM parameter or a Secrets Manager secret, never the credential in a
 // plain variable.
-func checkCredentials(c *Config, get func(string) string, p *problems) {
+func (c *Config) readCredentials(get func(string) string, p *problems) {
 	for _, cr := range credentials {
 		param, secretID := get(cr.param), get(cr.secretID)
 		if get(cr.plain) != "" {
@@ -452,13 +459,13 @@ func checkCredentials(c *Config, get func(string) string, p *problems) {
 			*p = append(*p, fmt.Errorf("%s and %s exclude each other", cr.param, cr.secretID))
 		case param != "":
 			if len(param) > 2048 || !parameterPattern.MatchString(param) || strings.Contains(param, "://") {
-				p.addName(cr.param, "want the name or ARN of an SSM parameter (letters, digits and _.-/ only), not the credential itself")
+				*p = append(*p, fmt.Errorf("%s: want the name or ARN of an SSM parameter (letters, digits and _.-/ only), not the credential itself", cr.param))
 			} else {
 				*cr.field(c) = secretRef{Store: storeSSM, Name: param, Env: cr.param}
 			}
 		case secretID != "":
 			if len(secretID) > 2048 || !secretIDPattern.MatchString(secretID) || strings.Contains(secretID, "://") {
-				p.addName(cr.secretID, "want the name or ARN of a Secrets Manager secret, not the credential itself")
+				*p = append(*p, fmt.Errorf("%s: want the name or ARN of a Secrets Manager secret, not the credential itself", cr.secretID))
 			} else {
 				*cr.field(c) = secretRef{Store: storeSecretsManager, Name: secretID, Env: cr.secretID}
 			}
