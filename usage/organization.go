@@ -271,6 +271,7 @@ type ScanError struct {
 	Err       error
 }
 
+// Error returns "STEP: CAUSE (account A region R: HINT)".
 func (e *ScanError) Error() string {
 	who := "region " + e.Region
 	if e.AccountID != "" {

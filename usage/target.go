@@ -25,6 +25,7 @@ type TargetError struct {
 	Err    error
 }
 
+// Error returns "account A region R: CAUSE".
 func (e *TargetError) Error() string {
 	return fmt.Sprintf("account %s region %s: %v", e.Target.AccountID, e.Target.Region, e.Err)
 }
