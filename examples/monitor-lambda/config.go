@@ -211,8 +211,8 @@ func configFromEnv(getenv func(string) string) (Config, error) {
 	}
 	// The sample's variables.
 	read(
-		envVar{envThreshold, percentVar(&c.Critical, "such as 80 or 85.5")},
-		envVar{envWarning, percentVar(&c.Warning, "below "+envThreshold)},
+		envVar{envThreshold, rangeVar(&c.Critical, parsePercent, 0, 100, "want a percentage from 0 to 100, such as 80 or 85.5")},
+		envVar{envWarning, rangeVar(&c.Warning, parsePercent, 0, 100, "want a percentage from 0 to 100, below "+envThreshold)},
 	)
 	if err := c.Policy().Validate(); err != nil {
 		p = append(p, fmt.Errorf("%s %v, %s %v: %w", envThreshold, c.Critical, envWarning, c.Warning, err))
@@ -241,8 +241,8 @@ func configFromEnv(getenv func(string) string) (Config, error) {
 
 		// Metrics and running.
 		envVar{envMetrics, enumVar(&c.Metrics, "want findings, all or none", metricsFindings, metricsAll, metricsNone)},
-		envVar{envConcurrency, intVar(&c.Concurrency, 1, 256, "want a whole number from 1 to 256")},
-		envVar{envDeadlineMargin, durationVar(&c.DeadlineMargin, time.Second, 15*time.Minute, "want a duration from 1s to 15m, such as 30s or 30")},
+		envVar{envConcurrency, rangeVar(&c.Concurrency, parseInt, 1, 256, "want a whole number from 1 to 256")},
+		envVar{envDeadlineMargin, rangeVar(&c.DeadlineMargin, parseDuration, time.Second, 15*time.Minute, "want a duration from 1s to 15m, such as 30s or 30")},
 		envVar{envLogLevel, c.setLogLevel},
 	)
 	if len(p) > 0 {
@@ -314,15 +314,15 @@ func enumVar[T ~string](field *T, want string, values ...T) func(string, string,
 	}
 }
 
-// percentVar sets *field to a percentage from 0 to 100.
-func percentVar(field *float64, hint string) func(string, string, *problems) {
+// rangeVar sets *field to a value that parse reads, from lo to hi.
+func rangeVar[T int | float64 | time.Duration](field *T, parse func(string) (T, bool), lo, hi T, want string) func(string, string, *problems) {
 	return func(name, v string, p *problems) {
-		f, ok := parsePercent(v)
-		if !ok {
-			p.add(name, v, "want a percentage from 0 to 100, "+hint)
+		x, ok := parse(v)
+		if !ok || x < lo || x > hi {
+			p.add(name, v, want)
 			return
 		}
-		*field = f
+		*field = x
 	}
 }
 
@@ -334,30 +334,6 @@ func boolVar(field *bool) func(string, string, *problems) {
 			p.add(name, v, "want true or false")
 		}
 		*field = b
-	}
-}
-
-// intVar sets *field to a whole number from lo to hi.
-func intVar(field *int, lo, hi int, want string) func(string, string, *problems) {
-	return func(name, v string, p *problems) {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < lo || n > hi {
-			p.add(name, v, want)
-			return
-		}
-		*field = n
-	}
-}
-
-// durationVar sets *field to a duration from lo to hi ([parseDuration]).
-func durationVar(field *time.Duration, lo, hi time.Duration, want string) func(string, string, *problems) {
-	return func(name, v string, p *problems) {
-		d, ok := parseDuration(v)
-		if !ok || d < lo || d > hi {
-			p.add(name, v, want)
-			return
-		}
-		*field = d
 	}
 }
 
@@ -483,6 +459,12 @@ func parsePercent(s string) (float64, bool) {
 		return 0, false
 	}
 	return f, true
+}
+
+// parseInt parses a whole number.
+func parseInt(s string) (int, bool) {
+	n, err := strconv.Atoi(s)
+	return n, err == nil
 }
 
 // parseBool parses a boolean as the sample's str2bool did (yes, y, true, t,
