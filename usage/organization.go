@@ -38,7 +38,8 @@ type OrganizationScanOptions struct {
 	// empty means the caller's own account.
 	Accounts []string
 	// Regions are the regions SourceEC2 scans; empty means the
-	// configuration's region.
+	// configuration's region. A configuration without a region calls STS
+	// and Organizations in the first of them.
 	Regions []string
 	// RoleName is the role (a path is allowed) assumed in every account
 	// other than the caller's, which is read with the caller's own
@@ -101,6 +102,7 @@ type OrganizationScanner struct {
 	regions []string
 	ipam    []Source // SourceIPAM and SourcePools, as asked
 	ec2     bool
+	region  string // where STS and Organizations are called
 
 	mu     sync.Mutex
 	caller Caller
@@ -163,6 +165,13 @@ func NewOrganizationScanner(cfg aws.Config, optFns ...func(*OrganizationScanOpti
 	if s.opts.IPAMRegion == "" {
 		s.opts.IPAMRegion = s.regions[0]
 	}
+	// STS, Organizations and the roles are called in the configuration's
+	// region, or the first scanned when it has none.
+	cfg = cfg.Copy()
+	if cfg.Region == "" {
+		cfg.Region = s.regions[0]
+	}
+	s.region = cfg.Region
 	if s.opts.Identity == nil {
 		s.opts.Identity = sts.NewFromConfig(cfg)
 	}
@@ -187,7 +196,7 @@ func (s *OrganizationScanner) Caller(ctx context.Context) (Caller, error) {
 	}
 	c, err := account.Identify(ctx, s.opts.Identity)
 	if err != nil {
-		return Caller{}, &ScanError{Step: "find the caller's account", Region: s.regions[0], Err: err,
+		return Caller{}, &ScanError{Step: "find the caller's account", Region: s.region, Err: err,
 			Hint: "check the credentials and the STS endpoint of the AWS configuration"}
 	}
 	s.caller = c
@@ -208,7 +217,7 @@ func (s *OrganizationScanner) Targets(ctx context.Context) ([]Target, error) {
 	case o.Organization:
 		targets, err = OrganizationTargets(ctx, o.Organizations, s.regions, o.RoleName, o.ExternalID)
 		if err != nil {
-			return nil, &ScanError{Step: "targets of the organization", AccountID: caller.AccountID, Region: s.regions[0], Err: err,
+			return nil, &ScanError{Step: "targets of the organization", AccountID: caller.AccountID, Region: s.region, Err: err,
 				Hint: "run as the management account or a delegated administrator of AWS Organizations, allowed organizations:ListAccounts"}
 		}
 	case len(o.Accounts) > 0:

@@ -148,3 +148,17 @@ func TestOrganizationScannerFailures(t *testing.T) {
 		assert.ErrorContains(t, err, `unknown source "dns"`)
 	})
 }
+
+// TestOrganizationScannerRegionOfSTS: a configuration without a region
+// calls STS in the first region scanned, not nowhere.
+func TestOrganizationScannerRegionOfSTS(t *testing.T) {
+	t.Parallel()
+	ident := NewMockCallerIdentityAPI(gomock.NewController(t))
+	ident.EXPECT().GetCallerIdentity(gomock.Any(), gomock.Any(), gomock.Any()).Return(nil, codedError{"InvalidClientTokenId"})
+	_, err := ScanOrganization(t.Context(), aws.Config{}, func(o *OrganizationScanOptions) {
+		o.Regions, o.Identity = []string{"ap-south-2", "eu-west-1"}, ident
+	})
+	var se *ScanError
+	require.ErrorAs(t, err, &se)
+	assert.Equal(t, "ap-south-2", se.Region)
+}
