@@ -3,7 +3,8 @@
 // there), [Configs], which turns a target into an aws.Config carrying cached
 // assumed-role credentials ([Configs.Config]) from which any service client
 // is built, the caller's identity ([Identify]), and the organization: every
-// account with its state ([ListAccounts]) and the OU tree ([ListTree]).
+// account with its state ([ListAccounts]), the OU tree ([ListTree]), and one
+// account's place in it ([Locate]).
 //
 // It sits under internal/ so that its API can change with its users: the
 // public packages expose what their callers need, as type aliases

@@ -42,6 +42,94 @@ func (m *MockOrganizationsAPI) EXPECT() *MockOrganizationsAPIMockRecorder {
 	return m.recorder
 }
 
+// DescribeAccount mocks base method.
+func (m *MockOrganizationsAPI) DescribeAccount(ctx context.Context, in *organizations.DescribeAccountInput, optFns ...func(*organizations.Options)) (*organizations.DescribeAccountOutput, error) {
+	m.ctrl.T.Helper()
+	varargs := []any{ctx, in}
+	for _, a := range optFns {
+		varargs = append(varargs, a)
+	}
+	ret := m.ctrl.Call(m, "DescribeAccount", varargs...)
+	ret0, _ := ret[0].(*organizations.DescribeAccountOutput)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// DescribeAccount indicates an expected call of DescribeAccount.
+func (mr *MockOrganizationsAPIMockRecorder) DescribeAccount(ctx, in any, optFns ...any) *MockOrganizationsAPIDescribeAccountCall {
+	mr.mock.ctrl.T.Helper()
+	varargs := append([]any{ctx, in}, optFns...)
+	call := mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "DescribeAccount", reflect.TypeOf((*MockOrganizationsAPI)(nil).DescribeAccount), varargs...)
+	return &MockOrganizationsAPIDescribeAccountCall{Call: call}
+}
+
+// MockOrganizationsAPIDescribeAccountCall wrap *gomock.Call
+type MockOrganizationsAPIDescribeAccountCall struct {
+	*gomock.Call
+}
+
+// Return rewrite *gomock.Call.Return
+func (c *MockOrganizationsAPIDescribeAccountCall) Return(arg0 *organizations.DescribeAccountOutput, arg1 error) *MockOrganizationsAPIDescribeAccountCall {
+	c.Call = c.Call.Return(arg0, arg1)
+	return c
+}
+
+// Do rewrite *gomock.Call.Do
+func (c *MockOrganizationsAPIDescribeAccountCall) Do(f func(context.Context, *organizations.DescribeAccountInput, ...func(*organizations.Options)) (*organizations.DescribeAccountOutput, error)) *MockOrganizationsAPIDescribeAccountCall {
+	c.Call = c.Call.Do(f)
+	return c
+}
+
+// DoAndReturn rewrite *gomock.Call.DoAndReturn
+func (c *MockOrganizationsAPIDescribeAccountCall) DoAndReturn(f func(context.Context, *organizations.DescribeAccountInput, ...func(*organizations.Options)) (*organizations.DescribeAccountOutput, error)) *MockOrganizationsAPIDescribeAccountCall {
+	c.Call = c.Call.DoAndReturn(f)
+	return c
+}
+
+// DescribeOrganizationalUnit mocks base method.
+func (m *MockOrganizationsAPI) DescribeOrganizationalUnit(ctx context.Context, in *organizations.DescribeOrganizationalUnitInput, optFns ...func(*organizations.Options)) (*organizations.DescribeOrganizationalUnitOutput, error) {
+	m.ctrl.T.Helper()
+	varargs := []any{ctx, in}
+	for _, a := range optFns {
+		varargs = append(varargs, a)
+	}
+	ret := m.ctrl.Call(m, "DescribeOrganizationalUnit", varargs...)
+	ret0, _ := ret[0].(*organizations.DescribeOrganizationalUnitOutput)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// DescribeOrganizationalUnit indicates an expected call of DescribeOrganizationalUnit.
+func (mr *MockOrganizationsAPIMockRecorder) DescribeOrganizationalUnit(ctx, in any, optFns ...any) *MockOrganizationsAPIDescribeOrganizationalUnitCall {
+	mr.mock.ctrl.T.Helper()
+	varargs := append([]any{ctx, in}, optFns...)
+	call := mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "DescribeOrganizationalUnit", reflect.TypeOf((*MockOrganizationsAPI)(nil).DescribeOrganizationalUnit), varargs...)
+	return &MockOrganizationsAPIDescribeOrganizationalUnitCall{Call: call}
+}
+
+// MockOrganizationsAPIDescribeOrganizationalUnitCall wrap *gomock.Call
+type MockOrganizationsAPIDescribeOrganizationalUnitCall struct {
+	*gomock.Call
+}
+
+// Return rewrite *gomock.Call.Return
+func (c *MockOrganizationsAPIDescribeOrganizationalUnitCall) Return(arg0 *organizations.DescribeOrganizationalUnitOutput, arg1 error) *MockOrganizationsAPIDescribeOrganizationalUnitCall {
+	c.Call = c.Call.Return(arg0, arg1)
+	return c
+}
+
+// Do rewrite *gomock.Call.Do
+func (c *MockOrganizationsAPIDescribeOrganizationalUnitCall) Do(f func(context.Context, *organizations.DescribeOrganizationalUnitInput, ...func(*organizations.Options)) (*organizations.DescribeOrganizationalUnitOutput, error)) *MockOrganizationsAPIDescribeOrganizationalUnitCall {
+	c.Call = c.Call.Do(f)
+	return c
+}
+
+// DoAndReturn rewrite *gomock.Call.DoAndReturn
+func (c *MockOrganizationsAPIDescribeOrganizationalUnitCall) DoAndReturn(f func(context.Context, *organizations.DescribeOrganizationalUnitInput, ...func(*organizations.Options)) (*organizations.DescribeOrganizationalUnitOutput, error)) *MockOrganizationsAPIDescribeOrganizationalUnitCall {
+	c.Call = c.Call.DoAndReturn(f)
+	return c
+}
+
 // ListAccounts mocks base method.
 func (m *MockOrganizationsAPI) ListAccounts(arg0 context.Context, arg1 *organizations.ListAccountsInput, arg2 ...func(*organizations.Options)) (*organizations.ListAccountsOutput, error) {
 	m.ctrl.T.Helper()
@@ -170,6 +258,50 @@ func (c *MockOrganizationsAPIListOrganizationalUnitsForParentCall) Do(f func(con
 
 // DoAndReturn rewrite *gomock.Call.DoAndReturn
 func (c *MockOrganizationsAPIListOrganizationalUnitsForParentCall) DoAndReturn(f func(context.Context, *organizations.ListOrganizationalUnitsForParentInput, ...func(*organizations.Options)) (*organizations.ListOrganizationalUnitsForParentOutput, error)) *MockOrganizationsAPIListOrganizationalUnitsForParentCall {
+	c.Call = c.Call.DoAndReturn(f)
+	return c
+}
+
+// ListParents mocks base method.
+func (m *MockOrganizationsAPI) ListParents(arg0 context.Context, arg1 *organizations.ListParentsInput, arg2 ...func(*organizations.Options)) (*organizations.ListParentsOutput, error) {
+	m.ctrl.T.Helper()
+	varargs := []any{arg0, arg1}
+	for _, a := range arg2 {
+		varargs = append(varargs, a)
+	}
+	ret := m.ctrl.Call(m, "ListParents", varargs...)
+	ret0, _ := ret[0].(*organizations.ListParentsOutput)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// ListParents indicates an expected call of ListParents.
+func (mr *MockOrganizationsAPIMockRecorder) ListParents(arg0, arg1 any, arg2 ...any) *MockOrganizationsAPIListParentsCall {
+	mr.mock.ctrl.T.Helper()
+	varargs := append([]any{arg0, arg1}, arg2...)
+	call := mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "ListParents", reflect.TypeOf((*MockOrganizationsAPI)(nil).ListParents), varargs...)
+	return &MockOrganizationsAPIListParentsCall{Call: call}
+}
+
+// MockOrganizationsAPIListParentsCall wrap *gomock.Call
+type MockOrganizationsAPIListParentsCall struct {
+	*gomock.Call
+}
+
+// Return rewrite *gomock.Call.Return
+func (c *MockOrganizationsAPIListParentsCall) Return(arg0 *organizations.ListParentsOutput, arg1 error) *MockOrganizationsAPIListParentsCall {
+	c.Call = c.Call.Return(arg0, arg1)
+	return c
+}
+
+// Do rewrite *gomock.Call.Do
+func (c *MockOrganizationsAPIListParentsCall) Do(f func(context.Context, *organizations.ListParentsInput, ...func(*organizations.Options)) (*organizations.ListParentsOutput, error)) *MockOrganizationsAPIListParentsCall {
+	c.Call = c.Call.Do(f)
+	return c
+}
+
+// DoAndReturn rewrite *gomock.Call.DoAndReturn
+func (c *MockOrganizationsAPIListParentsCall) DoAndReturn(f func(context.Context, *organizations.ListParentsInput, ...func(*organizations.Options)) (*organizations.ListParentsOutput, error)) *MockOrganizationsAPIListParentsCall {
 	c.Call = c.Call.DoAndReturn(f)
 	return c
 }

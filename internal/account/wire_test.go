@@ -73,6 +73,17 @@ func TestWireOrganization(t *testing.T) {
 	require.True(t, ok)
 	assert.Equal(t, "Root", top.Path, "an account directly under the root")
 	assert.True(t, top.Active())
+
+	// Locate finds the same place in a few calls.
+	for _, id := range []string{"000000000011", "000000000010", "000000000144"} {
+		want, ok := tree.Account(id)
+		require.True(t, ok)
+		got, err := account.Locate(t.Context(), org, id)
+		require.NoError(t, err)
+		assert.Equal(t, want, got)
+	}
+	_, err = account.Locate(t.Context(), org, "000000000999")
+	require.ErrorContains(t, err, "AccountNotFoundException")
 }
 
 func TestWireDemoTree(t *testing.T) {
