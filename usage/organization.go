@@ -134,32 +134,10 @@ func NewOrganizationScanner(cfg aws.Config, optFns ...func(*OrganizationScanOpti
 		o.Sources = []Source{SourceIPAM, SourcePools, SourceEC2}
 	}
 	s := &OrganizationScanner{opts: o, regions: o.Regions, caller: o.Caller}
-	var errs []error
-	if o.Organization && len(o.Accounts) > 0 {
-		errs = append(errs, errors.New("scan the organization or a list of accounts, not both"))
-	}
-	for _, src := range o.Sources {
-		switch src {
-		case SourceIPAM, SourcePools:
-			if !slices.Contains(s.ipam, src) {
-				s.ipam = append(s.ipam, src)
-			}
-		case SourceEC2:
-			s.ec2 = true
-		default:
-			errs = append(errs, fmt.Errorf("unknown source %q (want ec2, ipam or pools)", src))
-		}
-	}
-	if err := o.Policy.Validate(); err != nil {
-		errs = append(errs, err)
-	}
 	if len(s.regions) == 0 && cfg.Region != "" {
 		s.regions = []string{cfg.Region}
 	}
-	if len(s.regions) == 0 {
-		errs = append(errs, ErrNoRegion)
-	}
-	if err := errors.Join(errs...); err != nil {
+	if err := s.check(); err != nil {
 		return nil, err
 	}
 	if s.opts.IPAMRegion == "" {
@@ -182,6 +160,34 @@ func NewOrganizationScanner(cfg aws.Config, optFns ...func(*OrganizationScanOpti
 		s.opts.Clients = NewAWSClients(cfg, func(ao *AWSClientsOptions) { ao.SessionName = o.SessionName })
 	}
 	return s, nil
+}
+
+// check sorts the sources into s.ipam and s.ec2 and reports every problem
+// of the options.
+func (s *OrganizationScanner) check() error {
+	var errs []error
+	if s.opts.Organization && len(s.opts.Accounts) > 0 {
+		errs = append(errs, errors.New("scan the organization or a list of accounts, not both"))
+	}
+	for _, src := range s.opts.Sources {
+		switch src {
+		case SourceIPAM, SourcePools:
+			if !slices.Contains(s.ipam, src) {
+				s.ipam = append(s.ipam, src)
+			}
+		case SourceEC2:
+			s.ec2 = true
+		default:
+			errs = append(errs, fmt.Errorf("unknown source %q (want ec2, ipam or pools)", src))
+		}
+	}
+	if err := s.opts.Policy.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if len(s.regions) == 0 {
+		errs = append(errs, ErrNoRegion)
+	}
+	return errors.Join(errs...)
 }
 
 // Caller returns who the scans run as, calling sts:GetCallerIdentity the
