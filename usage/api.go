@@ -1,26 +1,44 @@
 package usage
 
 import (
-	"context"
-
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 )
 
-//go:generate go run go.uber.org/mock/mockgen@v0.6.0 -typed -destination=mock_api_test.go -package=usage . EC2API,OrganizationsAPI,STSAPI
+//go:generate go run go.uber.org/mock/mockgen@v0.6.0 -typed -destination=mock_api_test.go -package=usage . EC2API,VPCAPI,IPAMAPI,PoolsAPI,DiscoveryAPI,OrganizationsAPI,STSAPI,CallerIdentityAPI
 
-// EC2API is the part of *ec2.Client that the collectors call. A real
-// *ec2.Client satisfies it, and so do the SDK's paginators' narrower
-// interfaces.
+// VPCAPI is the part of *ec2.Client that [CollectEC2] calls.
+type VPCAPI interface {
+	ec2.DescribeVpcsAPIClient
+	ec2.DescribeSubnetsAPIClient
+}
+
+// IPAMAPI is the part of *ec2.Client that [CollectIPAM] calls.
+type IPAMAPI interface {
+	ec2.DescribeIpamScopesAPIClient
+	ec2.GetIpamResourceCidrsAPIClient
+}
+
+// PoolsAPI is the part of *ec2.Client that [CollectPools] calls.
+type PoolsAPI interface {
+	ec2.DescribeIpamPoolsAPIClient
+	ec2.GetIpamPoolCidrsAPIClient
+	ec2.GetIpamPoolAllocationsAPIClient
+}
+
+// DiscoveryAPI is the part of *ec2.Client that [CollectDiscoveryFailures]
+// calls.
+type DiscoveryAPI interface {
+	ec2.DescribeIpamsAPIClient
+	ec2.GetIpamDiscoveredAccountsAPIClient
+}
+
+// EC2API is every EC2 call of the collectors: what a [ClientFactory] hands
+// the [Scanner] for a target. Each collector takes only the part it calls.
 type EC2API interface {
-	DescribeVpcs(ctx context.Context, in *ec2.DescribeVpcsInput, optFns ...func(*ec2.Options)) (*ec2.DescribeVpcsOutput, error)
-	DescribeSubnets(ctx context.Context, in *ec2.DescribeSubnetsInput, optFns ...func(*ec2.Options)) (*ec2.DescribeSubnetsOutput, error)
-	DescribeIpams(ctx context.Context, in *ec2.DescribeIpamsInput, optFns ...func(*ec2.Options)) (*ec2.DescribeIpamsOutput, error)
-	GetIpamDiscoveredAccounts(ctx context.Context, in *ec2.GetIpamDiscoveredAccountsInput, optFns ...func(*ec2.Options)) (*ec2.GetIpamDiscoveredAccountsOutput, error)
-	DescribeIpamScopes(ctx context.Context, in *ec2.DescribeIpamScopesInput, optFns ...func(*ec2.Options)) (*ec2.DescribeIpamScopesOutput, error)
-	GetIpamResourceCidrs(ctx context.Context, in *ec2.GetIpamResourceCidrsInput, optFns ...func(*ec2.Options)) (*ec2.GetIpamResourceCidrsOutput, error)
-	DescribeIpamPools(ctx context.Context, in *ec2.DescribeIpamPoolsInput, optFns ...func(*ec2.Options)) (*ec2.DescribeIpamPoolsOutput, error)
-	GetIpamPoolCidrs(ctx context.Context, in *ec2.GetIpamPoolCidrsInput, optFns ...func(*ec2.Options)) (*ec2.GetIpamPoolCidrsOutput, error)
-	GetIpamPoolAllocations(ctx context.Context, in *ec2.GetIpamPoolAllocationsInput, optFns ...func(*ec2.Options)) (*ec2.GetIpamPoolAllocationsOutput, error)
+	VPCAPI
+	IPAMAPI
+	PoolsAPI
+	DiscoveryAPI
 }
 
 var _ EC2API = (*ec2.Client)(nil)

@@ -28,7 +28,7 @@ func (e *DiscoveryError) ErrorCode() string { return e.Code }
 // [DiscoveryError] for every account and operating region that the
 // default resource discovery of each IPAM client sees failed to discover,
 // ordered by account and region. Call it where [CollectIPAM] is called.
-func CollectDiscoveryFailures(ctx context.Context, client EC2API) ([]*TargetError, error) {
+func CollectDiscoveryFailures(ctx context.Context, client DiscoveryAPI) ([]*TargetError, error) {
 	var out []*TargetError
 	ip := ec2.NewDescribeIpamsPaginator(client, &ec2.DescribeIpamsInput{MaxResults: aws.Int32(maxPage)})
 	for ip.HasMorePages() {

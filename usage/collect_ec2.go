@@ -29,7 +29,7 @@ import (
 //
 // It pages through DescribeVpcs and DescribeSubnets at the largest page
 // size and keeps only what the resources need.
-func CollectEC2(ctx context.Context, client EC2API, region string) ([]Resource, error) {
+func CollectEC2(ctx context.Context, client VPCAPI, region string) ([]Resource, error) {
 	var vpcs []types.Vpc
 	vp := ec2.NewDescribeVpcsPaginator(client, &ec2.DescribeVpcsInput{MaxResults: aws.Int32(maxPage)})
 	for vp.HasMorePages() {

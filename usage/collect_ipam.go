@@ -46,7 +46,7 @@ type IPAMOptions struct {
 // IpUsage is a fraction from 0 to 1; Used is that share of the CIDR's
 // addresses, exactly ([ipam.Count.Fraction]). A record without IpUsage —
 // IPAM does not compute it for IPv6 subnets — is kept with Known false.
-func CollectIPAM(ctx context.Context, client EC2API, opts IPAMOptions) ([]Resource, error) {
+func CollectIPAM(ctx context.Context, client IPAMAPI, opts IPAMOptions) ([]Resource, error) {
 	scopes, err := ipamScopes(ctx, client, opts.ScopeType.orPrivate())
 	if err != nil {
 		return nil, err
@@ -83,7 +83,7 @@ func CollectIPAM(ctx context.Context, client EC2API, opts IPAMOptions) ([]Resour
 }
 
 // ipamScopes returns the IDs of every scope of type t, in a stable order.
-func ipamScopes(ctx context.Context, client EC2API, t ScopeType) ([]string, error) {
+func ipamScopes(ctx context.Context, client ec2.DescribeIpamScopesAPIClient, t ScopeType) ([]string, error) {
 	var ids []string
 	p := ec2.NewDescribeIpamScopesPaginator(client, &ec2.DescribeIpamScopesInput{MaxResults: aws.Int32(maxPage)})
 	for p.HasMorePages() {

@@ -22,7 +22,7 @@ import (
 // It makes the fewest calls the APIs allow: one listing of the pools, then
 // per pool its CIDRs (1,000 a page) and its allocations (100,000 a page).
 // Pools being deleted are skipped.
-func CollectPools(ctx context.Context, client EC2API, scopeType ScopeType) ([]Resource, error) {
+func CollectPools(ctx context.Context, client PoolsAPI, scopeType ScopeType) ([]Resource, error) {
 	var pools []types.IpamPool
 	p := ec2.NewDescribeIpamPoolsPaginator(client, &ec2.DescribeIpamPoolsInput{MaxResults: aws.Int32(maxPage)})
 	for p.HasMorePages() {
@@ -47,7 +47,7 @@ func CollectPools(ctx context.Context, client EC2API, scopeType ScopeType) ([]Re
 	return out, nil
 }
 
-func poolResource(ctx context.Context, client EC2API, pool types.IpamPool) (Resource, error) {
+func poolResource(ctx context.Context, client PoolsAPI, pool types.IpamPool) (Resource, error) {
 	id := aws.ToString(pool.IpamPoolId)
 	var cidrs []netip.Prefix
 	cp := ec2.NewGetIpamPoolCidrsPaginator(client, &ec2.GetIpamPoolCidrsInput{IpamPoolId: aws.String(id), MaxResults: aws.Int32(maxPage)})

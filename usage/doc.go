@@ -35,6 +35,22 @@
 // organization can be scanned in batches, for instance by a Step Functions
 // distributed map, and merged at the end.
 //
-// The collectors and the multi-account scanner that produce resources from
-// the AWS APIs build on this model.
+// # Scanning an organization
+//
+// [ScanOrganization] (or an [OrganizationScanner] built once and run on a
+// schedule) is the one call a platform tool makes: it finds the caller,
+// chooses the targets — every active account of the organization, listed
+// accounts, or the caller's own — in each region, reads the caller's own
+// account with its own credentials and the others through a role, reads the
+// IPAM where it lives and EC2 over the targets, and returns the merged
+// report. A failed target is a [TargetError] in the report; only a scan
+// that cannot start (caller or organization unreadable) is an error, a
+// [*ScanError] that says as whom, where and what to do.
+//
+// Underneath, a [Scanner] measures a given list of [Target] values with
+// bounded concurrency, getting each target's client from a [ClientFactory]:
+// [AWSClients] assumes each target's role once and caches its credentials.
+// The collectors ([CollectEC2], [CollectIPAM], [CollectPools],
+// [CollectDiscoveryFailures]) each take the smallest interface of
+// *ec2.Client they call, so tests mock only what is used.
 package usage

@@ -52,8 +52,6 @@ type ScannerOptions struct {
 	DeadlineMargin time.Duration
 	// Logger receives one record per target; nil discards them.
 	Logger *slog.Logger
-	// Now returns the current time; nil means time.Now. Tests pin it.
-	Now func() time.Time
 }
 
 // Scanner measures many targets at once. It is safe for concurrent use:
@@ -61,6 +59,7 @@ type ScannerOptions struct {
 type Scanner struct {
 	clients ClientFactory
 	opts    ScannerOptions
+	now     func() time.Time // time.Now; tests pin it
 }
 
 // NewScanner returns a Scanner that gets its clients from clients.
@@ -84,10 +83,7 @@ func NewScanner(clients ClientFactory, optFns ...func(*ScannerOptions)) *Scanner
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	if o.Now == nil {
-		o.Now = time.Now
-	}
-	return &Scanner{clients: clients, opts: o}
+	return &Scanner{clients: clients, opts: o, now: time.Now}
 }
 
 // Scan measures every target from every configured source and returns the
@@ -107,7 +103,7 @@ func (s *Scanner) Scan(ctx context.Context, targets []Target) (Report, error) {
 	if err := s.opts.Policy.Validate(); err != nil {
 		return Report{}, err
 	}
-	started := s.opts.Now()
+	started := s.now()
 	counter, counts := s.clients.(interface{ APICalls() int64 })
 	var callsBefore int64
 	if counts {
@@ -142,13 +138,13 @@ func (s *Scanner) Scan(ctx context.Context, targets []Target) (Report, error) {
 	var errs []*TargetError
 	for i, r := range results {
 		if r.err != nil {
-			errs = append(errs, &TargetError{Target: redactTarget(targets[i]), Err: r.err})
+			errs = append(errs, &TargetError{Target: targets[i].Redacted(), Err: r.err})
 			continue
 		}
 		resources = append(resources, r.resources...)
 		errs = append(errs, r.problems...)
 	}
-	info := ScanInfo{Started: started, Finished: s.opts.Now(), Targets: len(targets)}
+	info := ScanInfo{Started: started, Finished: s.now(), Targets: len(targets)}
 	if counts {
 		info.APICalls = int(counter.APICalls() - callsBefore)
 	}
@@ -160,7 +156,7 @@ func (s *Scanner) startable(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("%w: %w", ErrNotScanned, context.Cause(ctx))
 	}
-	if d, ok := ctx.Deadline(); ok && d.Sub(s.opts.Now()) < s.opts.DeadlineMargin {
+	if d, ok := ctx.Deadline(); ok && d.Sub(s.now()) < s.opts.DeadlineMargin {
 		return fmt.Errorf("%w: within %v of the deadline", ErrNotScanned, s.opts.DeadlineMargin)
 	}
 	return nil
@@ -170,7 +166,7 @@ func (s *Scanner) scanTarget(ctx context.Context, t Target) ([]Resource, []*Targ
 	ctx, cancel := context.WithTimeout(ctx, s.opts.TargetTimeout)
 	defer cancel()
 	log := s.opts.Logger.With("account_id", t.AccountID, "region", t.Region)
-	start := s.opts.Now()
+	start := s.now()
 	client, err := s.clients.EC2(ctx, t)
 	if err != nil {
 		log.LogAttrs(ctx, slog.LevelWarn, "target failed", slog.String("error", err.Error()))
@@ -199,12 +195,6 @@ func (s *Scanner) scanTarget(ctx context.Context, t Target) ([]Resource, []*Targ
 		}
 		out = append(out, rs...)
 	}
-	log.LogAttrs(ctx, slog.LevelInfo, "target scanned", slog.Int("resources", len(out)), slog.Duration("took", s.opts.Now().Sub(start)))
+	log.LogAttrs(ctx, slog.LevelInfo, "target scanned", slog.Int("resources", len(out)), slog.Duration("took", s.now().Sub(start)))
 	return slices.Clip(out), problems, nil
-}
-
-// redactTarget drops the external ID, which reports never carry.
-func redactTarget(t Target) Target {
-	t.ExternalID = ""
-	return t
 }

@@ -1,29 +1,21 @@
 package usage
 
 import (
-	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
+
+	"github.com/ipamkit/ipamkit/internal/account"
 )
 
-// Target is one account and region to scan.
-type Target struct {
-	AccountID string // 12 digits, leading zeros kept
-	Region    string
-	// RoleARN is the role assumed to scan the target; empty means the
-	// caller's own credentials.
-	RoleARN string
-	// ExternalID is passed to AssumeRole. It is never written to a report.
-	ExternalID string
-}
+// Target is one account and region to scan, with the role assumed there
+// (empty: the caller's own credentials) and the external ID passed to
+// AssumeRole, which is never written to a report or a log. Its String is
+// "account/region".
+type Target = account.Target
 
-// String returns "account/region", for messages.
-func (t Target) String() string { return t.AccountID + "/" + t.Region }
-
-func compareTargets(a, b Target) int {
-	return cmp.Or(cmp.Compare(a.AccountID, b.AccountID), cmp.Compare(a.Region, b.Region))
-}
+// Caller is the identity a scan runs as: its account and ARN.
+type Caller = account.Caller
 
 // TargetError is the failure of one target of a scan: access denied,
 // throttled past retries, region not enabled. A scan records it and goes on
@@ -33,6 +25,7 @@ type TargetError struct {
 	Err    error
 }
 
+// Error returns "account A region R: CAUSE".
 func (e *TargetError) Error() string {
 	return fmt.Sprintf("account %s region %s: %v", e.Target.AccountID, e.Target.Region, e.Err)
 }
@@ -87,3 +80,6 @@ type decodedError struct{ code, msg string }
 
 func (e *decodedError) Error() string     { return e.msg }
 func (e *decodedError) ErrorCode() string { return e.code }
+
+// compareTargets orders targets by account, then region.
+func compareTargets(a, b Target) int { return account.Compare(a, b) }

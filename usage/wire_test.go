@@ -220,3 +220,59 @@ func TestWireDiscoveryFailures(t *testing.T) {
 	require.True(t, ok, "an undiscovered account raises an alert")
 	assert.Contains(t, a.Summary, "333333333333/us-west-2 (unauthorized-failure)")
 }
+
+// TestWireScanOrganizationCall runs the library's organization scan as the
+// management account over the demo organization: the IPAM read in the
+// networking account through its role, EC2 in every account and region,
+// the management account with its own credentials.
+func TestWireScanOrganizationCall(t *testing.T) {
+	t.Parallel()
+	srv := demoServer(t)
+	mgmt := srv.ClientConfig(awsfake.DefaultAccessKeyID, "us-east-1")
+	srv.ResetCalls()
+	rep, err := usage.ScanOrganization(t.Context(), mgmt, func(o *usage.OrganizationScanOptions) {
+		o.Organization = true
+		o.Regions = []string{"us-east-1", "us-west-2"}
+		o.IPAMAccount = awsfake.DemoNetworkAccount
+		o.Concurrency = 4
+	})
+	require.NoError(t, err)
+	calls := srv.Calls() // before countDemo adds its own
+	assert.Empty(t, rep.Errors, "the caller's own account needs no role")
+	assert.Equal(t, 1+5*2, rep.Scan.Targets, "the IPAM, then five accounts in two regions")
+
+	bySource := map[usage.Source]int{}
+	for _, r := range rep.Resources {
+		bySource[r.Source]++
+	}
+	assert.Positive(t, bySource[usage.SourceIPAM])
+	assert.Positive(t, bySource[usage.SourcePools])
+	wantVPCs, wantSubnets := countDemo(t, srv)
+	assert.Equal(t, wantVPCs+wantSubnets, bySource[usage.SourceEC2], "every VPC and subnet of the member accounts (the management account has none)")
+
+	ops := map[string]int{}
+	for _, c := range calls {
+		ops[c.Operation]++
+		assert.Empty(t, c.ErrorCode, "%+v", c)
+	}
+	assert.Equal(t, 1, ops["GetCallerIdentity"])
+	assert.Equal(t, 1, ops["ListAccounts"])
+	assert.Equal(t, 4, ops["AssumeRole"], "one AssumeRole per member account, the networking one shared by IPAM and EC2")
+	assert.Equal(t, 10, ops["DescribeVpcs"])
+	assert.Equal(t, len(calls)-2, rep.Scan.APICalls, "every call but GetCallerIdentity and ListAccounts is the scan's")
+}
+
+func TestWireScanOrganizationUnreadable(t *testing.T) {
+	t.Parallel()
+	srv := demoServer(t)
+	srv.InjectFault(awsfake.Fault{Service: "organizations", Operation: "ListAccounts", Kind: awsfake.FaultAccessDenied})
+	_, err := usage.ScanOrganization(t.Context(), srv.ClientConfig(awsfake.DemoNetworkAccessKey, "us-east-1"), func(o *usage.OrganizationScanOptions) {
+		o.Organization = true
+	})
+	var se *usage.ScanError
+	require.ErrorAs(t, err, &se)
+	assert.Equal(t, awsfake.DemoNetworkAccount, se.AccountID)
+	assert.Equal(t, "us-east-1", se.Region)
+	assert.ErrorContains(t, err, "AccessDeniedException")
+	assert.ErrorContains(t, err, "delegated administrator")
+}

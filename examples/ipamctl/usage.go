@@ -9,9 +9,6 @@ import (
 	"regexp"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/organizations"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/ipamkit/ipamkit/usage"
 )
 
@@ -161,76 +158,26 @@ func (o *usageOptions) run(ctx context.Context, e *env) error {
 	if err != nil {
 		return fmt.Errorf("load AWS configuration: %w", err)
 	}
-	regions := o.regions
-	if len(regions) == 0 {
-		if cfg.Region == "" {
-			return usageErrorf("no region: give --regions or configure one (AWS_REGION, a profile)")
-		}
-		regions = []string{cfg.Region}
+	if len(o.regions) == 0 && cfg.Region == "" {
+		return usageErrorf("no region: give --regions or configure one (AWS_REGION, a profile)")
 	}
-	ident, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	rep, err := usage.ScanOrganization(ctx, cfg, func(so *usage.OrganizationScanOptions) {
+		so.Organization, so.Accounts, so.Regions = o.org, o.accounts, o.regions
+		so.RoleName, so.ExternalID = o.roleName, o.externalID
+		so.Sources = usageSources[o.source]
+		so.IPAM.ScopeType = usage.ScopeType(o.scopeType)
+		if o.resourceType != "all" {
+			so.IPAM.ResourceTypes = []usage.ResourceType{usage.ResourceType(o.resourceType)}
+		}
+		so.Policy = usage.Policy{Thresholds: usage.Thresholds{Warning: o.warning, Critical: o.critical}}
+		so.Concurrency = o.concurrency
+		if isTerminal(e.stderr) { // progress, one line per target, for people watching
+			so.Logger = slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+		}
+	})
 	if err != nil {
-		return fmt.Errorf("who am I (sts:GetCallerIdentity): %w", err)
+		return err
 	}
-	self := aws.ToString(ident.Account)
-	roleName := o.roleName
-	if roleName == "" {
-		roleName = "OrganizationAccountAccessRole"
-	}
-
-	var targets []usage.Target
-	switch {
-	case o.org:
-		targets, err = usage.OrganizationTargets(ctx, organizations.NewFromConfig(cfg), regions, roleName, o.externalID)
-		if err != nil {
-			return err
-		}
-	case len(o.accounts) > 0:
-		targets = usage.AccountTargets(aws.ToString(ident.Arn), o.accounts, regions, roleName, o.externalID)
-	default:
-		targets = usage.AccountTargets(aws.ToString(ident.Arn), []string{self}, regions, "", "")
-	}
-	targets = usage.WithoutRoleFor(targets, self) // read with the caller's own credentials
-
-	clients := usage.NewAWSClients(cfg)
-	policy := usage.Policy{Thresholds: usage.Thresholds{Warning: o.warning, Critical: o.critical}}
-	scan := func(sources []usage.Source, targets []usage.Target) (usage.Report, error) {
-		return usage.NewScanner(clients, func(so *usage.ScannerOptions) {
-			so.Sources, so.Policy, so.Concurrency = sources, policy, o.concurrency
-			if isTerminal(e.stderr) { // progress, one line per target, for people watching
-				so.Logger = slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-			}
-			so.IPAM.ScopeType = usage.ScopeType(o.scopeType)
-			if o.resourceType != "all" {
-				so.IPAM.ResourceTypes = []usage.ResourceType{usage.ResourceType(o.resourceType)}
-			}
-		}).Scan(ctx, targets)
-	}
-	var reports []usage.Report
-	var ipamSources []usage.Source
-	switch o.source {
-	case "ipam":
-		ipamSources = []usage.Source{usage.SourceIPAM}
-	case "pools":
-		ipamSources = []usage.Source{usage.SourcePools}
-	case "all":
-		ipamSources = []usage.Source{usage.SourceIPAM, usage.SourcePools}
-	}
-	if len(ipamSources) > 0 {
-		rep, err := scan(ipamSources, []usage.Target{{AccountID: self, Region: regions[0]}})
-		if err != nil {
-			return err
-		}
-		reports = append(reports, rep)
-	}
-	if o.source == "ec2" || o.source == "all" {
-		rep, err := scan([]usage.Source{usage.SourceEC2}, targets)
-		if err != nil {
-			return err
-		}
-		reports = append(reports, rep)
-	}
-	rep := usage.Merge(reports...) // targets count each read: the IPAM's, then each EC2 target's
 
 	if err := writeUsageReport(e.stdout, rep, o.format); err != nil {
 		return err
@@ -251,6 +198,15 @@ func (o *usageOptions) run(ctx context.Context, e *env) error {
 		return errFindings
 	}
 	return nil
+}
+
+// usageSources are the sources of each --source: the IPAM is read first,
+// then EC2.
+var usageSources = map[string][]usage.Source{
+	"ipam":  {usage.SourceIPAM},
+	"pools": {usage.SourcePools},
+	"ec2":   {usage.SourceEC2},
+	"all":   {usage.SourceIPAM, usage.SourcePools, usage.SourceEC2},
 }
 
 // isTerminal reports whether w is a terminal, where progress lines are

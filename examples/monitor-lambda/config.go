@@ -43,7 +43,7 @@ const (
 
 // Defaults of the settings whose zero value is not the default.
 const (
-	defaultSources        = "ipam"
+	defaultSource         = usage.SourceIPAM
 	defaultRoleName       = "OrganizationAccountAccessRole"
 	defaultConcurrency    = 8
 	defaultDeadlineMargin = 30 * time.Second
@@ -189,204 +189,227 @@ var credentials = []struct {
 	{"IPAMKIT_WEBHOOK_SECRET_PARAM", "IPAMKIT_WEBHOOK_SECRET_ID", "IPAMKIT_WEBHOOK_SECRET", func(c *Config) *secretRef { return &c.WebhookSecret }},
 }
 
-// configFromEnv reads the configuration through getenv, as os.Getenv.
-// It reports every problem at once, in one configError; no message quotes
-// a value that could be a credential.
+// configFromEnv reads the configuration through getenv, as os.Getenv: each
+// variable by its spec, in the order listed, and the checks across
+// variables where they belong in that order. It reports every problem at
+// once, in one configError; no message quotes a value that could be a
+// credential.
 func configFromEnv(getenv func(string) string) (Config, error) {
-	var (
-		c    Config
-		errs []error
-	)
-	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	c := Config{
+		Critical: usage.DefaultCritical, ScopeType: usage.ScopePrivate, Namespace: notify.DefaultNamespace,
+		Sources: []usage.Source{defaultSource}, RoleName: defaultRoleName, Metrics: metricsFindings,
+		Concurrency: defaultConcurrency, DeadlineMargin: defaultDeadlineMargin, LogLevel: slog.LevelInfo,
+	}
 	get := func(name string) string { return strings.TrimSpace(getenv(name)) }
-
-	// The sample's variables.
-	c.Critical = usage.DefaultCritical
-	if v := get(envThreshold); v != "" {
-		if f, ok := parsePercent(v); ok {
-			c.Critical = f
-		} else {
-			bad("%s %q: want a percentage from 0 to 100, such as 80 or 85.5", envThreshold, v)
-		}
-	}
-	if v := get(envWarning); v != "" {
-		if f, ok := parsePercent(v); ok {
-			c.Warning = f
-		} else {
-			bad("%s %q: want a percentage from 0 to 100, below %s", envWarning, v, envThreshold)
-		}
-	}
-	if err := c.Policy().Validate(); err != nil {
-		bad("%s %v, %s %v: %w", envThreshold, c.Critical, envWarning, c.Warning, err)
-	}
-
-	switch v := strings.ToLower(get(envScopeType)); v {
-	case "", "private":
-		c.ScopeType = usage.ScopePrivate
-	case "public":
-		c.ScopeType = usage.ScopePublic
-	default:
-		bad("%s %q: want private or public", envScopeType, get(envScopeType))
-	}
-
-	ipamTypes := []usage.ResourceType{usage.TypeVPC, usage.TypeSubnet, usage.TypeEIP, usage.TypePublicIPv4Pool, usage.TypeIPv6Pool}
-	if v := get(envResourceType); v != "" && v != "*" {
-		for _, t := range splitList(v) {
-			rt := usage.ResourceType(strings.ToLower(t))
-			switch {
-			case !slices.Contains(ipamTypes, rt):
-				bad("%s %q: want * or one or more of vpc, subnet, eip, public-ipv4-pool, ipv6-pool", envResourceType, t)
-			case !slices.Contains(c.ResourceTypes, rt):
-				c.ResourceTypes = append(c.ResourceTypes, rt)
+	var p problems
+	read := func(vars ...envVar) {
+		for _, ev := range vars {
+			if v := get(ev.name); v != "" {
+				ev.set(ev.name, v, &p)
 			}
 		}
 	}
-
-	c.SNSTopic = get(envSNSTopic)
-	if c.SNSTopic != "" && !snsTopicPattern.MatchString(c.SNSTopic) {
-		bad("%s %q: want a topic ARN, arn:aws:sns:REGION:ACCOUNT:TOPIC, or nothing for no SNS", envSNSTopic, c.SNSTopic)
+	// The sample's variables.
+	read(
+		envVar{envThreshold, rangeVar(&c.Critical, parsePercent, 0, 100, "want a percentage from 0 to 100, such as 80 or 85.5")},
+		envVar{envWarning, rangeVar(&c.Warning, parsePercent, 0, 100, "want a percentage from 0 to 100, below "+envThreshold)},
+	)
+	if err := c.Policy().Validate(); err != nil {
+		p = append(p, fmt.Errorf("%s %v, %s %v: %w", envThreshold, c.Critical, envWarning, c.Warning, err))
 	}
-	c.SNSSubject = get(envSNSSubject)
-	if len(c.SNSSubject) > 99 || strings.ContainsFunc(c.SNSSubject, func(r rune) bool { return r < ' ' || r == 0x7f }) {
-		bad("%s: want at most 99 printable characters on one line", envSNSSubject)
-	}
+	read(
+		envVar{envScopeType, enumVar(&c.ScopeType, "want private or public", usage.ScopePrivate, usage.ScopePublic)},
+		envVar{envResourceType, c.setResourceTypes},
+		envVar{envSNSTopic, stringVar(&c.SNSTopic, snsTopicPattern.MatchString, quoted,
+			"want a topic ARN, arn:aws:sns:REGION:ACCOUNT:TOPIC, or nothing for no SNS")},
+		envVar{envSNSSubject, stringVar(&c.SNSSubject, validSubject, unquoted, "want at most 99 printable characters on one line")},
+		envVar{envCloudWatchEnabled, boolVar(&c.CloudWatch)},
+		envVar{envCloudWatchNamespace, stringVar(&c.Namespace, validNamespace, quoted,
+			"want 1 to 255 characters, without ':' or white space, not starting with AWS/")},
 
-	if v := get(envCloudWatchEnabled); v != "" {
+		// What to measure, and where.
+		envVar{envSources, c.setSources},
+		envVar{envAccounts, c.setAccounts},
+		envVar{envRegions, listVar(&c.Regions, regionPattern.MatchString, "want a region such as us-east-1")},
+		envVar{envIPAMRegion, stringVar(&c.IPAMRegion, regionPattern.MatchString, quoted, "want a region such as us-east-1")},
+		envVar{envRoleName, stringVar(&c.RoleName, validRoleName, quoted, "want a role name (optionally with its path), not an ARN")},
+		envVar{envExternalID, stringVar(&c.ExternalID, validExternalID, unquoted, "want 2 to 1224 letters, digits or +=,.@:/-_")},
+	)
+	c.readCredentials(get, &p) // by name only
+	read(
+		envVar{envAllClear, boolVar(&c.AllClear)},
+
+		// Metrics and running.
+		envVar{envMetrics, enumVar(&c.Metrics, "want findings, all or none", metricsFindings, metricsAll, metricsNone)},
+		envVar{envConcurrency, rangeVar(&c.Concurrency, parseInt, 1, 256, "want a whole number from 1 to 256")},
+		envVar{envDeadlineMargin, rangeVar(&c.DeadlineMargin, parseDuration, time.Second, 15*time.Minute, "want a duration from 1s to 15m, such as 30s or 30")},
+		envVar{envLogLevel, c.setLogLevel},
+	)
+	if len(p) > 0 {
+		return Config{}, configError(p)
+	}
+	return c, nil
+}
+
+// envVar is the spec of one environment variable: its name, and set, which
+// reads its value (without surrounding blanks, never empty) into the
+// configuration or records its problems.
+type envVar struct {
+	name string
+	set  func(name, v string, p *problems)
+}
+
+// problems collects the problems of a configuration.
+type problems []error
+
+// add records `NAME "VALUE": want …`.
+func (p *problems) add(name, value, want string) {
+	*p = append(*p, fmt.Errorf("%s %q: %s", name, value, want))
+}
+
+// Whether a problem quotes the value: not when it may be a credential or
+// hold a line break.
+const (
+	quoted   = true
+	unquoted = false
+)
+
+// stringVar sets *field to a value that valid accepts.
+func stringVar(field *string, valid func(string) bool, quote bool, want string) func(string, string, *problems) {
+	return func(name, v string, p *problems) {
+		*field = v
+		switch {
+		case valid(v):
+		case quote:
+			p.add(name, v, want)
+		default:
+			*p = append(*p, fmt.Errorf("%s: %s", name, want))
+		}
+	}
+}
+
+// listVar adds to *field each value of a comma-separated list that valid
+// accepts, once.
+func listVar(field *[]string, valid func(string) bool, want string) func(string, string, *problems) {
+	return func(name, v string, p *problems) {
+		for _, s := range splitList(v) {
+			switch {
+			case !valid(s):
+				p.add(name, s, want)
+			case !slices.Contains(*field, s):
+				*field = append(*field, s)
+			}
+		}
+	}
+}
+
+// enumVar sets *field to the one of values that v names, in any case.
+func enumVar[T ~string](field *T, want string, values ...T) func(string, string, *problems) {
+	return func(name, v string, p *problems) {
+		if i := slices.Index(values, T(strings.ToLower(v))); i >= 0 {
+			*field = values[i]
+			return
+		}
+		p.add(name, v, want)
+	}
+}
+
+// rangeVar sets *field to a value that parse reads, from lo to hi.
+func rangeVar[T int | float64 | time.Duration](field *T, parse func(string) (T, bool), lo, hi T, want string) func(string, string, *problems) {
+	return func(name, v string, p *problems) {
+		x, ok := parse(v)
+		if !ok || x < lo || x > hi {
+			p.add(name, v, want)
+			return
+		}
+		*field = x
+	}
+}
+
+// boolVar sets *field to a boolean ([parseBool]).
+func boolVar(field *bool) func(string, string, *problems) {
+	return func(name, v string, p *problems) {
 		b, ok := parseBool(v)
 		if !ok {
-			bad("%s %q: want true or false", envCloudWatchEnabled, v)
+			p.add(name, v, "want true or false")
 		}
-		c.CloudWatch = b
+		*field = b
 	}
-	c.Namespace = get(envCloudWatchNamespace)
-	if c.Namespace == "" {
-		c.Namespace = notify.DefaultNamespace
-	} else if len(c.Namespace) > 255 || strings.HasPrefix(c.Namespace, "AWS/") || strings.ContainsAny(c.Namespace, ": \t") {
-		bad("%s %q: want 1 to 255 characters, without ':' or white space, not starting with AWS/", envCloudWatchNamespace, c.Namespace)
-	}
+}
 
-	// What to measure, and where.
-	sources := get(envSources)
-	if sources == "" {
-		sources = defaultSources
+func validSubject(v string) bool {
+	return len(v) <= 99 && !strings.ContainsFunc(v, func(r rune) bool { return r < ' ' || r == 0x7f })
+}
+
+func validNamespace(v string) bool {
+	return len(v) <= 255 && !strings.HasPrefix(v, "AWS/") && !strings.ContainsAny(v, ": \t")
+}
+
+func validRoleName(v string) bool {
+	return roleNamePattern.MatchString(v) && !strings.HasPrefix(v, "arn:")
+}
+
+func validExternalID(v string) bool {
+	return len(v) >= 2 && len(v) <= 1224 && externalIDPattern.MatchString(v)
+}
+
+// ipamTypes are the resource types IpamResourceType accepts.
+var ipamTypes = []usage.ResourceType{usage.TypeVPC, usage.TypeSubnet, usage.TypeEIP, usage.TypePublicIPv4Pool, usage.TypeIPv6Pool}
+
+func (c *Config) setResourceTypes(name, v string, p *problems) {
+	if v == "*" {
+		return
 	}
-	sourceList := splitList(sources)
-	if len(sourceList) == 0 {
-		bad("%s: want ipam, pools, ec2 or all", envSources)
+	for _, t := range splitList(v) {
+		rt := usage.ResourceType(strings.ToLower(t))
+		switch {
+		case !slices.Contains(ipamTypes, rt):
+			p.add(name, t, "want * or one or more of vpc, subnet, eip, public-ipv4-pool, ipv6-pool")
+		case !slices.Contains(c.ResourceTypes, rt):
+			c.ResourceTypes = append(c.ResourceTypes, rt)
+		}
 	}
-	for _, s := range sourceList {
+}
+
+func (c *Config) setSources(name, v string, p *problems) {
+	list := splitList(v)
+	if len(list) == 0 {
+		*p = append(*p, fmt.Errorf("%s: want ipam, pools, ec2 or all", name))
+	}
+	var srcs []usage.Source
+	for _, s := range list {
 		switch src := usage.Source(strings.ToLower(s)); src {
 		case "all":
-			c.Sources = append(c.Sources, usage.SourceIPAM, usage.SourcePools, usage.SourceEC2)
+			srcs = append(srcs, usage.SourceIPAM, usage.SourcePools, usage.SourceEC2)
 		case usage.SourceIPAM, usage.SourcePools, usage.SourceEC2:
-			c.Sources = append(c.Sources, src)
+			srcs = append(srcs, src)
 		default:
-			bad("%s %q: want ipam, pools, ec2 or all", envSources, s)
+			p.add(name, s, "want ipam, pools, ec2 or all")
 		}
 	}
-	c.Sources = orderSources(c.Sources)
+	c.Sources = orderSources(srcs)
+}
 
-	if v := get(envAccounts); strings.EqualFold(v, organizationKeyword) {
+func (c *Config) setAccounts(name, v string, p *problems) {
+	if strings.EqualFold(v, organizationKeyword) {
 		c.Organization = true
-	} else if v != "" {
-		for _, a := range splitList(v) {
-			switch {
-			case strings.EqualFold(a, organizationKeyword):
-				bad("%s: %s excludes a list of accounts", envAccounts, organizationKeyword)
-			case !accountIDPattern.MatchString(a):
-				bad("%s %q: want a 12-digit account ID, or %s alone", envAccounts, a, organizationKeyword)
-			case !slices.Contains(c.Accounts, a):
-				c.Accounts = append(c.Accounts, a)
-			}
-		}
+		return
 	}
-	if v := get(envRegions); v != "" {
-		for _, r := range splitList(v) {
-			switch {
-			case !regionPattern.MatchString(r):
-				bad("%s %q: want a region such as us-east-1", envRegions, r)
-			case !slices.Contains(c.Regions, r):
-				c.Regions = append(c.Regions, r)
-			}
-		}
-	}
-	if c.IPAMRegion = get(envIPAMRegion); c.IPAMRegion != "" && !regionPattern.MatchString(c.IPAMRegion) {
-		bad("%s %q: want a region such as us-east-1", envIPAMRegion, c.IPAMRegion)
-	}
-	if c.RoleName = get(envRoleName); c.RoleName == "" {
-		c.RoleName = defaultRoleName
-	} else if !roleNamePattern.MatchString(c.RoleName) || strings.HasPrefix(c.RoleName, "arn:") {
-		bad("%s %q: want a role name (optionally with its path), not an ARN", envRoleName, c.RoleName)
-	}
-	if c.ExternalID = get(envExternalID); c.ExternalID != "" && (len(c.ExternalID) < 2 || len(c.ExternalID) > 1224 || !externalIDPattern.MatchString(c.ExternalID)) {
-		bad("%s: want 2 to 1224 letters, digits or +=,.@:/-_", envExternalID) // not quoted: it is kept out of logs
-	}
-
-	// Credentials: by name only.
-	for _, cr := range credentials {
-		ref := cr.field(&c)
-		param, secretID := get(cr.param), get(cr.secretID)
-		if get(cr.plain) != "" {
-			bad("%s is set: a credential never goes in a plain variable; store it as an SSM SecureString or a Secrets Manager secret and give its name in %s or %s", cr.plain, cr.param, cr.secretID)
-		}
+	for _, a := range splitList(v) {
 		switch {
-		case param != "" && secretID != "":
-			bad("%s and %s exclude each other", cr.param, cr.secretID)
-		case param != "":
-			if len(param) > 2048 || !parameterPattern.MatchString(param) || strings.Contains(param, "://") {
-				bad("%s: want the name or ARN of an SSM parameter (letters, digits and _.-/ only), not the credential itself", cr.param)
-			} else {
-				*ref = secretRef{Store: storeSSM, Name: param, Env: cr.param}
-			}
-		case secretID != "":
-			if len(secretID) > 2048 || !secretIDPattern.MatchString(secretID) || strings.Contains(secretID, "://") {
-				bad("%s: want the name or ARN of a Secrets Manager secret, not the credential itself", cr.secretID)
-			} else {
-				*ref = secretRef{Store: storeSecretsManager, Name: secretID, Env: cr.secretID}
-			}
+		case strings.EqualFold(a, organizationKeyword):
+			*p = append(*p, fmt.Errorf("%s: %s excludes a list of accounts", name, organizationKeyword))
+		case !accountIDPattern.MatchString(a):
+			p.add(name, a, "want a 12-digit account ID, or "+organizationKeyword+" alone")
+		case !slices.Contains(c.Accounts, a):
+			c.Accounts = append(c.Accounts, a)
 		}
 	}
-	if !c.WebhookSecret.IsZero() && get("IPAMKIT_WEBHOOK_URL_PARAM") == "" && get("IPAMKIT_WEBHOOK_URL_SECRET_ID") == "" {
-		bad("IPAMKIT_WEBHOOK_SECRET_PARAM or IPAMKIT_WEBHOOK_SECRET_ID needs IPAMKIT_WEBHOOK_URL_PARAM or IPAMKIT_WEBHOOK_URL_SECRET_ID")
-	}
-	if v := get(envAllClear); v != "" {
-		b, ok := parseBool(v)
-		if !ok {
-			bad("%s %q: want true or false", envAllClear, v)
-		}
-		c.AllClear = b
-	}
+}
 
-	// Metrics and running.
-	switch v := metricsMode(strings.ToLower(get(envMetrics))); v {
-	case "":
-		c.Metrics = metricsFindings
-	case metricsFindings, metricsAll, metricsNone:
-		c.Metrics = v
-	default:
-		bad("%s %q: want findings, all or none", envMetrics, get(envMetrics))
-	}
-	c.Concurrency = defaultConcurrency
-	if v := get(envConcurrency); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 256 {
-			bad("%s %q: want a whole number from 1 to 256", envConcurrency, v)
-		} else {
-			c.Concurrency = n
-		}
-	}
-	c.DeadlineMargin = defaultDeadlineMargin
-	if v := get(envDeadlineMargin); v != "" {
-		d, ok := parseDuration(v)
-		if !ok || d < time.Second || d > 15*time.Minute {
-			bad("%s %q: want a duration from 1s to 15m, such as 30s or 30", envDeadlineMargin, v)
-		} else {
-			c.DeadlineMargin = d
-		}
-	}
-	c.LogLevel = slog.LevelInfo
-	switch v := strings.ToUpper(get(envLogLevel)); v {
-	case "", "INFO":
+func (c *Config) setLogLevel(name, v string, p *problems) {
+	switch strings.ToUpper(v) {
+	case "INFO":
 	case "TRACE", "DEBUG":
 		c.LogLevel = slog.LevelDebug
 	case "WARN":
@@ -394,13 +417,39 @@ func configFromEnv(getenv func(string) string) (Config, error) {
 	case "ERROR", "FATAL":
 		c.LogLevel = slog.LevelError
 	default:
-		bad("%s %q: want TRACE, DEBUG, INFO, WARN, ERROR or FATAL", envLogLevel, get(envLogLevel))
+		p.add(name, v, "want TRACE, DEBUG, INFO, WARN, ERROR or FATAL")
 	}
+}
 
-	if len(errs) > 0 {
-		return Config{}, configError(errs)
+// readCredentials reads the variables that name the webhook credentials:
+// an SSM parameter or a Secrets Manager secret, never the credential in a
+// plain variable.
+func (c *Config) readCredentials(get func(string) string, p *problems) {
+	for _, cr := range credentials {
+		param, secretID := get(cr.param), get(cr.secretID)
+		if get(cr.plain) != "" {
+			*p = append(*p, fmt.Errorf("%s is set: a credential never goes in a plain variable; store it as an SSM SecureString or a Secrets Manager secret and give its name in %s or %s", cr.plain, cr.param, cr.secretID))
+		}
+		switch {
+		case param != "" && secretID != "":
+			*p = append(*p, fmt.Errorf("%s and %s exclude each other", cr.param, cr.secretID))
+		case param != "":
+			if len(param) > 2048 || !parameterPattern.MatchString(param) || strings.Contains(param, "://") {
+				*p = append(*p, fmt.Errorf("%s: want the name or ARN of an SSM parameter (letters, digits and _.-/ only), not the credential itself", cr.param))
+			} else {
+				*cr.field(c) = secretRef{Store: storeSSM, Name: param, Env: cr.param}
+			}
+		case secretID != "":
+			if len(secretID) > 2048 || !secretIDPattern.MatchString(secretID) || strings.Contains(secretID, "://") {
+				*p = append(*p, fmt.Errorf("%s: want the name or ARN of a Secrets Manager secret, not the credential itself", cr.secretID))
+			} else {
+				*cr.field(c) = secretRef{Store: storeSecretsManager, Name: secretID, Env: cr.secretID}
+			}
+		}
 	}
-	return c, nil
+	if !c.WebhookSecret.IsZero() && get("IPAMKIT_WEBHOOK_URL_PARAM") == "" && get("IPAMKIT_WEBHOOK_URL_SECRET_ID") == "" {
+		*p = append(*p, errors.New("IPAMKIT_WEBHOOK_SECRET_PARAM or IPAMKIT_WEBHOOK_SECRET_ID needs IPAMKIT_WEBHOOK_URL_PARAM or IPAMKIT_WEBHOOK_URL_SECRET_ID"))
+	}
 }
 
 // parsePercent parses a percentage from 0 to 100, with an optional "%".
@@ -410,6 +459,12 @@ func parsePercent(s string) (float64, bool) {
 		return 0, false
 	}
 	return f, true
+}
+
+// parseInt parses a whole number.
+func parseInt(s string) (int, bool) {
+	n, err := strconv.Atoi(s)
+	return n, err == nil
 }
 
 // parseBool parses a boolean as the sample's str2bool did (yes, y, true, t,

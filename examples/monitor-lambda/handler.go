@@ -18,12 +18,10 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
-	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/ipamkit/ipamkit/notify"
 	"github.com/ipamkit/ipamkit/usage"
 )
@@ -100,18 +98,13 @@ type handlerOptions struct {
 // handler runs the monitor. It is built once per container by newHandler,
 // with its clients and credentials, and is safe for concurrent use.
 type handler struct {
-	cfg        Config
-	self       string   // the function's account
-	callerARN  string   // the function's identity; its partition is the role ARNs'
-	regions    []string // scanned by the ec2 source
-	ipamRegion string   // where the IPAM is read
+	cfg     Config
+	regions []string // scanned by the ec2 source, for the logs
 
-	org         usage.OrganizationsAPI // nil unless cfg.Organization
-	ipamScanner *usage.Scanner         // nil without the ipam and pools sources
-	ec2Scanner  *usage.Scanner         // nil without the ec2 source
-	notifiers   notify.Multi           // alerts
-	sinks       notify.Multi           // metrics
-	text        *notify.Template       // renders Response.Message
+	scanner   *usage.OrganizationScanner
+	notifiers notify.Multi     // alerts
+	sinks     notify.Multi     // metrics
+	text      *notify.Template // renders Response.Message
 
 	credentials []string // every credential fetched, removed from any message
 	log         *slog.Logger
@@ -129,9 +122,8 @@ type secretsManagerAPI interface {
 }
 
 var (
-	_ ssmAPI                 = (*ssm.Client)(nil)
-	_ secretsManagerAPI      = (*secretsmanager.Client)(nil)
-	_ usage.OrganizationsAPI = (*organizations.Client)(nil)
+	_ ssmAPI            = (*ssm.Client)(nil)
+	_ secretsManagerAPI = (*secretsmanager.Client)(nil)
 )
 
 // newHandler builds the handler from awsCfg and c: it finds the function's
@@ -153,23 +145,26 @@ func newHandler(ctx context.Context, awsCfg aws.Config, c Config, optFns ...func
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	h := &handler{cfg: c, log: o.Logger, now: o.Now, regions: c.Regions, ipamRegion: c.IPAMRegion,
-		text: notify.MustParseTemplate(notify.DefaultTextTemplate)}
+	h := &handler{cfg: c, log: o.Logger, now: o.Now, regions: c.Regions, text: notify.MustParseTemplate(notify.DefaultTextTemplate)}
 	if len(h.regions) == 0 {
 		if awsCfg.Region == "" {
 			return nil, errNoRegion
 		}
 		h.regions = []string{awsCfg.Region}
 	}
-	if h.ipamRegion == "" {
-		h.ipamRegion = h.regions[0]
-	}
-
-	ident, err := sts.NewFromConfig(awsCfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	var err error
+	h.scanner, err = usage.NewOrganizationScanner(awsCfg, func(so *usage.OrganizationScanOptions) {
+		so.Organization, so.Accounts, so.Regions, so.IPAMRegion = c.Organization, c.Accounts, h.regions, c.IPAMRegion
+		so.RoleName, so.ExternalID, so.SessionName = c.RoleName, c.ExternalID, "ipamkit-monitor"
+		so.Sources, so.IPAM, so.Policy = c.Sources, usage.IPAMOptions{ScopeType: c.ScopeType, ResourceTypes: c.ResourceTypes}, c.Policy()
+		so.Concurrency, so.DeadlineMargin, so.Logger = c.Concurrency, c.DeadlineMargin, o.Logger
+	})
 	if err != nil {
-		return nil, fmt.Errorf("find the function's account (sts:GetCallerIdentity): %w", err)
+		return nil, err
 	}
-	h.self, h.callerARN = aws.ToString(ident.Account), aws.ToString(ident.Arn)
+	if _, err := h.scanner.Caller(ctx); err != nil { // fail at cold start, not at every invocation
+		return nil, err
+	}
 
 	if err := h.buildNotifiers(ctx, awsCfg, o); err != nil {
 		return nil, err
@@ -184,28 +179,6 @@ func newHandler(ctx context.Context, awsCfg aws.Config, c Config, optFns ...func
 			func(eo *notify.EMFOptions) { eo.Namespace = c.Namespace })))
 	}
 
-	clients := usage.NewAWSClients(awsCfg, func(ao *usage.AWSClientsOptions) { ao.SessionName = "ipamkit-monitor" })
-	scanner := func(sources []usage.Source) *usage.Scanner {
-		return usage.NewScanner(clients, func(so *usage.ScannerOptions) {
-			so.Sources, so.Policy, so.Concurrency = sources, c.Policy(), c.Concurrency
-			so.IPAM = usage.IPAMOptions{ScopeType: c.ScopeType, ResourceTypes: c.ResourceTypes}
-			so.DeadlineMargin, so.Logger = c.DeadlineMargin, o.Logger
-		})
-	}
-	var ipamSources []usage.Source
-	for _, s := range c.Sources {
-		if s == usage.SourceEC2 {
-			h.ec2Scanner = scanner([]usage.Source{usage.SourceEC2})
-		} else {
-			ipamSources = append(ipamSources, s)
-		}
-	}
-	if len(ipamSources) > 0 {
-		h.ipamScanner = scanner(ipamSources)
-	}
-	if c.Organization {
-		h.org = organizations.NewFromConfig(awsCfg)
-	}
 	return h, nil
 }
 
@@ -354,6 +327,38 @@ func checkWebhookURL(raw string) error {
 // some notifiers or of the metrics is logged and listed in
 // Response.NotifyErrors instead: a retry would repeat what was delivered.
 func (h *handler) Handle(ctx context.Context, event json.RawMessage) (Response, error) {
+	log := h.start(ctx, event)
+	rep, err := h.scanner.Scan(ctx)
+	if err != nil {
+		return Response{}, err
+	}
+	h.logScan(ctx, log, rep)
+
+	resp := Response{Report: rep, IpamResourceCidrs: make([]ResourceCIDR, 0, len(rep.Findings))}
+	for _, f := range rep.Findings {
+		resp.IpamResourceCidrs = append(resp.IpamResourceCidrs, resourceCIDR(f))
+	}
+	alert, due := rep.Alert(alertSource)
+	if !due {
+		alert = rep.AllClear(alertSource)
+		due = h.cfg.AllClear
+	}
+	if resp.Message, err = h.text.Render(alert); err != nil {
+		return Response{}, fmt.Errorf("render the alert: %w", err) // a programming error: the template is the default
+	}
+	var undelivered error
+	if due && len(h.notifiers.Notifiers) > 0 {
+		var failures []string
+		failures, undelivered = h.sendAlert(ctx, log, alert)
+		resp.NotifyErrors = append(resp.NotifyErrors, failures...)
+	}
+	resp.NotifyErrors = append(resp.NotifyErrors, h.putMetrics(ctx, log, rep)...)
+	return resp, undelivered
+}
+
+// start returns the invocation's logger, with the event's and the
+// request's IDs, and logs the start of the scan.
+func (h *handler) start(ctx context.Context, event json.RawMessage) *slog.Logger {
 	log := h.log
 	var ev events.CloudWatchEvent
 	if json.Unmarshal(event, &ev) == nil && ev.ID != "" {
@@ -372,11 +377,11 @@ func (h *handler) Handle(ctx context.Context, event json.RawMessage) (Response, 
 		log.LogAttrs(ctx, slog.LevelWarn, "little time to scan: raise the function's timeout or lower "+envDeadlineMargin,
 			slog.Duration("time_left", left), slog.Duration("deadline_margin", h.cfg.DeadlineMargin))
 	}
+	return log
+}
 
-	rep, err := h.scan(ctx)
-	if err != nil {
-		return Response{}, err
-	}
+// logScan logs the scan's figures, and warns of targets not scanned.
+func (h *handler) logScan(ctx context.Context, log *slog.Logger, rep usage.Report) {
 	notScanned := 0
 	for _, te := range rep.Errors {
 		if errors.Is(te, usage.ErrNotScanned) {
@@ -392,35 +397,26 @@ func (h *handler) Handle(ctx context.Context, event json.RawMessage) (Response, 
 		log.LogAttrs(ctx, slog.LevelWarn, "deadline near: targets not scanned",
 			slog.Int("not_scanned", notScanned), slog.Duration("deadline_margin", h.cfg.DeadlineMargin))
 	}
+}
 
-	resp := Response{Report: rep, IpamResourceCidrs: make([]ResourceCIDR, 0, len(rep.Findings))}
-	for _, f := range rep.Findings {
-		resp.IpamResourceCidrs = append(resp.IpamResourceCidrs, resourceCIDR(f))
+// sendAlert sends alert to every notifier. It returns the failures, and an
+// error when every notifier failed.
+func (h *handler) sendAlert(ctx context.Context, log *slog.Logger, alert notify.Alert) ([]string, error) {
+	failures := h.failures(h.notifiers.Notify(ctx, alert))
+	if len(failures) == len(h.notifiers.Notifiers) {
+		return failures, fmt.Errorf("alert not delivered, every notifier failed: %s", strings.Join(failures, "; "))
 	}
-	alert, due := rep.Alert(alertSource)
-	if !due {
-		alert = rep.AllClear(alertSource)
-		due = h.cfg.AllClear
+	for _, f := range failures {
+		log.LogAttrs(ctx, slog.LevelError, "notification failed", slog.String("error", f))
 	}
-	if resp.Message, err = h.text.Render(alert); err != nil {
-		return Response{}, fmt.Errorf("render the alert: %w", err) // a programming error: the template is the default
-	}
+	log.LogAttrs(ctx, slog.LevelInfo, "alert sent", slog.String("severity", alert.Severity.String()),
+		slog.Int("resources", len(alert.Resources)), slog.Int("notifiers", len(h.notifiers.Notifiers)-len(failures)))
+	return failures, nil
+}
 
-	var undelivered error
-	if due && len(h.notifiers.Notifiers) > 0 {
-		failures := h.failures(h.notifiers.Notify(ctx, alert))
-		if len(failures) == len(h.notifiers.Notifiers) {
-			undelivered = fmt.Errorf("alert not delivered, every notifier failed: %s", strings.Join(failures, "; "))
-		} else {
-			for _, f := range failures {
-				log.LogAttrs(ctx, slog.LevelError, "notification failed", slog.String("error", f))
-			}
-			log.LogAttrs(ctx, slog.LevelInfo, "alert sent", slog.String("severity", alert.Severity.String()),
-				slog.Int("resources", len(alert.Resources)), slog.Int("notifiers", len(h.notifiers.Notifiers)-len(failures)))
-		}
-		resp.NotifyErrors = append(resp.NotifyErrors, failures...)
-	}
-
+// putMetrics sends the configured metrics of rep to every sink and returns
+// the failures.
+func (h *handler) putMetrics(ctx context.Context, log *slog.Logger, rep usage.Report) []string {
 	var ms []notify.Metric
 	switch h.cfg.Metrics {
 	case metricsFindings:
@@ -428,63 +424,17 @@ func (h *handler) Handle(ctx context.Context, event json.RawMessage) (Response, 
 	case metricsAll:
 		ms = rep.ResourceMetrics(rep.Scan.Finished)
 	}
-	if len(ms) > 0 && len(h.sinks.Sinks) > 0 {
-		failures := h.failures(h.sinks.PutMetrics(ctx, ms))
-		for _, f := range failures {
-			log.LogAttrs(ctx, slog.LevelError, "metrics failed", slog.String("error", f))
-		}
-		if len(failures) == 0 {
-			log.LogAttrs(ctx, slog.LevelInfo, "metrics sent", slog.Int("metrics", len(ms)))
-		}
-		resp.NotifyErrors = append(resp.NotifyErrors, failures...)
+	if len(ms) == 0 || len(h.sinks.Sinks) == 0 {
+		return nil
 	}
-	return resp, undelivered
-}
-
-// scan measures the IPAM (ipam and pools sources) in the function's
-// account and the targets of the ec2 source, and merges the reports.
-func (h *handler) scan(ctx context.Context) (usage.Report, error) {
-	var reports []usage.Report
-	if h.ipamScanner != nil {
-		rep, err := h.ipamScanner.Scan(ctx, []usage.Target{{AccountID: h.self, Region: h.ipamRegion}})
-		if err != nil {
-			return usage.Report{}, err
-		}
-		reports = append(reports, rep)
+	failures := h.failures(h.sinks.PutMetrics(ctx, ms))
+	for _, f := range failures {
+		log.LogAttrs(ctx, slog.LevelError, "metrics failed", slog.String("error", f))
 	}
-	if h.ec2Scanner != nil {
-		targets, err := h.targets(ctx)
-		if err != nil {
-			return usage.Report{}, err
-		}
-		rep, err := h.ec2Scanner.Scan(ctx, targets)
-		if err != nil {
-			return usage.Report{}, err
-		}
-		reports = append(reports, rep)
+	if len(failures) == 0 {
+		log.LogAttrs(ctx, slog.LevelInfo, "metrics sent", slog.Int("metrics", len(ms)))
 	}
-	return usage.Merge(reports...), nil
-}
-
-// targets returns the targets of the ec2 source: the accounts configured,
-// or of the organization, or the function's own, in every region. The
-// function's own account is read with its own credentials.
-func (h *handler) targets(ctx context.Context) ([]usage.Target, error) {
-	var targets []usage.Target
-	switch {
-	case h.org != nil:
-		var err error
-		targets, err = usage.OrganizationTargets(ctx, h.org, h.regions, h.cfg.RoleName, h.cfg.ExternalID)
-		if err != nil {
-			return nil, fmt.Errorf("targets of the organization: %w", err)
-		}
-	case len(h.cfg.Accounts) > 0:
-		targets = usage.AccountTargets(h.callerARN, h.cfg.Accounts, h.regions, h.cfg.RoleName, h.cfg.ExternalID)
-	default:
-		targets = usage.AccountTargets(h.callerARN, []string{h.self}, h.regions, "", "")
-	}
-	targets = usage.WithoutRoleFor(targets, h.self) // read with the function's own credentials
-	return targets, nil
+	return failures
 }
 
 // failures splits an error of notify.Multi into one message per failed
