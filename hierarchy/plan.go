@@ -294,7 +294,7 @@ func maxPoolsOf(s Spec) int {
 type planner struct {
 	opts    Options
 	cs      ChangeSet
-	claimed map[string]bool  // live pool IDs the spec uses
+	claimed map[string]bool           // live pool IDs the spec uses
 	extra   map[string][]netip.Prefix // CIDRs of claimed pools the spec no longer lists
 }
 
