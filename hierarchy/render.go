@@ -132,7 +132,7 @@ func writeOp(w io.Writer, op Op, refused bool) {
 		c := op.Config
 		attr := func(k, v string) {
 			if v != "" {
-				fmt.Fprintf(w, "      %-22s = %s\n", k, v)
+				fmt.Fprintf(w, "      %-26s = %s\n", k, v)
 			}
 		}
 		attr("parent", op.ParentPath)
@@ -165,6 +165,6 @@ func writeOp(w io.Writer, op Op, refused bool) {
 		}
 	}
 	for _, ch := range op.Changes {
-		fmt.Fprintf(w, "      %-22s : %s -> %s\n", ch.Field, ch.Before, ch.After)
+		fmt.Fprintf(w, "      %-26s : %s -> %s\n", ch.Field, ch.Before, ch.After)
 	}
 }
