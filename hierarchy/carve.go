@@ -554,32 +554,26 @@ func (b *builder) place(parent *node, group []*node) {
 		n.bad = true
 	}
 	if len(unplaced) > 0 {
-		b.reportNoFit(parent, group, carved, unplaced, slices.Concat(fixed, allocated, b.avoidFor(parent.family)))
+		b.reportNoFit(parent, carved, unplaced, slices.Concat(fixed, allocated, b.avoidFor(parent.family)))
 	}
 }
 
 // reportNoFit says, for each child that found no room, how much space its
 // parent misses and how large the parent would have to be.
-func (b *builder) reportNoFit(parent *node, group, carved, unplaced []*node, taken []netip.Prefix) {
+func (b *builder) reportNoFit(parent *node, carved, unplaced []*node, taken []netip.Prefix) {
 	sp, _ := ipam.NewSpace(parent.cidrs, taken)
 	free := sp.Usage().Free
-	var need, missing, all ipam.Count
+	var need, missing ipam.Count
 	for _, n := range carved {
 		need = need.Add(sizeOf(n.family, n.pool.Netmask))
 	}
 	for _, n := range unplaced {
 		missing = missing.Add(sizeOf(n.family, n.pool.Netmask))
 	}
-	for _, n := range group {
-		switch {
-		case n.origin == originExplicit || n.origin == originKept:
-			for _, c := range n.cidrs {
-				all = all.Add(ipam.Size(c))
-			}
-		case slices.Contains(carved, n):
-			all = all.Add(sizeOf(n.family, n.pool.Netmask))
-		}
-	}
+	// Everything the parent must hold: what is taken already (siblings'
+	// fixed CIDRs, allocations, disallowed space) and what is carved.
+	u := sp.Usage()
+	all := u.Total.Sub(u.Free).Add(need)
 	fam := parent.family.Bits()
 	grow := fam
 	for grow > 0 && sizeOf(parent.family, grow).Compare(all) < 0 {

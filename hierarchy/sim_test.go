@@ -155,11 +155,19 @@ func untag(live Live) Live {
 	return out
 }
 
-// cidrsByPath maps each planned pool's path to its CIDRs.
-func cidrsByPath(cs ChangeSet) map[string][]netip.Prefix {
-	m := map[string][]netip.Prefix{}
+// cidrsByPath maps each planned pool's path to its CIDRs, written out;
+// pools whose CIDRs AWS chooses at apply are left out.
+func cidrsByPath(cs ChangeSet) map[string][]string {
+	m := map[string][]string{}
 	for _, p := range cs.Pools {
-		m[p.Path] = p.CIDRs
+		if p.Netmask != 0 {
+			continue
+		}
+		var s []string
+		for _, c := range p.CIDRs {
+			s = append(s, c.String())
+		}
+		m[p.Path] = s
 	}
 	return m
 }
