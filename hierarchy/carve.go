@@ -105,13 +105,14 @@ type builder struct {
 	spec  Spec
 	opts  Options
 	idx   *liveIndex
-	ps    problems
-	avoid []netip.Prefix // disallowed plus Options.Avoid
+	ps       problems
+	warnings []Warning
+	avoid    []netip.Prefix // disallowed plus Options.Avoid
 }
 
 // build checks the spec, matches it with live (nil for none) and carves
 // every pool. It returns the top nodes and every problem found.
-func build(s Spec, live *Live, o Options) ([]*node, problems) {
+func build(s Spec, live *Live, o Options) ([]*node, problems, []Warning) {
 	o = o.withDefaults()
 	b := &builder{spec: s, opts: o}
 	b.idx = indexLive(live, o.PathTagKey, &b.ps)
@@ -122,7 +123,7 @@ func build(s Spec, live *Live, o Options) ([]*node, problems) {
 	if max := b.maxPools(); s.Count() > max {
 		b.ps.add("", ErrQuota, "the spec has %d pools but the scope allows %d: ask for a higher \"Pools per scope\" quota in Service Quotas and set maxPools, or remove pools", s.Count(), max)
 	}
-	return roots, b.ps
+	return roots, b.ps, b.warnings
 }
 
 func (b *builder) maxPools() int {
@@ -451,9 +452,18 @@ func (b *builder) place(parent *node, group []*node) {
 				n.bad = true
 				continue
 			}
+			if n.live != nil && !b.canReprovision(n) {
+				continue
+			}
 		case n.live != nil && len(n.live.Provisioned()) > 0:
 			n.cidrs = sortedCopy(n.live.Provisioned())
 			n.origin, n.known = originKept, true
+			for _, c := range n.cidrs {
+				if c.Bits() != p.Netmask {
+					b.warn(n.path, "keeps %v although the spec asks for a /%d: IPAM cannot move or resize a pool's CIDR; write cidrs: [%s] (plus any space to add) instead of the netmask, or replace the pool by hand", c, p.Netmask, joinPrefixes(n.cidrs))
+					break
+				}
+			}
 		case p.PublicIPSource == SourceAmazon && parent == nil:
 			n.cidrs = []netip.Prefix{netip.PrefixFrom(zeroAddr(n.family), p.Netmask)}
 			n.origin, n.known = originAmazon, false
@@ -558,6 +568,36 @@ func (b *builder) place(parent *node, group []*node) {
 	}
 }
 
+// canReprovision reports whether the new explicit CIDRs of a live pool can be
+// provisioned next to the ones it holds: a pool cannot hold overlapping
+// CIDRs, so growing 10.0.0.0/17 into 10.0.0.0/16 means adding 10.0.128.0/17.
+func (b *builder) canReprovision(n *node) bool {
+	have := n.live.Provisioned()
+	ok := true
+	for _, c := range n.cidrs {
+		if slices.Contains(have, c) {
+			continue
+		}
+		for _, h := range have {
+			if slices.Contains(n.cidrs, h) || !c.Overlaps(h) {
+				continue
+			}
+			msg := fmt.Sprintf("%v overlaps %v, which the pool holds and the spec no longer lists: a pool's CIDRs cannot overlap, so", c, h)
+			if rest, err := ipam.Free([]netip.Prefix{c}, []netip.Prefix{h}); err == nil && c.Bits() < h.Bits() {
+				b.ps.add(n.path, ErrOverlap, "%s to grow it list %s next to %v", msg, joinPrefixes(rest), h)
+			} else {
+				b.ps.add(n.path, ErrOverlap, "%s deprovision %v first (a separate plan) or keep it", msg, h)
+			}
+			n.bad, ok = true, false
+		}
+	}
+	return ok
+}
+
+func (b *builder) warn(path, format string, args ...any) {
+	b.warnings = append(b.warnings, Warning{Path: path, Msg: fmt.Sprintf(format, args...)})
+}
+
 // reportNoFit says, for each child that found no room, how much space its
 // parent misses and how large the parent would have to be.
 func (b *builder) reportNoFit(parent *node, carved, unplaced []*node, taken []netip.Prefix) {
@@ -599,7 +639,16 @@ func (b *builder) match(parent *node, group []*node) {
 	wantParent := ""
 	if parent != nil {
 		if parent.live == nil {
-			return // a new parent has no live children
+			// A new parent has no live children; a pool that carries one
+			// of their paths sits elsewhere.
+			for _, n := range group {
+				if lp := idx.byPath[n.path]; lp != nil && !n.bad {
+					b.ps.add(n.path, ErrConflict, "pool %s carries this path but sits under %s, while %s has no pool yet: IPAM cannot move a pool; retag or delete it by hand", lp.ID, cmp.Or(lp.ParentID, "no parent"), parent.path)
+					idx.claimed[lp.ID] = true
+					n.bad = true
+				}
+			}
+			return
 		}
 		wantParent = parent.live.ID
 	}

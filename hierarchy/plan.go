@@ -207,7 +207,16 @@ type ChangeSet struct {
 	PathTagKey string        `json:"pathTagKey"`
 	Ops        []Op          `json:"ops"`
 	Refused    []Op          `json:"refused,omitempty"`
+	Warnings   []Warning     `json:"warnings,omitempty"`
 	Pools      []PlannedPool `json:"pools"`
+}
+
+// Warning is something the plan does differently from what the spec says,
+// because IPAM cannot do otherwise: a live pool keeps a CIDR of another size
+// than the spec's netmask, for one.
+type Warning struct {
+	Path string `json:"path"`
+	Msg  string `json:"message"`
 }
 
 // Summary counts a plan's operations by action.
@@ -270,11 +279,11 @@ func Plan(spec Spec, live Live, optFns ...func(*Options)) (ChangeSet, error) {
 		fn(&o)
 	}
 	o = o.withDefaults()
-	roots, ps := build(spec, &live, o)
+	roots, ps, warnings := build(spec, &live, o)
 	if len(ps) > 0 {
 		return ChangeSet{}, ps.err()
 	}
-	p := &planner{opts: o, cs: ChangeSet{PathTagKey: o.PathTagKey, Ops: []Op{}, Pools: []PlannedPool{}}, claimed: map[string]bool{}}
+	p := &planner{opts: o, cs: ChangeSet{PathTagKey: o.PathTagKey, Ops: []Op{}, Pools: []PlannedPool{}, Warnings: warnings}, claimed: map[string]bool{}}
 	p.forward(roots)
 	kept := p.backward(live)
 	if max, n := maxPoolsOf(spec), spec.Count()+kept; n > max {

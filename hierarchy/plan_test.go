@@ -309,3 +309,36 @@ func TestPlanDoesNotModifyInputs(t *testing.T) {
 	assert.Equal(t, specCopy, spec)
 	assert.Equal(t, liveCopy, live)
 }
+
+func TestPlanGrowExplicitCIDR(t *testing.T) {
+	t.Parallel()
+	live := applySim(t, Live{}, mustPlan(t, explicitTop("10.0.0.0/17")))
+	_, err := Plan(explicitTop("10.0.0.0/16"), live, func(o *Options) { o.AllowDelete = true })
+	require.ErrorIs(t, err, ErrOverlap)
+	assert.ErrorContains(t, err, "/top: 10.0.0.0/16 overlaps 10.0.0.0/17, which the pool holds and the spec no longer lists: a pool's CIDRs cannot overlap, so to grow it list 10.0.128.0/17 next to 10.0.0.0/17")
+	// Growing the way IPAM can: add the other half.
+	converge(t, explicitTop("10.0.0.0/17", "10.0.128.0/17"), live)
+}
+
+func TestPlanRetaggedParent(t *testing.T) {
+	t.Parallel()
+	live := appliedCT(t)
+	for i := range live.Pools {
+		if live.Pools[i].Tags[DefaultPathTagKey] == "/top" {
+			live.Pools[i].Tags[DefaultPathTagKey] = "/old-top"
+		}
+	}
+	_, err := Plan(ControlTowerSpec(), live)
+	require.ErrorIs(t, err, ErrConflict)
+	assert.Equal(t, []want{{"/top/us-west-2", ErrConflict}, {"/top/us-east-1", ErrConflict}}, problemsOf(t, err))
+}
+
+func TestPlanWarnsWhenALiveCIDRKeepsItsSize(t *testing.T) {
+	t.Parallel()
+	live := appliedCT(t)
+	cs, err := Plan(ControlTowerSpec(func(p *ControlTowerParams) { p.EnvironmentNetmask = 22 }), live)
+	require.NoError(t, err)
+	assert.Empty(t, cs.Ops)
+	require.Len(t, cs.Warnings, 4)
+	assert.Equal(t, Warning{Path: "/top/us-west-2/Prod OU", Msg: "keeps 192.168.0.0/21 although the spec asks for a /22: IPAM cannot move or resize a pool's CIDR; write cidrs: [192.168.0.0/21] (plus any space to add) instead of the netmask, or replace the pool by hand"}, cs.Warnings[0])
+}

@@ -73,6 +73,13 @@ func (cs ChangeSet) WriteText(w io.Writer) error {
 			writeOp(bw, op, true)
 		}
 	}
+	if len(cs.Warnings) > 0 {
+		fmt.Fprintln(bw)
+		fmt.Fprintln(bw, "Warnings:")
+		for _, w := range cs.Warnings {
+			fmt.Fprintf(bw, "  %s: %s\n", w.Path, w.Msg)
+		}
+	}
 	if !cs.IsEmpty() {
 		s := cs.Summary()
 		fmt.Fprintf(bw, "\nPlan: %d to create, %d to change, %d to destroy, %d to adopt.\n", s.Create, s.Update, s.Delete, s.Adopt)

@@ -81,6 +81,10 @@ func goldenCases(t *testing.T) []goldenCase {
 		{name: "delete-refused-allocations", spec: prodOnly, live: inUse, opts: func(o *Options) { o.AllowDelete = true }, jsonToo: true},
 		{name: "delete-not-allowed", spec: prodOnly, live: applied},
 		{name: "ipv6-amazon-from-empty", spec: ipv6},
+		{name: "netmask-changed-warns", spec: ControlTowerSpec(func(p *ControlTowerParams) {
+			p.EnvironmentNetmask = 22
+			p.Regions = []string{"us-west-2", "us-east-1", "eu-west-1"}
+		}), live: applied},
 	}
 }
 

@@ -157,7 +157,7 @@ func (a Allocation) IsZero() bool {
 // [ErrNoFit], [ErrOverlap], [ErrOutsideParent], [ErrNetmask], [ErrLocale],
 // [ErrPublicScope] or [ErrQuota].
 func (s Spec) Validate() error {
-	_, ps := build(s, nil, Options{})
+	_, ps, _ := build(s, nil, Options{})
 	return ps.err()
 }
 
