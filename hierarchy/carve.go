@@ -102,9 +102,9 @@ func indexLive(l *Live, tagKey string, ps *problems) *liveIndex {
 
 // builder turns a spec (and optionally the live tree) into placed nodes.
 type builder struct {
-	spec  Spec
-	opts  Options
-	idx   *liveIndex
+	spec     Spec
+	opts     Options
+	idx      *liveIndex
 	ps       problems
 	warnings []Warning
 	avoid    []netip.Prefix // disallowed plus Options.Avoid
