@@ -126,11 +126,15 @@ func build(s Spec, live *Live, o Options) ([]*node, problems, []Warning) {
 	return roots, b.ps, b.warnings
 }
 
-func (b *builder) maxPools() int {
-	if b.spec.MaxPools > 0 {
-		return b.spec.MaxPools
+func (b *builder) maxPools() int { return maxPoolsOf(b.spec, b.opts) }
+
+// regions returns the IPAM's operating regions as the caller read them, or
+// else as the spec lists them; nil when unknown.
+func (b *builder) regions() []string {
+	if len(b.opts.Regions) > 0 {
+		return b.opts.Regions
 	}
-	return DefaultMaxPools
+	return b.spec.Regions
 }
 
 func (b *builder) walk(ns []*node) {
@@ -344,8 +348,8 @@ func (b *builder) check(n *node) {
 	switch {
 	case !top && p.Locale != "" && n.parent.locale != "" && p.Locale != n.parent.locale:
 		add(ErrLocale, "locale %s differs from its parent's (%s): a pool in a regional pool stays in that region; drop the locale or move the pool", p.Locale, n.parent.locale)
-	case p.Locale != "" && len(b.spec.Regions) > 0 && !slices.Contains(b.spec.Regions, p.Locale):
-		add(ErrLocale, "locale %q is not an operating region of the IPAM (%s): add the region to the IPAM or fix the locale", p.Locale, strings.Join(b.spec.Regions, ", "))
+	case p.Locale != "" && len(b.regions()) > 0 && !slices.Contains(b.regions(), p.Locale):
+		add(ErrLocale, "locale %q is not an operating region of the IPAM (%s): add the region to the IPAM or fix the locale", p.Locale, strings.Join(b.regions(), ", "))
 	}
 	if p.AutoImport && n.locale == "" {
 		add(ErrInvalid, "autoImport needs a locale: set the pool's region")
@@ -539,6 +543,9 @@ func (b *builder) place(parent *node, group []*node) {
 
 	// Carve the rest, in spec order.
 	used := slices.Concat(fixed, allocated, b.avoidFor(parent.family))
+	if !parent.known {
+		used = fixed // the stand-in for space AWS picks overlaps nothing real
+	}
 	var unplaced, carved []*node
 	for _, n := range group {
 		if n.bad || n.origin != "" {

@@ -32,6 +32,12 @@ type Options struct {
 	// ScopeID is the IPAM scope the plan is for. It goes into the client
 	// tokens, so two scopes with the same paths get different tokens.
 	ScopeID string
+	// Regions are the IPAM's operating regions as read from IPAM. When not
+	// empty, they replace [Spec.Regions] for checking locales.
+	Regions []string
+	// MaxPools is the scope's pools quota as read from Service Quotas, used
+	// when [Spec.MaxPools] is 0; 0 means [DefaultMaxPools].
+	MaxPools int
 }
 
 func (o Options) withDefaults() Options {
@@ -286,16 +292,19 @@ func Plan(spec Spec, live Live, optFns ...func(*Options)) (ChangeSet, error) {
 	p := &planner{opts: o, cs: ChangeSet{PathTagKey: o.PathTagKey, Ops: []Op{}, Pools: []PlannedPool{}, Warnings: warnings}, claimed: map[string]bool{}}
 	p.forward(roots)
 	kept := p.backward(live)
-	if max, n := maxPoolsOf(spec), spec.Count()+kept; n > max {
+	if max, n := maxPoolsOf(spec, o), spec.Count()+kept; n > max {
 		ps.add("", ErrQuota, "after this plan the scope would hold %d pools (%d in the spec, %d others) but its quota is %d: ask for a higher \"Pools per scope\" quota in Service Quotas and set maxPools", n, spec.Count(), kept, max)
 		return ChangeSet{}, ps.err()
 	}
 	return p.cs, nil
 }
 
-func maxPoolsOf(s Spec) int {
-	if s.MaxPools > 0 {
+func maxPoolsOf(s Spec, o Options) int {
+	switch {
+	case s.MaxPools > 0:
 		return s.MaxPools
+	case o.MaxPools > 0:
+		return o.MaxPools
 	}
 	return DefaultMaxPools
 }

@@ -342,3 +342,41 @@ func TestPlanWarnsWhenALiveCIDRKeepsItsSize(t *testing.T) {
 	require.Len(t, cs.Warnings, 4)
 	assert.Equal(t, Warning{Path: "/top/us-west-2/Prod OU", Msg: "keeps 192.168.0.0/21 although the spec asks for a /22: IPAM cannot move or resize a pool's CIDR; write cidrs: [192.168.0.0/21] (plus any space to add) instead of the netmask, or replace the pool by hand"}, cs.Warnings[0])
 }
+
+func TestPlanAdoptsTheSampleDespiteDuplicates(t *testing.T) {
+	t.Parallel()
+	// A retried sample run leaves a second, empty set of pools: the
+	// provisions collided with the first set's allocations.
+	live := untag(appliedCT(t))
+	n := len(live.Pools)
+	for i := range n {
+		p := live.Pools[i]
+		if p.ParentID == "" {
+			continue
+		}
+		p.ID += "-retry"
+		p.CIDRs, p.Allocations = nil, nil
+		live.Pools = append(live.Pools, p)
+	}
+	cs, err := Plan(ControlTowerSpec(), live)
+	require.NoError(t, err)
+	assert.Equal(t, Summary{Adopt: 7}, cs.Summary())
+	for _, op := range cs.Ops {
+		assert.NotContains(t, op.PoolID, "-retry", "%s adopted an empty duplicate", op.Path)
+	}
+	after := converge(t, ControlTowerSpec(), live)
+	assert.Len(t, after.Pools, 13, "the empty duplicates are left alone")
+}
+
+func TestPlanOptionsFromIPAM(t *testing.T) {
+	t.Parallel()
+	_, err := Plan(ControlTowerSpec(), Live{}, func(o *Options) { o.Regions = []string{"us-east-1", "eu-west-1"} })
+	assert.Equal(t, []want{{"/top/us-west-2", ErrLocale}}, problemsOf(t, err))
+
+	_, err = Plan(ControlTowerSpec(), Live{}, func(o *Options) { o.MaxPools = 6 })
+	assert.Equal(t, []want{{"", ErrQuota}}, problemsOf(t, err))
+	s := ControlTowerSpec()
+	s.MaxPools = 7
+	_, err = Plan(s, Live{}, func(o *Options) { o.MaxPools = 6 })
+	assert.NoError(t, err, "the spec's own quota wins")
+}
