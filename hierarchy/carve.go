@@ -507,6 +507,7 @@ func (b *builder) place(parent *node, group []*node) {
 		c.bad = true
 	}
 	if parent == nil {
+		b.checkOtherTops(group)
 		return
 	}
 
@@ -572,6 +573,39 @@ func (b *builder) place(parent *node, group []*node) {
 	}
 	if len(unplaced) > 0 {
 		b.reportNoFit(parent, carved, unplaced, slices.Concat(fixed, allocated, b.avoidFor(parent.family)))
+	}
+}
+
+// checkOtherTops reports explicit top CIDRs that overlap a top pool of the
+// scope that the spec does not keep: pools in one scope cannot overlap
+// (overlapping networks take separate scopes), so provisioning would fail.
+func (b *builder) checkOtherTops(group []*node) {
+	for _, lp := range b.idx.untagged[""] {
+		b.checkTopAgainst(group, lp)
+	}
+	for _, lp := range b.idx.byPath {
+		if lp.ParentID == "" {
+			b.checkTopAgainst(group, lp)
+		}
+	}
+}
+
+func (b *builder) checkTopAgainst(group []*node, lp *LivePool) {
+	if b.idx.claimed[lp.ID] {
+		return
+	}
+	for _, n := range group {
+		if n.bad || n.origin != originExplicit || n.live != nil {
+			continue
+		}
+		for _, c := range n.cidrs {
+			for _, h := range lp.Provisioned() {
+				if c.Overlaps(h) {
+					b.ps.add(n.path, ErrOverlap, "%v overlaps %v of pool %s, which the scope already has: pools in one scope cannot overlap; adopt or remove that pool, or use another scope", c, h, lp.ID)
+					n.bad = true
+				}
+			}
+		}
 	}
 }
 

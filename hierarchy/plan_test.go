@@ -322,15 +322,21 @@ func TestPlanGrowExplicitCIDR(t *testing.T) {
 
 func TestPlanRetaggedParent(t *testing.T) {
 	t.Parallel()
-	live := appliedCT(t)
-	for i := range live.Pools {
-		if live.Pools[i].Tags[DefaultPathTagKey] == "/top" {
-			live.Pools[i].Tags[DefaultPathTagKey] = "/old-top"
+	retag := func(path, to string) Live {
+		live := appliedCT(t)
+		for i := range live.Pools {
+			if live.Pools[i].Tags[DefaultPathTagKey] == path {
+				live.Pools[i].Tags[DefaultPathTagKey] = to
+			}
 		}
+		return live
 	}
-	_, err := Plan(ControlTowerSpec(), live)
-	require.ErrorIs(t, err, ErrConflict)
-	assert.Equal(t, []want{{"/top/us-west-2", ErrConflict}, {"/top/us-east-1", ErrConflict}}, problemsOf(t, err))
+	_, err := Plan(ControlTowerSpec(), retag("/top/us-west-2", "/old-region"))
+	assert.Equal(t, []want{{"/top/us-west-2/Prod OU", ErrConflict}, {"/top/us-west-2/SDLC OU", ErrConflict}}, problemsOf(t, err))
+
+	// A new top pool would overlap the old one, which the scope keeps.
+	_, err = Plan(ControlTowerSpec(), retag("/top", "/old-top"))
+	assert.Equal(t, []want{{"/top", ErrOverlap}}, problemsOf(t, err))
 }
 
 func TestPlanWarnsWhenALiveCIDRKeepsItsSize(t *testing.T) {
