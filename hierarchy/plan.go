@@ -524,7 +524,12 @@ func (p *planner) backward(live Live) int {
 				op := Op{Kind: KindDeprovisionCIDR, Path: path, PoolID: lp.ID, CIDR: c,
 					ClientToken: p.token(path, KindDeprovisionCIDR, c.String()),
 					Reason:      "the spec no longer lists this CIDR"}
-				p.guard(op, blockers(lp, c, deleted), "deprovisioning")
+				if why := p.refusal(blockers(lp, c, deleted), "deprovisioning"); why != "" {
+					op.Reason += why
+					p.refuse(op)
+					continue
+				}
+				p.add(op)
 			}
 			return
 		}
@@ -532,21 +537,20 @@ func (p *planner) backward(live Live) int {
 			kept++
 			return // not ours: never changed
 		}
-		why := fmt.Sprintf("the spec has no pool %s, and the pool carries %s, so ipamkit manages it", path, p.opts.PathTagKey)
-		del := Op{Kind: KindDeletePool, Path: path, PoolID: lp.ID, Reason: why}
-		if !p.guard(del, blockers(lp, netip.Prefix{}, deleted), "deleting") {
+		del := Op{Kind: KindDeletePool, Path: path, PoolID: lp.ID,
+			Reason: fmt.Sprintf("the spec has no pool %s, and the pool carries %s, so ipamkit manages it", path, p.opts.PathTagKey)}
+		if why := p.refusal(blockers(lp, netip.Prefix{}, deleted), "deleting"); why != "" {
+			del.Reason += why
+			p.refuse(del)
 			kept++
 			return
 		}
-		// guard added the delete; put the deprovisions before it.
-		p.cs.Ops = p.cs.Ops[:len(p.cs.Ops)-1]
 		for _, c := range sortedCopy(lp.Provisioned()) {
 			p.add(Op{Kind: KindDeprovisionCIDR, Path: path, PoolID: lp.ID, CIDR: c,
 				ClientToken: p.token(path, KindDeprovisionCIDR, c.String()),
 				Reason:      "the pool is deleted: its CIDRs go first"})
 		}
-		del.Action = Delete
-		p.cs.Ops = append(p.cs.Ops, del)
+		p.add(del)
 		deleted[lp.ID] = true
 	}
 	slices.SortFunc(roots, byKey)
@@ -556,9 +560,10 @@ func (p *planner) backward(live Live) int {
 	return kept
 }
 
-// guard adds op, or refuses it when allocations block it or deletion is not
-// allowed; it reports whether op was added.
-func (p *planner) guard(op Op, blocking []LiveAllocation, verb string) bool {
+// refusal says why a deprovision or deletion may not run ("; refused: …"),
+// or returns "" when it may: allocations block it even with AllowDelete, and
+// nothing runs without AllowDelete.
+func (p *planner) refusal(blocking []LiveAllocation, verb string) string {
 	if len(blocking) > 0 {
 		var names []string
 		for i, a := range blocking {
@@ -568,17 +573,12 @@ func (p *planner) guard(op Op, blocking []LiveAllocation, verb string) bool {
 			}
 			names = append(names, strings.TrimSpace(cmp.Or(a.ResourceType, "allocation")+" "+cmp.Or(a.ResourceID, a.ID)+" "+a.CIDR.String()))
 		}
-		op.Reason += fmt.Sprintf("; refused: the pool holds allocations (%s) and ipamkit never takes space in use, even with AllowDelete: release them first", strings.Join(names, ", "))
-		p.refuse(op)
-		return false
+		return fmt.Sprintf("; refused: the pool holds allocations (%s) and ipamkit never takes space in use, even with AllowDelete: release them first", strings.Join(names, ", "))
 	}
 	if !p.opts.AllowDelete {
-		op.Reason += fmt.Sprintf("; refused: %s needs AllowDelete (ipamctl hierarchy apply --allow-delete)", verb)
-		p.refuse(op)
-		return false
+		return fmt.Sprintf("; refused: %s needs AllowDelete (ipamctl hierarchy apply --allow-delete)", verb)
 	}
-	p.add(op)
-	return true
+	return ""
 }
 
 // blockers returns the allocations of lp inside c (all of them when c is
