@@ -3,8 +3,8 @@ package hierarchy
 import "net/netip"
 
 // ControlTowerParams are the parameters of the Control Tower sample
-// (aws-samples/integrate-control-tower-with-ipam), under the sample's
-// names. The zero value means the sample's defaults.
+// (aws-samples/integrate-control-tower-with-ipam); each field's comment
+// names the sample's parameter. The zero value means the sample's defaults.
 type ControlTowerParams struct {
 	// TopLevelPoolCIDR is TopLevelPoolCidr; zero means 192.168.0.0/16.
 	TopLevelPoolCIDR netip.Prefix

@@ -16,8 +16,9 @@ import (
 const FormatVersion = 1
 
 // MarshalJSON writes the change set with its formatVersion and summary
-// first: {"formatVersion":1,"pathTagKey":…,"summary":{…},"ops":[…],
-// "refused":[…],"pools":[…]}. Keys are camelCase; the order is stable.
+// first: {"formatVersion":1,"summary":{…},"pathTagKey":…,"ops":[…],
+// "refused":[…],"warnings":[…],"pools":[…]}. Keys are camelCase; the order
+// is stable.
 func (cs ChangeSet) MarshalJSON() ([]byte, error) {
 	type plain ChangeSet
 	return json.Marshal(struct {
