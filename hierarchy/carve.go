@@ -665,6 +665,9 @@ func (b *builder) reportNoFit(parent *node, carved, unplaced []*node, taken []ne
 		where = fmt.Sprintf("%s (an Amazon-provided /%d)", parent.path, parent.pool.Netmask)
 	}
 	for _, n := range unplaced {
+		if n.why != "" {
+			defer b.ps.add(n.path, ErrNoFit, "not adopted: %s", n.why)
+		}
 		if need.Compare(free) > 0 {
 			b.ps.add(n.path, ErrNoFit, "no room for a /%d in %s: its carved children need %v addresses but %v are free, %v missing; make the parent a /%d or larger, or give it fewer or smaller children", n.pool.Netmask, where, need, free, missing, grow)
 		} else {
@@ -727,6 +730,57 @@ func (b *builder) match(parent *node, group []*node) {
 			break
 		}
 	}
+	// Say why the untagged pools left under a live parent were not adopted,
+	// so a near miss (a locale or tag edited by hand) is not a mystery.
+	if parent == nil {
+		return
+	}
+	for _, n := range group {
+		if n.live != nil || n.bad {
+			continue
+		}
+		for _, lp := range idx.untagged[wantParent] {
+			if !idx.claimed[lp.ID] && lp.Family == n.family {
+				n.why = nearMiss(n, lp)
+				break
+			}
+		}
+	}
+}
+
+// nearMiss says how an untagged live pool differs from the spec's pool n.
+func nearMiss(n *node, lp *LivePool) string {
+	p := n.pool
+	var diffs []string
+	if lp.Locale != n.locale {
+		diffs = append(diffs, fmt.Sprintf("locale %s, not %s", cmp.Or(lp.Locale, "none"), cmp.Or(n.locale, "none")))
+	}
+	if !maps.Equal(lp.Allocation.Tags, p.Allocation.Tags) {
+		diffs = append(diffs, fmt.Sprintf("allocation tags %s, not %s", cmp.Or(formatTags(lp.Allocation.Tags), "none"), cmp.Or(formatTags(p.Allocation.Tags), "none")))
+	}
+	have := sortedCopy(lp.Provisioned())
+	switch {
+	case len(p.CIDRs) > 0 && len(have) == 0:
+		diffs = append(diffs, "no CIDRs, not "+joinPrefixes(sortedCopy(p.CIDRs)))
+	case len(p.CIDRs) > 0:
+		for _, c := range have {
+			if !slices.Contains(p.CIDRs, c) {
+				diffs = append(diffs, fmt.Sprintf("CIDR %v, which the spec does not list", c))
+				break
+			}
+		}
+	default:
+		for _, c := range have {
+			if c.Bits() != p.Netmask {
+				diffs = append(diffs, fmt.Sprintf("CIDR %v, not a /%d", c, p.Netmask))
+				break
+			}
+		}
+	}
+	if len(diffs) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("untagged pool %s under the same parent differs: %s", lp.ID, strings.Join(diffs, "; "))
 }
 
 // adoptable reports whether an untagged live pool is the spec's pool n: same

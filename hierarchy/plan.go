@@ -344,9 +344,12 @@ func (p *planner) node(n *node) {
 	poolID := ""
 	var have []netip.Prefix
 	if lp := n.live; lp == nil {
+		why := fmt.Sprintf("the spec has this pool; no pool in the scope carries %s=%s and no untagged pool matches it", p.opts.PathTagKey, n.path)
+		if n.why != "" {
+			why += " (" + n.why + ")"
+		}
 		p.add(Op{Kind: KindCreatePool, Path: n.path, ParentPath: parentPath, ParentID: parentID, Config: cfg,
-			ClientToken: p.token(n.path, KindCreatePool, ""),
-			Reason:      fmt.Sprintf("the spec has this pool; no pool in the scope carries %s=%s and no untagged pool matches it", p.opts.PathTagKey, n.path)})
+			ClientToken: p.token(n.path, KindCreatePool, ""), Reason: why})
 	} else {
 		poolID = lp.ID
 		pp.PoolID = lp.ID

@@ -386,3 +386,16 @@ func TestPlanOptionsFromIPAM(t *testing.T) {
 	_, err = Plan(s, Live{}, func(o *Options) { o.MaxPools = 6 })
 	assert.NoError(t, err, "the spec's own quota wins")
 }
+
+func TestPlanNearMissExplainsNoFit(t *testing.T) {
+	t.Parallel()
+	live := untag(appliedCT(t))
+	for i := range live.Pools {
+		if live.Pools[i].Allocation.Tags["Env"] == "Prod OU" && live.Pools[i].Locale == "us-east-1" {
+			live.Pools[i].Locale = "us-east-2"
+		}
+	}
+	_, err := Plan(ControlTowerSpec(), live)
+	assert.Equal(t, []want{{"/top/us-east-1/Prod OU", ErrNoFit}, {"/top/us-east-1/Prod OU", ErrNoFit}}, problemsOf(t, err))
+	assert.ErrorContains(t, err, "/top/us-east-1/Prod OU: not adopted: untagged pool ipam-pool-00006 under the same parent differs: locale us-east-2, not us-east-1")
+}

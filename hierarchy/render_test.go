@@ -72,7 +72,18 @@ func goldenCases(t *testing.T) []goldenCase {
 		},
 	}}}
 
+	// The sample's tree with /22 environments, one allocation tag edited by
+	// hand: that pool is not adopted, and the plan says why.
+	small := func(p *ControlTowerParams) { p.EnvironmentNetmask = 22 }
+	nearMiss := untag(appliedCT(t, small))
+	for i := range nearMiss.Pools {
+		if nearMiss.Pools[i].Allocation.Tags["Env"] == "SDLC OU" && nearMiss.Pools[i].Locale == "us-west-2" {
+			nearMiss.Pools[i].Allocation.Tags = map[string]string{"Env": "SDLC"}
+		}
+	}
+
 	return []goldenCase{
+		{name: "adopt-near-miss", spec: ControlTowerSpec(small), live: nearMiss},
 		{name: "controltower-from-empty", spec: ct, jsonToo: true},
 		{name: "controltower-adopt", spec: ct, live: untag(applied), jsonToo: true},
 		{name: "controltower-no-changes", spec: ct, live: applied},
