@@ -82,7 +82,13 @@ func goldenCases(t *testing.T) []goldenCase {
 		}
 	}
 
+	team, err := os.ReadFile(filepath.Join("testdata", "team.spec.yaml"))
+	require.NoError(t, err)
+	teamSpec, err := ParseSpec(team)
+	require.NoError(t, err)
+
 	return []goldenCase{
+		{name: "team-from-yaml", spec: teamSpec, jsonToo: true},
 		{name: "adopt-near-miss", spec: ControlTowerSpec(small), live: nearMiss},
 		{name: "controltower-from-empty", spec: ct, jsonToo: true},
 		{name: "controltower-adopt", spec: ct, live: untag(applied), jsonToo: true},
