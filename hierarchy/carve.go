@@ -491,7 +491,7 @@ func (b *builder) place(parent *node, group []*node) {
 			for _, c := range n.cidrs {
 				for _, d := range b.avoid {
 					if c.Overlaps(d) && !(c.Bits() < d.Bits()) {
-						b.ps.add(n.path, ErrOverlap, "%v overlaps disallowed space %v: choose another CIDR", c, d)
+						b.ps.add(n.path, ErrOverlap, "%v overlaps %v, space the spec disallows or the caller asked to avoid: choose another CIDR", c, d)
 						n.bad = true
 					}
 				}

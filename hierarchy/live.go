@@ -5,7 +5,8 @@ import "net/netip"
 // Live is the pool tree of one IPAM scope as it is: what Read fills from
 // DescribeIpamPools, GetIpamPoolCidrs and GetIpamPoolAllocations, and what
 // tests write by hand. Order does not matter. The zero Live is an empty
-// scope.
+// scope. [Plan] only reads a Live, so one may be shared between goroutines
+// that do not modify it.
 type Live struct {
 	Pools []LivePool `json:"pools"`
 }

@@ -76,8 +76,9 @@ type Spec struct {
 	// ("" means lowest) or [CarveBestFit]. A pool's own Carve overrides it
 	// for that pool's children and their descendants.
 	Carve string `yaml:"carve,omitempty" json:"carve,omitempty"`
-	// Disallowed is space no carved pool may use, anywhere in the tree,
-	// and that no explicit CIDR may overlap.
+	// Disallowed is space no carved pool may take, anywhere in the tree.
+	// An explicit CIDR below a top pool may not overlap it either, unless
+	// it contains it whole (its children then carve around it).
 	Disallowed []netip.Prefix `yaml:"disallowed,omitempty" json:"disallowed,omitempty"`
 	// Pools are the top pools, each the root of a tree.
 	Pools []Pool `yaml:"pools,omitempty" json:"pools,omitempty"`
