@@ -101,10 +101,21 @@ func specFromBytes(data []byte) Spec {
 		top = netip.PrefixFrom(netip.MustParseAddr("fd00::"), 32+int(data[0]%40))
 	}
 	s := Spec{MaxPools: 200, Pools: []Pool{{Name: "top", Family: fam, CIDRs: []netip.Prefix{top}}}}
+	topCIDR := top
+	if data[0]&0x40 != 0 { // public scope: BYOIP, or Amazon-provided
+		s.Scope = Public
+		s.Pools[0].PublicIPSource = SourceBYOIP
+		s.Pools[0].PubliclyAdvertisable = fam == IPv6
+		if data[0]&0x20 != 0 {
+			s.Pools[0].PublicIPSource = SourceAmazon
+			s.Pools[0].CIDRs, s.Pools[0].Netmask, s.Pools[0].Locale = nil, top.Bits(), "us-east-1"
+			topCIDR = netip.Prefix{} // unknown before apply: children carve only
+		}
+	}
 	// Children are collected first and attached afterwards, so pointers
 	// into slices stay valid while the tree grows.
 	nodes := []*Pool{&s.Pools[0]}
-	cidrs := []netip.Prefix{top}
+	cidrs := []netip.Prefix{topCIDR}
 	kids := map[*Pool][]*Pool{}
 	data = data[1:]
 	for i := 0; i+2 < len(data) && len(nodes) < 60; i += 3 {
@@ -161,6 +172,8 @@ func FuzzValidate(f *testing.F) {
 	f.Add([]byte{0x80, 0, 44, 0, 1, 48, 1, 1, 48, 1, 2, 56, 2})
 	f.Add([]byte{8, 0, 9, 0, 0, 9, 8, 0, 9, 0, 0, 200, 0})
 	f.Add([]byte{8, 0, 12, 3, 1, 13, 3, 2, 14, 3, 3, 15, 3, 4, 16, 3, 5, 17, 3, 6, 18, 3, 7, 19, 3, 8, 20, 3, 9, 21, 3})
+	f.Add([]byte{0xc0, 0, 66, 0, 0, 66, 1, 1, 68, 2}) // public BYOIP IPv6
+	f.Add([]byte{0xe0, 0, 58, 0, 0, 58, 0, 1, 60, 2}) // Amazon-provided IPv6
 	f.Fuzz(func(t *testing.T, data []byte) {
 		validThenConverges(t, specFromBytes(data))
 	})
@@ -211,6 +224,7 @@ func FuzzPlan(f *testing.F) {
 	f.Add([]byte{16, 0, 20, 4, 0, 20, 4, 1, 21, 16, 1, 21, 16, 2, 21, 16}, []byte{3, 3, 3, 4, 1, 1})
 	f.Add([]byte{8, 0, 16, 0, 0, 20, 0, 1, 24, 0}, []byte{2, 7, 1, 2})
 	f.Add([]byte{16, 0, 20, 4, 1, 21, 16}, []byte{})
+	f.Add([]byte{0xe0, 0, 58, 0, 0, 58, 0, 1, 60, 2}, []byte{0, 0, 1, 3})
 	f.Fuzz(func(t *testing.T, specBytes, edits []byte) {
 		s := specFromBytes(specBytes)
 		live := liveFromBytes(t, s, edits)
