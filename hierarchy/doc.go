@@ -1,0 +1,102 @@
+// Package hierarchy is the IPAM pool tree as code: a [Spec] of the pools
+// under one scope, checked all at once by [Spec.Validate], compared with the
+// live tree by [Plan], which carves every new pool's CIDR deterministically,
+// adopts pools that exist untagged, and returns a [ChangeSet] of ordered
+// operations to review ([ChangeSet.WriteText], [ChangeSet.WriteJSON]) and
+// apply.
+//
+// This part of the package is pure: it imports no AWS package and does no
+// I/O. Reading the live tree from IPAM and applying a plan (waiting on pool
+// and CIDR states, retrying, client tokens) build on the values here.
+//
+// # Spec
+//
+// A spec is a tree of [Pool] values, in Go or YAML ([ParseSpec], strict:
+// unknown keys are errors with their line). A pool's path is its ancestors'
+// names and its own ("/top/us-east-1/Prod OU"), so names are unique among
+// siblings. A pool gets its space from explicit CIDRs (several allowed) or
+// from a netmask length that the plan carves from its parent. It has a
+// locale (a region; a child without one inherits its parent's, as IPAM
+// does), a description, tags, allocation rules (minimum, maximum and default
+// netmask length, and the tags a resource must carry, such as Env=Prod OU)
+// and auto-import. Public-scope top pools say where their space comes from:
+// [SourceAmazon] (a netmask; AWS picks the CIDR at apply, so it and its
+// descendants show "/52 (chosen by AWS at apply)") or [SourceBYOIP] (your
+// CIDRs). [ControlTowerSpec] builds the Control Tower sample's tree.
+//
+// # Validation
+//
+// [Spec.Validate], [ParseSpec] and [Plan] report every problem at once in a
+// [*ValidationError], each [Problem] with its path and what to do: children
+// that do not fit, with the number of addresses missing and the parent size
+// that would hold them; CIDRs that overlap a sibling, disallowed space or an
+// allocation in the parent, or sit outside the parent; netmasks out of range
+// or against the parent's allocation rules; duplicate names; depth beyond
+// IPAM's 10 levels; locales that are not operating regions of the IPAM
+// ([Spec.Regions], when given); the rules AWS enforces on public-scope and
+// IPv6 pools; and the pools-per-scope quota ([DefaultMaxPools] unless
+// [Spec.MaxPools] says otherwise; [Plan] counts the pools it does not manage
+// too). Problems wrap sentinels such as [ErrNoFit] for [errors.Is].
+//
+// # Carving
+//
+// The rule, applied to each pool's children in turn, parents before
+// children:
+//
+//  1. Space that is already decided is set aside first: the explicit CIDRs
+//     of the children, the CIDRs that live children already hold (kept as
+//     they are, whatever the spec's netmask now says; a [Warning] tells),
+//     everything the live parent has allocated (child pools, VPCs), the
+//     spec's disallowed CIDRs and [Options.Avoid].
+//  2. The other children are carved in spec order, each at the lowest free
+//     aligned block of its netmask ([CarveLowest], the default), or in the
+//     smallest free block that holds it ([CarveBestFit], chosen per pool or
+//     for the whole spec), as if the ones before it were already there.
+//
+// Carving uses [github.com/ipamkit/ipamkit/ipam.Space.Allocate], so it never enumerates candidate
+// blocks. It follows that the same spec and live tree always give the same
+// CIDRs; that appending a pool (a sibling at the end, a new region, a new
+// level) never moves another one, even before anything is applied; and that
+// once a tree is applied, inserting a pool anywhere moves nothing that
+// exists. With its defaults, [ControlTowerSpec] carves exactly what the
+// sample does (us-west-2 192.168.0.0/20, its Prod OU 192.168.0.0/21 and
+// SDLC OU 192.168.8.0/21, us-east-1 192.168.16.0/20, ...).
+//
+// # Recognising and adopting pools
+//
+// A live pool is managed when it carries the path tag ([DefaultPathTagKey],
+// or [Options.PathTagKey]) with its path as the value; creations set it.
+// A spec pool that no live pool claims is matched with an untagged live pool
+// of the same parent, family, locale and allocation tags whose CIDRs are the
+// spec's (explicit) or of its netmask (carved) — the lowest-addressed one
+// first, as carving would have placed it. The plan adopts such a pool: it
+// tags it rather than creating a duplicate, and keeps its CIDRs. A team that
+// built its tree with the Control Tower sample, which tags nothing, sees only
+// adoptions. Two pools that claim one path, or a managed pool whose locale,
+// family or parent differs from the spec (IPAM changes none of those), are
+// [ErrConflict] problems, never guesses.
+//
+// # Plans
+//
+// A [ChangeSet] lists [Op] values in the order to run them: for each pool,
+// parents first and in spec order, its adoption or creation, then changes
+// of description, rules or tags ([KindModifyPool], drift included), then
+// its CIDR provisions; after that, deprovisions and deletions, children
+// first. Every op carries what Apply needs (the parent by ID, or by path
+// when the same apply creates it; the real CIDR; the config with the path
+// tag; an idempotency token from [ClientToken]) and its reason. Pools holds
+// the whole tree with its CIDRs.
+//
+// # Safety
+//
+// Nothing is deprovisioned or deleted unless [Options.AllowDelete] is set;
+// only managed pools the spec no longer has are deleted, and a pool or CIDR
+// with allocations (a VPC, a custom allocation, a child the plan keeps) is
+// never touched, even then: the plan lists it under Refused, naming the
+// allocations. Pools without the path tag that the plan does not adopt are
+// never changed. A managed pool changed by hand shows as a change. Tags the
+// spec does not set are left alone.
+//
+// All functions are safe for concurrent use; they do not modify their
+// arguments.
+package hierarchy

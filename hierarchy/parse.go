@@ -1,0 +1,190 @@
+package hierarchy
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/netip"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/ipamkit/ipamkit/ipam"
+)
+
+// ParseSpec reads a spec from YAML: the keys of [Spec] and [Pool] as their
+// yaml tags spell them (camelCase), CIDRs in canonical form. It is strict:
+// an unknown key, a value of the wrong type, or a CIDR with host bits set is
+// an error naming its line, and every such error is reported at once in a
+// [*ValidationError] whose problems wrap [ErrSyntax] or [ErrInvalid]. An
+// empty document is the zero Spec.
+//
+// ParseSpec only parses; call [Spec.Validate] for the checks that need the
+// whole tree (space, overlaps, quotas).
+//
+//	pools:
+//	  - name: top
+//	    cidrs: [10.0.0.0/8]
+//	    pools:
+//	      - name: us-east-1
+//	        locale: us-east-1
+//	        netmask: 12
+func ParseSpec(data []byte) (Spec, error) {
+	var raw rawSpec
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	var ps problems
+	if err := dec.Decode(&raw); err != nil && !errors.Is(err, io.EOF) {
+		ps = append(ps, yamlProblems(err)...)
+		return Spec{}, ps.err()
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err == nil {
+		ps = append(ps, Problem{Line: extra.Line, Msg: "a second YAML document: a spec is one document", Err: ErrSyntax})
+	}
+	s := Spec{
+		Scope:    Scope(raw.Scope),
+		Regions:  raw.Regions,
+		MaxPools: raw.MaxPools,
+		Carve:    raw.Carve,
+	}
+	s.Disallowed = raw.Disallowed.prefixes("", "disallowed", &ps)
+	s.Pools = convertPools("", raw.Pools, &ps)
+	return s, ps.err()
+}
+
+type rawSpec struct {
+	Scope      string    `yaml:"scope"`
+	Regions    []string  `yaml:"regions"`
+	MaxPools   int       `yaml:"maxPools"`
+	Carve      string    `yaml:"carve"`
+	Disallowed cidrNodes `yaml:"disallowed"`
+	Pools      []rawPool `yaml:"pools"`
+}
+
+type rawPool struct {
+	Name                 string            `yaml:"name"`
+	Family               string            `yaml:"family"`
+	CIDRs                cidrNodes         `yaml:"cidrs"`
+	Netmask              int               `yaml:"netmask"`
+	Locale               string            `yaml:"locale"`
+	Description          string            `yaml:"description"`
+	Tags                 map[string]string `yaml:"tags"`
+	Allocation           rawAllocation     `yaml:"allocation"`
+	AutoImport           bool              `yaml:"autoImport"`
+	PublicIPSource       string            `yaml:"publicIpSource"`
+	PubliclyAdvertisable bool              `yaml:"publiclyAdvertisable"`
+	Carve                string            `yaml:"carve"`
+	Pools                []rawPool         `yaml:"pools"`
+}
+
+type rawAllocation struct {
+	MinNetmask     int               `yaml:"minNetmask"`
+	MaxNetmask     int               `yaml:"maxNetmask"`
+	DefaultNetmask int               `yaml:"defaultNetmask"`
+	Tags           map[string]string `yaml:"tags"`
+}
+
+// cidrNode is a CIDR as written, with its line.
+type cidrNode struct {
+	text string
+	line int
+}
+
+type cidrNodes []cidrNode
+
+// UnmarshalYAML accepts one CIDR or a list of them.
+func (c *cidrNodes) UnmarshalYAML(n *yaml.Node) error {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		*c = cidrNodes{{n.Value, n.Line}}
+		return nil
+	case yaml.SequenceNode:
+		for _, e := range n.Content {
+			if e.Kind != yaml.ScalarNode {
+				return fmt.Errorf("line %d: want a CIDR such as 10.0.0.0/16", e.Line)
+			}
+			*c = append(*c, cidrNode{e.Value, e.Line})
+		}
+		return nil
+	}
+	return fmt.Errorf("line %d: want a CIDR or a list of CIDRs", n.Line)
+}
+
+func (c cidrNodes) prefixes(path, key string, ps *problems) []netip.Prefix {
+	var out []netip.Prefix
+	for _, n := range c {
+		p, err := ipam.ParseCIDR(n.text)
+		if err != nil {
+			*ps = append(*ps, Problem{Path: path, Line: n.line, Msg: key + ": " + err.Error(), Err: ErrInvalid})
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+func convertPools(parent string, raw []rawPool, ps *problems) []Pool {
+	if raw == nil {
+		return nil
+	}
+	out := make([]Pool, len(raw))
+	for i, r := range raw {
+		path := parent + "/" + r.Name
+		out[i] = Pool{
+			Name:        r.Name,
+			Family:      Family(r.Family),
+			CIDRs:       r.CIDRs.prefixes(path, "cidrs", ps),
+			Netmask:     r.Netmask,
+			Locale:      r.Locale,
+			Description: r.Description,
+			Tags:        r.Tags,
+			Allocation: Allocation{
+				MinNetmask:     r.Allocation.MinNetmask,
+				MaxNetmask:     r.Allocation.MaxNetmask,
+				DefaultNetmask: r.Allocation.DefaultNetmask,
+				Tags:           r.Allocation.Tags,
+			},
+			AutoImport:           r.AutoImport,
+			PublicIPSource:       r.PublicIPSource,
+			PubliclyAdvertisable: r.PubliclyAdvertisable,
+			Carve:                r.Carve,
+			Pools:                convertPools(path, r.Pools, ps),
+		}
+	}
+	return out
+}
+
+var lineRE = regexp.MustCompile(`^(?:yaml: )?line (\d+): `)
+
+// yamlProblems turns a decoding error into problems with line numbers.
+func yamlProblems(err error) []Problem {
+	var msgs []string
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		msgs = te.Errors
+	} else {
+		msgs = []string{err.Error()}
+	}
+	out := make([]Problem, 0, len(msgs))
+	for _, m := range msgs {
+		p := Problem{Msg: m, Err: ErrSyntax}
+		if sm := lineRE.FindStringSubmatch(m); sm != nil {
+			p.Line, _ = strconv.Atoi(sm[1])
+			p.Msg = m[len(sm[0]):]
+		}
+		p.Msg = strings.TrimPrefix(p.Msg, "yaml: ")
+		// "field foo not found in type hierarchy.rawPool" → "unknown key "foo""
+		if f, ok := strings.CutPrefix(p.Msg, "field "); ok {
+			if name, _, ok := strings.Cut(f, " not found in type "); ok {
+				p.Msg = fmt.Sprintf("unknown key %q: check its spelling against the spec's keys", name)
+			}
+		}
+		p.Msg = strings.ReplaceAll(p.Msg, "hierarchy.raw", "")
+		out = append(out, p)
+	}
+	return out
+}
