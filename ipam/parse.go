@@ -238,26 +238,29 @@ func parseBits(b []byte) (int, bool) {
 // parseIPv4 parses dotted decimal with the rules of netip.ParseAddr: four
 // fields of one to three digits, without a leading zero, none above 255.
 func parseIPv4(b []byte) (uint32, bool) {
-	var v uint32
-	i := 0
-	for field := range 4 {
-		if field > 0 {
-			if i == len(b) || b[i] != '.' {
+	var v, n uint32 // the fields so far, the current one
+	digits, dots := 0, 0
+	for _, c := range b {
+		if d := c - '0'; d <= 9 {
+			if digits == 1 && n == 0 {
+				return 0, false // leading zero
+			}
+			n = n*10 + uint32(d)
+			digits++
+			if n > 255 {
 				return 0, false
 			}
-			i++
-		}
-		start, n := i, uint32(0)
-		for i < len(b) && i-start < 3 && '0' <= b[i] && b[i] <= '9' {
-			n = n*10 + uint32(b[i]-'0')
-			i++
-		}
-		if i == start || n > 255 || i-start > 1 && b[start] == '0' {
+		} else if c == '.' && digits > 0 && dots < 3 {
+			v, n, digits = v<<8|n, 0, 0
+			dots++
+		} else {
 			return 0, false
 		}
-		v = v<<8 | n
 	}
-	return v, i == len(b)
+	if dots != 3 || digits == 0 {
+		return 0, false
+	}
+	return v<<8 | n, true
 }
 
 // parseIPv6 parses b as an IPv6 address without a zone, with the rules of
