@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -189,4 +191,32 @@ func TestParseCIDRListAllocs(t *testing.T) {
 		}
 	})
 	assert.Less(t, allocs, 40.0, "allocations for 10,000 lines")
+}
+
+// TestParseCIDRListMixed crosses many chunk boundaries with IPv4 and IPv6
+// prefixes of every length, which take one and three words of a chunk.
+func TestParseCIDRListMixed(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(*oracleSeed, 7))
+	var text []byte
+	for range maxChunk { // about two words each: the growing chunks and two full ones
+		var a netip.Addr
+		if r.IntN(2) == 0 {
+			a = netip.AddrFrom4([4]byte{byte(r.Uint32()), byte(r.Uint32()), byte(r.Uint32()), byte(r.Uint32())})
+		} else {
+			a = netip.AddrFrom16([16]byte{0x20, 0x01, 0x0d, 0xb8, 15: byte(r.Uint32())})
+		}
+		p := netip.PrefixFrom(a, r.IntN(a.BitLen()+1)).Masked()
+		text = append(p.AppendTo(text), '\n')
+	}
+	got, err := ParseCIDRList(bytes.NewReader(text))
+	require.NoError(t, err)
+	want, err := parseCIDRListRef(bytes.NewReader(text))
+	require.NoError(t, err)
+	require.Len(t, got, len(want))
+	if !slices.Equal(want, got) { // find the first difference
+		for i := range want {
+			require.Equal(t, want[i], got[i], "first difference at line %d", i+1)
+		}
+	}
 }
