@@ -122,9 +122,9 @@ func ParseCIDRList(r io.Reader) ([]netip.Prefix, error) {
 	return out.all(), errors.Join(errs...)
 }
 
-// packedPrefix is a valid [netip.Prefix] without the pointer that a
-// netip.Addr carries for its zone, so that the garbage collector need not
-// scan a list of them.
+// packedPrefix is a valid [netip.Prefix] as plain integers, as
+// parseCanonical returns it and prefixChunks stores it, without the zone
+// pointer that a netip.Addr carries.
 type packedPrefix struct {
 	addr u128 // IPv4 in the low 32 bits
 	bits uint8
