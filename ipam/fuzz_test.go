@@ -2,11 +2,13 @@ package ipam
 
 import (
 	"errors"
+	"io"
 	"net/netip"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
+	"testing/iotest"
 )
 
 func FuzzParseCIDR(f *testing.F) {
@@ -67,11 +69,29 @@ func FuzzParseCIDRList(f *testing.F) {
 	} {
 		f.Add(s)
 	}
+	// Readers that split the input differently or fail after it. A reader
+	// that fails after a number of calls rather than at a place in its data
+	// (iotest.TimeoutReader) is left out: the reference reads 4 KiB at a time
+	// and ParseCIDRList 64 KiB, so such a reader fails at different places.
+	readers := []struct {
+		name string
+		new  func(string) io.Reader
+	}{
+		{"whole", func(s string) io.Reader { return strings.NewReader(s) }},
+		{"one byte at a time", func(s string) io.Reader { return iotest.OneByteReader(strings.NewReader(s)) }},
+		{"half", func(s string) io.Reader { return iotest.HalfReader(strings.NewReader(s)) }},
+		{"EOF with the data", func(s string) io.Reader { return iotest.DataErrReader(strings.NewReader(s)) }},
+		{"error after the data", func(s string) io.Reader {
+			return io.MultiReader(strings.NewReader(s), iotest.ErrReader(errors.New("disk on fire")))
+		}},
+	}
 	f.Fuzz(func(t *testing.T, s string) {
-		got, err := ParseCIDRList(strings.NewReader(s))
-		want, werr := parseCIDRListRef(strings.NewReader(s))
-		if !slices.Equal(got, want) || !reflect.DeepEqual(err, werr) {
-			t.Fatalf("ParseCIDRList(%q) = %v, %v; the reference says %v, %v", s, got, err, want, werr)
+		for _, rd := range readers {
+			got, err := ParseCIDRList(rd.new(s))
+			want, werr := parseCIDRListRef(rd.new(s))
+			if !slices.Equal(got, want) || !reflect.DeepEqual(err, werr) {
+				t.Fatalf("ParseCIDRList(%q) read %s = %v, %v; the reference says %v, %v", s, rd.name, got, err, want, werr)
+			}
 		}
 	})
 }

@@ -220,3 +220,33 @@ func TestParseCIDRListMixed(t *testing.T) {
 		}
 	}
 }
+
+// stuckReader returns its data, then nothing and no error, forever.
+type stuckReader struct{ data string }
+
+func (r *stuckReader) Read(p []byte) (int, error) {
+	n := copy(p, r.data)
+	r.data = r.data[n:]
+	return n, nil
+}
+
+// liarReader claims to have read more than it was given room for.
+type liarReader struct{}
+
+func (liarReader) Read(p []byte) (int, error) { return len(p) + 1, nil }
+
+// TestParseCIDRListBadReaders covers the reader failures that a
+// bufio.Scanner reports, against the reference.
+func TestParseCIDRListBadReaders(t *testing.T) {
+	t.Parallel()
+	for name, newReader := range map[string]func() io.Reader{
+		"no progress":      func() io.Reader { return &stuckReader{"10.0.0.0/8\n10.1.0.0/16"} },
+		"impossible count": func() io.Reader { return liarReader{} },
+	} {
+		got, err := ParseCIDRList(newReader())
+		want, werr := parseCIDRListRef(newReader())
+		assert.Equal(t, want, got, name)
+		assert.Equal(t, werr, err, name)
+		assert.Error(t, err, name)
+	}
+}
