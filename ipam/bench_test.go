@@ -1,6 +1,7 @@
 package ipam
 
 import (
+	"bytes"
 	"fmt"
 	"math/rand/v2"
 	"net/netip"
@@ -24,6 +25,50 @@ func benchUsed(n int) []netip.Prefix {
 		out[i] = netip.PrefixFrom(netip.AddrFrom4([4]byte{10, byte(off >> 16), byte(off >> 8), byte(off)}), 32-hostBits)
 	}
 	return out
+}
+
+// benchList returns the prefixes of benchUsed(n) as a CIDR list, one per
+// line, as ipamctl reads them from --used-file.
+func benchList(n int) []byte {
+	var buf []byte
+	for _, p := range benchUsed(n) {
+		buf = append(p.AppendTo(buf), '\n')
+	}
+	return buf
+}
+
+// BenchmarkParseCIDRList reports the cost of reading a list of used prefixes
+// (about 15 bytes a line) per line as well as per list.
+func BenchmarkParseCIDRList(b *testing.B) {
+	for _, n := range benchSizes {
+		text := benchList(n)
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(text)))
+			for b.Loop() {
+				if _, err := ParseCIDRList(bytes.NewReader(text)); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/line")
+		})
+	}
+}
+
+// BenchmarkNewSpace measures building the space alone: the sort and merge of
+// the used prefixes and the subtraction from the pool.
+func BenchmarkNewSpace(b *testing.B) {
+	for _, n := range benchSizes {
+		used := benchUsed(n)
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := NewSpace(benchPool, used); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }
 
 func BenchmarkFree(b *testing.B) {

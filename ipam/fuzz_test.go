@@ -2,9 +2,13 @@ package ipam
 
 import (
 	"errors"
+	"io"
 	"net/netip"
+	"reflect"
 	"slices"
+	"strings"
 	"testing"
+	"testing/iotest"
 )
 
 func FuzzParseCIDR(f *testing.F) {
@@ -12,11 +16,22 @@ func FuzzParseCIDR(f *testing.F) {
 		"10.0.0.0/8", "10.0.0.1/8", "0.0.0.0/0", "255.255.255.255/32", "::/0", "2001:db8::/32",
 		"2001:db8::1/64", "::ffff:10.0.0.0/104", "10.0.0.0", "10.0.0.0/33", "fe80::1%eth0/64", "",
 		"1.2.3.4/08", "01.2.3.4/8", "::/-0", "10.0.0.0/8 ",
+		// For the fast path of ParseCIDRList, which must agree with ParseCIDR.
+		"10.0.0.0/+8", "10.0.0.0/", "10.0.0.0/128", "10.0.0.0/0008", "1.2.3.256/32", "1.2..3/32", ".1.2.3/32",
+		"1.2.3./32", "1.2.3.4.5/32", "1.2.3/24", "10/8", "::", "::/128", "::1/128", "1::/16", "1::1/128",
+		"1:2:3:4:5:6:7:8/128", "1:2:3:4:5:6:7::/112", "::2:3:4:5:6:7:8/128", "1:2:3:4:5:6:7:8::/128",
+		"1::2::/64", "12345::/16", "1:/16", ":1::/16", "1:::/16", "::1.2.3.4/128", "::ffff:1.2.3.4/128",
+		"1:2:3:4:5:6:1.2.3.4/128", "1:2:3:4:5:6:7:1.2.3.4/128", "1::1.2.3.4/128", "1.2.3.4::/128",
+		"::1.2.3/128", "::01.2.3.4/128", "ABCD:ef01::/32", "abcd:EF01::/33", "G::/16", "%/8", "::%/8",
+		"fe80::%eth0/64", "::/129", "0.0.0.0/33",
 	} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		p, err := ParseCIDR(s)
+		if fp, ok := parseCanonical([]byte(s)); ok != (err == nil) || ok && fp.unpack() != p {
+			t.Fatalf("parseCanonical(%q) = %v, %v; ParseCIDR says %v, %v", s, fp.unpack(), ok, p, err)
+		}
 		m, merr := ParseCIDRMasked(s)
 		_, nerr := netip.ParsePrefix(s)
 		if (merr == nil) != (nerr == nil) {
@@ -38,6 +53,45 @@ func FuzzParseCIDR(f *testing.F) {
 		back, err := ParseCIDR(p.String())
 		if err != nil || back != p {
 			t.Fatalf("round trip of %q: %v, %v", s, back, err)
+		}
+	})
+}
+
+// FuzzParseCIDRList holds ParseCIDRList, which parses most lines in place,
+// to the slow reference that parses every line with ParseCIDR: the same
+// prefixes and the same errors, line numbers and messages included.
+func FuzzParseCIDRList(f *testing.F) {
+	for _, s := range []string{
+		"", "\n", "10.0.0.0/8", "10.0.0.0/8\n10.0.0.1/8\nbogus\n", "# comment\n\n  10.1.0.0/16  # why\n",
+		"10.0.0.0/8\r\n2001:db8::/32\r\n", "10.0.0.0/8#x", "#10.0.0.0/8", "\u00a010.0.0.0/8\u0085",
+		"\t::/0\v\f", "\xff10.0.0.0/8", "10.0.0.0/8\xff", "fe80::1%eth0/64\n10.0.0.0", "1.2.3.4/32 5.6.7.8/32",
+		"\r", "10.0.0.0/8\n\r\n", "::ffff:10.0.0.0/104\n",
+	} {
+		f.Add(s)
+	}
+	// Readers that split the input differently or fail after it. A reader
+	// that fails after a number of calls rather than at a place in its data
+	// (iotest.TimeoutReader) is left out: the reference reads 4 KiB at a time
+	// and ParseCIDRList 64 KiB, so such a reader fails at different places.
+	readers := []struct {
+		name string
+		new  func(string) io.Reader
+	}{
+		{"whole", func(s string) io.Reader { return strings.NewReader(s) }},
+		{"one byte at a time", func(s string) io.Reader { return iotest.OneByteReader(strings.NewReader(s)) }},
+		{"half", func(s string) io.Reader { return iotest.HalfReader(strings.NewReader(s)) }},
+		{"EOF with the data", func(s string) io.Reader { return iotest.DataErrReader(strings.NewReader(s)) }},
+		{"error after the data", func(s string) io.Reader {
+			return io.MultiReader(strings.NewReader(s), iotest.ErrReader(errors.New("disk on fire")))
+		}},
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, rd := range readers {
+			got, err := ParseCIDRList(rd.new(s))
+			want, werr := parseCIDRListRef(rd.new(s))
+			if !slices.Equal(got, want) || !reflect.DeepEqual(err, werr) {
+				t.Fatalf("ParseCIDRList(%q) read %s = %v, %v; the reference says %v, %v", s, rd.name, got, err, want, werr)
+			}
 		}
 	})
 }

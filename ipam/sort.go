@@ -1,6 +1,9 @@
 package ipam
 
-import "slices"
+import (
+	"net/netip"
+	"slices"
+)
 
 // radixMin is the length from which sortSpans uses a radix sort; below it
 // the comparison sort is faster.
@@ -56,4 +59,79 @@ func byteAt(u u128, d int) byte {
 		return byte(u.lo >> (8 * d))
 	}
 	return byte(u.hi >> (8 * (d - 8)))
+}
+
+// normalize4 returns the valid IPv4 prefixes ps as normalized spans: sorted
+// by start, overlapping and adjacent ones merged.
+//
+// It sorts each prefix as one uint64, start<<32 | end, rather than as a
+// 32-byte span: a quarter of the memory to move in each pass of the radix
+// sort, which makes it about four times as fast at a million prefixes. The
+// result is allocated once merged, at its final length.
+func normalize4(ps []netip.Prefix) []span {
+	keys := make([]uint64, len(ps))
+	for i, p := range ps {
+		a := p.Addr().As4()
+		host := uint64(1)<<(32-p.Bits()) - 1
+		start := (uint64(a[0])<<24 | uint64(a[1])<<16 | uint64(a[2])<<8 | uint64(a[3])) &^ host
+		keys[i] = start<<32 | start | host
+	}
+	sortKeys4(keys)
+	n := 0 // keys[:n] are merged
+	for _, k := range keys {
+		if n > 0 {
+			last := &keys[n-1]
+			if end := *last & 0xffffffff; k>>32 <= end+1 { // overlapping or adjacent
+				*last = *last&^0xffffffff | max(end, k&0xffffffff)
+				continue
+			}
+		}
+		keys[n] = k
+		n++
+	}
+	out := make([]span, n)
+	for i, k := range keys[:n] {
+		out[i] = span{u128{0, k >> 32}, u128{0, k & 0xffffffff}}
+	}
+	return out
+}
+
+// sortKeys4 sorts keys start<<32 | end by start, as sortSpans sorts spans:
+// an LSD radix sort over the bytes of the start that differ between keys.
+// Keys with the same start may end up in any order.
+func sortKeys4(keys []uint64) {
+	if len(keys) < radixMin {
+		slices.Sort(keys)
+		return
+	}
+	or, and := uint64(0), ^uint64(0)
+	for _, k := range keys {
+		or, and = or|k, and&k
+	}
+	differ := (or ^ and) >> 32
+	src, dst := keys, make([]uint64, len(keys))
+	for d := range 4 {
+		if byte(differ>>(8*d)) == 0 {
+			continue
+		}
+		shift := 32 + 8*d
+		var pos [256]int
+		for _, k := range src {
+			pos[byte(k>>shift)]++
+		}
+		sum := 0
+		for i, n := range pos {
+			pos[i] = sum
+			sum += n
+		}
+		for _, k := range src {
+			b := byte(k >> shift)
+			dst[pos[b]] = k
+			pos[b]++
+		}
+		src, dst = dst, src
+	}
+	if &src[0] != &keys[0] {
+		copy(keys, src)
+	}
 }

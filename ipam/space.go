@@ -53,7 +53,6 @@ func NewSpace(pools, used []netip.Prefix) (Space, error) {
 	for i, p := range pools {
 		ps[i] = spanOf(p)
 	}
-	us := make([]span, len(used))
 	for i, u := range used {
 		if !u.IsValid() {
 			return Space{}, fmt.Errorf("used prefix %d: %w", i+1, ErrInvalidPrefix)
@@ -61,15 +60,22 @@ func NewSpace(pools, used []netip.Prefix) (Space, error) {
 		if u.Addr().BitLen() != fam {
 			return Space{}, fmt.Errorf("used prefix %v is %s but the pools are %s: %w", u, familyName(u.Addr().BitLen()), familyName(fam), ErrFamilyMismatch)
 		}
-		us[i] = spanOf(u)
 	}
-	return newSpaceFromSpans(fam, ps, us), nil
+	var us []span
+	if fam == 32 {
+		us = normalize4(used)
+	} else {
+		us = make([]span, len(used))
+		for i, u := range used {
+			us[i] = spanOf(u)
+		}
+		us = normalize(us)
+	}
+	return newSpaceFromSpans(fam, normalize(ps), us), nil
 }
 
-// newSpaceFromSpans builds a Space, normalizing pools and used in place.
+// newSpaceFromSpans builds a Space from normalized pools and used spans.
 func newSpaceFromSpans(fam int, pools, used []span) Space {
-	pools = normalize(pools)
-	used = normalize(used)
 	free := subtract(make([]span, 0, len(used)+len(pools)), pools, used)
 	total := totalCount(pools)
 	return Space{

@@ -75,6 +75,10 @@ func (sf *spaceFlags) space(e *env) (ipam.Space, error) {
 		if err != nil {
 			return ipam.Space{}, err
 		}
+		if len(used) == 0 {
+			used = list // no copy of what can be a million prefixes
+			continue
+		}
 		used = append(used, list...)
 	}
 	return ipam.NewSpace(sf.pools, used)

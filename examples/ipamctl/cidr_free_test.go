@@ -1,6 +1,16 @@
 package main
 
-import "testing"
+import (
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
 
 func TestCIDRFree(t *testing.T) {
 	t.Parallel()
@@ -33,4 +43,37 @@ func TestCIDRFree(t *testing.T) {
 			names: []string{"testdata/no-such-file.txt"}},
 		{name: "free-positional", args: args("cidr free 10.0.0.0/16"), code: 1, names: []string{`"10.0.0.0/16"`, "--pool 10.0.0.0/16"}},
 	})
+}
+
+// BenchmarkCIDRFree runs "cidr free" in-process over a file of n used
+// prefixes, /24 to /32 at random aligned places in 10.0.0.0/8: reading,
+// parsing, building the space and writing the result, without the process
+// start. BENCHMARKS.md has the whole-process timings beside it.
+func BenchmarkCIDRFree(b *testing.B) {
+	for _, n := range []int{10_000, 1_000_000} {
+		name := filepath.Join(b.TempDir(), "used.txt")
+		require.NoError(b, os.WriteFile(name, usedFile(n), 0o644))
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if code := run(b.Context(), []string{"cidr", "free", "--pool", "10.0.0.0/8", "--used-file", name}, nil, io.Discard, io.Discard); code != 0 {
+					b.Fatalf("exit code %d", code)
+				}
+			}
+		})
+	}
+}
+
+// usedFile returns n used prefixes in 10.0.0.0/8 as a --used-file, from a
+// fixed seed.
+func usedFile(n int) []byte {
+	r := rand.New(rand.NewPCG(uint64(n), 42))
+	var buf []byte
+	for range n {
+		hostBits := r.IntN(9)
+		off := r.Uint32N(1<<24) &^ (1<<hostBits - 1)
+		p := netip.PrefixFrom(netip.AddrFrom4([4]byte{10, byte(off >> 16), byte(off >> 8), byte(off)}), 32-hostBits)
+		buf = append(p.AppendTo(buf), '\n')
+	}
+	return buf
 }

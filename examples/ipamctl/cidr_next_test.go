@@ -1,6 +1,9 @@
 package main
 
-import "testing"
+import (
+	"io"
+	"testing"
+)
 
 func TestCIDRNext(t *testing.T) {
 	t.Parallel()
@@ -34,4 +37,15 @@ func TestCIDRNext(t *testing.T) {
 		{name: "next-pools-full", args: args("cidr next --pool 2001:db8::/64 --used 2001:db8::/64 --bits 80"), code: 1,
 			names: []string{"/80", "full"}},
 	})
+}
+
+// BenchmarkCIDRNext runs "cidr next" in-process on an empty /8, the
+// command without the process start.
+func BenchmarkCIDRNext(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if code := run(b.Context(), args("cidr next --pool 10.0.0.0/8 --bits 24"), nil, io.Discard, io.Discard); code != 0 {
+			b.Fatalf("exit code %d", code)
+		}
+	}
 }
