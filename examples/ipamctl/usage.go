@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"regexp"
 	"time"
 
 	"github.com/ipamkit/ipamkit/usage"
@@ -20,7 +19,7 @@ const exitFindings = 2
 // result.
 var errFindings = errors.New("findings over threshold")
 
-var accountIDPattern = regexp.MustCompile(`^[0-9]{12}$`)
+var accountIDPattern = lazyRegexp(`^[0-9]{12}$`)
 
 // usageOptions are the flags of "ipamctl usage".
 type usageOptions struct {
@@ -135,7 +134,7 @@ func (o *usageOptions) validate() error {
 		errs = append(errs, usageErrorf("--org and --accounts exclude each other"))
 	}
 	for _, a := range o.accounts {
-		if !accountIDPattern.MatchString(a) {
+		if !accountIDPattern().MatchString(a) {
 			errs = append(errs, fmt.Errorf("--accounts %q: want a 12-digit account ID", a))
 		}
 	}
