@@ -111,7 +111,6 @@ type handler struct {
 	ec2Scanner  *usage.Scanner         // nil without the ec2 source
 	notifiers   notify.Multi           // alerts
 	sinks       notify.Multi           // metrics
-	text        *notify.Template       // renders Response.Message
 
 	credentials []string // every credential fetched, removed from any message
 	log         *slog.Logger
@@ -153,8 +152,7 @@ func newHandler(ctx context.Context, awsCfg aws.Config, c Config, optFns ...func
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	h := &handler{cfg: c, log: o.Logger, now: o.Now, regions: c.Regions, ipamRegion: c.IPAMRegion,
-		text: notify.MustParseTemplate(notify.DefaultTextTemplate)}
+	h := &handler{cfg: c, log: o.Logger, now: o.Now, regions: c.Regions, ipamRegion: c.IPAMRegion}
 	if len(h.regions) == 0 {
 		if awsCfg.Region == "" {
 			return nil, errNoRegion
@@ -218,8 +216,8 @@ func (h *handler) buildNotifiers(ctx context.Context, awsCfg aws.Config, o handl
 		h.notifiers.Notifiers = append(h.notifiers.Notifiers, notify.Named("sns", notify.NewSNS(client, c.SNSTopic, func(so *notify.SNSOptions) {
 			so.Logger = o.Logger
 			if c.SNSSubject != "" {
-				// The subject as given: a string literal, never parsed as a template.
-				so.SubjectTemplate = notify.MustParseTemplate(fmt.Sprintf("{{%q}}", c.SNSSubject))
+				// The subject as given, whatever the alert.
+				so.Subject = notify.RendererFunc(func(notify.Alert) (string, error) { return c.SNSSubject, nil })
 			}
 		})))
 	}
@@ -402,9 +400,7 @@ func (h *handler) Handle(ctx context.Context, event json.RawMessage) (Response, 
 		alert = rep.AllClear(alertSource)
 		due = h.cfg.AllClear
 	}
-	if resp.Message, err = h.text.Render(alert); err != nil {
-		return Response{}, fmt.Errorf("render the alert: %w", err) // a programming error: the template is the default
-	}
+	resp.Message = notify.DefaultText(alert)
 
 	var undelivered error
 	if due && len(h.notifiers.Notifiers) > 0 {
