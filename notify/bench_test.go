@@ -81,3 +81,25 @@ func BenchmarkCloudWatchWire(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkRender renders the default text of an alert of 20 resources in
+// plain Go and through the equivalent template.
+func BenchmarkRender(b *testing.B) {
+	a := testAlert()
+	a.Resources = manyResources(20)
+	b.Run("DefaultText", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			_ = DefaultText(a)
+		}
+	})
+	b.Run("DefaultTextTemplate", func(b *testing.B) {
+		t := MustParseTemplate(DefaultTextTemplate)
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := t.Render(a); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

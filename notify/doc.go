@@ -59,11 +59,15 @@
 //
 // # Rendering
 //
-// Text renders through [text/template]: [DefaultTextTemplate] and
-// [DefaultSubjectTemplate] are the defaults, and the types that write text
-// take a [*Template] option to replace them. Templates can draw
+// The types that write text take a [Renderer] option. The defaults,
+// [DefaultText] and [DefaultSubject], are plain Go; a [RendererFunc] can
+// wrap them or replace them. A [*Template] is a Renderer too, for callers
+// who would rather write a [text/template]: [DefaultTextTemplate] and
+// [DefaultSubjectTemplate] render the defaults, and templates can draw
 // utilization bars and "+N more" tails with the functions listed at
-// [Template].
+// [Template]. Templates are opt-in because of what they cost: a program
+// that executes one keeps every exported method of the SDK clients it
+// links, tens of megabytes (see [Template]).
 //
 // # Credentials
 //

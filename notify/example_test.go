@@ -58,10 +58,32 @@ func ExampleParseTemplate() {
 		fmt.Println(err)
 		return
 	}
-	w := notify.NewWriter(os.Stdout, func(o *notify.WriterOptions) { o.Template = t })
+	w := notify.NewWriter(os.Stdout, func(o *notify.WriterOptions) { o.Text = t })
 	_ = w.Notify(context.Background(), alert())
 	// Output:
 	// 2 VPCs above 80% utilization: vpc-0bbb 97.7% (+1 more)
+}
+
+func ExampleRendererFunc() {
+	// A subject of our own and the default text after a line of our own,
+	// in plain Go: no template to parse, nothing that can fail.
+	w := notify.NewWriter(os.Stdout, func(o *notify.WriterOptions) {
+		o.Text = notify.RendererFunc(func(a notify.Alert) (string, error) {
+			return "IP space, " + a.Severity.String() + ": " + a.Title + "\n" +
+				"Runbook: https://wiki.example.com/ipam\n" + notify.DefaultText(a), nil
+		})
+	})
+	a := alert()
+	a.Resources = a.Resources[:1]
+	if err := w.Notify(context.Background(), a); err != nil {
+		fmt.Println(err)
+	}
+	// Output:
+	// IP space, critical: 2 VPCs above 80% utilization
+	// Runbook: https://wiki.example.com/ipam
+	// [CRITICAL] 2 VPCs above 80% utilization
+	// Source: ipamkit/usage  Time: 2026-11-23T20:00:00Z
+	// [################....]  81.2%  vpc-0aaa  10.0.0.0/16  eu-west-1  12288 of 65536 free
 }
 
 func ExampleEMF() {
@@ -83,7 +105,7 @@ func ExampleMulti() {
 	})
 	m := notify.Multi{Notifiers: []notify.Notifier{
 		notify.Named("pager", failing),
-		notify.NewWriter(os.Stdout, func(o *notify.WriterOptions) { o.Template = notify.MustParseTemplate("{{.Title}}") }),
+		notify.NewWriter(os.Stdout, func(o *notify.WriterOptions) { o.Text = notify.MustParseTemplate("{{.Title}}") }),
 	}}
 	// The writer still gets the alert; the error names the one that failed.
 	err := m.Notify(context.Background(), alert())

@@ -1,10 +1,14 @@
 package notify
 
 import (
+	"net/netip"
 	"strings"
 	"testing"
+	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/ipamkit/ipamkit/ipam"
 )
 
 func FuzzSplitMessage(f *testing.F) {
@@ -55,6 +59,43 @@ func FuzzSNSSubject(f *testing.F) {
 		}
 		if strings.ContainsFunc(got, func(r rune) bool { return unicode.IsControl(r) || r == '\u2028' || r == '\u2029' }) {
 			t.Fatalf("subject %q has a line break or control character", got)
+		}
+	})
+}
+
+// FuzzDefaultText checks DefaultText and DefaultSubject against their
+// templates, which text/template renders independently.
+func FuzzDefaultText(f *testing.F) {
+	f.Add(uint8(2), "3 resources above 80% utilization", "Plan new CIDRs.", "ipamkit/usage", int64(1795464000), "vpc-0aaa", "shared", "10.0.0.0/16", "012345678901", uint64(53248), 81.25, "largest free block /18")
+	f.Add(uint8(0), "All clear", "", "", int64(0), "", "", "", "", uint64(0), 0.0, "")
+	f.Add(uint8(9), "a\nb", "é\x00", "src", int64(-62135596800), "subnet-1", "subnet-1", "2001:db8::/127", "", uint64(1), 99.96, "\xff")
+	f.Fuzz(func(t *testing.T, sev uint8, title, summary, source string, unix int64, id, name, cidr, account string, used uint64, percent float64, note string) {
+		a := Alert{Severity: Severity(sev), Title: title, Summary: summary, Source: source}
+		if unix != 0 {
+			a.Time = time.Unix(unix, 0)
+		}
+		r := Resource{ID: id, Name: name, AccountID: account, Percent: percent, Note: note}
+		if p, err := netip.ParsePrefix(cidr); err == nil {
+			r.CIDR = p.Masked()
+			r.Total = ipam.Size(r.CIDR)
+			r.Available = r.Total.Sub(ipam.NewCount(used))
+		}
+		if id != "" {
+			a.Resources = []Resource{r, {ID: "vpc-" + name, Percent: 100 - percent}}
+		}
+		want, err := MustParseTemplate(DefaultTextTemplate).Render(a)
+		if err != nil {
+			t.Fatalf("template: %v", err)
+		}
+		if got := DefaultText(a); got != want {
+			t.Fatalf("DefaultText(%+v) =\n%q\nthe template gives\n%q", a, got, want)
+		}
+		want, err = MustParseTemplate(DefaultSubjectTemplate).Render(a)
+		if err != nil {
+			t.Fatalf("subject template: %v", err)
+		}
+		if got := DefaultSubject(a); got != want {
+			t.Fatalf("DefaultSubject(%+v) = %q, the template gives %q", a, got, want)
 		}
 	})
 }

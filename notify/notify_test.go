@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
-	"net/netip"
 	"os"
 	"path/filepath"
 	"sync/atomic"
@@ -176,59 +175,4 @@ func TestMulti(t *testing.T) {
 		PutMetrics(t.Context(), ms), errDown)
 
 	assert.NoError(t, Multi{}.Notify(t.Context(), Alert{}), "the zero Multi delivers nothing")
-}
-
-func TestBar(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		percent float64
-		want    string
-	}{
-		{0, "[....................]"},
-		{0.01, "[#...................]"},
-		{50, "[##########..........]"},
-		{81.25, "[################....]"},
-		{99.9, "[###################.]"},
-		{100, "[####################]"},
-		{140, "[####################]"},
-		{-3, "[....................]"},
-	}
-	for _, tt := range tests {
-		assert.Equal(t, tt.want, bar(tt.percent), "bar(%v)", tt.percent)
-	}
-}
-
-func TestDefaultTextTemplate(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name  string
-		alert Alert
-	}{
-		{"full", testAlert()},
-		{"minimal", Alert{Title: "All clear"}},
-		{"v6", Alert{Severity: Warning, Title: "IPv6 pool", Time: testTime, Resources: []Resource{
-			{ID: "ipam-pool-0v6", CIDR: netip.MustParsePrefix("2001:db8::/32"), Total: ipam.Size(netip.MustParsePrefix("2001:db8::/32")),
-				Available: ipam.NewCount(1), Percent: 99.99, Note: "largest free block /128"},
-		}}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			got, err := MustParseTemplate(DefaultTextTemplate).Render(tt.alert)
-			require.NoError(t, err)
-			golden(t, "text-"+tt.name+".golden", []byte(got))
-		})
-	}
-}
-
-func TestTemplateErrors(t *testing.T) {
-	t.Parallel()
-	_, err := ParseTemplate("{{.Title")
-	require.Error(t, err)
-	tmpl := MustParseTemplate("{{.Nope}}")
-	_, err = tmpl.Render(Alert{})
-	require.Error(t, err)
-	got, err := MustParseTemplate(`{{range first 1 .Worst}}{{.ID}}{{end}} +{{more 1 .Resources}}`).Render(testAlert())
-	require.NoError(t, err)
-	assert.Equal(t, "vpc-0bbb +2", got)
 }

@@ -29,10 +29,10 @@ type SlackOptions struct {
 	// MaxChars bounds the text of all blocks together; zero means 10,000.
 	// Resources are dropped into the "+N more" line until the message fits.
 	MaxChars int
-	// Template renders the notification text that Slack shows in
+	// Text renders the notification text that Slack shows in
 	// notifications and where blocks cannot be shown; nil means
-	// DefaultSubjectTemplate.
-	Template *Template
+	// [DefaultSubject].
+	Text Renderer
 }
 
 // Slack is a [Notifier] that posts to a Slack incoming webhook as Block
@@ -59,8 +59,8 @@ func NewSlack(url WebhookURL, optFns ...func(*SlackOptions)) *Slack {
 	if o.MaxChars <= 0 {
 		o.MaxChars = slackDefaultChars
 	}
-	if o.Template == nil {
-		o.Template = MustParseTemplate(DefaultSubjectTemplate)
+	if o.Text == nil {
+		o.Text = RendererFunc(renderSubject)
 	}
 	return &Slack{url: url, opts: o}
 }
@@ -101,7 +101,7 @@ type slackMessage struct {
 var slackEmoji = map[Severity]string{Info: ":large_blue_circle:", Warning: ":large_orange_circle:", Critical: ":red_circle:"}
 
 func (s *Slack) payload(a Alert) ([]byte, error) {
-	text, err := s.opts.Template.Render(a)
+	text, err := s.opts.Text.Render(a)
 	if err != nil {
 		return nil, err
 	}

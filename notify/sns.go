@@ -32,16 +32,15 @@ const (
 var ErrNoTopic = errors.New("no SNS topic ARN configured")
 
 // SNSOptions configures an [SNS] notifier. The zero value renders with
-// [DefaultSubjectTemplate] and [DefaultTextTemplate] within 256 KiB per
-// message.
+// [DefaultSubject] and [DefaultText] within 256 KiB per message.
 type SNSOptions struct {
-	// SubjectTemplate renders the subject (used by email subscriptions);
-	// nil means DefaultSubjectTemplate. The result is made valid for SNS:
-	// line breaks and control characters become spaces and it is cut to
-	// 99 characters, on a character boundary.
-	SubjectTemplate *Template
-	// Template renders the message; nil means DefaultTextTemplate.
-	Template *Template
+	// Subject renders the subject (used by email subscriptions); nil
+	// means [DefaultSubject]. The result is made valid for SNS: line
+	// breaks and control characters become spaces and it is cut to 99
+	// characters, on a character boundary.
+	Subject Renderer
+	// Text renders the message; nil means [DefaultText].
+	Text Renderer
 	// MaxMessageBytes is the topic's size limit, message and attributes
 	// together; zero means 256 KiB. Set it when the topic's
 	// MaximumMessageSize is raised (up to 1 MiB). Values below 1024 mean
@@ -81,11 +80,11 @@ func NewSNS(client SNSAPI, topicARN string, optFns ...func(*SNSOptions)) *SNS {
 	for _, fn := range optFns {
 		fn(&o)
 	}
-	if o.SubjectTemplate == nil {
-		o.SubjectTemplate = MustParseTemplate(DefaultSubjectTemplate)
+	if o.Subject == nil {
+		o.Subject = RendererFunc(renderSubject)
 	}
-	if o.Template == nil {
-		o.Template = MustParseTemplate(DefaultTextTemplate)
+	if o.Text == nil {
+		o.Text = RendererFunc(renderText)
 	}
 	if o.MaxMessageBytes == 0 {
 		o.MaxMessageBytes = SNSDefaultMaxMessageBytes
@@ -111,11 +110,11 @@ func (s *SNS) Notify(ctx context.Context, a Alert) error {
 	if s.topic == "" {
 		return fmt.Errorf("sns: %w", ErrNoTopic)
 	}
-	subject, err := s.opts.SubjectTemplate.Render(a)
+	subject, err := s.opts.Subject.Render(a)
 	if err != nil {
 		return fmt.Errorf("sns: subject: %w", err)
 	}
-	msg, err := s.opts.Template.Render(a)
+	msg, err := s.opts.Text.Render(a)
 	if err != nil {
 		return fmt.Errorf("sns: message: %w", err)
 	}

@@ -74,7 +74,7 @@ func TestSNSSplit(t *testing.T) {
 			var ins []*sns.PublishInput
 			recordPublishes(m, &ins)
 			s := NewSNS(m, topicARN, func(o *SNSOptions) {
-				o.Template = MustParseTemplate("{{.Summary}}")
+				o.Text = MustParseTemplate("{{.Summary}}")
 				o.MaxMessageBytes = tt.max
 			})
 			a := Alert{Severity: Critical, Title: "t", Summary: tt.message}
@@ -129,7 +129,7 @@ func TestSNSMessage(t *testing.T) {
 			name:        "empty message falls back to the title",
 			topic:       topicARN,
 			alert:       Alert{Title: "all clear"},
-			opts:        func(o *SNSOptions) { o.Template = MustParseTemplate(" \n") },
+			opts:        func(o *SNSOptions) { o.Text = MustParseTemplate(" \n") },
 			wantSubject: aws.String("[INFO] all clear"),
 			wantMessage: "all clear",
 		},
@@ -137,7 +137,7 @@ func TestSNSMessage(t *testing.T) {
 			name:        "empty message and title",
 			topic:       topicARN,
 			alert:       Alert{},
-			opts:        func(o *SNSOptions) { o.Template = MustParseTemplate(""); o.SubjectTemplate = MustParseTemplate("") },
+			opts:        func(o *SNSOptions) { o.Text = MustParseTemplate(""); o.Subject = MustParseTemplate("") },
 			wantSubject: nil,
 			wantMessage: "ipamkit alert (info)",
 		},
@@ -145,7 +145,7 @@ func TestSNSMessage(t *testing.T) {
 			name:        "FIFO topic",
 			topic:       topicARN + ".fifo",
 			alert:       Alert{Title: "x"},
-			opts:        func(o *SNSOptions) { o.Template = MustParseTemplate("body") },
+			opts:        func(o *SNSOptions) { o.Text = MustParseTemplate("body") },
 			wantSubject: aws.String("[INFO] x"),
 			wantMessage: "body",
 			wantFIFO:    true,
@@ -204,7 +204,7 @@ func TestSNSMessage(t *testing.T) {
 		s := NewSNS(m, topicARN+".fifo", func(o *SNSOptions) {
 			o.MaxMessageBytes = 1024
 			o.MessageGroupID = "ipam"
-			o.Template = MustParseTemplate("{{.Summary}}")
+			o.Text = MustParseTemplate("{{.Summary}}")
 		})
 		require.NoError(t, s.Notify(t.Context(), Alert{Summary: strings.Repeat("a", 2500)}))
 		require.Len(t, ins, 3)
@@ -236,7 +236,7 @@ func TestSNSErrors(t *testing.T) {
 		)
 		s := NewSNS(m, topicARN, func(o *SNSOptions) {
 			o.MaxMessageBytes = 1024
-			o.Template = MustParseTemplate("{{.Summary}}")
+			o.Text = MustParseTemplate("{{.Summary}}")
 		})
 		err := Multi{Notifiers: []Notifier{s}}.Notify(t.Context(), Alert{Summary: strings.Repeat("a", 2500)})
 		var apiErr smithy.APIError
@@ -248,9 +248,9 @@ func TestSNSErrors(t *testing.T) {
 	t.Run("bad template", func(t *testing.T) {
 		t.Parallel()
 		m := NewMockSNSAPI(gomock.NewController(t))
-		err := NewSNS(m, topicARN, func(o *SNSOptions) { o.SubjectTemplate = MustParseTemplate("{{.Nope}}") }).Notify(t.Context(), Alert{})
+		err := NewSNS(m, topicARN, func(o *SNSOptions) { o.Subject = MustParseTemplate("{{.Nope}}") }).Notify(t.Context(), Alert{})
 		require.Error(t, err)
-		err = NewSNS(m, topicARN, func(o *SNSOptions) { o.Template = MustParseTemplate("{{.Nope}}") }).Notify(t.Context(), Alert{})
+		err = NewSNS(m, topicARN, func(o *SNSOptions) { o.Text = MustParseTemplate("{{.Nope}}") }).Notify(t.Context(), Alert{})
 		require.Error(t, err)
 		assert.False(t, errors.Is(err, ErrNoTopic))
 	})

@@ -3,20 +3,17 @@ package notify
 import (
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"text/template"
-	"time"
 )
 
-// The default templates. Callers may start from them when writing their own.
+// The default texts as templates, for callers who write their own: they
+// render exactly what [DefaultSubject] and [DefaultText] return.
 const (
-	// DefaultSubjectTemplate renders a one-line subject, used by [SNS].
+	// DefaultSubjectTemplate is [DefaultSubject] as a template.
 	DefaultSubjectTemplate = `[{{upper .Severity.String}}] {{.Title}}`
 
-	// DefaultTextTemplate renders an alert as plain text: the subject line,
-	// the summary, where and when, then one line per resource, fullest
-	// first, with a utilization bar. Used by [Writer] and [SNS].
+	// DefaultTextTemplate is [DefaultText] as a template.
 	DefaultTextTemplate = `[{{upper .Severity.String}}] {{.Title}}
 {{- with .Summary}}
 {{.}}{{end}}
@@ -27,8 +24,10 @@ const (
 `
 )
 
-// Template renders an [Alert] as text through [text/template]. The alert is
-// dot; besides the built-in functions a template may call:
+// Template renders an [Alert] as text through [text/template]; it is a
+// [Renderer], for callers who would rather write a template than a
+// [RendererFunc]. The alert is dot; besides the built-in functions a
+// template may call:
 //
 //   - bar PERCENT: a 20-character ASCII bar such as "[################....]";
 //   - pct PERCENT: the percentage with one decimal, "81.3%";
@@ -39,6 +38,13 @@ const (
 //   - first N LIST and more N LIST: the first N resources of a list, and how
 //     many remain after them, for a "+N more" tail.
 //
+// Templates have a cost beyond their own code: text/template finds methods
+// by name at run time, so a program that executes a template keeps every
+// exported method of every type it may hold in an interface, which for
+// programs using the AWS SDK adds tens of megabytes. Only programs that call
+// [ParseTemplate] or [MustParseTemplate] pay it; the defaults of this
+// package are plain Go.
+//
 // A Template is immutable and safe for concurrent use.
 type Template struct {
 	t *template.Template
@@ -47,7 +53,7 @@ type Template struct {
 // ParseTemplate parses text as a [Template]. Errors come from
 // text/template and name the line.
 func ParseTemplate(text string) (*Template, error) {
-	t, err := template.New("alert").Option("missingkey=error").Funcs(templateFuncs).Parse(text)
+	t, err := template.New("alert").Option("missingkey=error").Funcs(templateFuncs()).Parse(text)
 	if err != nil {
 		return nil, fmt.Errorf("parse alert template: %w", err)
 	}
@@ -81,63 +87,17 @@ func (t *Template) Render(a Alert) (string, error) {
 	return b.String(), nil
 }
 
-var templateFuncs = template.FuncMap{
-	"bar":   bar,
-	"pct":   pct,
-	"facts": facts,
-	"upper": strings.ToUpper,
-	"utc":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-	"first": func(n int, rs []Resource) []Resource { return rs[:min(max(n, 0), len(rs))] },
-	"more":  func(n int, rs []Resource) int { return max(len(rs)-max(n, 0), 0) },
-}
-
-const barWidth = 20
-
-// bar draws percent (0 to 100, clamped) as a bar of barWidth characters:
-// '#' for the used part, '.' for the rest.
-func bar(percent float64) string {
-	filled := 0
-	switch {
-	case percent >= 100:
-		filled = barWidth
-	case percent > 0:
-		filled = int(percent*barWidth/100 + 0.5)
-		if filled == 0 {
-			filled = 1 // anything in use shows
-		}
-		if filled == barWidth {
-			filled = barWidth - 1 // only 100% is full
-		}
+// templateFuncs returns the functions a Template may call. It is a
+// function, not a package variable, so that programs that never parse a
+// template build no FuncMap.
+func templateFuncs() template.FuncMap {
+	return template.FuncMap{
+		"bar":   bar,
+		"pct":   pct,
+		"facts": facts,
+		"upper": strings.ToUpper,
+		"utc":   utc,
+		"first": func(n int, rs []Resource) []Resource { return rs[:min(max(n, 0), len(rs))] },
+		"more":  func(n int, rs []Resource) int { return max(len(rs)-max(n, 0), 0) },
 	}
-	return "[" + strings.Repeat("#", filled) + strings.Repeat(".", barWidth-filled) + "]"
-}
-
-// pct formats a percentage with one decimal. A resource that is not quite
-// full never shows as 100.0%.
-func pct(percent float64) string {
-	if percent < 100 && percent >= 99.95 {
-		percent = 99.9
-	}
-	return strconv.FormatFloat(percent, 'f', 1, 64) + "%"
-}
-
-// facts lists what is known about r beyond its label.
-func facts(r Resource) string {
-	var parts []string
-	if r.CIDR.IsValid() {
-		parts = append(parts, r.CIDR.String())
-	}
-	if r.AccountID != "" {
-		parts = append(parts, r.AccountID)
-	}
-	if r.Region != "" {
-		parts = append(parts, r.Region)
-	}
-	if !r.Total.IsZero() {
-		parts = append(parts, r.Available.String()+" of "+r.Total.String()+" free")
-	}
-	if r.Note != "" {
-		parts = append(parts, r.Note)
-	}
-	return strings.Join(parts, "  ")
 }

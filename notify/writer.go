@@ -15,7 +15,7 @@ import (
 type Format uint8
 
 const (
-	// FormatText is human text: alerts through a [Template], one line per
+	// FormatText is human text: alerts through a [Renderer], one line per
 	// metric. It is the zero value.
 	FormatText Format = iota
 	// FormatJSON is JSON lines: one object per alert or metric, in the shape
@@ -24,12 +24,13 @@ const (
 )
 
 // WriterOptions configures a [Writer]. The zero value writes text with
-// [DefaultTextTemplate].
+// [DefaultText].
 type WriterOptions struct {
 	// Format is text (the zero value) or JSON lines.
 	Format Format
-	// Template renders alerts in FormatText; nil means DefaultTextTemplate.
-	Template *Template
+	// Text renders alerts in FormatText; nil means [DefaultText]. A
+	// newline is added when the text does not end with one.
+	Text Renderer
 }
 
 // Writer is a [Notifier] and a [MetricSink] that writes to an [io.Writer],
@@ -48,8 +49,8 @@ func NewWriter(w io.Writer, optFns ...func(*WriterOptions)) *Writer {
 	for _, fn := range optFns {
 		fn(&o)
 	}
-	if o.Template == nil {
-		o.Template = MustParseTemplate(DefaultTextTemplate)
+	if o.Text == nil {
+		o.Text = RendererFunc(renderText)
 	}
 	return &Writer{w: w, opts: o}
 }
@@ -66,9 +67,11 @@ func (w *Writer) Notify(_ context.Context, a Alert) error {
 			return fmt.Errorf("encode alert: %w", err)
 		}
 	default:
-		if err := w.opts.Template.Execute(&b, a); err != nil {
+		text, err := w.opts.Text.Render(a)
+		if err != nil {
 			return err
 		}
+		b.WriteString(text)
 		if b.Len() > 0 && b.Bytes()[b.Len()-1] != '\n' {
 			b.WriteByte('\n')
 		}

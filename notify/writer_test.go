@@ -38,7 +38,7 @@ func TestWriter(t *testing.T) {
 		},
 		{
 			name:      "custom template without final newline",
-			opts:      func(o *WriterOptions) { o.Template = MustParseTemplate("{{.Title}}!") },
+			opts:      func(o *WriterOptions) { o.Text = MustParseTemplate("{{.Title}}!") },
 			wantAlert: "disk!\n",
 			wantMetrics: "PercentAssigned{ResourceId=vpc-1,Region=eu-west-1} 81.25 Percent 2026-11-23T20:00:00Z\n" +
 				"Bare{} 1e+21\n",
@@ -73,7 +73,7 @@ func TestWriterErrors(t *testing.T) {
 	assert.NoError(t, w.PutMetrics(t.Context(), nil), "nothing to write, nothing written")
 
 	var b bytes.Buffer
-	bad := NewWriter(&b, func(o *WriterOptions) { o.Template = MustParseTemplate("{{.Title}}{{.Missing}}") })
+	bad := NewWriter(&b, func(o *WriterOptions) { o.Text = MustParseTemplate("{{.Title}}{{.Missing}}") })
 	require.Error(t, bad.Notify(t.Context(), Alert{Title: "x"}))
 	assert.Empty(t, b.String(), "a failed render writes nothing")
 }

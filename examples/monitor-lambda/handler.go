@@ -102,9 +102,8 @@ type handler struct {
 	regions []string // scanned by the ec2 source, for the logs
 
 	scanner   *usage.OrganizationScanner
-	notifiers notify.Multi     // alerts
-	sinks     notify.Multi     // metrics
-	text      *notify.Template // renders Response.Message
+	notifiers notify.Multi // alerts
+	sinks     notify.Multi // metrics
 
 	credentials []string // every credential fetched, removed from any message
 	log         *slog.Logger
@@ -145,7 +144,7 @@ func newHandler(ctx context.Context, awsCfg aws.Config, c Config, optFns ...func
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	h := &handler{cfg: c, log: o.Logger, now: o.Now, regions: c.Regions, text: notify.MustParseTemplate(notify.DefaultTextTemplate)}
+	h := &handler{cfg: c, log: o.Logger, now: o.Now, regions: c.Regions}
 	if len(h.regions) == 0 {
 		if awsCfg.Region == "" {
 			return nil, errNoRegion
@@ -191,8 +190,8 @@ func (h *handler) buildNotifiers(ctx context.Context, awsCfg aws.Config, o handl
 		h.notifiers.Notifiers = append(h.notifiers.Notifiers, notify.Named("sns", notify.NewSNS(client, c.SNSTopic, func(so *notify.SNSOptions) {
 			so.Logger = o.Logger
 			if c.SNSSubject != "" {
-				// The subject as given: a string literal, never parsed as a template.
-				so.SubjectTemplate = notify.MustParseTemplate(fmt.Sprintf("{{%q}}", c.SNSSubject))
+				// The subject as given, whatever the alert.
+				so.Subject = notify.RendererFunc(func(notify.Alert) (string, error) { return c.SNSSubject, nil })
 			}
 		})))
 	}
@@ -343,9 +342,7 @@ func (h *handler) Handle(ctx context.Context, event json.RawMessage) (Response, 
 		alert = rep.AllClear(alertSource)
 		due = h.cfg.AllClear
 	}
-	if resp.Message, err = h.text.Render(alert); err != nil {
-		return Response{}, fmt.Errorf("render the alert: %w", err) // a programming error: the template is the default
-	}
+	resp.Message = notify.DefaultText(alert)
 	var undelivered error
 	if due && len(h.notifiers.Notifiers) > 0 {
 		var failures []string
