@@ -2,7 +2,6 @@ package awsfake
 
 import (
 	"net/http"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,8 +12,8 @@ import (
 // EC2 operations on VPCs, subnets and regions (ec2query).
 
 var (
-	vpcIDPattern    = regexp.MustCompile(`^vpc-[0-9a-f]{8,17}$`)
-	subnetIDPattern = regexp.MustCompile(`^subnet-[0-9a-f]{8,17}$`)
+	vpcIDPattern    = lazyPattern(`^vpc-[0-9a-f]{8,17}$`)
+	subnetIDPattern = lazyPattern(`^subnet-[0-9a-f]{8,17}$`)
 )
 
 // dryRun answers DryRunOperation when the request asks for a dry run.
@@ -67,7 +66,7 @@ func lowerFirst(s string) string {
 // page. notFound answers an unknown ID, malformed a badly formed one.
 func describe[T any](c *call, in describeInput, all map[string]T, candidates []string, visible func(T) bool,
 	fields func(T) fieldsFunc, tags func(string) map[string]string,
-	idPattern *regexp.Regexp, malformed, notFound func(string) error, r pageRange,
+	idPattern pattern, malformed, notFound func(string) error, r pageRange,
 ) ([]T, string, error) {
 	var none T
 	if err := checkFilters(in.filters, fields(none)); err != nil {
@@ -75,7 +74,7 @@ func describe[T any](c *call, in describeInput, all map[string]T, candidates []s
 	}
 	if len(in.ids) > 0 {
 		for _, id := range in.ids {
-			if idPattern != nil && !idPattern.MatchString(id) {
+			if !idPattern.MatchString(id) {
 				return nil, "", malformed(id)
 			}
 			if it, ok := all[id]; !ok || !visible(it) {

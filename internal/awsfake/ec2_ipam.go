@@ -3,7 +3,6 @@ package awsfake
 import (
 	"fmt"
 	"net/netip"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,9 +13,9 @@ import (
 // EC2 IPAM read operations (ec2query).
 
 var (
-	ipamIDPattern      = regexp.MustCompile(`^ipam-[0-9a-f]{8,17}$`)
-	ipamScopeIDPattern = regexp.MustCompile(`^ipam-scope-[0-9a-f]{8,17}$`)
-	ipamPoolIDPattern  = regexp.MustCompile(`^ipam-pool-[0-9a-f]{8,17}$`)
+	ipamIDPattern      = lazyPattern(`^ipam-[0-9a-f]{8,17}$`)
+	ipamScopeIDPattern = lazyPattern(`^ipam-scope-[0-9a-f]{8,17}$`)
+	ipamPoolIDPattern  = lazyPattern(`^ipam-pool-[0-9a-f]{8,17}$`)
 )
 
 // visibleIPAM reports whether the caller sees an IPAM: its owner, in its

@@ -2,7 +2,6 @@ package awsfake
 
 import (
 	stdjson "encoding/json"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -40,9 +39,9 @@ const maxResourcesPerCall = 100
 
 var (
 	ramPage          = pageRange{min: 1, max: 500, def: 500}
-	ouARNPattern     = regexp.MustCompile(`^arn:aws:organizations::\d{12}:ou/o-[a-z0-9]{10,32}/ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$`)
-	orgARNPattern    = regexp.MustCompile(`^arn:aws:organizations::\d{12}:organization/o-[a-z0-9]{10,32}$`)
-	ipamPoolARNRegex = regexp.MustCompile(`^arn:aws:ec2::(\d{12}):ipam-pool/(ipam-pool-[0-9a-f]{8,17})$`)
+	ouARNPattern     = lazyPattern(`^arn:aws:organizations::\d{12}:ou/o-[a-z0-9]{10,32}/ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$`)
+	orgARNPattern    = lazyPattern(`^arn:aws:organizations::\d{12}:organization/o-[a-z0-9]{10,32}$`)
+	ipamPoolARNRegex = lazyPattern(`^arn:aws:ec2::(\d{12}):ipam-pool/(ipam-pool-[0-9a-f]{8,17})$`)
 )
 
 func ramError(code, format string, args ...any) *apiError {

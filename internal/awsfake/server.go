@@ -179,7 +179,7 @@ func (s *Server) route(r *http.Request, body []byte) *call {
 	c := &call{header: r.Header, path: r.URL.Path, query: r.URL.Query(), body: body, bodyLen: len(body), clock: s.now}
 	scope := parseCredentialScope(r)
 	c.accessKey, c.region = scope.accessKey, scope.region
-	scoped := services[scope.service]
+	scoped := services()[scope.service]
 	media, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 
 	if i := strings.Index(r.URL.Path, "/service/"); i >= 0 || r.Header.Get("Smithy-Protocol") == "rpc-v2-cbor" {
@@ -227,7 +227,7 @@ func (s *Server) route(r *http.Request, body []byte) *call {
 		return c
 	}
 	if opName, svcName, ok := restOperation(r.Method, r.URL.Path); ok {
-		c.svc, c.proto, c.op = services[svcName], protoRestJSON, opName
+		c.svc, c.proto, c.op = services()[svcName], protoRestJSON, opName
 		return c
 	}
 	c.svc = orUnknown(scoped, protoRestJSON)
@@ -305,7 +305,7 @@ func (s *Server) admit(c *call) (operation, time.Duration, *apiError) {
 	if c.region == "" {
 		c.region = defaultRegion
 	}
-	o, ok := operations[opKey{c.svc.name, c.op}]
+	o, ok := operations()[opKey{c.svc.name, c.op}]
 	if !ok {
 		return reject(unsupportedOperation(c.svc, c.proto, c.op))
 	}

@@ -5,7 +5,6 @@ import (
 	stdjson "encoding/json"
 	"fmt"
 	"net/http"
-	"regexp"
 	"slices"
 	"strings"
 	"unicode"
@@ -54,8 +53,8 @@ const (
 )
 
 var (
-	topicARNPattern   = regexp.MustCompile(`^arn:aws:sns:([a-z0-9-]+):(\d{12}):([A-Za-z0-9_-]{1,256}(?:\.fifo)?)$`)
-	batchEntryPattern = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+	topicARNPattern   = lazyPattern(`^arn:aws:sns:([a-z0-9-]+):(\d{12}):([A-Za-z0-9_-]{1,256}(?:\.fifo)?)$`)
+	batchEntryPattern = lazyPattern(`^[A-Za-z0-9_-]+$`)
 )
 
 // topic is an SNS topic.

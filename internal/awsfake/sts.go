@@ -2,7 +2,6 @@ package awsfake
 
 import (
 	"net/http"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -23,9 +22,9 @@ var stsGetCallerIdentity = op("sts", "GetCallerIdentity",
 	})
 
 var (
-	roleARNPattern     = regexp.MustCompile(`^arn:aws:iam::(\d{12}):role/(?:[\w+=,.@-]+/)*([\w+=,.@-]{1,64})$`)
-	sessionNamePattern = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
-	externalIDPattern  = regexp.MustCompile(`^[\w+=,.@:/-]+$`)
+	roleARNPattern     = lazyPattern(`^arn:aws:iam::(\d{12}):role/(?:[\w+=,.@-]+/)*([\w+=,.@-]{1,64})$`)
+	sessionNamePattern = lazyPattern(`^[\w+=,.@-]{2,64}$`)
+	externalIDPattern  = lazyPattern(`^[\w+=,.@:/-]+$`)
 )
 
 // assumeRoleInput is the input of AssumeRole.
