@@ -3,6 +3,7 @@ package awsfake
 import (
 	stdjson "encoding/json"
 	"fmt"
+	"reflect"
 	"time"
 
 	"github.com/aws/smithy-go/encoding/json"
@@ -13,14 +14,18 @@ import (
 type jsonMembers func(o *json.Object)
 
 // jsonResponse renders a JSON response object.
-func jsonResponse(out any) ([]byte, error) {
-	members, ok := out.(jsonMembers)
-	if !ok {
-		return nil, fmt.Errorf("operation returned %T, not json members", out)
-	}
+// out is hand-written members, or an SDK output struct that the codec
+// encodes with the service's naming.
+func jsonResponse(svc *service, out any) ([]byte, error) {
 	enc := json.NewEncoder()
 	o := enc.Object()
-	members(o)
+	if members, ok := out.(jsonMembers); ok {
+		members(o)
+	} else if rv := reflect.ValueOf(out); rv.Kind() == reflect.Pointer && !rv.IsNil() && rv.Elem().Kind() == reflect.Struct {
+		encodeJSON(o, jsonNaming(svc), rv.Elem())
+	} else {
+		return nil, fmt.Errorf("operation returned %T, not json members or an output struct", out)
+	}
 	o.Close()
 	return enc.Bytes(), nil
 }

@@ -2,10 +2,13 @@ package awsfake
 
 import (
 	"net/http"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/smithy-go/encoding/xml"
 )
 
@@ -113,7 +116,7 @@ var ec2DescribeVpcs = op("ec2", "DescribeVpcs", decodeDescribe("VpcId"), func(s 
 	}
 	items := make([][]byte, len(vpcs))
 	for i, v := range vpcs {
-		items[i] = st.fragment(v.id, func(item xml.Value) { st.writeVpc(item, v) })
+		items[i] = st.fragment(v.id, func(item xml.Value) { encodeItem(item, st.sdkVPC(v)) })
 	}
 	return xmlMembers(func(v xml.Value) {
 		xfragments(v, "vpcSet", items)
@@ -173,28 +176,24 @@ func vpcFields(v *vpc) fieldsFunc {
 
 const dhcpOptionsID = "dopt-0f00ba11c0ffee000"
 
-func (st *state) writeVpc(item xml.Value, v *vpc) {
-	xstr(item, "vpcId", v.id)
-	xstr(item, "ownerId", v.account)
-	xstr(item, "state", v.state)
-	xstr(item, "cidrBlock", v.ipv4[0].prefix.String())
-	xlist(item, "cidrBlockAssociationSet", len(v.ipv4), func(i int, a xml.Value) {
-		xstr(a, "cidrBlock", v.ipv4[i].prefix.String())
-		xstr(a, "associationId", v.ipv4[i].assocID)
-		xstruct(a, "cidrBlockState", func(s xml.Value) { xstr(s, "state", "associated") })
-	})
-	xlist(item, "ipv6CidrBlockAssociationSet", len(v.ipv6), func(i int, a xml.Value) {
-		xstr(a, "ipv6CidrBlock", v.ipv6[i].prefix.String())
-		xstr(a, "associationId", v.ipv6[i].assocID)
-		xstruct(a, "ipv6CidrBlockState", func(s xml.Value) { xstr(s, "state", "associated") })
-		xstr(a, "networkBorderGroup", v.region)
-		xstr(a, "ipv6Pool", "Amazon")
-		xstr(a, "ipSource", "amazon")
-	})
-	xstr(item, "dhcpOptionsId", dhcpOptionsID)
-	xstr(item, "instanceTenancy", "default")
-	xbool(item, "isDefault", v.isDefault)
-	xtags(item, "tagSet", st.tagsOf(v.id))
+// sdkVPC is a VPC as EC2 answers it.
+func (st *state) sdkVPC(v *vpc) *types.Vpc {
+	out := &types.Vpc{VpcId: aws.String(v.id), OwnerId: aws.String(v.account), State: types.VpcState(v.state),
+		CidrBlock: aws.String(v.ipv4[0].prefix.String()), DhcpOptionsId: aws.String(dhcpOptionsID),
+		InstanceTenancy: types.TenancyDefault, IsDefault: aws.Bool(v.isDefault), Tags: sdkTags(st.tagsOf(v.id)),
+		CidrBlockAssociationSet:     make([]types.VpcCidrBlockAssociation, len(v.ipv4)),
+		Ipv6CidrBlockAssociationSet: make([]types.VpcIpv6CidrBlockAssociation, len(v.ipv6))}
+	associated := &types.VpcCidrBlockState{State: types.VpcCidrBlockStateCodeAssociated}
+	for i, b := range v.ipv4 {
+		out.CidrBlockAssociationSet[i] = types.VpcCidrBlockAssociation{CidrBlock: aws.String(b.prefix.String()),
+			AssociationId: aws.String(b.assocID), CidrBlockState: associated}
+	}
+	for i, b := range v.ipv6 {
+		out.Ipv6CidrBlockAssociationSet[i] = types.VpcIpv6CidrBlockAssociation{Ipv6CidrBlock: aws.String(b.prefix.String()),
+			AssociationId: aws.String(b.assocID), Ipv6CidrBlockState: associated, NetworkBorderGroup: aws.String(v.region),
+			Ipv6Pool: aws.String("Amazon"), IpSource: types.IpSourceAmazon}
+	}
+	return out
 }
 
 var ec2DescribeSubnets = op("ec2", "DescribeSubnets", decodeDescribe("SubnetId"), func(s *Server, c *call, in describeInput) (any, error) {
@@ -212,7 +211,7 @@ var ec2DescribeSubnets = op("ec2", "DescribeSubnets", decodeDescribe("SubnetId")
 	}
 	items := make([][]byte, len(subnets))
 	for i, sn := range subnets {
-		items[i] = st.fragment(sn.id, func(item xml.Value) { st.writeSubnet(item, sn) })
+		items[i] = st.fragment(sn.id, func(item xml.Value) { encodeItem(item, st.sdkSubnet(sn)) })
 	}
 	return xmlMembers(func(v xml.Value) {
 		xfragments(v, "subnetSet", items)
@@ -275,30 +274,26 @@ func (sn *subnet) arn() string {
 	return "arn:aws:ec2:" + sn.region + ":" + sn.account + ":subnet/" + sn.id
 }
 
-func (st *state) writeSubnet(item xml.Value, sn *subnet) {
-	xstr(item, "subnetId", sn.id)
-	xstr(item, "subnetArn", sn.arn())
-	xstr(item, "vpcId", sn.vpc)
-	xstr(item, "ownerId", sn.account)
-	xstr(item, "state", sn.state)
+// sdkSubnet is a subnet as EC2 answers it.
+func (st *state) sdkSubnet(sn *subnet) *types.Subnet {
+	out := &types.Subnet{SubnetId: aws.String(sn.id), SubnetArn: aws.String(sn.arn()), VpcId: aws.String(sn.vpc),
+		OwnerId: aws.String(sn.account), State: types.SubnetState(sn.state), AvailableIpAddressCount: aws.Int32(int32(sn.available())),
+		AvailabilityZone: aws.String(sn.az), AvailabilityZoneId: aws.String(azID(sn.az)), DefaultForAz: aws.Bool(false),
+		MapPublicIpOnLaunch: aws.Bool(false), AssignIpv6AddressOnCreation: aws.Bool(false), Ipv6Native: aws.Bool(!sn.ipv4.IsValid()),
+		Ipv6CidrBlockAssociationSet: make([]types.SubnetIpv6CidrBlockAssociation, len(sn.ipv6)), Tags: sdkTags(st.tagsOf(sn.id))}
 	if sn.ipv4.IsValid() {
-		xstr(item, "cidrBlock", sn.ipv4.String())
+		out.CidrBlock = aws.String(sn.ipv4.String())
 	}
-	xint(item, "availableIpAddressCount", int64(sn.available()))
-	xstr(item, "availabilityZone", sn.az)
-	xstr(item, "availabilityZoneId", azID(sn.az))
-	xbool(item, "defaultForAz", false)
-	xbool(item, "mapPublicIpOnLaunch", false)
-	xbool(item, "assignIpv6AddressOnCreation", false)
-	xbool(item, "ipv6Native", !sn.ipv4.IsValid())
-	xlist(item, "ipv6CidrBlockAssociationSet", len(sn.ipv6), func(i int, a xml.Value) {
-		xstr(a, "ipv6CidrBlock", sn.ipv6[i].prefix.String())
-		xstr(a, "associationId", sn.ipv6[i].assocID)
-		xstruct(a, "ipv6CidrBlockState", func(s xml.Value) { xstr(s, "state", "associated") })
-		xstr(a, "ipSource", "amazon")
-	})
-	xtags(item, "tagSet", st.tagsOf(sn.id))
+	for i, b := range sn.ipv6 {
+		out.Ipv6CidrBlockAssociationSet[i] = types.SubnetIpv6CidrBlockAssociation{Ipv6CidrBlock: aws.String(b.prefix.String()),
+			AssociationId: aws.String(b.assocID), IpSource: types.IpSourceAmazon,
+			Ipv6CidrBlockState: &types.SubnetCidrBlockState{State: types.SubnetCidrBlockStateCodeAssociated}}
+	}
+	return out
 }
+
+// encodeItem writes an SDK output struct's members into an EC2 list item.
+func encodeItem(item xml.Value, out any) { encodeXML(item, ec2Out, reflect.ValueOf(out).Elem()) }
 
 // describeRegionsInput is the input of DescribeRegions.
 type describeRegionsInput struct {

@@ -3,10 +3,13 @@ package awsfake
 import (
 	"fmt"
 	"net/netip"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/smithy-go/encoding/xml"
 )
 
@@ -177,7 +180,9 @@ var ec2DescribeIpamPools = op("ec2", "DescribeIpamPools", decodeDescribe("IpamPo
 	}
 	st.sweep()
 	return xmlMembers(func(v xml.Value) {
-		xlist(v, "ipamPoolSet", len(pools), func(k int, item xml.Value) { st.writePool(item, pools[k], states[k]) })
+		xlist(v, "ipamPoolSet", len(pools), func(k int, item xml.Value) {
+			encodeXML(item, ec2Out, reflect.ValueOf(st.sdkPool(pools[k], states[k])).Elem())
+		})
 		xopt(v, "nextToken", next)
 	}), nil
 })
@@ -233,38 +238,21 @@ func localeOf(p *ipamPool) string {
 	return p.locale
 }
 
-func (st *state) writePool(item xml.Value, p *ipamPool, state string) {
+// sdkPool is a pool as EC2 answers it, in the given state.
+func (st *state) sdkPool(p *ipamPool, state string) *types.IpamPool {
 	sc, i := st.scopes[p.scope], st.ipams[p.ipam]
-	xstr(item, "ownerId", i.account)
-	xstr(item, "ipamPoolId", p.id)
-	xopt(item, "sourceIpamPoolId", p.parent)
-	xstr(item, "ipamPoolArn", st.poolARN(p))
-	xstr(item, "ipamScopeArn", st.scopeARN(sc))
-	xstr(item, "ipamScopeType", sc.scopeType)
-	xstr(item, "ipamArn", i.arn())
-	xstr(item, "ipamRegion", i.region)
-	xstr(item, "locale", localeOf(p))
-	xint(item, "poolDepth", int64(st.depth(p)))
-	xstr(item, "state", state)
-	xopt(item, "stateMessage", p.stateMessage)
-	xopt(item, "description", p.description)
-	xbool(item, "autoImport", p.autoImport)
-	xbool(item, "publiclyAdvertisable", false)
-	xstr(item, "addressFamily", p.family)
-	if p.minLen >= 0 {
-		xint(item, "allocationMinNetmaskLength", int64(p.minLen))
+	out := &types.IpamPool{OwnerId: aws.String(i.account), IpamPoolId: aws.String(p.id), IpamPoolArn: aws.String(st.poolARN(p)),
+		IpamScopeArn: aws.String(st.scopeARN(sc)), IpamScopeType: types.IpamScopeType(sc.scopeType), IpamArn: aws.String(i.arn()),
+		IpamRegion: aws.String(i.region), Locale: aws.String(localeOf(p)), PoolDepth: aws.Int32(int32(st.depth(p))),
+		State: types.IpamPoolState(state), AutoImport: aws.Bool(p.autoImport), PubliclyAdvertisable: aws.Bool(false),
+		AddressFamily: types.AddressFamily(p.family), AllocationMinNetmaskLength: optInt32(p.minLen),
+		AllocationMaxNetmaskLength: optInt32(p.maxLen), AllocationDefaultNetmaskLength: optInt32(p.defLen),
+		SourceIpamPoolId: optString(p.parent), StateMessage: optString(p.stateMessage), Description: optString(p.description),
+		AllocationResourceTags: make([]types.IpamResourceTag, len(p.allocTags)), Tags: sdkTags(st.tagsOf(p.id))}
+	for k, t := range p.allocTags {
+		out.AllocationResourceTags[k] = types.IpamResourceTag{Key: aws.String(t.key), Value: aws.String(t.value)}
 	}
-	if p.maxLen >= 0 {
-		xint(item, "allocationMaxNetmaskLength", int64(p.maxLen))
-	}
-	if p.defLen >= 0 {
-		xint(item, "allocationDefaultNetmaskLength", int64(p.defLen))
-	}
-	xlist(item, "allocationResourceTagSet", len(p.allocTags), func(k int, t xml.Value) {
-		xstr(t, "key", p.allocTags[k].key)
-		xstr(t, "value", p.allocTags[k].value)
-	})
-	xtags(item, "tagSet", st.tagsOf(p.id))
+	return out
 }
 
 // sweep forgets what has finished deleting.

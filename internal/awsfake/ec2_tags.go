@@ -3,6 +3,9 @@ package awsfake
 import (
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+
 	"github.com/aws/smithy-go/encoding/xml"
 )
 
@@ -81,4 +84,30 @@ func (st *state) checkTaggable(c *call, id string) error {
 		return nil
 	}
 	return badRequest("InvalidID", "The ID '%s' is not valid", id)
+}
+
+// sdkTags is a tag set as EC2 answers it, in key order; empty, not nil, when
+// there are no tags.
+func sdkTags(tags map[string]string) []types.Tag {
+	out := make([]types.Tag, 0, len(tags))
+	for _, k := range sortedKeys(tags) {
+		out = append(out, types.Tag{Key: aws.String(k), Value: aws.String(tags[k])})
+	}
+	return out
+}
+
+// optString is s, or nil when s is empty.
+func optString(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// optInt32 is n, or nil when n is negative (unset in the model).
+func optInt32(n int) *int32 {
+	if n < 0 {
+		return nil
+	}
+	return aws.Int32(int32(n))
 }

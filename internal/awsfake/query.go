@@ -3,6 +3,7 @@ package awsfake
 import (
 	"bytes"
 	"fmt"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,14 +16,28 @@ import (
 // root element) or of an awsQuery response (under its Result element).
 type xmlMembers func(v xml.Value)
 
+// xmlMembersOf returns the members an operation's result writes: the
+// result itself when it is hand-written, else the codec's encoding of the
+// SDK output struct it points to.
+func xmlMembersOf(op string, n naming, out any) (xmlMembers, error) {
+	if m, ok := out.(xmlMembers); ok {
+		return m, nil
+	}
+	rv := reflect.ValueOf(out)
+	if rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Elem().Kind() != reflect.Struct {
+		return nil, fmt.Errorf("operation %s returned %T, not xml members or an output struct", op, out)
+	}
+	return func(v xml.Value) { encodeXML(v, n, rv.Elem()) }, nil
+}
+
 const xmlHeader = `<?xml version="1.0" encoding="UTF-8"?>` + "\n"
 
 // ec2Response renders an ec2query response: <OpResponse xmlns=…> holding a
 // requestId and the members, with no Result wrapper.
 func ec2Response(buf *bytes.Buffer, op, xmlns, requestID string, out any) ([]byte, error) {
-	members, ok := out.(xmlMembers)
-	if !ok {
-		return nil, fmt.Errorf("operation %s returned %T, not xml members", op, out)
+	members, err := xmlMembersOf(op, ec2Out, out)
+	if err != nil {
+		return nil, err
 	}
 	buf.WriteString(xmlHeader)
 	root := xml.NewEncoder(buf).RootElement(xml.StartElement{
@@ -55,9 +70,9 @@ func ec2Error(e *apiError, requestID string) []byte {
 // queryResponse renders an awsQuery response:
 // <OpResponse><OpResult>…</OpResult><ResponseMetadata><RequestId/></ResponseMetadata></OpResponse>.
 func queryResponse(op, xmlns, requestID string, out any) ([]byte, error) {
-	members, ok := out.(xmlMembers)
-	if !ok {
-		return nil, fmt.Errorf("operation %s returned %T, not xml members", op, out)
+	members, err := xmlMembersOf(op, queryNames, out)
+	if err != nil {
+		return nil, err
 	}
 	var buf bytes.Buffer
 	root := xml.NewEncoder(&buf).RootElement(xml.StartElement{

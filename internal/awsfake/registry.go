@@ -3,6 +3,7 @@ package awsfake
 import (
 	"fmt"
 	"net/http"
+	"reflect"
 	"strings"
 	"sync"
 )
@@ -74,6 +75,7 @@ type operation struct {
 	service string
 	name    string
 	handle  func(*Server, *call) (any, error)
+	in, out reflect.Type // the SDK's input and output structs, for operations built by model
 }
 
 // op builds an operation from a decoder of its typed input and a handler.

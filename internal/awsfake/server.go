@@ -382,7 +382,7 @@ func (s *Server) reply(w http.ResponseWriter, c *call, out any, e *apiError) {
 		if e != nil {
 			body = jsonError(c.svc.messageKey, e)
 		} else {
-			body, err = jsonResponse(out)
+			body, err = jsonResponse(c.svc, out)
 		}
 	}
 	if err != nil {
