@@ -26,10 +26,11 @@ var sdkModules = map[string]struct{ module, prefix string }{
 }
 
 // TestWireNamesMatchSDK checks every wire name the codecs give a member of
-// a served operation against the SDK's generated serializers (inputs) and
-// deserializers (outputs), read from the module cache: the names are the
-// SDK's, not guessed. It skips when the go command or the module sources
-// are not available.
+// a served operation against the SDK's generated code, read from the module
+// cache: the serializers (inputs) and deserializers (outputs) of the older
+// generated clients, or the Smithy schemas of the newer ones (RAM, the JSON
+// services). The names are the SDK's, not guessed. It skips when the go
+// command or the module sources are not available.
 func TestWireNamesMatchSDK(t *testing.T) {
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("no go command to find the SDK sources")
@@ -41,8 +42,6 @@ func TestWireNamesMatchSDK(t *testing.T) {
 		}
 		mod, ok := sdkModules[o.service]
 		require.True(t, ok, "no SDK module listed for %s", o.service)
-		dir := moduleDir(t, mod.module)
-		ser, de := readSource(t, filepath.Join(dir, "serializers.go")), readSource(t, filepath.Join(dir, "deserializers.go"))
 		var in, out naming
 		switch {
 		case o.service == "ec2":
@@ -55,11 +54,77 @@ func TestWireNamesMatchSDK(t *testing.T) {
 			in, out = jsonNames, jsonNames
 		}
 		t.Run(key.service+"."+key.name, func(t *testing.T) {
-			checked += checkNames(t, ser, mod.prefix+"_serializeOpDocument", mod.prefix+"_serializeDocument", in, o.in, map[reflect.Type]bool{}, serializedAs)
-			checked += checkNames(t, de, mod.prefix+"_deserializeOpDocument", mod.prefix+"_deserializeDocument", out, o.out, map[reflect.Type]bool{}, deserializedAs(mod.prefix))
+			dir := moduleDir(t, mod.module)
+			var inNames, outNames sdkNames
+			if schema, err := os.ReadFile(filepath.Join(dir, "schemas", "schemas.go")); err == nil {
+				inNames = schemaNames{src: string(schema), suffixes: []string{"Request", "Input"}}
+				outNames = schemaNames{src: string(schema), suffixes: []string{"Response", "Output", "Result"}}
+			} else {
+				ser, de := readSource(t, filepath.Join(dir, "serializers.go")), readSource(t, filepath.Join(dir, "deserializers.go"))
+				inNames = codeNames{src: ser, opPrefix: mod.prefix + "_serializeOpDocument", docPrefix: mod.prefix + "_serializeDocument", forms: serializedAs}
+				outNames = codeNames{src: de, opPrefix: mod.prefix + "_deserializeOpDocument", docPrefix: mod.prefix + "_deserializeDocument", forms: deserializedAs(mod.prefix)}
+			}
+			checked += checkNames(t, inNames, in, o.in, map[reflect.Type]bool{})
+			checked += checkNames(t, outNames, out, o.out, map[reflect.Type]bool{})
 		})
 	}
 	t.Logf("%d member names checked", checked)
+}
+
+// sdkNames answers whether the SDK names a member of a struct type so.
+type sdkNames interface {
+	// members returns a test of member names for the type, or nil when the
+	// SDK's code has no shape for it.
+	members(t reflect.Type) func(name string) bool
+}
+
+// codeNames finds names in generated serializer or deserializer functions.
+type codeNames struct {
+	src, opPrefix, docPrefix string
+	forms                    func(string) []string
+}
+
+func (c codeNames) members(t reflect.Type) func(string) bool {
+	body := funcBody(c.src, c.opPrefix+t.Name())
+	if body == "" {
+		body = funcBody(c.src, c.docPrefix+t.Name())
+	}
+	if body == "" {
+		return nil
+	}
+	return func(name string) bool {
+		for _, form := range c.forms(name) {
+			if strings.Contains(body, form) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// schemaNames finds names in a service's Smithy schemas, where the shape
+// of an operation's input is named …Request or …Input rather than the Go
+// type's …Input.
+type schemaNames struct {
+	src      string
+	suffixes []string
+}
+
+func (s schemaNames) members(t reflect.Type) func(string) bool {
+	shapes := []string{t.Name()}
+	for _, suffix := range s.suffixes {
+		for _, goSuffix := range []string{"Input", "Output"} {
+			if base, ok := strings.CutSuffix(t.Name(), goSuffix); ok {
+				shapes = append(shapes, base+suffix)
+			}
+		}
+	}
+	for _, shape := range shapes {
+		if strings.Contains(s.src, "\nvar "+shape+" = smithy.NewSchema(") {
+			return func(name string) bool { return strings.Contains(s.src, shape+`.AddMember("`+name+`"`) }
+		}
+	}
+	return nil
 }
 
 // serializedAs is how a serializer names a member.
@@ -77,37 +142,29 @@ func deserializedAs(prefix string) func(string) []string {
 	}
 }
 
-// checkNames checks the names of t's members, and of the structs they hold,
-// in the bodies of the generated functions for each type; it returns how
-// many it checked.
-func checkNames(tb *testing.T, src, opPrefix, docPrefix string, n naming, t reflect.Type, seen map[reflect.Type]bool, forms func(string) []string) int {
-	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice {
+// checkNames checks the names of t's members, and of the structs they hold;
+// it returns how many it checked.
+func checkNames(tb *testing.T, names sdkNames, n naming, t reflect.Type, seen map[reflect.Type]bool) int {
+	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Map {
 		t = t.Elem()
 	}
 	if t.Kind() != reflect.Struct || t == timeType || seen[t] {
 		return 0
 	}
 	seen[t] = true
-	body := funcBody(src, opPrefix+t.Name())
-	if body == "" {
-		body = funcBody(src, docPrefix+t.Name())
-	}
 	fields := planOf(n, t)
 	if len(fields) == 0 {
 		return 0
 	}
-	if !assert.NotEmpty(tb, body, "no generated function for %s", t) {
+	has := names.members(t)
+	if !assert.NotNil(tb, has, "the SDK has no shape for %s", t) {
 		return 0
 	}
 	checked := 0
 	for _, f := range fields {
-		found := false
-		for _, form := range forms(f.name) {
-			found = found || strings.Contains(body, form)
-		}
-		assert.True(tb, found, "%s.%s: the SDK does not name it %q", t.Name(), t.Field(f.index).Name, f.name)
+		assert.True(tb, has(f.name), "%s.%s: the SDK does not name it %q", t.Name(), t.Field(f.index).Name, f.name)
 		checked++
-		checked += checkNames(tb, src, opPrefix, docPrefix, n, t.Field(f.index).Type, seen, forms)
+		checked += checkNames(tb, names, n, t.Field(f.index).Type, seen)
 	}
 	return checked
 }
