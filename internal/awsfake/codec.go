@@ -38,7 +38,12 @@ const (
 // derive, by naming and "Type.Field".
 var wireNameOverrides = map[naming]map[string]string{
 	ec2In: {
-		"CreateTagsInput.Resources": "ResourceId",
+		"CreateTagsInput.Resources":        "ResourceId",
+		"DescribeRegionsInput.RegionNames": "RegionName",
+	},
+	ec2Out: {
+		"DescribeRegionsOutput.Regions": "regionInfo",
+		"Region.Endpoint":               "regionEndpoint",
 	},
 }
 

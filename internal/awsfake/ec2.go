@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/smithy-go/encoding/xml"
 )
@@ -34,6 +35,25 @@ type describeInput struct {
 	ids     []string
 	filters []filter
 	page    pageRequest
+}
+
+// describeOf is the common input of a typed EC2 Describe request whose IDs
+// are named idsName (IpamId, IpamPoolId, …) on the wire.
+func describeOf(idsName string, ids []string, filters []types.Filter, maxResults *int32, nextToken *string) (describeInput, error) {
+	in := describeInput{ids: ids, filters: filtersOf(filters), page: page(maxResults, nextToken)}
+	if len(in.ids) > 0 && maxResults != nil {
+		return in, badRequest("InvalidParameterCombination", "The parameter %s cannot be used with the parameter maxResults", lowerFirst(idsName)+"s")
+	}
+	return in, nil
+}
+
+// filtersOf returns typed EC2 filters as the model matches them.
+func filtersOf(fs []types.Filter) []filter {
+	out := make([]filter, len(fs))
+	for i, f := range fs {
+		out[i] = filter{name: aws.ToString(f.Name), values: f.Values}
+	}
+	return out
 }
 
 // decodeDescribe returns a decoder of a Describe input whose IDs are listed
@@ -295,67 +315,39 @@ func (st *state) sdkSubnet(sn *subnet) *types.Subnet {
 // encodeItem writes an SDK output struct's members into an EC2 list item.
 func encodeItem(item xml.Value, out any) { encodeXML(item, ec2Out, reflect.ValueOf(out).Elem()) }
 
-// describeRegionsInput is the input of DescribeRegions.
-type describeRegionsInput struct {
-	names      []string
-	allRegions bool
-	filters    []filter
-}
-
-var ec2DescribeRegions = op("ec2", "DescribeRegions",
-	func(c *call) (describeRegionsInput, error) {
-		if err := dryRun(c); err != nil {
-			return describeRegionsInput{}, err
-		}
-		all, err := c.optBool("AllRegions")
-		if err != nil {
-			return describeRegionsInput{}, err
-		}
-		return describeRegionsInput{names: c.list("RegionName"), allRegions: all != nil && *all, filters: c.filters()}, nil
-	},
-	func(s *Server, c *call, in describeRegionsInput) (any, error) {
-		fields := func(r region) fieldsFunc {
-			return func(name string) ([]string, bool) {
-				switch name {
-				case "region-name":
-					return one(r.name), true
-				case "endpoint":
-					return one(regionEndpoint(r.name)), true
-				case "opt-in-status":
-					return one(r.optIn), true
-				}
-				return nil, false
+var ec2DescribeRegions = model("ec2", "DescribeRegions", func(st *state, c *call, in *ec2.DescribeRegionsInput) (*ec2.DescribeRegionsOutput, error) {
+	fields := func(r region) fieldsFunc {
+		return func(name string) ([]string, bool) {
+			switch name {
+			case "region-name":
+				return one(r.name), true
+			case "endpoint":
+				return one(regionEndpoint(r.name)), true
+			case "opt-in-status":
+				return one(r.optIn), true
 			}
+			return nil, false
 		}
-		if err := checkFilters(in.filters, fields(region{})); err != nil {
-			return nil, err
+	}
+	filters := filtersOf(in.Filters)
+	if err := checkFilters(filters, fields(region{})); err != nil {
+		return nil, err
+	}
+	for _, n := range in.RegionNames {
+		if !slices.ContainsFunc(st.regions, func(r region) bool { return r.name == n }) {
+			return nil, badRequest("InvalidParameterValue", "Invalid region: %s", n)
 		}
-		for _, n := range in.names {
-			if !slices.ContainsFunc(s.st.regions, func(r region) bool { return r.name == n }) {
-				return nil, badRequest("InvalidParameterValue", "Invalid region: %s", n)
-			}
+	}
+	out := &ec2.DescribeRegionsOutput{Regions: []types.Region{}}
+	for _, r := range st.regions {
+		named := slices.Contains(in.RegionNames, r.name)
+		if (len(in.RegionNames) > 0 && !named) || (!r.enabled && !aws.ToBool(in.AllRegions) && !named) || !matchFilters(filters, fields(r), nil) {
+			continue
 		}
-		var out []region
-		for _, r := range s.st.regions {
-			named := slices.Contains(in.names, r.name)
-			if len(in.names) > 0 && !named {
-				continue
-			}
-			if !r.enabled && !in.allRegions && !named {
-				continue
-			}
-			if matchFilters(in.filters, fields(r), nil) {
-				out = append(out, r)
-			}
-		}
-		slices.SortFunc(out, func(a, b region) int { return strings.Compare(a.name, b.name) })
-		return xmlMembers(func(v xml.Value) {
-			xlist(v, "regionInfo", len(out), func(i int, item xml.Value) {
-				xstr(item, "regionName", out[i].name)
-				xstr(item, "regionEndpoint", regionEndpoint(out[i].name))
-				xstr(item, "optInStatus", out[i].optIn)
-			})
-		}), nil
-	})
+		out.Regions = append(out.Regions, types.Region{RegionName: aws.String(r.name), Endpoint: aws.String(regionEndpoint(r.name)), OptInStatus: aws.String(r.optIn)})
+	}
+	slices.SortFunc(out.Regions, func(a, b types.Region) int { return strings.Compare(*a.RegionName, *b.RegionName) })
+	return out, nil
+})
 
 func regionEndpoint(name string) string { return "ec2." + name + ".amazonaws.com" }

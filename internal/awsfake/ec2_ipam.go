@@ -3,12 +3,12 @@ package awsfake
 import (
 	"fmt"
 	"net/netip"
-	"reflect"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/smithy-go/encoding/xml"
 )
@@ -43,8 +43,11 @@ func malformed(kind string) func(string) error {
 	return func(id string) error { return badRequest(kind+".Malformed", "Invalid id: \"%s\"", id) }
 }
 
-var ec2DescribeIpams = op("ec2", "DescribeIpams", decodeDescribe("IpamId"), func(s *Server, c *call, in describeInput) (any, error) {
-	st := s.st
+var ec2DescribeIpams = model("ec2", "DescribeIpams", func(st *state, c *call, req *ec2.DescribeIpamsInput) (*ec2.DescribeIpamsOutput, error) {
+	in, err := describeOf("IpamId", req.IpamIds, req.Filters, req.MaxResults, req.NextToken)
+	if err != nil {
+		return nil, err
+	}
 	fields := func(i *ipam) fieldsFunc {
 		return func(name string) ([]string, bool) {
 			if i == nil {
@@ -72,24 +75,18 @@ var ec2DescribeIpams = op("ec2", "DescribeIpams", decodeDescribe("IpamId"), func
 	if err != nil {
 		return nil, err
 	}
-	return xmlMembers(func(v xml.Value) {
-		xlist(v, "ipamSet", len(ipams), func(k int, item xml.Value) {
-			i := ipams[k]
-			xstr(item, "ownerId", i.account)
-			xstr(item, "ipamId", i.id)
-			xstr(item, "ipamArn", i.arn())
-			xstr(item, "ipamRegion", i.region)
-			xstr(item, "publicDefaultScopeId", i.publicScope)
-			xstr(item, "privateDefaultScopeId", i.privateScope)
-			xstr(item, "defaultResourceDiscoveryId", i.discovery)
-			xint(item, "scopeCount", int64(st.scopeCount(i.id)))
-			xlist(item, "operatingRegionSet", len(i.operating), func(r int, o xml.Value) { xstr(o, "regionName", i.operating[r]) })
-			xstr(item, "state", i.state)
-			xstr(item, "tier", i.tier)
-			xtags(item, "tagSet", st.tagsOf(i.id))
-		})
-		xopt(v, "nextToken", next)
-	}), nil
+	out := &ec2.DescribeIpamsOutput{Ipams: make([]types.Ipam, len(ipams)), NextToken: optString(next)}
+	for k, i := range ipams {
+		out.Ipams[k] = types.Ipam{OwnerId: aws.String(i.account), IpamId: aws.String(i.id), IpamArn: aws.String(i.arn()),
+			IpamRegion: aws.String(i.region), PublicDefaultScopeId: aws.String(i.publicScope), PrivateDefaultScopeId: aws.String(i.privateScope),
+			DefaultResourceDiscoveryId: aws.String(i.discovery), ScopeCount: aws.Int32(int32(st.scopeCount(i.id))),
+			OperatingRegions: make([]types.IpamOperatingRegion, len(i.operating)), State: types.IpamState(i.state),
+			Tier: types.IpamTier(i.tier), Tags: sdkTags(st.tagsOf(i.id))}
+		for r, name := range i.operating {
+			out.Ipams[k].OperatingRegions[r] = types.IpamOperatingRegion{RegionName: aws.String(name)}
+		}
+	}
+	return out, nil
 })
 
 func (st *state) scopeCount(ipamID string) int {
@@ -102,8 +99,11 @@ func (st *state) scopeCount(ipamID string) int {
 	return n
 }
 
-var ec2DescribeIpamScopes = op("ec2", "DescribeIpamScopes", decodeDescribe("IpamScopeId"), func(s *Server, c *call, in describeInput) (any, error) {
-	st := s.st
+var ec2DescribeIpamScopes = model("ec2", "DescribeIpamScopes", func(st *state, c *call, req *ec2.DescribeIpamScopesInput) (*ec2.DescribeIpamScopesOutput, error) {
+	in, err := describeOf("IpamScopeId", req.IpamScopeIds, req.Filters, req.MaxResults, req.NextToken)
+	if err != nil {
+		return nil, err
+	}
 	fields := func(sc *ipamScope) fieldsFunc {
 		return func(name string) ([]string, bool) {
 			if sc == nil {
@@ -137,23 +137,15 @@ var ec2DescribeIpamScopes = op("ec2", "DescribeIpamScopes", decodeDescribe("Ipam
 	if err != nil {
 		return nil, err
 	}
-	return xmlMembers(func(v xml.Value) {
-		xlist(v, "ipamScopeSet", len(scopes), func(k int, item xml.Value) {
-			sc := scopes[k]
-			i := st.ipams[sc.ipam]
-			xstr(item, "ownerId", i.account)
-			xstr(item, "ipamScopeId", sc.id)
-			xstr(item, "ipamScopeArn", st.scopeARN(sc))
-			xstr(item, "ipamArn", i.arn())
-			xstr(item, "ipamRegion", i.region)
-			xstr(item, "ipamScopeType", sc.scopeType)
-			xbool(item, "isDefault", sc.isDefault)
-			xint(item, "poolCount", int64(st.poolCount(sc.id)))
-			xstr(item, "state", sc.state)
-			xtags(item, "tagSet", st.tagsOf(sc.id))
-		})
-		xopt(v, "nextToken", next)
-	}), nil
+	out := &ec2.DescribeIpamScopesOutput{IpamScopes: make([]types.IpamScope, len(scopes)), NextToken: optString(next)}
+	for k, sc := range scopes {
+		i := st.ipams[sc.ipam]
+		out.IpamScopes[k] = types.IpamScope{OwnerId: aws.String(i.account), IpamScopeId: aws.String(sc.id), IpamScopeArn: aws.String(st.scopeARN(sc)),
+			IpamArn: aws.String(i.arn()), IpamRegion: aws.String(i.region), IpamScopeType: types.IpamScopeType(sc.scopeType),
+			IsDefault: aws.Bool(sc.isDefault), PoolCount: aws.Int32(int32(st.poolCount(sc.id))), State: types.IpamScopeState(sc.state),
+			Tags: sdkTags(st.tagsOf(sc.id))}
+	}
+	return out, nil
 })
 
 func (st *state) poolCount(scopeID string) int {
@@ -166,25 +158,23 @@ func (st *state) poolCount(scopeID string) int {
 	return n
 }
 
-var ec2DescribeIpamPools = op("ec2", "DescribeIpamPools", decodeDescribe("IpamPoolId"), func(s *Server, c *call, in describeInput) (any, error) {
-	st := s.st
+var ec2DescribeIpamPools = model("ec2", "DescribeIpamPools", func(st *state, c *call, req *ec2.DescribeIpamPoolsInput) (*ec2.DescribeIpamPoolsOutput, error) {
+	in, err := describeOf("IpamPoolId", req.IpamPoolIds, req.Filters, req.MaxResults, req.NextToken)
+	if err != nil {
+		return nil, err
+	}
 	pools, next, err := describe(c, in, st.pools, sortedKeys(st.pools),
 		func(p *ipamPool) bool { return c.visibleIPAM(st.ipams[p.ipam]) && p.status.state != "delete-complete" },
 		st.poolFields, st.tagsOf, ipamPoolIDPattern, malformed("InvalidIpamPoolId"), notFoundPool, ec2IPAM)
 	if err != nil {
 		return nil, err
 	}
-	states := make([]string, len(pools))
+	out := &ec2.DescribeIpamPoolsOutput{IpamPools: make([]types.IpamPool, len(pools)), NextToken: optString(next)}
 	for k, p := range pools {
-		states[k] = p.status.observe()
+		out.IpamPools[k] = *st.sdkPool(p, p.status.observe())
 	}
 	st.sweep()
-	return xmlMembers(func(v xml.Value) {
-		xlist(v, "ipamPoolSet", len(pools), func(k int, item xml.Value) {
-			encodeXML(item, ec2Out, reflect.ValueOf(st.sdkPool(pools[k], states[k])).Elem())
-		})
-		xopt(v, "nextToken", next)
-	}), nil
+	return out, nil
 })
 
 // poolFields answers the DescribeIpamPools filters.
@@ -287,30 +277,11 @@ func (c *call) visiblePool(st *state, id string) (*ipamPool, error) {
 	return p, nil
 }
 
-// getPoolInput is the input of GetIpamPoolCidrs and GetIpamPoolAllocations.
-type getPoolInput struct {
-	poolID, allocationID string
-	filters              []filter
-	page                 pageRequest
-}
-
-func decodeGetPool(c *call) (getPoolInput, error) {
-	if err := dryRun(c); err != nil {
-		return getPoolInput{}, err
+var ec2GetIpamPoolCidrs = model("ec2", "GetIpamPoolCidrs", func(st *state, c *call, in *ec2.GetIpamPoolCidrsInput) (*ec2.GetIpamPoolCidrsOutput, error) {
+	if err := required(c, "IpamPoolId", in.IpamPoolId != nil); err != nil {
+		return nil, err
 	}
-	id, err := c.required("IpamPoolId")
-	if err != nil {
-		return getPoolInput{}, err
-	}
-	page, err := ec2Page(c)
-	if err != nil {
-		return getPoolInput{}, err
-	}
-	return getPoolInput{poolID: id, allocationID: c.str("IpamPoolAllocationId"), filters: c.filters(), page: page}, nil
-}
-
-var ec2GetIpamPoolCidrs = op("ec2", "GetIpamPoolCidrs", decodeGetPool, func(s *Server, c *call, in getPoolInput) (any, error) {
-	p, err := c.visiblePool(s.st, in.poolID)
+	p, err := c.visiblePool(st, aws.ToString(in.IpamPoolId))
 	if err != nil {
 		return nil, err
 	}
@@ -330,41 +301,38 @@ var ec2GetIpamPoolCidrs = op("ec2", "GetIpamPoolCidrs", decodeGetPool, func(s *S
 			return nil, false
 		}
 	}
-	if err := checkFilters(in.filters, fields(nil)); err != nil {
+	filters := filtersOf(in.Filters)
+	if err := checkFilters(filters, fields(nil)); err != nil {
 		return nil, err
 	}
 	var cidrs []*poolCIDR
 	for _, pc := range p.cidrs {
-		if matchFilters(in.filters, fields(pc), nil) {
+		if matchFilters(filters, fields(pc), nil) {
 			cidrs = append(cidrs, pc)
 		}
 	}
 	slices.SortFunc(cidrs, func(a, b *poolCIDR) int { return strings.Compare(addrKey(a.prefix), addrKey(b.prefix)) })
-	page, next, err := paginate(c, cidrs, func(pc *poolCIDR) string { return addrKey(pc.prefix) }, in.page, ec2IPAM)
+	pg, next, err := paginate(c, cidrs, func(pc *poolCIDR) string { return addrKey(pc.prefix) }, page(in.MaxResults, in.NextToken), ec2IPAM)
 	if err != nil {
 		return nil, err
 	}
-	states := make([]string, len(page))
-	for k, pc := range page {
-		states[k] = pc.status.observe()
+	out := &ec2.GetIpamPoolCidrsOutput{IpamPoolCidrs: make([]types.IpamPoolCidr, len(pg)), NextToken: optString(next)}
+	for k, pc := range pg {
+		out.IpamPoolCidrs[k] = *sdkPoolCIDR(pc)
+		out.IpamPoolCidrs[k].State = types.IpamPoolCidrState(pc.status.observe())
+		if pc.failure != "" && out.IpamPoolCidrs[k].State != "pending-deprovision" {
+			out.IpamPoolCidrs[k].FailureReason = &types.IpamPoolCidrFailureReason{Message: aws.String(pc.failure)}
+		}
 	}
-	s.st.sweep()
-	return xmlMembers(func(v xml.Value) {
-		xlist(v, "ipamPoolCidrSet", len(page), func(k int, item xml.Value) {
-			xstr(item, "ipamPoolCidrId", page[k].id)
-			xstr(item, "cidr", page[k].prefix.String())
-			xstr(item, "state", states[k])
-			xint(item, "netmaskLength", int64(page[k].prefix.Bits()))
-			if page[k].failure != "" && states[k] != "pending-deprovision" {
-				xstruct(item, "failureReason", func(f xml.Value) { xstr(f, "message", page[k].failure) })
-			}
-		})
-		xopt(v, "nextToken", next)
-	}), nil
+	st.sweep()
+	return out, nil
 })
 
-var ec2GetIpamPoolAllocations = op("ec2", "GetIpamPoolAllocations", decodeGetPool, func(s *Server, c *call, in getPoolInput) (any, error) {
-	p, err := c.visiblePool(s.st, in.poolID)
+var ec2GetIpamPoolAllocations = model("ec2", "GetIpamPoolAllocations", func(st *state, c *call, in *ec2.GetIpamPoolAllocationsInput) (*ec2.GetIpamPoolAllocationsOutput, error) {
+	if err := required(c, "IpamPoolId", in.IpamPoolId != nil); err != nil {
+		return nil, err
+	}
+	p, err := c.visiblePool(st, aws.ToString(in.IpamPoolId))
 	if err != nil {
 		return nil, err
 	}
@@ -393,39 +361,34 @@ var ec2GetIpamPoolAllocations = op("ec2", "GetIpamPoolAllocations", decodeGetPoo
 			return nil, false
 		}
 	}
-	if err := checkFilters(in.filters, fields(nil)); err != nil {
+	filters, allocationID := filtersOf(in.Filters), aws.ToString(in.IpamPoolAllocationId)
+	if err := checkFilters(filters, fields(nil)); err != nil {
 		return nil, err
 	}
-	if in.allocationID != "" {
-		if a := s.st.allocs[in.allocationID]; a == nil || a.pool != p.id {
-			return nil, badRequest("InvalidIpamPoolAllocationId.NotFound", "The ipam pool allocation ID '%s' does not exist", in.allocationID)
+	if allocationID != "" {
+		if a := st.allocs[allocationID]; a == nil || a.pool != p.id {
+			return nil, badRequest("InvalidIpamPoolAllocationId.NotFound", "The ipam pool allocation ID '%s' does not exist", allocationID)
 		}
 	}
 	var allocs []*allocation
-	for _, a := range s.st.allocationsOf(p.id) {
-		if (in.allocationID == "" || a.id == in.allocationID) && matchFilters(in.filters, fields(a), nil) {
+	for _, a := range st.allocationsOf(p.id) {
+		if (allocationID == "" || a.id == allocationID) && matchFilters(filters, fields(a), nil) {
 			allocs = append(allocs, a)
 		}
 	}
 	key := func(a *allocation) string { return addrKey(a.prefix) }
 	slices.SortFunc(allocs, func(a, b *allocation) int { return strings.Compare(key(a), key(b)) })
-	page, next, err := paginate(c, allocs, key, in.page, ec2Allocations)
+	pg, next, err := paginate(c, allocs, key, page(in.MaxResults, in.NextToken), ec2Allocations)
 	if err != nil {
 		return nil, err
 	}
-	return xmlMembers(func(v xml.Value) {
-		xlist(v, "ipamPoolAllocationSet", len(page), func(k int, item xml.Value) {
-			a := page[k]
-			xstr(item, "cidr", a.prefix.String())
-			xstr(item, "ipamPoolAllocationId", a.id)
-			xopt(item, "description", a.description)
-			xopt(item, "resourceId", a.resourceID)
-			xstr(item, "resourceType", a.resourceType)
-			xopt(item, "resourceRegion", a.resourceRegion)
-			xstr(item, "resourceOwner", a.resourceOwner)
-		})
-		xopt(v, "nextToken", next)
-	}), nil
+	out := &ec2.GetIpamPoolAllocationsOutput{IpamPoolAllocations: make([]types.IpamPoolAllocation, len(pg)), NextToken: optString(next)}
+	for k, a := range pg {
+		out.IpamPoolAllocations[k] = types.IpamPoolAllocation{Cidr: aws.String(a.prefix.String()), IpamPoolAllocationId: aws.String(a.id),
+			Description: optString(a.description), ResourceId: optString(a.resourceID), ResourceType: types.IpamPoolAllocationResourceType(a.resourceType),
+			ResourceRegion: optString(a.resourceRegion), ResourceOwner: aws.String(a.resourceOwner)}
+	}
+	return out, nil
 })
 
 // resourceCIDRsInput is the input of GetIpamResourceCidrs.

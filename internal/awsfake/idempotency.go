@@ -46,11 +46,10 @@ func (st *state) replay(c *call, token *string, in any) (string, error) {
 		return "", nil
 	}
 	if used.fingerprint != fingerprint(in) {
-		code := "IdempotentParameterMismatch"
-		if c.proto != protoEC2Query {
-			code += "Exception"
+		if c.proto == protoEC2Query {
+			return "", newError(http.StatusBadRequest, "IdempotentParameterMismatch", "The client token %s has already been used with different parameters", *token)
 		}
-		return "", newError(http.StatusBadRequest, code, "The client token %s has already been used with different parameters.", *token)
+		return "", newError(http.StatusBadRequest, "IdempotentParameterMismatchException", "The client token %s has already been used with different parameters.", *token)
 	}
 	return used.resourceID, nil
 }
