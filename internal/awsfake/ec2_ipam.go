@@ -10,7 +10,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
-	"github.com/aws/smithy-go/encoding/xml"
 )
 
 // EC2 IPAM read operations (ec2query).
@@ -391,125 +390,94 @@ var ec2GetIpamPoolAllocations = model("ec2", "GetIpamPoolAllocations", func(st *
 	return out, nil
 })
 
-// resourceCIDRsInput is the input of GetIpamResourceCidrs.
-type resourceCIDRsInput struct {
-	scopeID, poolID, resourceID, resourceType, owner string
-	tag                                              *tag
-	filters                                          []filter
-	page                                             pageRequest
-}
-
 var resourceTypes = []string{"vpc", "subnet", "eip", "public-ipv4-pool", "ipv6-pool", "eni", "anycast-ip-list"}
 
-var ec2GetIpamResourceCidrs = op("ec2", "GetIpamResourceCidrs",
-	func(c *call) (resourceCIDRsInput, error) {
-		if err := dryRun(c); err != nil {
-			return resourceCIDRsInput{}, err
-		}
-		id, err := c.required("IpamScopeId")
-		if err != nil {
-			return resourceCIDRsInput{}, err
-		}
-		page, err := ec2Page(c)
-		if err != nil {
-			return resourceCIDRsInput{}, err
-		}
-		in := resourceCIDRsInput{scopeID: id, poolID: c.str("IpamPoolId"), resourceID: c.str("ResourceId"),
-			resourceType: c.str("ResourceType"), owner: c.str("ResourceOwner"), filters: c.filters(), page: page}
-		if in.resourceType != "" && !slices.Contains(resourceTypes, in.resourceType) {
-			return in, badRequest("InvalidParameterValue", "Value (%s) for parameter resourceType is invalid.", in.resourceType)
-		}
-		if c.has("ResourceTag.Key") {
-			in.tag = &tag{key: c.str("ResourceTag.Key"), value: c.str("ResourceTag.Value")}
-		}
-		return in, nil
-	},
-	func(s *Server, c *call, in resourceCIDRsInput) (any, error) {
-		st := s.st
-		if !ipamScopeIDPattern.MatchString(in.scopeID) {
-			return nil, malformed("InvalidIpamScopeId")(in.scopeID)
-		}
-		sc := st.scopes[in.scopeID]
-		if sc == nil || !c.visibleIPAM(st.ipams[sc.ipam]) {
-			return nil, notFoundScope(in.scopeID)
-		}
-		if in.poolID != "" {
-			if _, err := c.visiblePool(st, in.poolID); err != nil {
-				return nil, err
-			}
-		}
-		fields := func(r *resourceCIDR) fieldsFunc {
-			return func(name string) ([]string, bool) {
-				names := []string{"management-state", "compliance-status", "overlap-status", "resource-id", "resource-type",
-					"resource-owner", "resource-region", "vpc-id", "ipam-pool-id", "resource-cidr"}
-				if r == nil {
-					return nil, slices.Contains(names, name)
-				}
-				switch name {
-				case "management-state":
-					return one(r.management), true
-				case "compliance-status":
-					return one(r.compliance), true
-				case "overlap-status":
-					return one(r.overlap), true
-				case "resource-id":
-					return one(r.resourceID), true
-				case "resource-type":
-					return one(r.resourceType), true
-				case "resource-owner":
-					return one(r.owner), true
-				case "resource-region":
-					return one(r.region), true
-				case "vpc-id":
-					return one(r.vpcID), true
-				case "ipam-pool-id":
-					return one(r.pool), true
-				case "resource-cidr":
-					return one(r.prefix.String()), true
-				}
-				return nil, false
-			}
-		}
-		if err := checkFilters(in.filters, fields(nil)); err != nil {
+var ec2GetIpamResourceCidrs = model("ec2", "GetIpamResourceCidrs", func(st *state, c *call, in *ec2.GetIpamResourceCidrsInput) (*ec2.GetIpamResourceCidrsOutput, error) {
+	scopeID, poolID, resourceID, owner := aws.ToString(in.IpamScopeId), aws.ToString(in.IpamPoolId), aws.ToString(in.ResourceId), aws.ToString(in.ResourceOwner)
+	if err := required(c, "IpamScopeId", scopeID != ""); err != nil {
+		return nil, err
+	}
+	if in.ResourceType != "" && !slices.Contains(resourceTypes, string(in.ResourceType)) {
+		return nil, badRequest("InvalidParameterValue", "Value (%s) for parameter resourceType is invalid.", in.ResourceType)
+	}
+	if !ipamScopeIDPattern.MatchString(scopeID) {
+		return nil, malformed("InvalidIpamScopeId")(scopeID)
+	}
+	sc := st.scopes[scopeID]
+	if sc == nil || !c.visibleIPAM(st.ipams[sc.ipam]) {
+		return nil, notFoundScope(scopeID)
+	}
+	if poolID != "" {
+		if _, err := c.visiblePool(st, poolID); err != nil {
 			return nil, err
 		}
-		match := func(r *resourceCIDR) bool {
-			switch {
-			case in.poolID != "" && r.pool != in.poolID,
-				in.resourceID != "" && r.resourceID != in.resourceID,
-				in.resourceType != "" && r.resourceType != in.resourceType,
-				in.owner != "" && r.owner != in.owner,
-				in.tag != nil && r.tags[in.tag.key] != in.tag.value:
-				return false
+	}
+	fields := func(r *resourceCIDR) fieldsFunc {
+		return func(name string) ([]string, bool) {
+			names := []string{"management-state", "compliance-status", "overlap-status", "resource-id", "resource-type",
+				"resource-owner", "resource-region", "vpc-id", "ipam-pool-id", "resource-cidr"}
+			if r == nil {
+				return nil, slices.Contains(names, name)
 			}
-			return len(in.filters) == 0 || matchFilters(in.filters, fields(r), r.tags)
+			switch name {
+			case "management-state":
+				return one(r.management), true
+			case "compliance-status":
+				return one(r.compliance), true
+			case "overlap-status":
+				return one(r.overlap), true
+			case "resource-id":
+				return one(r.resourceID), true
+			case "resource-type":
+				return one(r.resourceType), true
+			case "resource-owner":
+				return one(r.owner), true
+			case "resource-region":
+				return one(r.region), true
+			case "vpc-id":
+				return one(r.vpcID), true
+			case "ipam-pool-id":
+				return one(r.pool), true
+			case "resource-cidr":
+				return one(r.prefix.String()), true
+			}
+			return nil, false
 		}
-		page, next, err := paginateScan(c, st.resourceCIDRs(sc), func(r resourceCIDR) string { return r.key }, match, in.page, ec2IPAM)
-		if err != nil {
-			return nil, err
+	}
+	filters := filtersOf(in.Filters)
+	if err := checkFilters(filters, fields(nil)); err != nil {
+		return nil, err
+	}
+	match := func(r *resourceCIDR) bool {
+		switch {
+		case poolID != "" && r.pool != poolID,
+			resourceID != "" && r.resourceID != resourceID,
+			in.ResourceType != "" && r.resourceType != string(in.ResourceType),
+			owner != "" && r.owner != owner,
+			in.ResourceTag != nil && r.tags[aws.ToString(in.ResourceTag.Key)] != aws.ToString(in.ResourceTag.Value):
+			return false
 		}
-		return xmlMembers(func(v xml.Value) {
-			xlist(v, "ipamResourceCidrSet", len(page), func(k int, item xml.Value) {
-				r := page[k]
-				xstr(item, "ipamId", r.ipam)
-				xstr(item, "ipamScopeId", r.scope)
-				xopt(item, "ipamPoolId", r.pool)
-				xstr(item, "resourceRegion", r.region)
-				xstr(item, "resourceOwnerId", r.owner)
-				xstr(item, "resourceId", r.resourceID)
-				xopt(item, "resourceName", r.tags["Name"])
-				xstr(item, "resourceCidr", r.prefix.String())
-				xstr(item, "resourceType", r.resourceType)
-				xtags(item, "resourceTagSet", r.tags)
-				if r.hasUsage {
-					item.MemberElement(el("ipUsage")).Double(r.usage)
-				}
-				xstr(item, "complianceStatus", r.compliance)
-				xstr(item, "managementState", r.management)
-				xstr(item, "overlapStatus", r.overlap)
-				xstr(item, "vpcId", r.vpcID)
-				xopt(item, "availabilityZoneId", r.azID)
-			})
-			xopt(v, "nextToken", next)
-		}), nil
-	})
+		return len(filters) == 0 || matchFilters(filters, fields(r), r.tags)
+	}
+	pg, next, err := paginateScan(c, st.resourceCIDRs(sc), func(r resourceCIDR) string { return r.key }, match, page(in.MaxResults, in.NextToken), ec2IPAM)
+	if err != nil {
+		return nil, err
+	}
+	out := &ec2.GetIpamResourceCidrsOutput{IpamResourceCidrs: make([]types.IpamResourceCidr, len(pg)), NextToken: optString(next)}
+	for k, r := range pg {
+		rc := types.IpamResourceCidr{IpamId: aws.String(r.ipam), IpamScopeId: aws.String(r.scope), IpamPoolId: optString(r.pool),
+			ResourceRegion: aws.String(r.region), ResourceOwnerId: aws.String(r.owner), ResourceId: aws.String(r.resourceID),
+			ResourceName: optString(r.tags["Name"]), ResourceCidr: aws.String(r.prefix.String()), ResourceType: types.IpamResourceType(r.resourceType),
+			ResourceTags: make([]types.IpamResourceTag, 0, len(r.tags)), ComplianceStatus: types.IpamComplianceStatus(r.compliance),
+			ManagementState: types.IpamManagementState(r.management), OverlapStatus: types.IpamOverlapStatus(r.overlap),
+			VpcId: aws.String(r.vpcID), AvailabilityZoneId: optString(r.azID)}
+		for _, key := range sortedKeys(r.tags) {
+			rc.ResourceTags = append(rc.ResourceTags, types.IpamResourceTag{Key: aws.String(key), Value: aws.String(r.tags[key])})
+		}
+		if r.hasUsage {
+			rc.IpUsage = aws.Float64(r.usage)
+		}
+		out.IpamResourceCidrs[k] = rc
+	}
+	return out, nil
+})
