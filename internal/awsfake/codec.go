@@ -41,6 +41,9 @@ var wireNameOverrides = map[naming]map[string]string{
 		"CreateTagsInput.Resources":        "ResourceId",
 		"DescribeRegionsInput.RegionNames": "RegionName",
 	},
+	queryNames: {
+		"PolicyDescriptorType.Arn": "arn", // STS AssumeRole's PolicyArns
+	},
 	ec2Out: {
 		"DescribeRegionsOutput.Regions": "regionInfo",
 		"Region.Endpoint":               "regionEndpoint",
