@@ -120,9 +120,6 @@ func xopt(v xml.Value, name, s string) {
 	}
 }
 
-// xint writes <name>n</name>.
-func xint(v xml.Value, name string, n int64) { v.MemberElement(el(name)).Long(n) }
-
 // xbool writes <name>true|false</name>.
 func xbool(v xml.Value, name string, b bool) { v.MemberElement(el(name)).Boolean(b) }
 
@@ -130,19 +127,6 @@ func xbool(v xml.Value, name string, b bool) { v.MemberElement(el(name)).Boolean
 func xstruct(v xml.Value, name string, fill func(xml.Value)) {
 	m := v.MemberElement(el(name))
 	fill(m)
-	m.Close()
-}
-
-// xlist writes an EC2 list, <name><item>…</item>…</name>, calling fill for
-// each of n items.
-func xlist(v xml.Value, name string, n int, fill func(i int, item xml.Value)) {
-	m := v.MemberElement(el(name))
-	a := m.ArrayWithCustomName(el("item"))
-	for i := range n {
-		item := a.Member()
-		fill(i, item)
-		item.Close()
-	}
 	m.Close()
 }
 
@@ -191,15 +175,6 @@ func putBuffer(b *bytes.Buffer) {
 	}
 }
 
-// xtags writes an EC2 tag set, <name><item><key/><value/></item>…</name>, in key order.
-func xtags(v xml.Value, name string, tags map[string]string) {
-	keys := sortedKeys(tags)
-	xlist(v, name, len(keys), func(i int, item xml.Value) {
-		xstr(item, "key", keys[i])
-		xstr(item, "value", tags[keys[i]])
-	})
-}
-
 // Form decoding for the query protocols. Lists are 1-based: Name.1, Name.2, …;
 // a struct member is Name.Member; a list of structs is Name.N.Member.
 
@@ -208,15 +183,6 @@ func (c *call) str(name string) string { return c.form.Get(name) }
 
 // has reports whether the form holds name.
 func (c *call) has(name string) bool { _, ok := c.form[name]; return ok }
-
-// required returns a form value, or MissingParameter when it is absent.
-func (c *call) required(name string) (string, error) {
-	v := c.form.Get(name)
-	if v == "" {
-		return "", badRequest("MissingParameter", "The request must contain the parameter %s", name)
-	}
-	return v, nil
-}
 
 // optInt returns an optional integer form value; nil when absent.
 func (c *call) optInt(name string) (*int, error) {
@@ -291,16 +257,6 @@ func (c *call) filters() []filter {
 	for _, i := range c.indices("Filter") {
 		p := "Filter." + strconv.Itoa(i)
 		out = append(out, filter{name: c.form.Get(p + ".Name"), values: c.list(p + ".Value")})
-	}
-	return out
-}
-
-// tagList returns the Key/Value pairs under prefix (prefix.N.Key, prefix.N.Value).
-func (c *call) tagList(prefix string) []tag {
-	var out []tag
-	for _, i := range c.indices(prefix) {
-		p := prefix + "." + strconv.Itoa(i)
-		out = append(out, tag{key: c.form.Get(p + ".Key"), value: c.form.Get(p + ".Value")})
 	}
 	return out
 }
