@@ -2,6 +2,7 @@ package awsfake
 
 import (
 	"bytes"
+	"encoding/base64"
 	stdjson "encoding/json"
 	"fmt"
 	"reflect"
@@ -50,10 +51,19 @@ var wireNameOverrides = map[naming]map[string]string{
 	},
 }
 
+// queryMapEntries names the key and value of an awsQuery map's entries
+// (Name.entry.N.key, Name.entry.N.value) where a service names them
+// otherwise, by "Type.Field".
+var queryMapEntries = map[string][2]string{
+	"PublishInput.MessageAttributes":             {"Name", "Value"},
+	"PublishBatchRequestEntry.MessageAttributes": {"Name", "Value"},
+}
+
 // fieldPlan is how one struct field goes on the wire.
 type fieldPlan struct {
 	index int
 	name  string
+	entry [2]string // an awsQuery map's key and value names
 }
 
 type planKey struct {
@@ -78,7 +88,11 @@ func planOf(n naming, t reflect.Type) []fieldPlan {
 		if !f.IsExported() || f.Name == "ResultMetadata" {
 			continue
 		}
-		p = append(p, fieldPlan{index: i, name: wireName(n, t, f)})
+		entry, ok := queryMapEntries[t.Name()+"."+f.Name]
+		if !ok {
+			entry = [2]string{"key", "value"}
+		}
+		p = append(p, fieldPlan{index: i, name: wireName(n, t, f), entry: entry})
 	}
 	plans.Store(planKey{n, t}, p)
 	return p
@@ -128,15 +142,16 @@ func decodeInput(c *call, v reflect.Value) error {
 // decodeForm sets the members of struct v from the form keys under prefix.
 func decodeForm(c *call, n naming, v reflect.Value, prefix string) error {
 	for _, f := range planOf(n, v.Type()) {
-		if err := decodeFormValue(c, n, v.Field(f.index), prefix+f.name); err != nil {
+		if err := decodeFormValue(c, n, v.Field(f.index), prefix+f.name, f.entry); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// decodeFormValue sets v from the form key (or keys under key) when present.
-func decodeFormValue(c *call, n naming, v reflect.Value, key string) error {
+// decodeFormValue sets v from the form key (or keys under key) when
+// present; entry names the key and value of a map's entries.
+func decodeFormValue(c *call, n naming, v reflect.Value, key string, entry [2]string) error {
 	t := v.Type()
 	switch {
 	case t.Kind() == reflect.Pointer:
@@ -144,7 +159,7 @@ func decodeFormValue(c *call, n naming, v reflect.Value, key string) error {
 			return nil
 		}
 		p := reflect.New(t.Elem())
-		if err := decodeFormValue(c, n, p.Elem(), key); err != nil {
+		if err := decodeFormValue(c, n, p.Elem(), key, entry); err != nil {
 			return err
 		}
 		v.Set(p)
@@ -161,6 +176,33 @@ func decodeFormValue(c *call, n naming, v reflect.Value, key string) error {
 		return nil
 	case t.Kind() == reflect.Struct:
 		return decodeForm(c, n, v, key+".")
+	case t.Kind() == reflect.Map:
+		key += ".entry"
+		idx := c.indices(key)
+		if len(idx) == 0 {
+			return nil
+		}
+		m := reflect.MakeMapWithSize(t, len(idx))
+		for _, i := range idx {
+			at := key + "." + strconv.Itoa(i) + "."
+			ev := reflect.New(t.Elem()).Elem()
+			if err := decodeFormValue(c, n, ev, at+entry[1], [2]string{"key", "value"}); err != nil {
+				return err
+			}
+			m.SetMapIndex(reflect.ValueOf(c.str(at+entry[0])).Convert(t.Key()), ev)
+		}
+		v.Set(m)
+		return nil
+	case t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Uint8:
+		if !c.has(key) {
+			return nil
+		}
+		b, err := base64.StdEncoding.DecodeString(c.str(key))
+		if err != nil {
+			return badRequest(invalidValue(c), "Value (%s) for parameter %s is invalid. Expected base64.", c.str(key), key)
+		}
+		v.SetBytes(b)
+		return nil
 	case t.Kind() == reflect.Slice:
 		if n == queryNames {
 			key += ".member"
@@ -171,7 +213,7 @@ func decodeFormValue(c *call, n naming, v reflect.Value, key string) error {
 		}
 		s := reflect.MakeSlice(t, len(idx), len(idx))
 		for j, i := range idx {
-			if err := decodeFormValue(c, n, s.Index(j), key+"."+strconv.Itoa(i)); err != nil {
+			if err := decodeFormValue(c, n, s.Index(j), key+"."+strconv.Itoa(i), entry); err != nil {
 				return err
 			}
 		}
