@@ -120,16 +120,6 @@ func xopt(v xml.Value, name, s string) {
 	}
 }
 
-// xbool writes <name>true|false</name>.
-func xbool(v xml.Value, name string, b bool) { v.MemberElement(el(name)).Boolean(b) }
-
-// xstruct writes <name>…</name> with the members fill writes.
-func xstruct(v xml.Value, name string, fill func(xml.Value)) {
-	m := v.MemberElement(el(name))
-	fill(m)
-	m.Close()
-}
-
 // fragment returns the encoded <item> of a list member, cached by resource
 // ID until state.changed(id): a page of a large listing then costs little
 // more than copying bytes. write encodes the item's members.
