@@ -1,7 +1,6 @@
 package awsfake
 
 import (
-	"net/http"
 	"reflect"
 	"slices"
 	"strconv"
@@ -19,16 +18,6 @@ var (
 	vpcIDPattern    = lazyPattern(`^vpc-[0-9a-f]{8,17}$`)
 	subnetIDPattern = lazyPattern(`^subnet-[0-9a-f]{8,17}$`)
 )
-
-// dryRun answers DryRunOperation when the request asks for a dry run.
-func dryRun(c *call) error {
-	if b, err := c.optBool("DryRun"); err != nil {
-		return err
-	} else if b != nil && *b {
-		return newError(http.StatusPreconditionFailed, "DryRunOperation", "Request would have succeeded, but DryRun flag is set.")
-	}
-	return nil
-}
 
 // describeInput is the common input of the EC2 Describe operations.
 type describeInput struct {
@@ -54,25 +43,6 @@ func filtersOf(fs []types.Filter) []filter {
 		out[i] = filter{name: aws.ToString(f.Name), values: f.Values}
 	}
 	return out
-}
-
-// decodeDescribe returns a decoder of a Describe input whose IDs are listed
-// under idsName (VpcId, SubnetId, IpamId, …).
-func decodeDescribe(idsName string) func(*call) (describeInput, error) {
-	return func(c *call) (describeInput, error) {
-		if err := dryRun(c); err != nil {
-			return describeInput{}, err
-		}
-		page, err := ec2Page(c)
-		if err != nil {
-			return describeInput{}, err
-		}
-		in := describeInput{ids: c.list(idsName), filters: c.filters(), page: page}
-		if len(in.ids) > 0 && page.maxResults != nil {
-			return in, badRequest("InvalidParameterCombination", "The parameter %s cannot be used with the parameter maxResults", lowerFirst(idsName)+"s")
-		}
-		return in, nil
-	}
 }
 
 func lowerFirst(s string) string {
@@ -121,8 +91,11 @@ func describe[T any](c *call, in describeInput, all map[string]T, candidates []s
 	return out, next, nil
 }
 
-var ec2DescribeVpcs = op("ec2", "DescribeVpcs", decodeDescribe("VpcId"), func(s *Server, c *call, in describeInput) (any, error) {
-	st := s.st
+var ec2DescribeVpcs = model("ec2", "DescribeVpcs", func(st *state, c *call, req *ec2.DescribeVpcsInput) (*listing, error) {
+	in, err := describeOf("VpcId", req.VpcIds, req.Filters, req.MaxResults, req.NextToken)
+	if err != nil {
+		return nil, err
+	}
 	vpcs, next, err := describe(c, in, st.vpcs, st.vpcsByOwner.get(ownerKey(c.account(), c.region)),
 		func(v *vpc) bool { return v.account == c.account() && v.region == c.region },
 		vpcFields, st.tagsOf, vpcIDPattern,
@@ -134,14 +107,11 @@ var ec2DescribeVpcs = op("ec2", "DescribeVpcs", decodeDescribe("VpcId"), func(s 
 	if err != nil {
 		return nil, err
 	}
-	items := make([][]byte, len(vpcs))
+	out := &listing{set: "vpcSet", items: make([][]byte, len(vpcs)), next: next}
 	for i, v := range vpcs {
-		items[i] = st.fragment(v.id, func(item xml.Value) { encodeItem(item, st.sdkVPC(v)) })
+		out.items[i] = st.fragment(v.id, func(item xml.Value) { encodeItem(item, st.sdkVPC(v)) })
 	}
-	return xmlMembers(func(v xml.Value) {
-		xfragments(v, "vpcSet", items)
-		xopt(v, "nextToken", next)
-	}), nil
+	return out, nil
 })
 
 // vpcFields answers the DescribeVpcs filters.
@@ -216,8 +186,11 @@ func (st *state) sdkVPC(v *vpc) *types.Vpc {
 	return out
 }
 
-var ec2DescribeSubnets = op("ec2", "DescribeSubnets", decodeDescribe("SubnetId"), func(s *Server, c *call, in describeInput) (any, error) {
-	st := s.st
+var ec2DescribeSubnets = model("ec2", "DescribeSubnets", func(st *state, c *call, req *ec2.DescribeSubnetsInput) (*listing, error) {
+	in, err := describeOf("SubnetId", req.SubnetIds, req.Filters, req.MaxResults, req.NextToken)
+	if err != nil {
+		return nil, err
+	}
 	subnets, next, err := describe(c, in, st.subnets, st.subnetsByOwner.get(ownerKey(c.account(), c.region)),
 		func(sn *subnet) bool { return sn.account == c.account() && sn.region == c.region },
 		subnetFields, st.tagsOf, subnetIDPattern,
@@ -229,14 +202,11 @@ var ec2DescribeSubnets = op("ec2", "DescribeSubnets", decodeDescribe("SubnetId")
 	if err != nil {
 		return nil, err
 	}
-	items := make([][]byte, len(subnets))
+	out := &listing{set: "subnetSet", items: make([][]byte, len(subnets)), next: next}
 	for i, sn := range subnets {
-		items[i] = st.fragment(sn.id, func(item xml.Value) { encodeItem(item, st.sdkSubnet(sn)) })
+		out.items[i] = st.fragment(sn.id, func(item xml.Value) { encodeItem(item, st.sdkSubnet(sn)) })
 	}
-	return xmlMembers(func(v xml.Value) {
-		xfragments(v, "subnetSet", items)
-		xopt(v, "nextToken", next)
-	}), nil
+	return out, nil
 })
 
 // subnetFields answers the DescribeSubnets filters.

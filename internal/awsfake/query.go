@@ -20,8 +20,14 @@ type xmlMembers func(v xml.Value)
 // result itself when it is hand-written, else the codec's encoding of the
 // SDK output struct it points to.
 func xmlMembersOf(op string, n naming, out any) (xmlMembers, error) {
-	if m, ok := out.(xmlMembers); ok {
+	switch m := out.(type) {
+	case xmlMembers:
 		return m, nil
+	case *listing:
+		return func(v xml.Value) {
+			xfragments(v, m.set, m.items)
+			xopt(v, "nextToken", m.next)
+		}, nil
 	}
 	rv := reflect.ValueOf(out)
 	if rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Elem().Kind() != reflect.Struct {
@@ -135,6 +141,16 @@ func (st *state) fragment(id string, write func(item xml.Value)) []byte {
 	return buf.Bytes()
 }
 
+// listing is an EC2 listing answered from encoded items (state.fragment):
+// DescribeVpcs and DescribeSubnets page through worlds of 100,000 subnets,
+// and encoding the SDK structs again for every page would cost more than
+// serving it. A model returns it instead of the SDK output.
+type listing struct {
+	set   string   // the list's element, such as subnetSet
+	items [][]byte // encoded <item> elements
+	next  string   // the next page's token, "" after the last
+}
+
 // xfragments writes an EC2 list, <name>…</name>, from encoded items.
 func xfragments(v xml.Value, name string, items [][]byte) {
 	all := getBuffer()
@@ -174,35 +190,6 @@ func (c *call) str(name string) string { return c.form.Get(name) }
 // has reports whether the form holds name.
 func (c *call) has(name string) bool { _, ok := c.form[name]; return ok }
 
-// optInt returns an optional integer form value; nil when absent.
-func (c *call) optInt(name string) (*int, error) {
-	if !c.has(name) {
-		return nil, nil
-	}
-	raw := c.form.Get(name)
-	n, err := strconv.Atoi(raw)
-	if err != nil {
-		if c.proto == protoAWSQuery {
-			return nil, badRequest("ValidationError", "Value '%s' for parameter %s is not a valid integer", raw, name)
-		}
-		return nil, badRequest("InvalidParameterValue", "Value (%s) for parameter %s is invalid. Expected an integer.", raw, name)
-	}
-	return &n, nil
-}
-
-// optBool returns an optional boolean form value.
-func (c *call) optBool(name string) (*bool, error) {
-	if !c.has(name) {
-		return nil, nil
-	}
-	raw := c.form.Get(name)
-	b, err := strconv.ParseBool(raw)
-	if err != nil {
-		return nil, badRequest("InvalidParameterValue", "Value (%s) for parameter %s is invalid. Expected a boolean.", raw, name)
-	}
-	return &b, nil
-}
-
 // indices returns the list indices present under prefix ("prefix.N" or
 // "prefix.N.…"), ascending.
 func (c *call) indices(prefix string) []int {
@@ -226,29 +213,10 @@ func (c *call) indices(prefix string) []int {
 	return idx
 }
 
-// list returns the string list under prefix (prefix.1, prefix.2, …).
-func (c *call) list(prefix string) []string {
-	var out []string
-	for _, i := range c.indices(prefix) {
-		out = append(out, c.form.Get(prefix+"."+strconv.Itoa(i)))
-	}
-	return out
-}
-
 // filter is one EC2 Filter: a name and the values any of which may match.
 type filter struct {
 	name   string
 	values []string
-}
-
-// filters returns the Filter.N.Name / Filter.N.Value.M list.
-func (c *call) filters() []filter {
-	var out []filter
-	for _, i := range c.indices("Filter") {
-		p := "Filter." + strconv.Itoa(i)
-		out = append(out, filter{name: c.form.Get(p + ".Name"), values: c.list(p + ".Value")})
-	}
-	return out
 }
 
 // tag is one key and value.
