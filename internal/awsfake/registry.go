@@ -67,10 +67,11 @@ func serviceByTarget(prefix string) *service {
 	return nil
 }
 
-// operation is one served AWS operation. Its handler decodes the request into
-// a typed input and returns the response members for the service's protocol:
-// an xmlMembers for ec2query and awsQuery, a jsonMembers for the JSON
-// protocols. The handler runs with the server's state locked.
+// operation is one served AWS operation. Its handler decodes the request and
+// returns what the protocol's encoder writes: an SDK output struct (for
+// operations built by model), a listing, or hand-written xmlMembers,
+// jsonMembers, cborMembers or rawResponse. The handler runs with the
+// server's state locked.
 type operation struct {
 	service string
 	name    string
