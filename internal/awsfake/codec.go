@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/aws/smithy-go/encoding/cbor"
 	"github.com/aws/smithy-go/encoding/json"
 	"github.com/aws/smithy-go/encoding/xml"
 	smithytime "github.com/aws/smithy-go/time"
@@ -135,8 +136,114 @@ func decodeInput(c *call, v reflect.Value) error {
 		return decodeJSONBody(c, jsonNames, v)
 	case protoJSON10, protoJSON11:
 		return decodeJSONBody(c, jsonNames, v)
+	case protoCBOR:
+		return decodeCBORBody(c, v)
 	}
 	return fmt.Errorf("no codec decodes %v for %s", c.proto, c.op)
+}
+
+// decodeCBORBody decodes an RPC v2 CBOR request body into struct v: the
+// CBOR value becomes the tree a JSON body decodes to (numbers as
+// json.Number, epoch-seconds timestamps, tag 1, as numbers), which setJSON
+// assigns. An empty body is an empty map.
+func decodeCBORBody(c *call, v reflect.Value) error {
+	if len(c.body) == 0 {
+		return nil
+	}
+	doc, err := cbor.Decode(c.body)
+	if err != nil {
+		return badRequest("SerializationException", "cannot decode CBOR body: %v", err)
+	}
+	if err := setJSON(jsonNames, v, fromCBOR(doc), ""); err != nil {
+		return badRequest("SerializationException", "cannot decode CBOR body: %v", err)
+	}
+	return nil
+}
+
+// fromCBOR converts a CBOR value to the tree of a decoded JSON value.
+func fromCBOR(v cbor.Value) any {
+	num := func(f float64) stdjson.Number { return stdjson.Number(strconv.FormatFloat(f, 'g', -1, 64)) }
+	switch v := v.(type) {
+	case cbor.Map:
+		m := make(map[string]any, len(v))
+		for k, x := range v {
+			m[k] = fromCBOR(x)
+		}
+		return m
+	case cbor.List:
+		l := make([]any, len(v))
+		for i, x := range v {
+			l[i] = fromCBOR(x)
+		}
+		return l
+	case cbor.String:
+		return string(v)
+	case cbor.Uint:
+		return stdjson.Number(strconv.FormatUint(uint64(v), 10))
+	case cbor.NegInt:
+		return stdjson.Number("-" + strconv.FormatUint(uint64(v)+1, 10))
+	case cbor.Float32:
+		return num(float64(v))
+	case cbor.Float64:
+		return num(float64(v))
+	case cbor.Bool:
+		return bool(v)
+	case cbor.Slice:
+		return base64.StdEncoding.EncodeToString(v)
+	case *cbor.Tag:
+		return fromCBOR(v.Value)
+	}
+	return nil
+}
+
+// encodeCBOR converts struct rv to a CBOR map with the SDK's member names,
+// timestamps as tag 1, nil members left out.
+func encodeCBOR(rv reflect.Value) cbor.Map {
+	m := cbor.Map{}
+	for _, f := range planOf(jsonNames, rv.Type()) {
+		if fv := rv.Field(f.index); !absent(fv) {
+			m[f.name] = cborValue(fv)
+		}
+	}
+	return m
+}
+
+func cborValue(fv reflect.Value) cbor.Value {
+	if fv.Kind() == reflect.Pointer {
+		fv = fv.Elem()
+	}
+	switch {
+	case fv.Type() == timeType:
+		return &cbor.Tag{ID: 1, Value: cbor.Float64(smithytime.FormatEpochSeconds(fv.Interface().(time.Time)))}
+	case fv.Kind() == reflect.Struct:
+		return encodeCBOR(fv)
+	case fv.Kind() == reflect.Slice && fv.Type().Elem().Kind() == reflect.Uint8:
+		return cbor.Slice(fv.Bytes())
+	case fv.Kind() == reflect.Slice:
+		l := make(cbor.List, fv.Len())
+		for i := range l {
+			l[i] = cborValue(fv.Index(i))
+		}
+		return l
+	case fv.Kind() == reflect.Map:
+		m := cbor.Map{}
+		for _, k := range fv.MapKeys() {
+			m[k.String()] = cborValue(fv.MapIndex(k))
+		}
+		return m
+	case fv.Kind() == reflect.String:
+		return cbor.String(fv.String())
+	case fv.Kind() >= reflect.Int && fv.Kind() <= reflect.Int64:
+		if n := fv.Int(); n < 0 {
+			return cbor.NegInt(uint64(-n - 1))
+		}
+		return cbor.Uint(uint64(fv.Int()))
+	case fv.Kind() == reflect.Float32 || fv.Kind() == reflect.Float64:
+		return cbor.Float64(fv.Float())
+	case fv.Kind() == reflect.Bool:
+		return cbor.Bool(fv.Bool())
+	}
+	return &cbor.Nil{}
 }
 
 // decodeForm sets the members of struct v from the form keys under prefix.
@@ -271,15 +378,7 @@ func invalidValue(c *call) string {
 
 // hasUnder reports whether the form holds key or a key under it.
 func (c *call) hasUnder(key string) bool {
-	if c.has(key) {
-		return true
-	}
-	for k := range c.form {
-		if len(k) > len(key) && k[len(key)] == '.' && strings.HasPrefix(k, key) {
-			return true
-		}
-	}
-	return false
+	return c.has(key) || len(c.under(key+".")) > 0
 }
 
 // decodeJSONBody decodes a JSON request body into struct v. An empty body

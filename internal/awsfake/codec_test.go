@@ -23,6 +23,7 @@ var sdkModules = map[string]struct{ module, prefix string }{
 	"ssm":            {"github.com/aws/aws-sdk-go-v2/service/ssm", "awsAwsjson11"},
 	"secretsmanager": {"github.com/aws/aws-sdk-go-v2/service/secretsmanager", "awsAwsjson11"},
 	"ram":            {"github.com/aws/aws-sdk-go-v2/service/ram", "awsRestjson1"},
+	"monitoring":     {"github.com/aws/aws-sdk-go-v2/service/cloudwatch", "rpcv2cbor"},
 }
 
 // TestWireNamesMatchSDK checks every wire name the codecs give a member of

@@ -3,6 +3,7 @@ package awsfake
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"strconv"
@@ -190,17 +191,29 @@ func (c *call) str(name string) string { return c.form.Get(name) }
 // has reports whether the form holds name.
 func (c *call) has(name string) bool { _, ok := c.form[name]; return ok }
 
+// under returns the form keys that start with prefix, in sorted order. The
+// keys are sorted once per call, so the codec's lookups cost a binary
+// search rather than a scan of the whole form (a PutMetricData form has
+// tens of thousands of keys).
+func (c *call) under(prefix string) []string {
+	if c.formKeys == nil {
+		c.formKeys = slices.Sorted(maps.Keys(c.form))
+	}
+	i, _ := slices.BinarySearch(c.formKeys, prefix)
+	j := i
+	for j < len(c.formKeys) && strings.HasPrefix(c.formKeys[j], prefix) {
+		j++
+	}
+	return c.formKeys[i:j]
+}
+
 // indices returns the list indices present under prefix ("prefix.N" or
 // "prefix.N.…"), ascending.
 func (c *call) indices(prefix string) []int {
 	var idx []int
 	p := prefix + "."
-	for k := range c.form {
-		rest, ok := strings.CutPrefix(k, p)
-		if !ok {
-			continue
-		}
-		num, _, _ := strings.Cut(rest, ".")
+	for _, k := range c.under(p) {
+		num, _, _ := strings.Cut(k[len(p):], ".")
 		n, err := strconv.Atoi(num)
 		if err != nil || n < 1 {
 			continue

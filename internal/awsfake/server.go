@@ -115,6 +115,7 @@ type call struct {
 	proto     protocol
 	op        string
 	form      url.Values // query protocols
+	formKeys  []string   // the form's keys, sorted on first use by the codec
 	bodyLen   int        // bytes of the request body, after gzip; kept when body is parsed away
 	query     url.Values // the URL's query string
 	body      []byte     // JSON, CBOR and REST protocols
