@@ -130,10 +130,7 @@ func decodeInput(c *call, v reflect.Value) error {
 	case protoAWSQuery:
 		return decodeForm(c, queryNames, v, "")
 	case protoRestJSON:
-		if c.svc.name == "ram" {
-			return decodeJSONBody(c, camelJSON, v)
-		}
-		return decodeJSONBody(c, jsonNames, v)
+		return decodeJSONBody(c, jsonNaming(c.svc), v)
 	case protoJSON10, protoJSON11:
 		return decodeJSONBody(c, jsonNames, v)
 	case protoCBOR:
@@ -382,16 +379,23 @@ func (c *call) hasUnder(key string) bool {
 }
 
 // decodeJSONBody decodes a JSON request body into struct v. An empty body
-// is an empty object.
+// is an empty object. In restJson1, string members bound to the query
+// string (RAM's DeleteResourceShare) are named there as in the body.
 func decodeJSONBody(c *call, n naming, v reflect.Value) error {
-	if len(bytes.TrimSpace(c.body)) == 0 {
-		return nil
+	var doc any = map[string]any{}
+	if len(bytes.TrimSpace(c.body)) > 0 {
+		d := stdjson.NewDecoder(bytes.NewReader(c.body))
+		d.UseNumber()
+		if err := d.Decode(&doc); err != nil {
+			return badRequest("SerializationException", "cannot decode request body: %v", err)
+		}
 	}
-	d := stdjson.NewDecoder(bytes.NewReader(c.body))
-	d.UseNumber()
-	var doc any
-	if err := d.Decode(&doc); err != nil {
-		return badRequest("SerializationException", "cannot decode request body: %v", err)
+	if obj, ok := doc.(map[string]any); ok && c.proto == protoRestJSON {
+		for k, vs := range c.query {
+			if _, set := obj[k]; !set && len(vs) > 0 {
+				obj[k] = vs[0]
+			}
+		}
 	}
 	if err := setJSON(n, v, doc, ""); err != nil {
 		return badRequest("SerializationException", "cannot decode request body: %v", err)

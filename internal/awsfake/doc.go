@@ -42,7 +42,7 @@
 //     and EventBridge PutEvents to any bus, with their limits and per-entry
 //     failures; accepted messages and events are kept for tests
 //     ([Server.Messages], [Server.Events]).
-//   - RAM resource shares of IPAM pools: create (with clientToken
+//   - RAM resource shares of IPAM pools: create and delete (with clientToken
 //     idempotency), associate and disassociate principals (accounts, OUs, the
 //     organization) and resources, list shares, associations and resources,
 //     with associations that settle after reads like other states.

@@ -25,7 +25,8 @@ type resourceShare struct {
 	tags                     []tag
 	created, updated         time.Time
 	assocs                   []*shareAssociation
-	seq                      int // creation order
+	seq                      int  // creation order
+	deleted                  bool // by DeleteResourceShare
 }
 
 // shareAssociation is a principal or resource associated with a share.
@@ -167,12 +168,20 @@ func (st *state) associate(c *call, sh *resourceShare, principals, resources []s
 // sdkShare is a share as RAM answers it.
 func sdkShare(sh *resourceShare) *types.ResourceShare {
 	out := &types.ResourceShare{ResourceShareArn: aws.String(sh.arn), Name: aws.String(sh.name), OwningAccountId: aws.String(sh.owner),
-		AllowExternalPrincipals: aws.Bool(sh.allowExternal), Status: types.ResourceShareStatusActive, Tags: make([]types.Tag, len(sh.tags)),
+		AllowExternalPrincipals: aws.Bool(sh.allowExternal), Status: shareStatus(sh), Tags: make([]types.Tag, len(sh.tags)),
 		CreationTime: aws.Time(sh.created), LastUpdatedTime: aws.Time(sh.updated), FeatureSet: types.ResourceShareFeatureSetStandard}
 	for i, t := range sh.tags {
 		out.Tags[i] = types.Tag{Key: aws.String(t.key), Value: aws.String(t.value)}
 	}
 	return out
+}
+
+// shareStatus is a share's status: ACTIVE, or DELETED once deleted.
+func shareStatus(sh *resourceShare) types.ResourceShareStatus {
+	if sh.deleted {
+		return types.ResourceShareStatusDeleted
+	}
+	return types.ResourceShareStatusActive
 }
 
 // sdkAssociation is an association as RAM answers it, in the given state.
@@ -227,6 +236,9 @@ func (st *state) changeAssociations(c *call, arn *string, principals, resources 
 	if len(principals) == 0 && len(resources) == 0 {
 		return nil, ramError("InvalidParameterException", "You must specify principals or resourceArns.")
 	}
+	if sh.deleted {
+		return nil, ramError("InvalidStateTransitionException", "The resource share %s is deleted.", sh.arn)
+	}
 	var touched []*shareAssociation
 	if associate {
 		if touched, err = st.associate(c, sh, principals, resources); err != nil {
@@ -267,6 +279,31 @@ var ramAssociateResourceShare = model("ram", "AssociateResourceShare", func(st *
 var ramDisassociateResourceShare = model("ram", "DisassociateResourceShare", func(st *state, c *call, in *ram.DisassociateResourceShareInput) (*ram.DisassociateResourceShareOutput, error) {
 	out, err := st.changeAssociations(c, in.ResourceShareArn, in.Principals, in.ResourceArns, false)
 	return &ram.DisassociateResourceShareOutput{ResourceShareAssociations: out, ClientToken: in.ClientToken}, err
+})
+
+var ramDeleteResourceShare = model("ram", "DeleteResourceShare", func(st *state, c *call, in *ram.DeleteResourceShareInput) (*ram.DeleteResourceShareOutput, error) {
+	sh, err := c.ownShare(st, aws.ToString(in.ResourceShareArn))
+	if err != nil {
+		return nil, err
+	}
+	out := &ram.DeleteResourceShareOutput{ReturnValue: aws.Bool(true), ClientToken: in.ClientToken}
+	if done, err := st.replay(c, in.ClientToken, in); err != nil {
+		return nil, err
+	} else if done == sh.arn {
+		return out, nil
+	}
+	if sh.deleted {
+		return nil, ramError("InvalidStateTransitionException", "The resource share %s is already deleted.", sh.arn)
+	}
+	now := st.now().UTC()
+	for _, a := range sh.assocs {
+		if a.status.state != "DISASSOCIATED" {
+			a.status, a.updated = st.transition("DISASSOCIATING", "DISASSOCIATED", true), now
+		}
+	}
+	sh.deleted, sh.updated = true, now
+	st.remember(c, aws.ToString(in.ClientToken), in, sh.arn)
+	return out, nil
 })
 
 // sharesFor lists the shares a request sees, sorted by ARN: its own
@@ -327,7 +364,7 @@ var ramGetResourceShares = model("ram", "GetResourceShares", func(st *state, c *
 		return nil, err
 	}
 	shares = slices.DeleteFunc(shares, func(sh *resourceShare) bool {
-		return (in.Name != nil && sh.name != *in.Name) || (in.ResourceShareStatus != "" && in.ResourceShareStatus != types.ResourceShareStatusActive)
+		return (in.Name != nil && sh.name != *in.Name) || (in.ResourceShareStatus != "" && in.ResourceShareStatus != shareStatus(sh))
 	})
 	pg, next, err := paginate(c, shares, func(sh *resourceShare) string { return sh.arn }, page(in.MaxResults, in.NextToken), ramPage)
 	out := &ram.GetResourceSharesOutput{ResourceShares: make([]types.ResourceShare, len(pg)), NextToken: optString(next)}

@@ -131,7 +131,7 @@ var operations = sync.OnceValue(func() map[opKey]operation {
 		ssmGetParameter, smGetSecretValue,
 		// RAM
 		ramCreateResourceShare, ramGetResourceShares, ramGetResourceShareAssociations,
-		ramAssociateResourceShare, ramDisassociateResourceShare, ramListResources,
+		ramAssociateResourceShare, ramDisassociateResourceShare, ramListResources, ramDeleteResourceShare,
 	)
 })
 
