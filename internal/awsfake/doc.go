@@ -98,25 +98,29 @@
 // flattened as Name.N; XML answers in lowerCamel with <item> lists under
 // …Set), awsQuery (Name.member.N and Name.entry.N in forms; <member> lists
 // under an OpResult element), JSON 1.0 and 1.1 and restJson1 (the SDK's
-// member names, RAM's in lowerCamel; timestamps as epoch seconds). A
-// member's wire name follows its protocol's rule from the Go field name;
-// the few the rules miss (DescribeRegions' regionInfo, CreateTags'
-// ResourceId, STS's arn) sit in a small override table, and
-// TestWireNamesMatchSDK checks every name the codecs use against the SDK's
-// generated serializers, deserializers or Smithy schemas in the module
-// cache. Codec plans are built per type on first use and cached.
+// member names, RAM's in lowerCamel; timestamps as epoch seconds; restJson1
+// query parameters as members of the same name) and RPC v2 CBOR (decoded
+// to the same tree as JSON; timestamps as tag 1). CloudWatch's one model
+// thus serves its three protocols. A member's wire name follows its
+// protocol's rule from the Go field name; the few the rules miss
+// (DescribeRegions' regionInfo, CreateTags' ResourceId, STS's arn, SNS's
+// map entries) sit in small override tables, and TestWireNamesMatchSDK
+// checks every name the codecs use against the SDK's generated
+// serializers, deserializers or Smithy schemas in the module cache. Codec
+// plans are built per type on first use and cached; nothing is built when
+// the package is initialised.
 //
 // Writes that take a client token (EC2's ClientToken, RAM's clientToken)
 // share one idempotency implementation (idempotency.go): the token, scoped
 // by service and account, remembers a fingerprint of the typed input and
 // the resource it made.
 //
-// Three answers are not the codec's: DescribeVpcs and DescribeSubnets
-// answer a listing of cached, encoded items so that paging through 100,000
-// subnets stays cheap; CloudWatch PutMetricData (served in RPC v2 CBOR,
-// JSON 1.0 and awsQuery from one document tree) and Lambda Invoke (a raw
-// payload with its meaning in headers and the path) still decode and
-// encode by hand.
+// Two kinds of answer are not the codec's. DescribeVpcs and
+// DescribeSubnets decode through it but answer a listing of cached,
+// encoded items, so that paging through 100,000 subnets stays cheap.
+// Lambda Invoke, whose request and answer are a raw payload with its
+// other members in the path and headers, is still decoded and written by
+// hand.
 //
 // # Adding an operation
 //
