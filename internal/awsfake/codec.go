@@ -21,7 +21,7 @@ import (
 // The protocol codecs: one reflection-driven decoder and encoder per wire
 // protocol, between the wire and the SDK's own input and output structs.
 // A member's wire name comes from its Go field name by the protocol's rule
-// (naming), or from wireNameOverrides where the model names it otherwise;
+// (naming), or from wireNameOverride where the model names it otherwise;
 // TestWireNamesMatchSDK checks every name against the SDK's generated
 // serializers and deserializers.
 
@@ -36,28 +36,34 @@ const (
 	camelJSON                // RAM's restJson1: lowerCamel
 )
 
-// wireNameOverrides names the members whose wire names the rules do not
-// derive, by naming and "Type.Field".
-var wireNameOverrides = map[naming]map[string]string{
-	ec2In: {
-		"CreateTagsInput.Resources":        "ResourceId",
-		"DescribeRegionsInput.RegionNames": "RegionName",
-	},
-	queryNames: {
-		"PolicyDescriptorType.Arn": "arn", // STS AssumeRole's PolicyArns
-	},
-	ec2Out: {
-		"DescribeRegionsOutput.Regions": "regionInfo",
-		"Region.Endpoint":               "regionEndpoint",
-	},
+// wireNameOverride names a member whose wire name the rules do not derive,
+// by naming and "Type.Field". It is a switch, not a map, so that nothing is
+// built at init.
+func wireNameOverride(n naming, member string) (string, bool) {
+	switch {
+	case n == ec2In && member == "CreateTagsInput.Resources":
+		return "ResourceId", true
+	case n == ec2In && member == "DescribeRegionsInput.RegionNames":
+		return "RegionName", true
+	case n == ec2Out && member == "DescribeRegionsOutput.Regions":
+		return "regionInfo", true
+	case n == ec2Out && member == "Region.Endpoint":
+		return "regionEndpoint", true
+	case n == queryNames && member == "PolicyDescriptorType.Arn": // STS AssumeRole's PolicyArns
+		return "arn", true
+	}
+	return "", false
 }
 
-// queryMapEntries names the key and value of an awsQuery map's entries
-// (Name.entry.N.key, Name.entry.N.value) where a service names them
-// otherwise, by "Type.Field".
-var queryMapEntries = map[string][2]string{
-	"PublishInput.MessageAttributes":             {"Name", "Value"},
-	"PublishBatchRequestEntry.MessageAttributes": {"Name", "Value"},
+// queryMapEntry names the key and value of an awsQuery map's entries
+// (Name.entry.N.key, Name.entry.N.value), by "Type.Field": SNS names its
+// message attributes' Name and Value.
+func queryMapEntry(member string) [2]string {
+	switch member {
+	case "PublishInput.MessageAttributes", "PublishBatchRequestEntry.MessageAttributes":
+		return [2]string{"Name", "Value"}
+	}
+	return [2]string{"key", "value"}
 }
 
 // fieldPlan is how one struct field goes on the wire.
@@ -89,11 +95,7 @@ func planOf(n naming, t reflect.Type) []fieldPlan {
 		if !f.IsExported() || f.Name == "ResultMetadata" {
 			continue
 		}
-		entry, ok := queryMapEntries[t.Name()+"."+f.Name]
-		if !ok {
-			entry = [2]string{"key", "value"}
-		}
-		p = append(p, fieldPlan{index: i, name: wireName(n, t, f), entry: entry})
+		p = append(p, fieldPlan{index: i, name: wireName(n, t, f), entry: queryMapEntry(t.Name() + "." + f.Name)})
 	}
 	plans.Store(planKey{n, t}, p)
 	return p
@@ -101,7 +103,7 @@ func planOf(n naming, t reflect.Type) []fieldPlan {
 
 // wireName is the name of field f of struct type t under naming n.
 func wireName(n naming, t reflect.Type, f reflect.StructField) string {
-	if s, ok := wireNameOverrides[n][t.Name()+"."+f.Name]; ok {
+	if s, ok := wireNameOverride(n, t.Name()+"."+f.Name); ok {
 		return s
 	}
 	list := f.Type.Kind() == reflect.Slice && f.Type.Elem().Kind() != reflect.Uint8
