@@ -1,6 +1,7 @@
 package awsfake
 
 import (
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -8,6 +9,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/ram"
+	ramtypes "github.com/aws/aws-sdk-go-v2/service/ram/types"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -209,4 +219,66 @@ func moduleDir(t *testing.T, module string) string {
 	}
 	moduleDirs[module] = strings.TrimSpace(string(out))
 	return moduleDirs[module]
+}
+
+// TestDecodeInput decodes requests of each protocol into SDK inputs and
+// compares the whole result.
+func TestDecodeInput(t *testing.T) {
+	t.Parallel()
+	form := func(kv ...string) url.Values {
+		v := url.Values{}
+		for i := 0; i < len(kv); i += 2 {
+			v.Add(kv[i], kv[i+1])
+		}
+		return v
+	}
+	ec2Svc, snsSvc, ramSvc := &service{name: "ec2"}, &service{name: "sns"}, &service{name: "ram"}
+	tests := []struct {
+		name     string
+		c        *call
+		into     any
+		want     any
+		wantCode string
+	}{
+		{"EC2 lists in index order, not text order",
+			&call{proto: protoEC2Query, svc: ec2Svc, form: form("Filter.2.Name", "b", "Filter.1.Name", "a", "Filter.1.Value.10", "z",
+				"Filter.1.Value.1", "x", "Filter.1.Value.2", "y", "MaxResults", "5", "DryRun", "false")},
+			&ec2.DescribeIpamPoolsInput{},
+			&ec2.DescribeIpamPoolsInput{Filters: []ec2types.Filter{{Name: aws.String("a"), Values: []string{"x", "y", "z"}}, {Name: aws.String("b")}},
+				MaxResults: aws.Int32(5), DryRun: aws.Bool(false)}, ""},
+		{"EC2 flattened names and nested structs",
+			&call{proto: protoEC2Query, svc: ec2Svc, form: form("ResourceId.1", "vpc-1", "Tag.1.Key", "k", "Tag.1.Value", "")},
+			&ec2.CreateTagsInput{},
+			&ec2.CreateTagsInput{Resources: []string{"vpc-1"}, Tags: []ec2types.Tag{{Key: aws.String("k"), Value: aws.String("")}}}, ""},
+		{"EC2 bad integer", &call{proto: protoEC2Query, svc: ec2Svc, form: form("MaxResults", "many")},
+			&ec2.DescribeIpamPoolsInput{}, nil, "InvalidParameterValue"},
+		{"awsQuery members and map entries",
+			&call{proto: protoAWSQuery, svc: snsSvc, form: form("TopicArn", "arn", "Message", "m", "MessageAttributes.entry.1.Name", "n",
+				"MessageAttributes.entry.1.Value.DataType", "Binary", "MessageAttributes.entry.1.Value.BinaryValue", "AQI=")},
+			&sns.PublishInput{},
+			&sns.PublishInput{TopicArn: aws.String("arn"), Message: aws.String("m"),
+				MessageAttributes: map[string]snstypes.MessageAttributeValue{"n": {DataType: aws.String("Binary"), BinaryValue: []byte{1, 2}}}}, ""},
+		{"awsQuery bad integer", &call{proto: protoAWSQuery, svc: snsSvc, form: form("DurationSeconds", "x")},
+			&sts.AssumeRoleInput{}, nil, "ValidationError"},
+		{"restJson1 lowerCamel body and query members",
+			&call{proto: protoRestJSON, svc: ramSvc, body: []byte(`{"resourceShareArns":["a"],"maxResults":3}`), query: form("resourceOwner", "SELF")},
+			&ram.GetResourceSharesInput{},
+			&ram.GetResourceSharesInput{ResourceShareArns: []string{"a"}, MaxResults: aws.Int32(3), ResourceOwner: ramtypes.ResourceOwnerSelf}, ""},
+		{"JSON number where a string belongs", &call{proto: protoJSON11, svc: &service{name: "ssm"}, body: []byte(`{"Name":1}`)},
+			&ssm.GetParameterInput{}, nil, "SerializationException"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			err := decodeInput(tt.c, reflect.ValueOf(tt.into).Elem())
+			if tt.wantCode != "" {
+				var ae *apiError
+				require.ErrorAs(t, err, &ae)
+				assert.Equal(t, tt.wantCode, ae.code, "%v", err)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, tt.into)
+		})
+	}
 }
