@@ -2,6 +2,7 @@ package awsfake
 
 import (
 	"fmt"
+	"reflect"
 
 	"github.com/aws/smithy-go/encoding/cbor"
 )
@@ -12,8 +13,11 @@ type cborMembers cbor.Map
 // cborResponse renders an RPC v2 CBOR response map.
 func cborResponse(out any) ([]byte, error) {
 	m, ok := out.(cborMembers)
+	if rv := reflect.ValueOf(out); !ok && rv.Kind() == reflect.Pointer && !rv.IsNil() && rv.Elem().Kind() == reflect.Struct {
+		m, ok = cborMembers(encodeCBOR(rv.Elem())), true
+	}
 	if !ok {
-		return nil, fmt.Errorf("operation returned %T, not cbor members", out)
+		return nil, fmt.Errorf("operation returned %T, not cbor members or an output struct", out)
 	}
 	if m == nil {
 		m = cborMembers{}

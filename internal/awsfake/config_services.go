@@ -5,7 +5,10 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/aws/smithy-go/encoding/json"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 )
 
 // SSM GetParameter and Secrets Manager GetSecretValue (awsJson1_1), for the
@@ -67,70 +70,41 @@ func (b *Builder) Secret(accountID, region, name, value string) string {
 	})
 }
 
-// getParameterInput is the input of GetParameter.
-type getParameterInput struct {
-	Name           string `json:"Name"`
-	WithDecryption *bool  `json:"WithDecryption"`
-}
-
-var ssmGetParameter = op("ssm", "GetParameter", decodeJSON[getParameterInput], func(s *Server, c *call, in getParameterInput) (any, error) {
-	if in.Name == "" || len(in.Name) > 2048 {
-		return nil, validationException("Value '%s' at 'name' failed to satisfy constraint: Member must have length between 1 and 2048", in.Name)
+var ssmGetParameter = model("ssm", "GetParameter", func(st *state, c *call, in *ssm.GetParameterInput) (*ssm.GetParameterOutput, error) {
+	full := aws.ToString(in.Name)
+	if full == "" || len(full) > 2048 {
+		return nil, validationException("Value '%s' at 'name' failed to satisfy constraint: Member must have length between 1 and 2048", full)
 	}
-	name, selector, _ := strings.Cut(in.Name, ":")
-	p := s.st.parameters[ownerKey(c.account(), c.region)+"/"+strings.TrimPrefix(name, "/")]
+	name, selector, _ := strings.Cut(full, ":")
+	p := st.parameters[ownerKey(c.account(), c.region)+"/"+strings.TrimPrefix(name, "/")]
 	if p == nil || (selector != "" && selector != "1") {
 		return nil, badRequest("ParameterNotFound", "")
 	}
 	value := p.value
-	if p.typ == "SecureString" && (in.WithDecryption == nil || !*in.WithDecryption) {
+	if p.typ == "SecureString" && !aws.ToBool(in.WithDecryption) {
 		// Without decryption SSM returns the ciphertext; any opaque base64 will do.
 		value = base64.StdEncoding.EncodeToString([]byte("encrypted:" + p.value))
 	}
-	arn := "arn:aws:ssm:" + p.region + ":" + p.account + ":parameter/" + strings.TrimPrefix(p.name, "/")
-	return jsonMembers(func(o *json.Object) {
-		jstruct(o, "Parameter", func(m *json.Object) {
-			jstr(m, "Name", p.name)
-			jstr(m, "Type", p.typ)
-			jstr(m, "Value", value)
-			m.Key("Version").Long(1)
-			jtime(m, "LastModifiedDate", worldEpoch)
-			jstr(m, "ARN", arn)
-			jstr(m, "DataType", "text")
-		})
-	}), nil
+	return &ssm.GetParameterOutput{Parameter: &ssmtypes.Parameter{Name: aws.String(p.name), Type: ssmtypes.ParameterType(p.typ),
+		Value: aws.String(value), Version: 1, LastModifiedDate: aws.Time(worldEpoch), DataType: aws.String("text"),
+		ARN: aws.String("arn:aws:ssm:" + p.region + ":" + p.account + ":parameter/" + strings.TrimPrefix(p.name, "/"))}}, nil
 })
 
-// getSecretValueInput is the input of GetSecretValue.
-type getSecretValueInput struct {
-	SecretID     string `json:"SecretId"`
-	VersionID    string `json:"VersionId"`
-	VersionStage string `json:"VersionStage"`
-}
-
-var smGetSecretValue = op("secretsmanager", "GetSecretValue", decodeJSON[getSecretValueInput], func(s *Server, c *call, in getSecretValueInput) (any, error) {
-	if in.SecretID == "" || len(in.SecretID) > 2048 {
+var smGetSecretValue = model("secretsmanager", "GetSecretValue", func(st *state, c *call, in *secretsmanager.GetSecretValueInput) (*secretsmanager.GetSecretValueOutput, error) {
+	id, versionID, stage := aws.ToString(in.SecretId), aws.ToString(in.VersionId), aws.ToString(in.VersionStage)
+	if id == "" || len(id) > 2048 {
 		return nil, badRequest("InvalidParameterException", "SecretId must be 1 to 2048 characters.")
 	}
 	var found *secret
-	for _, sec := range s.st.secrets {
-		if sec.account != c.account() || sec.region != c.region {
-			continue
-		}
+	for _, sec := range st.secrets {
 		// A secret is named by its name, its full ARN, or its ARN without the random suffix.
-		if sec.name == in.SecretID || sec.arn == in.SecretID || strings.TrimSuffix(sec.arn, sec.arn[len(sec.arn)-7:]) == in.SecretID {
+		if sec.account == c.account() && sec.region == c.region && (sec.name == id || sec.arn == id || sec.arn[:len(sec.arn)-7] == id) {
 			found = sec
 		}
 	}
-	if found == nil || (in.VersionID != "" && in.VersionID != found.versionID) || (in.VersionStage != "" && in.VersionStage != "AWSCURRENT") {
+	if found == nil || (versionID != "" && versionID != found.versionID) || (stage != "" && stage != "AWSCURRENT") {
 		return nil, badRequest("ResourceNotFoundException", "Secrets Manager can't find the specified secret.")
 	}
-	return jsonMembers(func(o *json.Object) {
-		jstr(o, "ARN", found.arn)
-		jstr(o, "Name", found.name)
-		jstr(o, "VersionId", found.versionID)
-		jstr(o, "SecretString", found.value)
-		jstrings(o, "VersionStages", []string{"AWSCURRENT"})
-		jtime(o, "CreatedDate", worldEpoch)
-	}), nil
+	return &secretsmanager.GetSecretValueOutput{ARN: aws.String(found.arn), Name: aws.String(found.name), VersionId: aws.String(found.versionID),
+		SecretString: aws.String(found.value), VersionStages: []string{"AWSCURRENT"}, CreatedDate: aws.Time(worldEpoch)}, nil
 })

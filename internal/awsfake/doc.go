@@ -42,7 +42,7 @@
 //     and EventBridge PutEvents to any bus, with their limits and per-entry
 //     failures; accepted messages and events are kept for tests
 //     ([Server.Messages], [Server.Events]).
-//   - RAM resource shares of IPAM pools: create (with clientToken
+//   - RAM resource shares of IPAM pools: create and delete (with clientToken
 //     idempotency), associate and disassociate principals (accounts, OUs, the
 //     organization) and resources, list shares, associations and resources,
 //     with associations that settle after reads like other states.
@@ -84,9 +84,57 @@
 // and net/http that the fake's fast answers expose. Use it rather than a
 // hand-built configuration.
 //
+// # Model and protocols
+//
+// The fake is split in two. The model is the state (state.go and the
+// files per service) and one function per operation from the SDK's own
+// input struct to its output struct, such as
+//
+//	func(st *state, c *call, in *ec2.CreateIpamPoolInput) (*ec2.CreateIpamPoolOutput, error)
+//
+// so the model speaks the SDK's vocabulary and holds only semantics:
+// validation, state changes, asynchronous states, paging. The protocols are
+// one reflection-driven codec each (codec.go): EC2 query (form members
+// flattened as Name.N; XML answers in lowerCamel with <item> lists under
+// …Set), awsQuery (Name.member.N and Name.entry.N in forms; <member> lists
+// under an OpResult element), JSON 1.0 and 1.1 and restJson1 (the SDK's
+// member names, RAM's in lowerCamel; timestamps as epoch seconds; restJson1
+// query parameters as members of the same name) and RPC v2 CBOR (decoded
+// to the same tree as JSON; timestamps as tag 1). CloudWatch's one model
+// thus serves its three protocols. A member's wire name follows its
+// protocol's rule from the Go field name; the few the rules miss
+// (DescribeRegions' regionInfo, CreateTags' ResourceId, STS's arn, SNS's
+// map entries) sit in small override tables, and TestWireNamesMatchSDK
+// checks every name the codecs use against the SDK's generated
+// serializers, deserializers or Smithy schemas in the module cache. Codec
+// plans are built per type on first use and cached; nothing is built when
+// the package is initialised.
+//
+// Writes that take a client token (EC2's ClientToken, RAM's clientToken)
+// share one idempotency implementation (idempotency.go): the token, scoped
+// by service and account, remembers a fingerprint of the typed input and
+// the resource it made.
+//
+// Two kinds of answer are not the codec's. DescribeVpcs and
+// DescribeSubnets decode through it but answer a listing of cached,
+// encoded items, so that paging through 100,000 subnets stays cheap.
+// Lambda Invoke, whose request and answer are a raw payload with its
+// other members in the path and headers, is still decoded and written by
+// hand.
+//
 // # Adding an operation
 //
-// An operation is one operation value: its service, its name and a handler
-// that decodes a typed input and returns the protocol's response members.
-// Listing the value in the registry table (registry.go) makes it reachable.
+// Write its model with [model], passing the service's signing name, the
+// operation's name and the function; list the value in the registry table
+// (registry.go). The codec and the wire-name test pick it up from the
+// types. For example, the whole of DeleteSubnet:
+//
+//	var ec2DeleteSubnet = model("ec2", "DeleteSubnet", func(st *state, c *call, in *ec2.DeleteSubnetInput) (*ec2.DeleteSubnetOutput, error) {
+//		sn := st.subnets[aws.ToString(in.SubnetId)]
+//		if sn == nil || sn.account != c.account() || sn.region != c.region {
+//			return nil, badRequest("InvalidSubnetID.NotFound", "The subnet ID '%s' does not exist", aws.ToString(in.SubnetId))
+//		}
+//		… // remove it from the state
+//		return &ec2.DeleteSubnetOutput{}, nil
+//	})
 package awsfake

@@ -1,31 +1,23 @@
 package awsfake
 
 import (
-	"net/http"
-	"regexp"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/smithy-go/encoding/xml"
 )
 
 // EC2 operations on VPCs, subnets and regions (ec2query).
 
 var (
-	vpcIDPattern    = regexp.MustCompile(`^vpc-[0-9a-f]{8,17}$`)
-	subnetIDPattern = regexp.MustCompile(`^subnet-[0-9a-f]{8,17}$`)
+	vpcIDPattern    = lazyPattern(`^vpc-[0-9a-f]{8,17}$`)
+	subnetIDPattern = lazyPattern(`^subnet-[0-9a-f]{8,17}$`)
 )
-
-// dryRun answers DryRunOperation when the request asks for a dry run.
-func dryRun(c *call) error {
-	if b, err := c.optBool("DryRun"); err != nil {
-		return err
-	} else if b != nil && *b {
-		return newError(http.StatusPreconditionFailed, "DryRunOperation", "Request would have succeeded, but DryRun flag is set.")
-	}
-	return nil
-}
 
 // describeInput is the common input of the EC2 Describe operations.
 type describeInput struct {
@@ -34,23 +26,23 @@ type describeInput struct {
 	page    pageRequest
 }
 
-// decodeDescribe returns a decoder of a Describe input whose IDs are listed
-// under idsName (VpcId, SubnetId, IpamId, …).
-func decodeDescribe(idsName string) func(*call) (describeInput, error) {
-	return func(c *call) (describeInput, error) {
-		if err := dryRun(c); err != nil {
-			return describeInput{}, err
-		}
-		page, err := ec2Page(c)
-		if err != nil {
-			return describeInput{}, err
-		}
-		in := describeInput{ids: c.list(idsName), filters: c.filters(), page: page}
-		if len(in.ids) > 0 && page.maxResults != nil {
-			return in, badRequest("InvalidParameterCombination", "The parameter %s cannot be used with the parameter maxResults", lowerFirst(idsName)+"s")
-		}
-		return in, nil
+// describeOf is the common input of a typed EC2 Describe request whose IDs
+// are named idsName (IpamId, IpamPoolId, …) on the wire.
+func describeOf(idsName string, ids []string, filters []types.Filter, maxResults *int32, nextToken *string) (describeInput, error) {
+	in := describeInput{ids: ids, filters: filtersOf(filters), page: page(maxResults, nextToken)}
+	if len(in.ids) > 0 && maxResults != nil {
+		return in, badRequest("InvalidParameterCombination", "The parameter %s cannot be used with the parameter maxResults", lowerFirst(idsName)+"s")
 	}
+	return in, nil
+}
+
+// filtersOf returns typed EC2 filters as the model matches them.
+func filtersOf(fs []types.Filter) []filter {
+	out := make([]filter, len(fs))
+	for i, f := range fs {
+		out[i] = filter{name: aws.ToString(f.Name), values: f.Values}
+	}
+	return out
 }
 
 func lowerFirst(s string) string {
@@ -67,7 +59,7 @@ func lowerFirst(s string) string {
 // page. notFound answers an unknown ID, malformed a badly formed one.
 func describe[T any](c *call, in describeInput, all map[string]T, candidates []string, visible func(T) bool,
 	fields func(T) fieldsFunc, tags func(string) map[string]string,
-	idPattern *regexp.Regexp, malformed, notFound func(string) error, r pageRange,
+	idPattern pattern, malformed, notFound func(string) error, r pageRange,
 ) ([]T, string, error) {
 	var none T
 	if err := checkFilters(in.filters, fields(none)); err != nil {
@@ -75,7 +67,7 @@ func describe[T any](c *call, in describeInput, all map[string]T, candidates []s
 	}
 	if len(in.ids) > 0 {
 		for _, id := range in.ids {
-			if idPattern != nil && !idPattern.MatchString(id) {
+			if !idPattern.MatchString(id) {
 				return nil, "", malformed(id)
 			}
 			if it, ok := all[id]; !ok || !visible(it) {
@@ -99,8 +91,11 @@ func describe[T any](c *call, in describeInput, all map[string]T, candidates []s
 	return out, next, nil
 }
 
-var ec2DescribeVpcs = op("ec2", "DescribeVpcs", decodeDescribe("VpcId"), func(s *Server, c *call, in describeInput) (any, error) {
-	st := s.st
+var ec2DescribeVpcs = model("ec2", "DescribeVpcs", func(st *state, c *call, req *ec2.DescribeVpcsInput) (*listing, error) {
+	in, err := describeOf("VpcId", req.VpcIds, req.Filters, req.MaxResults, req.NextToken)
+	if err != nil {
+		return nil, err
+	}
 	vpcs, next, err := describe(c, in, st.vpcs, st.vpcsByOwner.get(ownerKey(c.account(), c.region)),
 		func(v *vpc) bool { return v.account == c.account() && v.region == c.region },
 		vpcFields, st.tagsOf, vpcIDPattern,
@@ -112,14 +107,11 @@ var ec2DescribeVpcs = op("ec2", "DescribeVpcs", decodeDescribe("VpcId"), func(s 
 	if err != nil {
 		return nil, err
 	}
-	items := make([][]byte, len(vpcs))
+	out := &listing{set: "vpcSet", items: make([][]byte, len(vpcs)), next: next}
 	for i, v := range vpcs {
-		items[i] = st.fragment(v.id, func(item xml.Value) { st.writeVpc(item, v) })
+		out.items[i] = st.fragment(v.id, func(item xml.Value) { encodeItem(item, st.sdkVPC(v)) })
 	}
-	return xmlMembers(func(v xml.Value) {
-		xfragments(v, "vpcSet", items)
-		xopt(v, "nextToken", next)
-	}), nil
+	return out, nil
 })
 
 // vpcFields answers the DescribeVpcs filters.
@@ -174,32 +166,31 @@ func vpcFields(v *vpc) fieldsFunc {
 
 const dhcpOptionsID = "dopt-0f00ba11c0ffee000"
 
-func (st *state) writeVpc(item xml.Value, v *vpc) {
-	xstr(item, "vpcId", v.id)
-	xstr(item, "ownerId", v.account)
-	xstr(item, "state", v.state)
-	xstr(item, "cidrBlock", v.ipv4[0].prefix.String())
-	xlist(item, "cidrBlockAssociationSet", len(v.ipv4), func(i int, a xml.Value) {
-		xstr(a, "cidrBlock", v.ipv4[i].prefix.String())
-		xstr(a, "associationId", v.ipv4[i].assocID)
-		xstruct(a, "cidrBlockState", func(s xml.Value) { xstr(s, "state", "associated") })
-	})
-	xlist(item, "ipv6CidrBlockAssociationSet", len(v.ipv6), func(i int, a xml.Value) {
-		xstr(a, "ipv6CidrBlock", v.ipv6[i].prefix.String())
-		xstr(a, "associationId", v.ipv6[i].assocID)
-		xstruct(a, "ipv6CidrBlockState", func(s xml.Value) { xstr(s, "state", "associated") })
-		xstr(a, "networkBorderGroup", v.region)
-		xstr(a, "ipv6Pool", "Amazon")
-		xstr(a, "ipSource", "amazon")
-	})
-	xstr(item, "dhcpOptionsId", dhcpOptionsID)
-	xstr(item, "instanceTenancy", "default")
-	xbool(item, "isDefault", v.isDefault)
-	xtags(item, "tagSet", st.tagsOf(v.id))
+// sdkVPC is a VPC as EC2 answers it.
+func (st *state) sdkVPC(v *vpc) *types.Vpc {
+	out := &types.Vpc{VpcId: aws.String(v.id), OwnerId: aws.String(v.account), State: types.VpcState(v.state),
+		CidrBlock: aws.String(v.ipv4[0].prefix.String()), DhcpOptionsId: aws.String(dhcpOptionsID),
+		InstanceTenancy: types.TenancyDefault, IsDefault: aws.Bool(v.isDefault), Tags: sdkTags(st.tagsOf(v.id)),
+		CidrBlockAssociationSet:     make([]types.VpcCidrBlockAssociation, len(v.ipv4)),
+		Ipv6CidrBlockAssociationSet: make([]types.VpcIpv6CidrBlockAssociation, len(v.ipv6))}
+	associated := &types.VpcCidrBlockState{State: types.VpcCidrBlockStateCodeAssociated}
+	for i, b := range v.ipv4 {
+		out.CidrBlockAssociationSet[i] = types.VpcCidrBlockAssociation{CidrBlock: aws.String(b.prefix.String()),
+			AssociationId: aws.String(b.assocID), CidrBlockState: associated}
+	}
+	for i, b := range v.ipv6 {
+		out.Ipv6CidrBlockAssociationSet[i] = types.VpcIpv6CidrBlockAssociation{Ipv6CidrBlock: aws.String(b.prefix.String()),
+			AssociationId: aws.String(b.assocID), Ipv6CidrBlockState: associated, NetworkBorderGroup: aws.String(v.region),
+			Ipv6Pool: aws.String("Amazon"), IpSource: types.IpSourceAmazon}
+	}
+	return out
 }
 
-var ec2DescribeSubnets = op("ec2", "DescribeSubnets", decodeDescribe("SubnetId"), func(s *Server, c *call, in describeInput) (any, error) {
-	st := s.st
+var ec2DescribeSubnets = model("ec2", "DescribeSubnets", func(st *state, c *call, req *ec2.DescribeSubnetsInput) (*listing, error) {
+	in, err := describeOf("SubnetId", req.SubnetIds, req.Filters, req.MaxResults, req.NextToken)
+	if err != nil {
+		return nil, err
+	}
 	subnets, next, err := describe(c, in, st.subnets, st.subnetsByOwner.get(ownerKey(c.account(), c.region)),
 		func(sn *subnet) bool { return sn.account == c.account() && sn.region == c.region },
 		subnetFields, st.tagsOf, subnetIDPattern,
@@ -211,14 +202,11 @@ var ec2DescribeSubnets = op("ec2", "DescribeSubnets", decodeDescribe("SubnetId")
 	if err != nil {
 		return nil, err
 	}
-	items := make([][]byte, len(subnets))
+	out := &listing{set: "subnetSet", items: make([][]byte, len(subnets)), next: next}
 	for i, sn := range subnets {
-		items[i] = st.fragment(sn.id, func(item xml.Value) { st.writeSubnet(item, sn) })
+		out.items[i] = st.fragment(sn.id, func(item xml.Value) { encodeItem(item, st.sdkSubnet(sn)) })
 	}
-	return xmlMembers(func(v xml.Value) {
-		xfragments(v, "subnetSet", items)
-		xopt(v, "nextToken", next)
-	}), nil
+	return out, nil
 })
 
 // subnetFields answers the DescribeSubnets filters.
@@ -276,92 +264,60 @@ func (sn *subnet) arn() string {
 	return "arn:aws:ec2:" + sn.region + ":" + sn.account + ":subnet/" + sn.id
 }
 
-func (st *state) writeSubnet(item xml.Value, sn *subnet) {
-	xstr(item, "subnetId", sn.id)
-	xstr(item, "subnetArn", sn.arn())
-	xstr(item, "vpcId", sn.vpc)
-	xstr(item, "ownerId", sn.account)
-	xstr(item, "state", sn.state)
+// sdkSubnet is a subnet as EC2 answers it.
+func (st *state) sdkSubnet(sn *subnet) *types.Subnet {
+	out := &types.Subnet{SubnetId: aws.String(sn.id), SubnetArn: aws.String(sn.arn()), VpcId: aws.String(sn.vpc),
+		OwnerId: aws.String(sn.account), State: types.SubnetState(sn.state), AvailableIpAddressCount: aws.Int32(int32(sn.available())),
+		AvailabilityZone: aws.String(sn.az), AvailabilityZoneId: aws.String(azID(sn.az)), DefaultForAz: aws.Bool(false),
+		MapPublicIpOnLaunch: aws.Bool(false), AssignIpv6AddressOnCreation: aws.Bool(false), Ipv6Native: aws.Bool(!sn.ipv4.IsValid()),
+		Ipv6CidrBlockAssociationSet: make([]types.SubnetIpv6CidrBlockAssociation, len(sn.ipv6)), Tags: sdkTags(st.tagsOf(sn.id))}
 	if sn.ipv4.IsValid() {
-		xstr(item, "cidrBlock", sn.ipv4.String())
+		out.CidrBlock = aws.String(sn.ipv4.String())
 	}
-	xint(item, "availableIpAddressCount", int64(sn.available()))
-	xstr(item, "availabilityZone", sn.az)
-	xstr(item, "availabilityZoneId", azID(sn.az))
-	xbool(item, "defaultForAz", false)
-	xbool(item, "mapPublicIpOnLaunch", false)
-	xbool(item, "assignIpv6AddressOnCreation", false)
-	xbool(item, "ipv6Native", !sn.ipv4.IsValid())
-	xlist(item, "ipv6CidrBlockAssociationSet", len(sn.ipv6), func(i int, a xml.Value) {
-		xstr(a, "ipv6CidrBlock", sn.ipv6[i].prefix.String())
-		xstr(a, "associationId", sn.ipv6[i].assocID)
-		xstruct(a, "ipv6CidrBlockState", func(s xml.Value) { xstr(s, "state", "associated") })
-		xstr(a, "ipSource", "amazon")
-	})
-	xtags(item, "tagSet", st.tagsOf(sn.id))
+	for i, b := range sn.ipv6 {
+		out.Ipv6CidrBlockAssociationSet[i] = types.SubnetIpv6CidrBlockAssociation{Ipv6CidrBlock: aws.String(b.prefix.String()),
+			AssociationId: aws.String(b.assocID), IpSource: types.IpSourceAmazon,
+			Ipv6CidrBlockState: &types.SubnetCidrBlockState{State: types.SubnetCidrBlockStateCodeAssociated}}
+	}
+	return out
 }
 
-// describeRegionsInput is the input of DescribeRegions.
-type describeRegionsInput struct {
-	names      []string
-	allRegions bool
-	filters    []filter
-}
+// encodeItem writes an SDK output struct's members into an EC2 list item.
+func encodeItem(item xml.Value, out any) { encodeXML(item, ec2Out, reflect.ValueOf(out).Elem()) }
 
-var ec2DescribeRegions = op("ec2", "DescribeRegions",
-	func(c *call) (describeRegionsInput, error) {
-		if err := dryRun(c); err != nil {
-			return describeRegionsInput{}, err
-		}
-		all, err := c.optBool("AllRegions")
-		if err != nil {
-			return describeRegionsInput{}, err
-		}
-		return describeRegionsInput{names: c.list("RegionName"), allRegions: all != nil && *all, filters: c.filters()}, nil
-	},
-	func(s *Server, c *call, in describeRegionsInput) (any, error) {
-		fields := func(r region) fieldsFunc {
-			return func(name string) ([]string, bool) {
-				switch name {
-				case "region-name":
-					return one(r.name), true
-				case "endpoint":
-					return one(regionEndpoint(r.name)), true
-				case "opt-in-status":
-					return one(r.optIn), true
-				}
-				return nil, false
+var ec2DescribeRegions = model("ec2", "DescribeRegions", func(st *state, c *call, in *ec2.DescribeRegionsInput) (*ec2.DescribeRegionsOutput, error) {
+	fields := func(r region) fieldsFunc {
+		return func(name string) ([]string, bool) {
+			switch name {
+			case "region-name":
+				return one(r.name), true
+			case "endpoint":
+				return one(regionEndpoint(r.name)), true
+			case "opt-in-status":
+				return one(r.optIn), true
 			}
+			return nil, false
 		}
-		if err := checkFilters(in.filters, fields(region{})); err != nil {
-			return nil, err
+	}
+	filters := filtersOf(in.Filters)
+	if err := checkFilters(filters, fields(region{})); err != nil {
+		return nil, err
+	}
+	for _, n := range in.RegionNames {
+		if !slices.ContainsFunc(st.regions, func(r region) bool { return r.name == n }) {
+			return nil, badRequest("InvalidParameterValue", "Invalid region: %s", n)
 		}
-		for _, n := range in.names {
-			if !slices.ContainsFunc(s.st.regions, func(r region) bool { return r.name == n }) {
-				return nil, badRequest("InvalidParameterValue", "Invalid region: %s", n)
-			}
+	}
+	out := &ec2.DescribeRegionsOutput{Regions: []types.Region{}}
+	for _, r := range st.regions {
+		named := slices.Contains(in.RegionNames, r.name)
+		if (len(in.RegionNames) > 0 && !named) || (!r.enabled && !aws.ToBool(in.AllRegions) && !named) || !matchFilters(filters, fields(r), nil) {
+			continue
 		}
-		var out []region
-		for _, r := range s.st.regions {
-			named := slices.Contains(in.names, r.name)
-			if len(in.names) > 0 && !named {
-				continue
-			}
-			if !r.enabled && !in.allRegions && !named {
-				continue
-			}
-			if matchFilters(in.filters, fields(r), nil) {
-				out = append(out, r)
-			}
-		}
-		slices.SortFunc(out, func(a, b region) int { return strings.Compare(a.name, b.name) })
-		return xmlMembers(func(v xml.Value) {
-			xlist(v, "regionInfo", len(out), func(i int, item xml.Value) {
-				xstr(item, "regionName", out[i].name)
-				xstr(item, "regionEndpoint", regionEndpoint(out[i].name))
-				xstr(item, "optInStatus", out[i].optIn)
-			})
-		}), nil
-	})
+		out.Regions = append(out.Regions, types.Region{RegionName: aws.String(r.name), Endpoint: aws.String(regionEndpoint(r.name)), OptInStatus: aws.String(r.optIn)})
+	}
+	slices.SortFunc(out.Regions, func(a, b types.Region) int { return strings.Compare(*a.RegionName, *b.RegionName) })
+	return out, nil
+})
 
 func regionEndpoint(name string) string { return "ec2." + name + ".amazonaws.com" }

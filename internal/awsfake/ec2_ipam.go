@@ -3,20 +3,21 @@ package awsfake
 import (
 	"fmt"
 	"net/netip"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 
-	"github.com/aws/smithy-go/encoding/xml"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 )
 
 // EC2 IPAM read operations (ec2query).
 
 var (
-	ipamIDPattern      = regexp.MustCompile(`^ipam-[0-9a-f]{8,17}$`)
-	ipamScopeIDPattern = regexp.MustCompile(`^ipam-scope-[0-9a-f]{8,17}$`)
-	ipamPoolIDPattern  = regexp.MustCompile(`^ipam-pool-[0-9a-f]{8,17}$`)
+	ipamIDPattern      = lazyPattern(`^ipam-[0-9a-f]{8,17}$`)
+	ipamScopeIDPattern = lazyPattern(`^ipam-scope-[0-9a-f]{8,17}$`)
+	ipamPoolIDPattern  = lazyPattern(`^ipam-pool-[0-9a-f]{8,17}$`)
 )
 
 // visibleIPAM reports whether the caller sees an IPAM: its owner, in its
@@ -41,8 +42,11 @@ func malformed(kind string) func(string) error {
 	return func(id string) error { return badRequest(kind+".Malformed", "Invalid id: \"%s\"", id) }
 }
 
-var ec2DescribeIpams = op("ec2", "DescribeIpams", decodeDescribe("IpamId"), func(s *Server, c *call, in describeInput) (any, error) {
-	st := s.st
+var ec2DescribeIpams = model("ec2", "DescribeIpams", func(st *state, c *call, req *ec2.DescribeIpamsInput) (*ec2.DescribeIpamsOutput, error) {
+	in, err := describeOf("IpamId", req.IpamIds, req.Filters, req.MaxResults, req.NextToken)
+	if err != nil {
+		return nil, err
+	}
 	fields := func(i *ipam) fieldsFunc {
 		return func(name string) ([]string, bool) {
 			if i == nil {
@@ -70,24 +74,18 @@ var ec2DescribeIpams = op("ec2", "DescribeIpams", decodeDescribe("IpamId"), func
 	if err != nil {
 		return nil, err
 	}
-	return xmlMembers(func(v xml.Value) {
-		xlist(v, "ipamSet", len(ipams), func(k int, item xml.Value) {
-			i := ipams[k]
-			xstr(item, "ownerId", i.account)
-			xstr(item, "ipamId", i.id)
-			xstr(item, "ipamArn", i.arn())
-			xstr(item, "ipamRegion", i.region)
-			xstr(item, "publicDefaultScopeId", i.publicScope)
-			xstr(item, "privateDefaultScopeId", i.privateScope)
-			xstr(item, "defaultResourceDiscoveryId", i.discovery)
-			xint(item, "scopeCount", int64(st.scopeCount(i.id)))
-			xlist(item, "operatingRegionSet", len(i.operating), func(r int, o xml.Value) { xstr(o, "regionName", i.operating[r]) })
-			xstr(item, "state", i.state)
-			xstr(item, "tier", i.tier)
-			xtags(item, "tagSet", st.tagsOf(i.id))
-		})
-		xopt(v, "nextToken", next)
-	}), nil
+	out := &ec2.DescribeIpamsOutput{Ipams: make([]types.Ipam, len(ipams)), NextToken: optString(next)}
+	for k, i := range ipams {
+		out.Ipams[k] = types.Ipam{OwnerId: aws.String(i.account), IpamId: aws.String(i.id), IpamArn: aws.String(i.arn()),
+			IpamRegion: aws.String(i.region), PublicDefaultScopeId: aws.String(i.publicScope), PrivateDefaultScopeId: aws.String(i.privateScope),
+			DefaultResourceDiscoveryId: aws.String(i.discovery), ScopeCount: aws.Int32(int32(st.scopeCount(i.id))),
+			OperatingRegions: make([]types.IpamOperatingRegion, len(i.operating)), State: types.IpamState(i.state),
+			Tier: types.IpamTier(i.tier), Tags: sdkTags(st.tagsOf(i.id))}
+		for r, name := range i.operating {
+			out.Ipams[k].OperatingRegions[r] = types.IpamOperatingRegion{RegionName: aws.String(name)}
+		}
+	}
+	return out, nil
 })
 
 func (st *state) scopeCount(ipamID string) int {
@@ -100,8 +98,11 @@ func (st *state) scopeCount(ipamID string) int {
 	return n
 }
 
-var ec2DescribeIpamScopes = op("ec2", "DescribeIpamScopes", decodeDescribe("IpamScopeId"), func(s *Server, c *call, in describeInput) (any, error) {
-	st := s.st
+var ec2DescribeIpamScopes = model("ec2", "DescribeIpamScopes", func(st *state, c *call, req *ec2.DescribeIpamScopesInput) (*ec2.DescribeIpamScopesOutput, error) {
+	in, err := describeOf("IpamScopeId", req.IpamScopeIds, req.Filters, req.MaxResults, req.NextToken)
+	if err != nil {
+		return nil, err
+	}
 	fields := func(sc *ipamScope) fieldsFunc {
 		return func(name string) ([]string, bool) {
 			if sc == nil {
@@ -135,23 +136,15 @@ var ec2DescribeIpamScopes = op("ec2", "DescribeIpamScopes", decodeDescribe("Ipam
 	if err != nil {
 		return nil, err
 	}
-	return xmlMembers(func(v xml.Value) {
-		xlist(v, "ipamScopeSet", len(scopes), func(k int, item xml.Value) {
-			sc := scopes[k]
-			i := st.ipams[sc.ipam]
-			xstr(item, "ownerId", i.account)
-			xstr(item, "ipamScopeId", sc.id)
-			xstr(item, "ipamScopeArn", st.scopeARN(sc))
-			xstr(item, "ipamArn", i.arn())
-			xstr(item, "ipamRegion", i.region)
-			xstr(item, "ipamScopeType", sc.scopeType)
-			xbool(item, "isDefault", sc.isDefault)
-			xint(item, "poolCount", int64(st.poolCount(sc.id)))
-			xstr(item, "state", sc.state)
-			xtags(item, "tagSet", st.tagsOf(sc.id))
-		})
-		xopt(v, "nextToken", next)
-	}), nil
+	out := &ec2.DescribeIpamScopesOutput{IpamScopes: make([]types.IpamScope, len(scopes)), NextToken: optString(next)}
+	for k, sc := range scopes {
+		i := st.ipams[sc.ipam]
+		out.IpamScopes[k] = types.IpamScope{OwnerId: aws.String(i.account), IpamScopeId: aws.String(sc.id), IpamScopeArn: aws.String(st.scopeARN(sc)),
+			IpamArn: aws.String(i.arn()), IpamRegion: aws.String(i.region), IpamScopeType: types.IpamScopeType(sc.scopeType),
+			IsDefault: aws.Bool(sc.isDefault), PoolCount: aws.Int32(int32(st.poolCount(sc.id))), State: types.IpamScopeState(sc.state),
+			Tags: sdkTags(st.tagsOf(sc.id))}
+	}
+	return out, nil
 })
 
 func (st *state) poolCount(scopeID string) int {
@@ -164,23 +157,23 @@ func (st *state) poolCount(scopeID string) int {
 	return n
 }
 
-var ec2DescribeIpamPools = op("ec2", "DescribeIpamPools", decodeDescribe("IpamPoolId"), func(s *Server, c *call, in describeInput) (any, error) {
-	st := s.st
+var ec2DescribeIpamPools = model("ec2", "DescribeIpamPools", func(st *state, c *call, req *ec2.DescribeIpamPoolsInput) (*ec2.DescribeIpamPoolsOutput, error) {
+	in, err := describeOf("IpamPoolId", req.IpamPoolIds, req.Filters, req.MaxResults, req.NextToken)
+	if err != nil {
+		return nil, err
+	}
 	pools, next, err := describe(c, in, st.pools, sortedKeys(st.pools),
 		func(p *ipamPool) bool { return c.visibleIPAM(st.ipams[p.ipam]) && p.status.state != "delete-complete" },
 		st.poolFields, st.tagsOf, ipamPoolIDPattern, malformed("InvalidIpamPoolId"), notFoundPool, ec2IPAM)
 	if err != nil {
 		return nil, err
 	}
-	states := make([]string, len(pools))
+	out := &ec2.DescribeIpamPoolsOutput{IpamPools: make([]types.IpamPool, len(pools)), NextToken: optString(next)}
 	for k, p := range pools {
-		states[k] = p.status.observe()
+		out.IpamPools[k] = *st.sdkPool(p, p.status.observe())
 	}
 	st.sweep()
-	return xmlMembers(func(v xml.Value) {
-		xlist(v, "ipamPoolSet", len(pools), func(k int, item xml.Value) { st.writePool(item, pools[k], states[k]) })
-		xopt(v, "nextToken", next)
-	}), nil
+	return out, nil
 })
 
 // poolFields answers the DescribeIpamPools filters.
@@ -234,38 +227,21 @@ func localeOf(p *ipamPool) string {
 	return p.locale
 }
 
-func (st *state) writePool(item xml.Value, p *ipamPool, state string) {
+// sdkPool is a pool as EC2 answers it, in the given state.
+func (st *state) sdkPool(p *ipamPool, state string) *types.IpamPool {
 	sc, i := st.scopes[p.scope], st.ipams[p.ipam]
-	xstr(item, "ownerId", i.account)
-	xstr(item, "ipamPoolId", p.id)
-	xopt(item, "sourceIpamPoolId", p.parent)
-	xstr(item, "ipamPoolArn", st.poolARN(p))
-	xstr(item, "ipamScopeArn", st.scopeARN(sc))
-	xstr(item, "ipamScopeType", sc.scopeType)
-	xstr(item, "ipamArn", i.arn())
-	xstr(item, "ipamRegion", i.region)
-	xstr(item, "locale", localeOf(p))
-	xint(item, "poolDepth", int64(st.depth(p)))
-	xstr(item, "state", state)
-	xopt(item, "stateMessage", p.stateMessage)
-	xopt(item, "description", p.description)
-	xbool(item, "autoImport", p.autoImport)
-	xbool(item, "publiclyAdvertisable", false)
-	xstr(item, "addressFamily", p.family)
-	if p.minLen >= 0 {
-		xint(item, "allocationMinNetmaskLength", int64(p.minLen))
+	out := &types.IpamPool{OwnerId: aws.String(i.account), IpamPoolId: aws.String(p.id), IpamPoolArn: aws.String(st.poolARN(p)),
+		IpamScopeArn: aws.String(st.scopeARN(sc)), IpamScopeType: types.IpamScopeType(sc.scopeType), IpamArn: aws.String(i.arn()),
+		IpamRegion: aws.String(i.region), Locale: aws.String(localeOf(p)), PoolDepth: aws.Int32(int32(st.depth(p))),
+		State: types.IpamPoolState(state), AutoImport: aws.Bool(p.autoImport), PubliclyAdvertisable: aws.Bool(false),
+		AddressFamily: types.AddressFamily(p.family), AllocationMinNetmaskLength: optInt32(p.minLen),
+		AllocationMaxNetmaskLength: optInt32(p.maxLen), AllocationDefaultNetmaskLength: optInt32(p.defLen),
+		SourceIpamPoolId: optString(p.parent), StateMessage: optString(p.stateMessage), Description: optString(p.description),
+		AllocationResourceTags: make([]types.IpamResourceTag, len(p.allocTags)), Tags: sdkTags(st.tagsOf(p.id))}
+	for k, t := range p.allocTags {
+		out.AllocationResourceTags[k] = types.IpamResourceTag{Key: aws.String(t.key), Value: aws.String(t.value)}
 	}
-	if p.maxLen >= 0 {
-		xint(item, "allocationMaxNetmaskLength", int64(p.maxLen))
-	}
-	if p.defLen >= 0 {
-		xint(item, "allocationDefaultNetmaskLength", int64(p.defLen))
-	}
-	xlist(item, "allocationResourceTagSet", len(p.allocTags), func(k int, t xml.Value) {
-		xstr(t, "key", p.allocTags[k].key)
-		xstr(t, "value", p.allocTags[k].value)
-	})
-	xtags(item, "tagSet", st.tagsOf(p.id))
+	return out
 }
 
 // sweep forgets what has finished deleting.
@@ -300,30 +276,11 @@ func (c *call) visiblePool(st *state, id string) (*ipamPool, error) {
 	return p, nil
 }
 
-// getPoolInput is the input of GetIpamPoolCidrs and GetIpamPoolAllocations.
-type getPoolInput struct {
-	poolID, allocationID string
-	filters              []filter
-	page                 pageRequest
-}
-
-func decodeGetPool(c *call) (getPoolInput, error) {
-	if err := dryRun(c); err != nil {
-		return getPoolInput{}, err
+var ec2GetIpamPoolCidrs = model("ec2", "GetIpamPoolCidrs", func(st *state, c *call, in *ec2.GetIpamPoolCidrsInput) (*ec2.GetIpamPoolCidrsOutput, error) {
+	if err := required(c, "IpamPoolId", in.IpamPoolId != nil); err != nil {
+		return nil, err
 	}
-	id, err := c.required("IpamPoolId")
-	if err != nil {
-		return getPoolInput{}, err
-	}
-	page, err := ec2Page(c)
-	if err != nil {
-		return getPoolInput{}, err
-	}
-	return getPoolInput{poolID: id, allocationID: c.str("IpamPoolAllocationId"), filters: c.filters(), page: page}, nil
-}
-
-var ec2GetIpamPoolCidrs = op("ec2", "GetIpamPoolCidrs", decodeGetPool, func(s *Server, c *call, in getPoolInput) (any, error) {
-	p, err := c.visiblePool(s.st, in.poolID)
+	p, err := c.visiblePool(st, aws.ToString(in.IpamPoolId))
 	if err != nil {
 		return nil, err
 	}
@@ -343,41 +300,38 @@ var ec2GetIpamPoolCidrs = op("ec2", "GetIpamPoolCidrs", decodeGetPool, func(s *S
 			return nil, false
 		}
 	}
-	if err := checkFilters(in.filters, fields(nil)); err != nil {
+	filters := filtersOf(in.Filters)
+	if err := checkFilters(filters, fields(nil)); err != nil {
 		return nil, err
 	}
 	var cidrs []*poolCIDR
 	for _, pc := range p.cidrs {
-		if matchFilters(in.filters, fields(pc), nil) {
+		if matchFilters(filters, fields(pc), nil) {
 			cidrs = append(cidrs, pc)
 		}
 	}
 	slices.SortFunc(cidrs, func(a, b *poolCIDR) int { return strings.Compare(addrKey(a.prefix), addrKey(b.prefix)) })
-	page, next, err := paginate(c, cidrs, func(pc *poolCIDR) string { return addrKey(pc.prefix) }, in.page, ec2IPAM)
+	pg, next, err := paginate(c, cidrs, func(pc *poolCIDR) string { return addrKey(pc.prefix) }, page(in.MaxResults, in.NextToken), ec2IPAM)
 	if err != nil {
 		return nil, err
 	}
-	states := make([]string, len(page))
-	for k, pc := range page {
-		states[k] = pc.status.observe()
+	out := &ec2.GetIpamPoolCidrsOutput{IpamPoolCidrs: make([]types.IpamPoolCidr, len(pg)), NextToken: optString(next)}
+	for k, pc := range pg {
+		out.IpamPoolCidrs[k] = *sdkPoolCIDR(pc)
+		out.IpamPoolCidrs[k].State = types.IpamPoolCidrState(pc.status.observe())
+		if pc.failure != "" && out.IpamPoolCidrs[k].State != "pending-deprovision" {
+			out.IpamPoolCidrs[k].FailureReason = &types.IpamPoolCidrFailureReason{Message: aws.String(pc.failure)}
+		}
 	}
-	s.st.sweep()
-	return xmlMembers(func(v xml.Value) {
-		xlist(v, "ipamPoolCidrSet", len(page), func(k int, item xml.Value) {
-			xstr(item, "ipamPoolCidrId", page[k].id)
-			xstr(item, "cidr", page[k].prefix.String())
-			xstr(item, "state", states[k])
-			xint(item, "netmaskLength", int64(page[k].prefix.Bits()))
-			if page[k].failure != "" && states[k] != "pending-deprovision" {
-				xstruct(item, "failureReason", func(f xml.Value) { xstr(f, "message", page[k].failure) })
-			}
-		})
-		xopt(v, "nextToken", next)
-	}), nil
+	st.sweep()
+	return out, nil
 })
 
-var ec2GetIpamPoolAllocations = op("ec2", "GetIpamPoolAllocations", decodeGetPool, func(s *Server, c *call, in getPoolInput) (any, error) {
-	p, err := c.visiblePool(s.st, in.poolID)
+var ec2GetIpamPoolAllocations = model("ec2", "GetIpamPoolAllocations", func(st *state, c *call, in *ec2.GetIpamPoolAllocationsInput) (*ec2.GetIpamPoolAllocationsOutput, error) {
+	if err := required(c, "IpamPoolId", in.IpamPoolId != nil); err != nil {
+		return nil, err
+	}
+	p, err := c.visiblePool(st, aws.ToString(in.IpamPoolId))
 	if err != nil {
 		return nil, err
 	}
@@ -406,160 +360,124 @@ var ec2GetIpamPoolAllocations = op("ec2", "GetIpamPoolAllocations", decodeGetPoo
 			return nil, false
 		}
 	}
-	if err := checkFilters(in.filters, fields(nil)); err != nil {
+	filters, allocationID := filtersOf(in.Filters), aws.ToString(in.IpamPoolAllocationId)
+	if err := checkFilters(filters, fields(nil)); err != nil {
 		return nil, err
 	}
-	if in.allocationID != "" {
-		if a := s.st.allocs[in.allocationID]; a == nil || a.pool != p.id {
-			return nil, badRequest("InvalidIpamPoolAllocationId.NotFound", "The ipam pool allocation ID '%s' does not exist", in.allocationID)
+	if allocationID != "" {
+		if a := st.allocs[allocationID]; a == nil || a.pool != p.id {
+			return nil, badRequest("InvalidIpamPoolAllocationId.NotFound", "The ipam pool allocation ID '%s' does not exist", allocationID)
 		}
 	}
 	var allocs []*allocation
-	for _, a := range s.st.allocationsOf(p.id) {
-		if (in.allocationID == "" || a.id == in.allocationID) && matchFilters(in.filters, fields(a), nil) {
+	for _, a := range st.allocationsOf(p.id) {
+		if (allocationID == "" || a.id == allocationID) && matchFilters(filters, fields(a), nil) {
 			allocs = append(allocs, a)
 		}
 	}
 	key := func(a *allocation) string { return addrKey(a.prefix) }
 	slices.SortFunc(allocs, func(a, b *allocation) int { return strings.Compare(key(a), key(b)) })
-	page, next, err := paginate(c, allocs, key, in.page, ec2Allocations)
+	pg, next, err := paginate(c, allocs, key, page(in.MaxResults, in.NextToken), ec2Allocations)
 	if err != nil {
 		return nil, err
 	}
-	return xmlMembers(func(v xml.Value) {
-		xlist(v, "ipamPoolAllocationSet", len(page), func(k int, item xml.Value) {
-			a := page[k]
-			xstr(item, "cidr", a.prefix.String())
-			xstr(item, "ipamPoolAllocationId", a.id)
-			xopt(item, "description", a.description)
-			xopt(item, "resourceId", a.resourceID)
-			xstr(item, "resourceType", a.resourceType)
-			xopt(item, "resourceRegion", a.resourceRegion)
-			xstr(item, "resourceOwner", a.resourceOwner)
-		})
-		xopt(v, "nextToken", next)
-	}), nil
+	out := &ec2.GetIpamPoolAllocationsOutput{IpamPoolAllocations: make([]types.IpamPoolAllocation, len(pg)), NextToken: optString(next)}
+	for k, a := range pg {
+		out.IpamPoolAllocations[k] = types.IpamPoolAllocation{Cidr: aws.String(a.prefix.String()), IpamPoolAllocationId: aws.String(a.id),
+			Description: optString(a.description), ResourceId: optString(a.resourceID), ResourceType: types.IpamPoolAllocationResourceType(a.resourceType),
+			ResourceRegion: optString(a.resourceRegion), ResourceOwner: aws.String(a.resourceOwner)}
+	}
+	return out, nil
 })
-
-// resourceCIDRsInput is the input of GetIpamResourceCidrs.
-type resourceCIDRsInput struct {
-	scopeID, poolID, resourceID, resourceType, owner string
-	tag                                              *tag
-	filters                                          []filter
-	page                                             pageRequest
-}
 
 var resourceTypes = []string{"vpc", "subnet", "eip", "public-ipv4-pool", "ipv6-pool", "eni", "anycast-ip-list"}
 
-var ec2GetIpamResourceCidrs = op("ec2", "GetIpamResourceCidrs",
-	func(c *call) (resourceCIDRsInput, error) {
-		if err := dryRun(c); err != nil {
-			return resourceCIDRsInput{}, err
-		}
-		id, err := c.required("IpamScopeId")
-		if err != nil {
-			return resourceCIDRsInput{}, err
-		}
-		page, err := ec2Page(c)
-		if err != nil {
-			return resourceCIDRsInput{}, err
-		}
-		in := resourceCIDRsInput{scopeID: id, poolID: c.str("IpamPoolId"), resourceID: c.str("ResourceId"),
-			resourceType: c.str("ResourceType"), owner: c.str("ResourceOwner"), filters: c.filters(), page: page}
-		if in.resourceType != "" && !slices.Contains(resourceTypes, in.resourceType) {
-			return in, badRequest("InvalidParameterValue", "Value (%s) for parameter resourceType is invalid.", in.resourceType)
-		}
-		if c.has("ResourceTag.Key") {
-			in.tag = &tag{key: c.str("ResourceTag.Key"), value: c.str("ResourceTag.Value")}
-		}
-		return in, nil
-	},
-	func(s *Server, c *call, in resourceCIDRsInput) (any, error) {
-		st := s.st
-		if !ipamScopeIDPattern.MatchString(in.scopeID) {
-			return nil, malformed("InvalidIpamScopeId")(in.scopeID)
-		}
-		sc := st.scopes[in.scopeID]
-		if sc == nil || !c.visibleIPAM(st.ipams[sc.ipam]) {
-			return nil, notFoundScope(in.scopeID)
-		}
-		if in.poolID != "" {
-			if _, err := c.visiblePool(st, in.poolID); err != nil {
-				return nil, err
-			}
-		}
-		fields := func(r *resourceCIDR) fieldsFunc {
-			return func(name string) ([]string, bool) {
-				names := []string{"management-state", "compliance-status", "overlap-status", "resource-id", "resource-type",
-					"resource-owner", "resource-region", "vpc-id", "ipam-pool-id", "resource-cidr"}
-				if r == nil {
-					return nil, slices.Contains(names, name)
-				}
-				switch name {
-				case "management-state":
-					return one(r.management), true
-				case "compliance-status":
-					return one(r.compliance), true
-				case "overlap-status":
-					return one(r.overlap), true
-				case "resource-id":
-					return one(r.resourceID), true
-				case "resource-type":
-					return one(r.resourceType), true
-				case "resource-owner":
-					return one(r.owner), true
-				case "resource-region":
-					return one(r.region), true
-				case "vpc-id":
-					return one(r.vpcID), true
-				case "ipam-pool-id":
-					return one(r.pool), true
-				case "resource-cidr":
-					return one(r.prefix.String()), true
-				}
-				return nil, false
-			}
-		}
-		if err := checkFilters(in.filters, fields(nil)); err != nil {
+var ec2GetIpamResourceCidrs = model("ec2", "GetIpamResourceCidrs", func(st *state, c *call, in *ec2.GetIpamResourceCidrsInput) (*ec2.GetIpamResourceCidrsOutput, error) {
+	scopeID, poolID, resourceID, owner := aws.ToString(in.IpamScopeId), aws.ToString(in.IpamPoolId), aws.ToString(in.ResourceId), aws.ToString(in.ResourceOwner)
+	if err := required(c, "IpamScopeId", scopeID != ""); err != nil {
+		return nil, err
+	}
+	if in.ResourceType != "" && !slices.Contains(resourceTypes, string(in.ResourceType)) {
+		return nil, badRequest("InvalidParameterValue", "Value (%s) for parameter resourceType is invalid.", in.ResourceType)
+	}
+	if !ipamScopeIDPattern.MatchString(scopeID) {
+		return nil, malformed("InvalidIpamScopeId")(scopeID)
+	}
+	sc := st.scopes[scopeID]
+	if sc == nil || !c.visibleIPAM(st.ipams[sc.ipam]) {
+		return nil, notFoundScope(scopeID)
+	}
+	if poolID != "" {
+		if _, err := c.visiblePool(st, poolID); err != nil {
 			return nil, err
 		}
-		match := func(r *resourceCIDR) bool {
-			switch {
-			case in.poolID != "" && r.pool != in.poolID,
-				in.resourceID != "" && r.resourceID != in.resourceID,
-				in.resourceType != "" && r.resourceType != in.resourceType,
-				in.owner != "" && r.owner != in.owner,
-				in.tag != nil && r.tags[in.tag.key] != in.tag.value:
-				return false
+	}
+	fields := func(r *resourceCIDR) fieldsFunc {
+		return func(name string) ([]string, bool) {
+			names := []string{"management-state", "compliance-status", "overlap-status", "resource-id", "resource-type",
+				"resource-owner", "resource-region", "vpc-id", "ipam-pool-id", "resource-cidr"}
+			if r == nil {
+				return nil, slices.Contains(names, name)
 			}
-			return len(in.filters) == 0 || matchFilters(in.filters, fields(r), r.tags)
+			switch name {
+			case "management-state":
+				return one(r.management), true
+			case "compliance-status":
+				return one(r.compliance), true
+			case "overlap-status":
+				return one(r.overlap), true
+			case "resource-id":
+				return one(r.resourceID), true
+			case "resource-type":
+				return one(r.resourceType), true
+			case "resource-owner":
+				return one(r.owner), true
+			case "resource-region":
+				return one(r.region), true
+			case "vpc-id":
+				return one(r.vpcID), true
+			case "ipam-pool-id":
+				return one(r.pool), true
+			case "resource-cidr":
+				return one(r.prefix.String()), true
+			}
+			return nil, false
 		}
-		page, next, err := paginateScan(c, st.resourceCIDRs(sc), func(r resourceCIDR) string { return r.key }, match, in.page, ec2IPAM)
-		if err != nil {
-			return nil, err
+	}
+	filters := filtersOf(in.Filters)
+	if err := checkFilters(filters, fields(nil)); err != nil {
+		return nil, err
+	}
+	match := func(r *resourceCIDR) bool {
+		switch {
+		case poolID != "" && r.pool != poolID,
+			resourceID != "" && r.resourceID != resourceID,
+			in.ResourceType != "" && r.resourceType != string(in.ResourceType),
+			owner != "" && r.owner != owner,
+			in.ResourceTag != nil && r.tags[aws.ToString(in.ResourceTag.Key)] != aws.ToString(in.ResourceTag.Value):
+			return false
 		}
-		return xmlMembers(func(v xml.Value) {
-			xlist(v, "ipamResourceCidrSet", len(page), func(k int, item xml.Value) {
-				r := page[k]
-				xstr(item, "ipamId", r.ipam)
-				xstr(item, "ipamScopeId", r.scope)
-				xopt(item, "ipamPoolId", r.pool)
-				xstr(item, "resourceRegion", r.region)
-				xstr(item, "resourceOwnerId", r.owner)
-				xstr(item, "resourceId", r.resourceID)
-				xopt(item, "resourceName", r.tags["Name"])
-				xstr(item, "resourceCidr", r.prefix.String())
-				xstr(item, "resourceType", r.resourceType)
-				xtags(item, "resourceTagSet", r.tags)
-				if r.hasUsage {
-					item.MemberElement(el("ipUsage")).Double(r.usage)
-				}
-				xstr(item, "complianceStatus", r.compliance)
-				xstr(item, "managementState", r.management)
-				xstr(item, "overlapStatus", r.overlap)
-				xstr(item, "vpcId", r.vpcID)
-				xopt(item, "availabilityZoneId", r.azID)
-			})
-			xopt(v, "nextToken", next)
-		}), nil
-	})
+		return len(filters) == 0 || matchFilters(filters, fields(r), r.tags)
+	}
+	pg, next, err := paginateScan(c, st.resourceCIDRs(sc), func(r resourceCIDR) string { return r.key }, match, page(in.MaxResults, in.NextToken), ec2IPAM)
+	if err != nil {
+		return nil, err
+	}
+	out := &ec2.GetIpamResourceCidrsOutput{IpamResourceCidrs: make([]types.IpamResourceCidr, len(pg)), NextToken: optString(next)}
+	for k, r := range pg {
+		rc := types.IpamResourceCidr{IpamId: aws.String(r.ipam), IpamScopeId: aws.String(r.scope), IpamPoolId: optString(r.pool),
+			ResourceRegion: aws.String(r.region), ResourceOwnerId: aws.String(r.owner), ResourceId: aws.String(r.resourceID),
+			ResourceName: optString(r.tags["Name"]), ResourceCidr: aws.String(r.prefix.String()), ResourceType: types.IpamResourceType(r.resourceType),
+			ResourceTags: make([]types.IpamResourceTag, 0, len(r.tags)), ComplianceStatus: types.IpamComplianceStatus(r.compliance),
+			ManagementState: types.IpamManagementState(r.management), OverlapStatus: types.IpamOverlapStatus(r.overlap),
+			VpcId: aws.String(r.vpcID), AvailabilityZoneId: optString(r.azID)}
+		for _, key := range sortedKeys(r.tags) {
+			rc.ResourceTags = append(rc.ResourceTags, types.IpamResourceTag{Key: aws.String(key), Value: aws.String(r.tags[key])})
+		}
+		if r.hasUsage {
+			rc.IpUsage = aws.Float64(r.usage)
+		}
+		out.IpamResourceCidrs[k] = rc
+	}
+	return out, nil
+})

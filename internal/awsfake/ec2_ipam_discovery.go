@@ -1,55 +1,39 @@
 package awsfake
 
 import (
+	"errors"
 	"slices"
 	"time"
 
-	"github.com/aws/smithy-go/encoding/xml"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 )
 
 // discoveryFailure is why IPAM cannot discover an account in a region.
 type discoveryFailure struct{ code, message string }
 
-type discoveredAccountsInput struct {
-	discoveryID, region string
-	filters             []filter
-	page                pageRequest
-}
-
 // ec2GetIpamDiscoveredAccounts lists the accounts an IPAM's resource
 // discovery covers in one region: every active account of the
 // organization, with a failure reason where discovery fails
 // ([Builder.DiscoveryFailure]).
-var ec2GetIpamDiscoveredAccounts = op("ec2", "GetIpamDiscoveredAccounts", func(c *call) (discoveredAccountsInput, error) {
-	if err := dryRun(c); err != nil {
-		return discoveredAccountsInput{}, err
+var ec2GetIpamDiscoveredAccounts = model("ec2", "GetIpamDiscoveredAccounts", func(st *state, c *call, in *ec2.GetIpamDiscoveredAccountsInput) (*ec2.GetIpamDiscoveredAccountsOutput, error) {
+	discoveryID, region := aws.ToString(in.IpamResourceDiscoveryId), aws.ToString(in.DiscoveryRegion)
+	if err := errors.Join(required(c, "IpamResourceDiscoveryId", discoveryID != ""), required(c, "DiscoveryRegion", region != "")); err != nil {
+		return nil, err
 	}
-	id, err := c.required("IpamResourceDiscoveryId")
-	if err != nil {
-		return discoveredAccountsInput{}, err
-	}
-	region, err := c.required("DiscoveryRegion")
-	if err != nil {
-		return discoveredAccountsInput{}, err
-	}
-	page, err := ec2Page(c)
-	if err != nil {
-		return discoveredAccountsInput{}, err
-	}
-	return discoveredAccountsInput{discoveryID: id, region: region, filters: c.filters(), page: page}, nil
-}, func(s *Server, c *call, in discoveredAccountsInput) (any, error) {
-	st := s.st
+	filters := filtersOf(in.Filters)
 	var owner *ipam
 	for _, i := range st.ipams {
-		if i.discovery == in.discoveryID && c.visibleIPAM(i) {
+		if i.discovery == discoveryID && c.visibleIPAM(i) {
 			owner = i
 		}
 	}
 	if owner == nil {
-		return nil, badRequest("InvalidIpamResourceDiscoveryId.NotFound", "The ipam resource discovery ID '%s' does not exist", in.discoveryID)
+		return nil, badRequest("InvalidIpamResourceDiscoveryId.NotFound", "The ipam resource discovery ID '%s' does not exist", discoveryID)
 	}
-	if !slices.Contains(owner.operating, in.region) {
-		return nil, badRequest("InvalidParameterValue", "The discovery region '%s' is not an operating region of the resource discovery", in.region)
+	if !slices.Contains(owner.operating, region) {
+		return nil, badRequest("InvalidParameterValue", "The discovery region '%s' is not an operating region of the resource discovery", region)
 	}
 	fields := func(a *account) fieldsFunc {
 		return func(name string) ([]string, bool) {
@@ -60,41 +44,34 @@ var ec2GetIpamDiscoveredAccounts = op("ec2", "GetIpamDiscoveredAccounts", func(c
 			case "account-id":
 				return one(a.id), true
 			case "discovery-region":
-				return one(in.region), true
+				return one(region), true
 			}
 			return nil, false
 		}
 	}
-	if err := checkFilters(in.filters, fields(nil)); err != nil {
+	if err := checkFilters(filters, fields(nil)); err != nil {
 		return nil, err
 	}
 	var accounts []*account
 	for _, id := range sortedKeys(st.accounts) {
 		a := st.accounts[id]
-		if a.state == "ACTIVE" && matchFilters(in.filters, fields(a), nil) {
+		if a.state == "ACTIVE" && matchFilters(filters, fields(a), nil) {
 			accounts = append(accounts, a)
 		}
 	}
-	page, next, err := paginate(c, accounts, func(a *account) string { return a.id }, in.page, ec2IPAM)
+	pg, next, err := paginate(c, accounts, func(a *account) string { return a.id }, page(in.MaxResults, in.NextToken), ec2IPAM)
 	if err != nil {
 		return nil, err
 	}
 	now := st.now().UTC().Truncate(time.Second)
-	return xmlMembers(func(v xml.Value) {
-		xlist(v, "ipamDiscoveredAccountSet", len(page), func(k int, item xml.Value) {
-			a := page[k]
-			xstr(item, "accountId", a.id)
-			xstr(item, "discoveryRegion", in.region)
-			xstr(item, "lastAttemptedDiscoveryTime", now.Format(time.RFC3339))
-			if f, failed := st.discovery[[2]string{a.id, in.region}]; failed {
-				xstruct(item, "failureReason", func(r xml.Value) {
-					xstr(r, "code", f.code)
-					xstr(r, "message", f.message)
-				})
-			} else {
-				xstr(item, "lastSuccessfulDiscoveryTime", now.Format(time.RFC3339))
-			}
-		})
-		xopt(v, "nextToken", next)
-	}), nil
+	out := &ec2.GetIpamDiscoveredAccountsOutput{IpamDiscoveredAccounts: make([]types.IpamDiscoveredAccount, len(pg)), NextToken: optString(next)}
+	for k, a := range pg {
+		out.IpamDiscoveredAccounts[k] = types.IpamDiscoveredAccount{AccountId: aws.String(a.id), DiscoveryRegion: aws.String(region),
+			LastAttemptedDiscoveryTime: aws.Time(now), LastSuccessfulDiscoveryTime: aws.Time(now)}
+		if f, failed := st.discovery[[2]string{a.id, region}]; failed {
+			out.IpamDiscoveredAccounts[k].LastSuccessfulDiscoveryTime = nil
+			out.IpamDiscoveredAccounts[k].FailureReason = &types.IpamDiscoveryFailureReason{Code: types.IpamDiscoveryFailureCode(f.code), Message: aws.String(f.message)}
+		}
+	}
+	return out, nil
 })

@@ -1,37 +1,41 @@
 package awsfake
 
 import (
+	"cmp"
+	"errors"
 	"net/http"
 	"slices"
-	"strconv"
 
-	"github.com/aws/smithy-go/encoding/xml"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 )
 
 // EC2 IPAM write operations (ec2query). New pools and CIDRs start in a
 // transitional state that settles after Options.StateReads reads.
 
-// optNetmask reads an optional netmask length, 0 to 128; -1 when absent.
-func (c *call) optNetmask(name string) (int, error) {
-	n, err := c.optInt(name)
-	if err != nil || n == nil {
-		return -1, err
+// netmask reads a netmask length member into dst: 0 to 128, or -1 when absent.
+func netmask(name string, n *int32, dst *int) error {
+	*dst = -1
+	if n == nil {
+		return nil
 	}
 	if *n < 0 || *n > 128 {
-		return -1, badRequest("InvalidParameterValue", "Value (%d) for parameter %s is invalid. Expected a value between 0 and 128.", *n, name)
+		return badRequest("InvalidParameterValue", "Value (%d) for parameter %s is invalid. Expected a value between 0 and 128.", *n, name)
 	}
-	return *n, nil
+	*dst = int(*n)
+	return nil
 }
 
-// tagSpecifications reads TagSpecification.N for a resource type.
-func (c *call) tagSpecifications(resourceType string) ([]tag, error) {
+// specifiedTags returns the tags of TagSpecifications for a resource type.
+func specifiedTags(specs []types.TagSpecification, resourceType string) ([]tag, error) {
 	var tags []tag
-	for _, i := range c.indices("TagSpecification") {
-		p := "TagSpecification." + strconv.Itoa(i)
-		if rt := c.str(p + ".ResourceType"); rt != resourceType {
-			return nil, badRequest("InvalidParameterValue", "'%s' is not a valid taggable resource type for this operation.", rt)
+	for _, sp := range specs {
+		if string(sp.ResourceType) != resourceType {
+			return nil, badRequest("InvalidParameterValue", "'%s' is not a valid taggable resource type for this operation.", sp.ResourceType)
 		}
-		for _, t := range c.tagList(p + ".Tag") {
+		for _, t := range sp.Tags {
+			t := tag{aws.ToString(t.Key), aws.ToString(t.Value)}
 			if err := validTag(t); err != nil {
 				return nil, err
 			}
@@ -41,209 +45,136 @@ func (c *call) tagSpecifications(resourceType string) ([]tag, error) {
 	return tags, nil
 }
 
-var ec2CreateIpamPool = op("ec2", "CreateIpamPool",
-	func(c *call) (poolInput, error) {
-		var in poolInput
-		if err := dryRun(c); err != nil {
-			return in, err
-		}
-		var err error
-		if in.scope, err = c.required("IpamScopeId"); err != nil {
-			return in, err
-		}
-		if in.family, err = c.required("AddressFamily"); err != nil {
-			return in, err
-		}
-		in.locale, in.parent, in.description = c.str("Locale"), c.str("SourceIpamPoolId"), c.str("Description")
-		if in.locale == "None" {
-			in.locale = ""
-		}
-		auto, err := c.optBool("AutoImport")
-		if err != nil {
-			return in, err
-		}
-		in.autoImport = auto != nil && *auto
-		if in.minLen, err = c.optNetmask("AllocationMinNetmaskLength"); err != nil {
-			return in, err
-		}
-		if in.maxLen, err = c.optNetmask("AllocationMaxNetmaskLength"); err != nil {
-			return in, err
-		}
-		if in.defLen, err = c.optNetmask("AllocationDefaultNetmaskLength"); err != nil {
-			return in, err
-		}
-		in.allocTags = c.tagList("AllocationResourceTag")
-		in.tags, err = c.tagSpecifications("ipam-pool")
-		return in, err
-	},
-	func(s *Server, c *call, in poolInput) (any, error) {
-		st := s.st
-		id, err := st.replay(c)
-		if err != nil {
-			return nil, err
-		}
-		p := st.pools[id]
-		if p == nil {
-			sc := st.scopes[in.scope]
-			if !ipamScopeIDPattern.MatchString(in.scope) {
-				return nil, malformed("InvalidIpamScopeId")(in.scope)
-			}
-			if sc == nil || !c.visibleIPAM(st.ipams[sc.ipam]) {
-				return nil, notFoundScope(in.scope)
-			}
-			if in.parent != "" {
-				if _, err := c.visiblePool(st, in.parent); err != nil {
-					return nil, err
-				}
-			}
-			if p, err = st.addPool(in, true); err != nil {
-				return nil, err
-			}
-			st.remember(c, p.id)
-		}
-		return xmlMembers(func(v xml.Value) {
-			xstruct(v, "ipamPool", func(m xml.Value) { st.writePool(m, p, p.status.state) })
-		}), nil
-	})
-
-// modifyPoolInput is the input of ModifyIpamPool.
-type modifyPoolInput struct {
-	poolID                 string
-	description            *string
-	autoImport             *bool
-	minLen, maxLen, defLen int // -1 when unchanged
-	clearDefault           bool
-	addTags, removeTags    []tag
+// requestTags returns the tags of an IPAM request.
+func requestTags(ts []types.RequestIpamResourceTag) []tag {
+	var out []tag
+	for _, t := range ts {
+		out = append(out, tag{aws.ToString(t.Key), aws.ToString(t.Value)})
+	}
+	return out
 }
 
-var ec2ModifyIpamPool = op("ec2", "ModifyIpamPool",
-	func(c *call) (modifyPoolInput, error) {
-		var in modifyPoolInput
-		if err := dryRun(c); err != nil {
-			return in, err
-		}
-		var err error
-		if in.poolID, err = c.required("IpamPoolId"); err != nil {
-			return in, err
-		}
-		if c.has("Description") {
-			d := c.str("Description")
-			in.description = &d
-		}
-		if in.autoImport, err = c.optBool("AutoImport"); err != nil {
-			return in, err
-		}
-		if in.minLen, err = c.optNetmask("AllocationMinNetmaskLength"); err != nil {
-			return in, err
-		}
-		if in.maxLen, err = c.optNetmask("AllocationMaxNetmaskLength"); err != nil {
-			return in, err
-		}
-		if in.defLen, err = c.optNetmask("AllocationDefaultNetmaskLength"); err != nil {
-			return in, err
-		}
-		clear, err := c.optBool("ClearAllocationDefaultNetmaskLength")
-		if err != nil {
-			return in, err
-		}
-		in.clearDefault = clear != nil && *clear
-		in.addTags, in.removeTags = c.tagList("AddAllocationResourceTag"), c.tagList("RemoveAllocationResourceTag")
-		return in, nil
-	},
-	func(s *Server, c *call, in modifyPoolInput) (any, error) {
-		st := s.st
-		p, err := c.visiblePool(st, in.poolID)
-		if err != nil {
+var ec2CreateIpamPool = model("ec2", "CreateIpamPool", func(st *state, c *call, in *ec2.CreateIpamPoolInput) (*ec2.CreateIpamPoolOutput, error) {
+	if err := errors.Join(required(c, "IpamScopeId", in.IpamScopeId != nil), required(c, "AddressFamily", in.AddressFamily != "")); err != nil {
+		return nil, err
+	}
+	id, err := st.replay(c, in.ClientToken, in)
+	if err != nil {
+		return nil, err
+	}
+	p := st.pools[id]
+	if p == nil {
+		pi := poolInput{scope: aws.ToString(in.IpamScopeId), family: string(in.AddressFamily), parent: aws.ToString(in.SourceIpamPoolId),
+			locale: aws.ToString(in.Locale), description: aws.ToString(in.Description),
+			autoImport: aws.ToBool(in.AutoImport), allocTags: requestTags(in.AllocationResourceTags)}
+		if err := errors.Join(netmask("AllocationMinNetmaskLength", in.AllocationMinNetmaskLength, &pi.minLen),
+			netmask("AllocationMaxNetmaskLength", in.AllocationMaxNetmaskLength, &pi.maxLen),
+			netmask("AllocationDefaultNetmaskLength", in.AllocationDefaultNetmaskLength, &pi.defLen)); err != nil {
 			return nil, err
 		}
-		if in.description == nil && in.autoImport == nil && in.minLen < 0 && in.maxLen < 0 && in.defLen < 0 &&
-			!in.clearDefault && len(in.addTags) == 0 && len(in.removeTags) == 0 {
-			return nil, badRequest("InvalidParameterCombination", "The request must contain a modification to the ipam pool")
+		if pi.locale == "None" {
+			pi.locale = ""
 		}
-		if in.clearDefault && in.defLen >= 0 {
-			return nil, badRequest("InvalidParameterCombination", "AllocationDefaultNetmaskLength cannot be used with ClearAllocationDefaultNetmaskLength")
+		if pi.tags, err = specifiedTags(in.TagSpecifications, "ipam-pool"); err != nil {
+			return nil, err
 		}
-		if !p.usable() {
-			return nil, badRequest("IncorrectState", "The pool %s is in state %s", p.id, p.status.state)
+		if !ipamScopeIDPattern.MatchString(pi.scope) {
+			return nil, malformed("InvalidIpamScopeId")(pi.scope)
 		}
-		next := *p
-		if in.description != nil {
-			next.description = *in.description
+		if sc := st.scopes[pi.scope]; sc == nil || !c.visibleIPAM(st.ipams[sc.ipam]) {
+			return nil, notFoundScope(pi.scope)
 		}
-		if in.autoImport != nil {
-			next.autoImport = *in.autoImport
-		}
-		for _, set := range []struct{ from, to *int }{{&in.minLen, &next.minLen}, {&in.maxLen, &next.maxLen}, {&in.defLen, &next.defLen}} {
-			if *set.from >= 0 {
-				*set.to = *set.from
-			}
-		}
-		if in.clearDefault {
-			next.defLen = -1
-		}
-		for _, t := range in.addTags {
-			if err := validTag(t); err != nil {
+		if pi.parent != "" {
+			if _, err := c.visiblePool(st, pi.parent); err != nil {
 				return nil, err
 			}
-			if !slices.Contains(next.allocTags, t) {
-				next.allocTags = append(slices.Clone(next.allocTags), t)
-			}
 		}
-		next.allocTags = slices.DeleteFunc(slices.Clone(next.allocTags), func(t tag) bool { return slices.Contains(in.removeTags, t) })
-		if err := checkPoolRules(&next); err != nil {
+		if p, err = st.addPool(pi, true); err != nil {
 			return nil, err
 		}
-		if next.autoImport && next.locale == "" {
-			return nil, badRequest("InvalidParameterValue", "A locale must be set on the pool to enable auto import")
-		}
-		next.status = st.transition("modify-in-progress", "modify-complete", true)
-		*p = next
-		return xmlMembers(func(v xml.Value) {
-			xstruct(v, "ipamPool", func(m xml.Value) { st.writePool(m, p, p.status.state) })
-		}), nil
-	})
+		st.remember(c, aws.ToString(in.ClientToken), in, p.id)
+	}
+	return &ec2.CreateIpamPoolOutput{IpamPool: st.sdkPool(p, p.status.state)}, nil
+})
 
-// deletePoolInput is the input of DeleteIpamPool.
-type deletePoolInput struct {
-	poolID  string
-	cascade bool
-}
-
-var ec2DeleteIpamPool = op("ec2", "DeleteIpamPool",
-	func(c *call) (deletePoolInput, error) {
-		var in deletePoolInput
-		if err := dryRun(c); err != nil {
-			return in, err
+var ec2ModifyIpamPool = model("ec2", "ModifyIpamPool", func(st *state, c *call, in *ec2.ModifyIpamPoolInput) (*ec2.ModifyIpamPoolOutput, error) {
+	if err := required(c, "IpamPoolId", in.IpamPoolId != nil); err != nil {
+		return nil, err
+	}
+	var minLen, maxLen, defLen int
+	if err := errors.Join(netmask("AllocationMinNetmaskLength", in.AllocationMinNetmaskLength, &minLen),
+		netmask("AllocationMaxNetmaskLength", in.AllocationMaxNetmaskLength, &maxLen),
+		netmask("AllocationDefaultNetmaskLength", in.AllocationDefaultNetmaskLength, &defLen)); err != nil {
+		return nil, err
+	}
+	p, err := c.visiblePool(st, aws.ToString(in.IpamPoolId))
+	if err != nil {
+		return nil, err
+	}
+	clearDefault := aws.ToBool(in.ClearAllocationDefaultNetmaskLength)
+	addTags, removeTags := requestTags(in.AddAllocationResourceTags), requestTags(in.RemoveAllocationResourceTags)
+	if in.Description == nil && in.AutoImport == nil && minLen < 0 && maxLen < 0 && defLen < 0 &&
+		!clearDefault && len(addTags) == 0 && len(removeTags) == 0 {
+		return nil, badRequest("InvalidParameterCombination", "The request must contain a modification to the ipam pool")
+	}
+	if clearDefault && defLen >= 0 {
+		return nil, badRequest("InvalidParameterCombination", "AllocationDefaultNetmaskLength cannot be used with ClearAllocationDefaultNetmaskLength")
+	}
+	if !p.usable() {
+		return nil, badRequest("IncorrectState", "The pool %s is in state %s", p.id, p.status.state)
+	}
+	next := *p
+	next.description = aws.ToString(cmp.Or(in.Description, &p.description))
+	next.autoImport = aws.ToBool(cmp.Or(in.AutoImport, &p.autoImport))
+	for _, set := range []struct{ from, to *int }{{&minLen, &next.minLen}, {&maxLen, &next.maxLen}, {&defLen, &next.defLen}} {
+		if *set.from >= 0 {
+			*set.to = *set.from
 		}
-		var err error
-		if in.poolID, err = c.required("IpamPoolId"); err != nil {
-			return in, err
-		}
-		cascade, err := c.optBool("Cascade")
-		in.cascade = cascade != nil && *cascade
-		return in, err
-	},
-	func(s *Server, c *call, in deletePoolInput) (any, error) {
-		st := s.st
-		p, err := c.visiblePool(st, in.poolID)
-		if err != nil {
+	}
+	if clearDefault {
+		next.defLen = -1
+	}
+	for _, t := range addTags {
+		if err := validTag(t); err != nil {
 			return nil, err
 		}
-		if !p.usable() {
-			return nil, badRequest("IncorrectState", "The pool %s is in state %s", p.id, p.status.state)
+		if !slices.Contains(next.allocTags, t) {
+			next.allocTags = append(slices.Clone(next.allocTags), t)
 		}
-		live := slices.ContainsFunc(p.cidrs, func(pc *poolCIDR) bool { return pc.status.state != "deprovisioned" })
-		switch {
-		case live && !in.cascade:
-			return nil, badRequest("DependencyViolation", "The specified action is not valid for %s. There are one or more pool cidrs provisioned in the pool.", p.id)
-		case in.cascade && st.scopes[p.scope].scopeType != "private":
-			return nil, badRequest("InvalidParameterCombination", "Cascade can only be used to delete pools in a private scope")
-		}
-		st.deletePool(p)
-		return xmlMembers(func(v xml.Value) {
-			xstruct(v, "ipamPool", func(m xml.Value) { st.writePool(m, p, p.status.state) })
-		}), nil
-	})
+	}
+	next.allocTags = slices.DeleteFunc(slices.Clone(next.allocTags), func(t tag) bool { return slices.Contains(removeTags, t) })
+	if err := checkPoolRules(&next); err != nil {
+		return nil, err
+	}
+	if next.autoImport && next.locale == "" {
+		return nil, badRequest("InvalidParameterValue", "A locale must be set on the pool to enable auto import")
+	}
+	next.status = st.transition("modify-in-progress", "modify-complete", true)
+	*p = next
+	return &ec2.ModifyIpamPoolOutput{IpamPool: st.sdkPool(p, p.status.state)}, nil
+})
+
+var ec2DeleteIpamPool = model("ec2", "DeleteIpamPool", func(st *state, c *call, in *ec2.DeleteIpamPoolInput) (*ec2.DeleteIpamPoolOutput, error) {
+	if err := required(c, "IpamPoolId", in.IpamPoolId != nil); err != nil {
+		return nil, err
+	}
+	p, err := c.visiblePool(st, aws.ToString(in.IpamPoolId))
+	if err != nil {
+		return nil, err
+	}
+	if !p.usable() {
+		return nil, badRequest("IncorrectState", "The pool %s is in state %s", p.id, p.status.state)
+	}
+	live := slices.ContainsFunc(p.cidrs, func(pc *poolCIDR) bool { return pc.status.state != "deprovisioned" })
+	switch cascade := aws.ToBool(in.Cascade); {
+	case live && !cascade:
+		return nil, badRequest("DependencyViolation", "The specified action is not valid for %s. There are one or more pool cidrs provisioned in the pool.", p.id)
+	case cascade && st.scopes[p.scope].scopeType != "private":
+		return nil, badRequest("InvalidParameterCombination", "Cascade can only be used to delete pools in a private scope")
+	}
+	st.deletePool(p)
+	return &ec2.DeleteIpamPoolOutput{IpamPool: st.sdkPool(p, p.status.state)}, nil
+})
 
 // deletePool starts deleting a pool, its child pools, allocations and CIDRs,
 // and returns its CIDRs to its source pool.
@@ -279,87 +210,62 @@ func checkPoolRules(p *ipamPool) error {
 	return nil
 }
 
-// poolCIDRInput is the input of ProvisionIpamPoolCidr and DeprovisionIpamPoolCidr.
-type poolCIDRInput struct {
-	poolID, cidr string
-	netmask      int // -1 when absent
+// sdkPoolCIDR is a pool CIDR as EC2 answers it.
+func sdkPoolCIDR(pc *poolCIDR) *types.IpamPoolCidr {
+	return &types.IpamPoolCidr{IpamPoolCidrId: aws.String(pc.id), Cidr: aws.String(pc.prefix.String()),
+		State: types.IpamPoolCidrState(pc.status.state), NetmaskLength: aws.Int32(int32(pc.prefix.Bits()))}
 }
 
-func decodePoolCIDR(c *call) (poolCIDRInput, error) {
-	var in poolCIDRInput
-	if err := dryRun(c); err != nil {
-		return in, err
+var ec2ProvisionIpamPoolCidr = model("ec2", "ProvisionIpamPoolCidr", func(st *state, c *call, in *ec2.ProvisionIpamPoolCidrInput) (*ec2.ProvisionIpamPoolCidrOutput, error) {
+	var mask int
+	if err := errors.Join(required(c, "IpamPoolId", in.IpamPoolId != nil), netmask("NetmaskLength", in.NetmaskLength, &mask)); err != nil {
+		return nil, err
 	}
-	var err error
-	if in.poolID, err = c.required("IpamPoolId"); err != nil {
-		return in, err
-	}
-	in.cidr = c.str("Cidr")
-	in.netmask, err = c.optNetmask("NetmaskLength")
-	return in, err
-}
-
-func writePoolCIDR(v xml.Value, pc *poolCIDR) {
-	xstruct(v, "ipamPoolCidr", func(m xml.Value) {
-		xstr(m, "ipamPoolCidrId", pc.id)
-		xstr(m, "cidr", pc.prefix.String())
-		xstr(m, "state", pc.status.state)
-		xint(m, "netmaskLength", int64(pc.prefix.Bits()))
-	})
-}
-
-var ec2ProvisionIpamPoolCidr = op("ec2", "ProvisionIpamPoolCidr", decodePoolCIDR, func(s *Server, c *call, in poolCIDRInput) (any, error) {
-	st := s.st
-	p, err := c.visiblePool(st, in.poolID)
+	p, err := c.visiblePool(st, aws.ToString(in.IpamPoolId))
 	if err != nil {
 		return nil, err
 	}
+	cidr := aws.ToString(in.Cidr)
 	switch {
-	case in.cidr == "" && in.netmask < 0:
+	case cidr == "" && mask < 0:
 		return nil, badRequest("MissingParameter", "Either NetmaskLength or Cidr is required")
-	case in.cidr != "" && in.netmask >= 0:
+	case cidr != "" && mask >= 0:
 		return nil, badRequest("InvalidParameterCombination", "Cidr cannot be used with NetmaskLength")
 	}
-	id, err := st.replay(c)
+	id, err := st.replay(c, in.ClientToken, in)
 	if err != nil {
 		return nil, err
 	}
-	var pc *poolCIDR
-	for _, known := range p.cidrs {
-		if known.id == id {
-			pc = known
-		}
+	i := slices.IndexFunc(p.cidrs, func(pc *poolCIDR) bool { return pc.id == id })
+	if i >= 0 {
+		return &ec2.ProvisionIpamPoolCidrOutput{IpamPoolCidr: sdkPoolCIDR(p.cidrs[i])}, nil
 	}
-	if pc == nil {
-		if pc, err = st.provisionCIDR(p.id, in.cidr, in.netmask, true); err != nil {
-			return nil, err
-		}
-		st.remember(c, pc.id)
+	pc, err := st.provisionCIDR(p.id, cidr, mask, true)
+	if err != nil {
+		return nil, err
 	}
-	return xmlMembers(func(v xml.Value) { writePoolCIDR(v, pc) }), nil
+	st.remember(c, aws.ToString(in.ClientToken), in, pc.id)
+	return &ec2.ProvisionIpamPoolCidrOutput{IpamPoolCidr: sdkPoolCIDR(pc)}, nil
 })
 
-var ec2DeprovisionIpamPoolCidr = op("ec2", "DeprovisionIpamPoolCidr", decodePoolCIDR, func(s *Server, c *call, in poolCIDRInput) (any, error) {
-	st := s.st
-	p, err := c.visiblePool(st, in.poolID)
+var ec2DeprovisionIpamPoolCidr = model("ec2", "DeprovisionIpamPoolCidr", func(st *state, c *call, in *ec2.DeprovisionIpamPoolCidrInput) (*ec2.DeprovisionIpamPoolCidrOutput, error) {
+	if err := required(c, "IpamPoolId", in.IpamPoolId != nil); err != nil {
+		return nil, err
+	}
+	p, err := c.visiblePool(st, aws.ToString(in.IpamPoolId))
 	if err != nil {
 		return nil, err
 	}
-	prefix, err := parseCIDR(in.cidr)
+	prefix, err := parseCIDR(aws.ToString(in.Cidr))
 	if err != nil {
 		return nil, err
 	}
-	var pc *poolCIDR
-	for _, known := range p.cidrs {
-		if known.prefix == prefix && known.status.state == "provisioned" {
-			pc = known
-		}
-	}
-	if pc == nil {
+	i := slices.IndexFunc(p.cidrs, func(pc *poolCIDR) bool { return pc.prefix == prefix && pc.status.state == "provisioned" })
+	if i < 0 {
 		return nil, newError(http.StatusBadRequest, "InvalidParameterValue", "The CIDR %s is not provisioned in pool %s", prefix, p.id)
 	}
-	inUse := slices.ContainsFunc(st.allocationsOf(p.id), func(a *allocation) bool { return prefix.Overlaps(a.prefix) })
-	if inUse {
+	pc := p.cidrs[i]
+	if slices.ContainsFunc(st.allocationsOf(p.id), func(a *allocation) bool { return prefix.Overlaps(a.prefix) }) {
 		pc.status = st.transition("pending-deprovision", "failed-deprovision", true)
 		pc.failure = "The CIDR has one or more allocations."
 	} else {
@@ -370,5 +276,5 @@ var ec2DeprovisionIpamPoolCidr = op("ec2", "DeprovisionIpamPoolCidr", decodePool
 			}
 		}
 	}
-	return xmlMembers(func(v xml.Value) { writePoolCIDR(v, pc) }), nil
+	return &ec2.DeprovisionIpamPoolCidrOutput{IpamPoolCidr: sdkPoolCIDR(pc)}, nil
 })

@@ -3,50 +3,40 @@ package awsfake
 import (
 	"strings"
 
-	"github.com/aws/smithy-go/encoding/xml"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 )
-
-// createTagsInput is the input of CreateTags.
-type createTagsInput struct {
-	resources []string
-	tags      []tag
-}
 
 // maxTagResources is how many resources one CreateTags call may name.
 const maxTagResources = 1000
 
-var ec2CreateTags = op("ec2", "CreateTags",
-	func(c *call) (createTagsInput, error) {
-		in := createTagsInput{resources: c.list("ResourceId"), tags: c.tagList("Tag")}
-		if err := dryRun(c); err != nil {
-			return in, err
+var ec2CreateTags = model("ec2", "CreateTags", func(st *state, c *call, in *ec2.CreateTagsInput) (*ec2.CreateTagsOutput, error) {
+	switch {
+	case len(in.Resources) == 0:
+		return nil, badRequest("MissingParameter", "The request must contain the parameter resourceIdSet")
+	case len(in.Resources) > maxTagResources:
+		return nil, badRequest("InvalidParameterValue", "The request may name at most %d resources, not %d", maxTagResources, len(in.Resources))
+	case len(in.Tags) == 0:
+		return nil, badRequest("MissingParameter", "The request must contain the parameter tagSet")
+	}
+	tags := make([]tag, len(in.Tags))
+	for i, t := range in.Tags {
+		tags[i] = tag{aws.ToString(t.Key), aws.ToString(t.Value)}
+		if err := validTag(tags[i]); err != nil {
+			return nil, err
 		}
-		switch {
-		case len(in.resources) == 0:
-			return in, badRequest("MissingParameter", "The request must contain the parameter resourceIdSet")
-		case len(in.resources) > maxTagResources:
-			return in, badRequest("InvalidParameterValue", "The request may name at most %d resources, not %d", maxTagResources, len(in.resources))
-		case len(in.tags) == 0:
-			return in, badRequest("MissingParameter", "The request must contain the parameter tagSet")
+	}
+	for _, id := range in.Resources {
+		if err := st.checkTaggable(c, id); err != nil {
+			return nil, err
 		}
-		for _, t := range in.tags {
-			if err := validTag(t); err != nil {
-				return in, err
-			}
-		}
-		return in, nil
-	},
-	func(s *Server, c *call, in createTagsInput) (any, error) {
-		for _, id := range in.resources {
-			if err := s.st.checkTaggable(c, id); err != nil {
-				return nil, err
-			}
-		}
-		for _, id := range in.resources {
-			s.st.setTags(id, in.tags)
-		}
-		return xmlMembers(func(v xml.Value) { xbool(v, "return", true) }), nil
-	})
+	}
+	for _, id := range in.Resources {
+		st.setTags(id, tags)
+	}
+	return &ec2.CreateTagsOutput{}, nil
+})
 
 // checkTaggable checks that the caller owns a resource in the request's region.
 func (st *state) checkTaggable(c *call, id string) error {
@@ -81,4 +71,30 @@ func (st *state) checkTaggable(c *call, id string) error {
 		return nil
 	}
 	return badRequest("InvalidID", "The ID '%s' is not valid", id)
+}
+
+// sdkTags is a tag set as EC2 answers it, in key order; empty, not nil, when
+// there are no tags.
+func sdkTags(tags map[string]string) []types.Tag {
+	out := make([]types.Tag, 0, len(tags))
+	for _, k := range sortedKeys(tags) {
+		out = append(out, types.Tag{Key: aws.String(k), Value: aws.String(tags[k])})
+	}
+	return out
+}
+
+// optString is s, or nil when s is empty.
+func optString(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// optInt32 is n, or nil when n is negative (unset in the model).
+func optInt32(n int) *int32 {
+	if n < 0 {
+		return nil
+	}
+	return aws.Int32(int32(n))
 }

@@ -1,10 +1,13 @@
 package awsfake
 
 import (
+	"cmp"
 	"net/netip"
 	"slices"
 
-	"github.com/aws/smithy-go/encoding/xml"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 )
 
 // EC2 VPC and subnet writes (ec2query). A VPC may take its IPv4 CIDR from
@@ -39,95 +42,65 @@ func (st *state) poolFor(c *call, id string) (*ipamPool, error) {
 	return nil, notFoundPool(id)
 }
 
-// createVpcInput is the input of CreateVpc.
-type createVpcInput struct {
-	cidr, poolID string
-	netmask      int // -1 when absent
-	tags         []tag
-}
-
-var ec2CreateVpc = op("ec2", "CreateVpc",
-	func(c *call) (createVpcInput, error) {
-		in := createVpcInput{cidr: c.str("CidrBlock"), poolID: c.str("Ipv4IpamPoolId")}
-		if err := dryRun(c); err != nil {
-			return in, err
-		}
-		var err error
-		if in.netmask, err = c.optNetmask("Ipv4NetmaskLength"); err != nil {
-			return in, err
-		}
-		switch {
-		case in.cidr == "" && in.poolID == "":
-			return in, badRequest("MissingParameter", "Either 'cidrBlock' or 'ipv4IpamPoolId' should be provided.")
-		case in.poolID == "" && in.netmask >= 0:
-			return in, badRequest("InvalidParameterCombination", "Ipv4NetmaskLength can only be used with Ipv4IpamPoolId")
-		}
-		in.tags, err = c.tagSpecifications("vpc")
-		return in, err
-	},
-	func(s *Server, c *call, in createVpcInput) (any, error) {
-		st := s.st
-		var pool *ipamPool
-		var prefix netip.Prefix
-		if in.cidr != "" {
-			var err error
-			if prefix, err = parseCIDR(in.cidr); err != nil {
-				return nil, err
-			}
-		}
-		if in.poolID != "" {
-			var err error
-			if pool, err = st.poolFor(c, in.poolID); err != nil {
-				return nil, err
-			}
-			if pool.locale != c.region {
-				return nil, badRequest("InvalidParameterCombination", "The IPAM pool %s has locale %s and cannot allocate to a VPC in %s", pool.id, localeOf(pool), c.region)
-			}
-			tags := map[string]string{}
-			for _, t := range in.tags {
-				tags[t.key] = t.value
-			}
-			for _, t := range pool.allocTags {
-				if v, ok := tags[t.key]; !ok || v != t.value {
-					return nil, badRequest("InvalidParameterValue", "The IPAM pool %s requires the allocation resource tag %s=%s on the VPC", pool.id, t.key, t.value)
-				}
-			}
-			if prefix, err = st.allocationPrefix(pool, prefix, in.netmask); err != nil {
-				return nil, err
-			}
-		}
-		id, err := st.addVPC(c.account(), c.region, []string{prefix.String()})
-		if err != nil {
+var ec2CreateVpc = model("ec2", "CreateVpc", func(st *state, c *call, in *ec2.CreateVpcInput) (*ec2.CreateVpcOutput, error) {
+	var mask int
+	if err := netmask("Ipv4NetmaskLength", in.Ipv4NetmaskLength, &mask); err != nil {
+		return nil, err
+	}
+	cidr, poolID := aws.ToString(in.CidrBlock), aws.ToString(in.Ipv4IpamPoolId)
+	switch {
+	case cidr == "" && poolID == "":
+		return nil, badRequest("MissingParameter", "Either 'cidrBlock' or 'ipv4IpamPoolId' should be provided.")
+	case poolID == "" && mask >= 0:
+		return nil, badRequest("InvalidParameterCombination", "Ipv4NetmaskLength can only be used with Ipv4IpamPoolId")
+	}
+	tags, err := specifiedTags(in.TagSpecifications, "vpc")
+	if err != nil {
+		return nil, err
+	}
+	var pool *ipamPool
+	var prefix netip.Prefix
+	if cidr != "" {
+		if prefix, err = parseCIDR(cidr); err != nil {
 			return nil, err
 		}
-		if pool != nil {
-			if _, err := st.allocate(pool, prefix, -1, allocation{resourceID: id, resourceType: "vpc", resourceRegion: c.region, resourceOwner: c.account()}); err != nil {
-				return nil, err // unreachable: allocationPrefix checked it
+	}
+	if poolID != "" {
+		if pool, err = st.poolFor(c, poolID); err != nil {
+			return nil, err
+		}
+		if pool.locale != c.region {
+			return nil, badRequest("InvalidParameterCombination", "The IPAM pool %s has locale %s and cannot allocate to a VPC in %s", pool.id, localeOf(pool), c.region)
+		}
+		for _, t := range pool.allocTags {
+			if !slices.Contains(tags, t) {
+				return nil, badRequest("InvalidParameterValue", "The IPAM pool %s requires the allocation resource tag %s=%s on the VPC", pool.id, t.key, t.value)
 			}
 		}
-		st.setTags(id, in.tags)
-		v := st.vpcs[id]
-		return xmlMembers(func(x xml.Value) {
-			xstruct(x, "vpc", func(item xml.Value) {
-				v.state = "pending"
-				st.writeVpc(item, v)
-				v.state = "available"
-			})
-		}), nil
-	})
-
-// decodeResourceID decodes the input of a Delete operation: one resource ID.
-func decodeResourceID(name string) func(*call) (string, error) {
-	return func(c *call) (string, error) {
-		if err := dryRun(c); err != nil {
-			return "", err
+		if prefix, err = st.allocationPrefix(pool, prefix, mask); err != nil {
+			return nil, err
 		}
-		return c.required(name)
 	}
-}
+	id, err := st.addVPC(c.account(), c.region, []string{prefix.String()})
+	if err != nil {
+		return nil, err
+	}
+	if pool != nil {
+		if _, err := st.allocate(pool, prefix, -1, allocation{resourceID: id, resourceType: "vpc", resourceRegion: c.region, resourceOwner: c.account()}); err != nil {
+			return nil, err // unreachable: allocationPrefix checked it
+		}
+	}
+	st.setTags(id, tags)
+	out := st.sdkVPC(st.vpcs[id])
+	out.State = types.VpcStatePending
+	return &ec2.CreateVpcOutput{Vpc: out}, nil
+})
 
-var ec2DeleteVpc = op("ec2", "DeleteVpc", decodeResourceID("VpcId"), func(s *Server, c *call, id string) (any, error) {
-	st := s.st
+var ec2DeleteVpc = model("ec2", "DeleteVpc", func(st *state, c *call, in *ec2.DeleteVpcInput) (*ec2.DeleteVpcOutput, error) {
+	id := aws.ToString(in.VpcId)
+	if err := required(c, "VpcId", id != ""); err != nil {
+		return nil, err
+	}
 	v := st.vpcs[id]
 	if v == nil || v.account != c.account() || v.region != c.region {
 		return nil, badRequest("InvalidVpcID.NotFound", "The vpc ID '%s' does not exist", id)
@@ -144,56 +117,39 @@ var ec2DeleteVpc = op("ec2", "DeleteVpc", decodeResourceID("VpcId"), func(s *Ser
 	st.vpcsByOwner.remove(ownerKey(v.account, v.region), id)
 	delete(st.tags, id)
 	st.changed(id)
-	return xmlMembers(func(x xml.Value) { xbool(x, "return", true) }), nil
+	return &ec2.DeleteVpcOutput{}, nil
 })
 
-// createSubnetInput is the input of CreateSubnet.
-type createSubnetInput struct {
-	vpcID, cidr, az string
-	tags            []tag
-}
+var ec2CreateSubnet = model("ec2", "CreateSubnet", func(st *state, c *call, in *ec2.CreateSubnetInput) (*ec2.CreateSubnetOutput, error) {
+	vpcID, cidr := aws.ToString(in.VpcId), cmp.Or(aws.ToString(in.CidrBlock), aws.ToString(in.Ipv6CidrBlock))
+	if vpcID == "" {
+		return nil, badRequest("MissingParameter", "The request must contain the parameter vpcId")
+	}
+	if cidr == "" {
+		return nil, badRequest("MissingParameter", "Either 'cidrBlock' or 'ipv6CidrBlock' should be provided.")
+	}
+	tags, err := specifiedTags(in.TagSpecifications, "subnet")
+	if err != nil {
+		return nil, err
+	}
+	if v := st.vpcs[vpcID]; v == nil || v.account != c.account() || v.region != c.region {
+		return nil, badRequest("InvalidVpcID.NotFound", "The vpc ID '%s' does not exist", vpcID)
+	}
+	id, err := st.addSubnetInZone(vpcID, cidr, 0, aws.ToString(in.AvailabilityZone))
+	if err != nil {
+		return nil, err
+	}
+	st.setTags(id, tags)
+	out := st.sdkSubnet(st.subnets[id])
+	out.State = types.SubnetStatePending
+	return &ec2.CreateSubnetOutput{Subnet: out}, nil
+})
 
-var ec2CreateSubnet = op("ec2", "CreateSubnet",
-	func(c *call) (createSubnetInput, error) {
-		in := createSubnetInput{vpcID: c.str("VpcId"), cidr: c.str("CidrBlock"), az: c.str("AvailabilityZone")}
-		if err := dryRun(c); err != nil {
-			return in, err
-		}
-		if in.vpcID == "" {
-			return in, badRequest("MissingParameter", "The request must contain the parameter vpcId")
-		}
-		if in.cidr == "" {
-			in.cidr = c.str("Ipv6CidrBlock")
-		}
-		if in.cidr == "" {
-			return in, badRequest("MissingParameter", "Either 'cidrBlock' or 'ipv6CidrBlock' should be provided.")
-		}
-		var err error
-		in.tags, err = c.tagSpecifications("subnet")
-		return in, err
-	},
-	func(s *Server, c *call, in createSubnetInput) (any, error) {
-		st := s.st
-		if v := st.vpcs[in.vpcID]; v == nil || v.account != c.account() || v.region != c.region {
-			return nil, badRequest("InvalidVpcID.NotFound", "The vpc ID '%s' does not exist", in.vpcID)
-		}
-		id, err := st.addSubnetInZone(in.vpcID, in.cidr, 0, in.az)
-		if err != nil {
-			return nil, err
-		}
-		st.setTags(id, in.tags)
-		sn := st.subnets[id]
-		return xmlMembers(func(x xml.Value) {
-			xstruct(x, "subnet", func(item xml.Value) {
-				sn.state = "pending"
-				st.writeSubnet(item, sn)
-				sn.state = "available"
-			})
-		}), nil
-	})
-
-var ec2DeleteSubnet = op("ec2", "DeleteSubnet", decodeResourceID("SubnetId"), func(s *Server, c *call, id string) (any, error) {
-	st := s.st
+var ec2DeleteSubnet = model("ec2", "DeleteSubnet", func(st *state, c *call, in *ec2.DeleteSubnetInput) (*ec2.DeleteSubnetOutput, error) {
+	id := aws.ToString(in.SubnetId)
+	if err := required(c, "SubnetId", id != ""); err != nil {
+		return nil, err
+	}
 	sn := st.subnets[id]
 	if sn == nil || sn.account != c.account() || sn.region != c.region {
 		return nil, badRequest("InvalidSubnetID.NotFound", "The subnet ID '%s' does not exist", id)
@@ -204,5 +160,5 @@ var ec2DeleteSubnet = op("ec2", "DeleteSubnet", decodeResourceID("SubnetId"), fu
 	st.subnetsByOwner.remove(ownerKey(sn.account, sn.region), id)
 	delete(st.tags, id)
 	st.changed(id)
-	return xmlMembers(func(x xml.Value) { xbool(x, "return", true) }), nil
+	return &ec2.DeleteSubnetOutput{}, nil
 })

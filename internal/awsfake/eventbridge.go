@@ -1,13 +1,15 @@
 package awsfake
 
 import (
+	"cmp"
 	stdjson "encoding/json"
-	"math"
 	"slices"
 	"time"
 	"unicode/utf8"
 
-	"github.com/aws/smithy-go/encoding/json"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 )
 
 // EventBridge PutEvents (awsJson1_1, AWSEvents). Event buses are not
@@ -41,31 +43,17 @@ const (
 	maxEventsBytes      = 1 << 20 // the entries' total size must stay below it
 )
 
-// putEventsInput is the input of PutEvents.
-type putEventsInput struct {
-	Entries []struct {
-		Source       string   `json:"Source"`
-		DetailType   string   `json:"DetailType"`
-		Detail       string   `json:"Detail"`
-		EventBusName string   `json:"EventBusName"`
-		Resources    []string `json:"Resources"`
-		Time         *float64 `json:"Time"`
-		TraceHeader  string   `json:"TraceHeader"`
-	} `json:"Entries"`
-	EndpointID string `json:"EndpointId"`
-}
-
 func validationException(format string, args ...any) *apiError {
 	return badRequest("ValidationException", "1 validation error detected: "+format, args...)
 }
 
-var ebPutEvents = op("events", "PutEvents", decodeJSON[putEventsInput], func(s *Server, c *call, in putEventsInput) (any, error) {
+var ebPutEvents = model("events", "PutEvents", func(st *state, c *call, in *eventbridge.PutEventsInput) (*eventbridge.PutEventsOutput, error) {
 	switch n := len(in.Entries); {
 	case n < 1:
 		return nil, validationException("Value '[]' at 'entries' failed to satisfy constraint: Member must have length greater than or equal to 1")
 	case n > maxEventEntries:
 		return nil, validationException("Value at 'entries' failed to satisfy constraint: Member must have length less than or equal to %d", maxEventEntries)
-	case in.EndpointID != "":
+	case in.EndpointId != nil:
 		return nil, validationException("EndpointId: global endpoints are not modelled by this server")
 	}
 	size := 0
@@ -73,7 +61,7 @@ var ebPutEvents = op("events", "PutEvents", decodeJSON[putEventsInput], func(s *
 		if e.Time != nil {
 			size += 14
 		}
-		size += len(e.Source) + len(e.DetailType) + len(e.Detail)
+		size += len(aws.ToString(e.Source)) + len(aws.ToString(e.DetailType)) + len(aws.ToString(e.Detail))
 		for _, r := range e.Resources {
 			size += len(r)
 		}
@@ -81,44 +69,27 @@ var ebPutEvents = op("events", "PutEvents", decodeJSON[putEventsInput], func(s *
 	if size >= maxEventsBytes {
 		return nil, validationException("Total size of the entries in the request is over the limit.")
 	}
-	type result struct{ id, code, message string }
-	results := make([]result, len(in.Entries))
-	failed := 0
+	out := &eventbridge.PutEventsOutput{Entries: make([]types.PutEventsResultEntry, len(in.Entries))}
 	for i, e := range in.Entries {
+		ev := Event{Account: c.account(), Region: c.region, EventBusName: cmp.Or(aws.ToString(e.EventBusName), "default"),
+			Source: aws.ToString(e.Source), DetailType: aws.ToString(e.DetailType), Detail: aws.ToString(e.Detail),
+			Resources: e.Resources, TraceHeader: aws.ToString(e.TraceHeader), Time: aws.ToTime(e.Time)}
 		var detail map[string]any
-		switch {
-		case e.Source == "" || e.DetailType == "" || e.Detail == "":
-			results[i] = result{code: "InvalidArgument", message: "Parameters Source, DetailType and Detail are required."}
-		case utf8.RuneCountInString(e.DetailType) > maxDetailTypeLength:
-			results[i] = result{code: "InvalidArgument", message: "Parameter DetailType is not valid: it is longer than 128 characters."}
-		case stdjson.Unmarshal([]byte(e.Detail), &detail) != nil:
-			results[i] = result{code: "MalformedDetail", message: "Detail is malformed."}
-		}
-		if results[i].code != "" {
-			failed++
+		switch r := &out.Entries[i]; {
+		case ev.Source == "" || ev.DetailType == "" || ev.Detail == "":
+			r.ErrorCode, r.ErrorMessage = aws.String("InvalidArgument"), aws.String("Parameters Source, DetailType and Detail are required.")
+		case utf8.RuneCountInString(ev.DetailType) > maxDetailTypeLength:
+			r.ErrorCode, r.ErrorMessage = aws.String("InvalidArgument"), aws.String("Parameter DetailType is not valid: it is longer than 128 characters.")
+		case stdjson.Unmarshal([]byte(ev.Detail), &detail) != nil:
+			r.ErrorCode, r.ErrorMessage = aws.String("MalformedDetail"), aws.String("Detail is malformed.")
+		default:
+			h := st.hexID("event", 32)
+			ev.EventID = h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+			st.events = append(st.events, ev)
+			r.EventId = aws.String(ev.EventID)
 			continue
 		}
-		ev := Event{Account: c.account(), Region: c.region, EventBusName: e.EventBusName, Source: e.Source,
-			DetailType: e.DetailType, Detail: e.Detail, Resources: e.Resources, TraceHeader: e.TraceHeader}
-		if ev.EventBusName == "" {
-			ev.EventBusName = "default"
-		}
-		if e.Time != nil {
-			sec, frac := math.Modf(*e.Time)
-			ev.Time = time.Unix(int64(sec), int64(frac*1e9)).UTC()
-		}
-		h := s.st.hexID("event", 32)
-		ev.EventID = h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
-		s.st.events = append(s.st.events, ev)
-		results[i].id = ev.EventID
+		out.FailedEntryCount++
 	}
-	return jsonMembers(func(o *json.Object) {
-		o.Key("FailedEntryCount").Integer(int32(failed))
-		jlist(o, "Entries", len(results), func(i int, item *json.Object) {
-			r := results[i]
-			jopt(item, "EventId", r.id)
-			jopt(item, "ErrorCode", r.code)
-			jopt(item, "ErrorMessage", r.message)
-		})
-	}), nil
+	return out, nil
 })

@@ -33,7 +33,7 @@ func FuzzRequest(f *testing.F) {
 	f.Fuzz(func(t *testing.T, opName, body string) {
 		var o operation
 		found := false
-		for key, candidate := range operations {
+		for key, candidate := range operations() {
 			if key.name == opName {
 				o, found = candidate, true
 				break
@@ -47,7 +47,7 @@ func FuzzRequest(f *testing.F) {
 		switch o.service {
 		case "organizations", "events", "ssm", "secretsmanager":
 			header["Content-Type"] = "application/x-amz-json-1.1"
-			header["X-Amz-Target"] = services[o.service].targetPrefix + "." + opName
+			header["X-Amz-Target"] = services()[o.service].targetPrefix + "." + opName
 		case "monitoring":
 			path = "/service/GraniteServiceVersion20100801/operation/" + opName
 			header["Smithy-Protocol"] = "rpc-v2-cbor"

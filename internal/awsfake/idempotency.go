@@ -1,54 +1,62 @@
 package awsfake
 
 import (
+	stdjson "encoding/json"
 	"net/http"
-	"slices"
-	"strings"
+	"reflect"
 )
 
-// clientToken is a ClientToken an account used, with the request it came with.
+// Idempotency, one implementation for every write that takes a client
+// token (EC2's ClientToken, RAM's clientToken): the token, scoped to the
+// calling account and service, remembers a fingerprint of the request's
+// other members and the ID of the resource it made.
+
+// clientToken is a client token an account used, with the request it came with.
 type clientToken struct {
-	fingerprint string // the request's parameters, without the token
+	fingerprint string // the request's members, without the token
 	resourceID  string
 }
 
-// fingerprint is a canonical form of a query request's parameters, without
-// its ClientToken.
-func (c *call) fingerprint() string {
-	var b strings.Builder
-	for _, k := range sortedKeys(c.form) {
-		if k == "ClientToken" {
-			continue
-		}
-		v := slices.Clone(c.form[k])
-		b.WriteString(k + "=" + strings.Join(v, "\x00") + "\n")
+// fingerprint is a canonical form of a typed input without its ClientToken.
+func fingerprint(in any) string {
+	v := reflect.New(reflect.TypeOf(in).Elem()).Elem()
+	v.Set(reflect.ValueOf(in).Elem())
+	if f := v.FieldByName("ClientToken"); f.IsValid() {
+		f.SetZero()
 	}
-	return b.String()
+	b, err := stdjson.Marshal(v.Interface()) // SDK input structs always marshal
+	if err != nil {
+		return err.Error()
+	}
+	return string(b)
 }
 
-// replay looks up the ClientToken of a request. It returns the ID of the
-// resource an earlier request with the same token and parameters made, ""
-// when the token is new or absent, or IdempotentParameterMismatch when the
-// token came before with other parameters.
-func (st *state) replay(c *call) (string, error) {
-	token := c.str("ClientToken")
-	if token == "" {
+func tokenKey(c *call, token string) string { return c.svc.name + "/" + c.account() + "/" + token }
+
+// replay looks up the client token of a request whose typed input is in. It
+// returns the ID of the resource an earlier request with the same token and
+// members made, "" when the token is new or absent, or the service's
+// IdempotentParameterMismatch when the token came before with other members.
+func (st *state) replay(c *call, token *string, in any) (string, error) {
+	if token == nil || *token == "" {
 		return "", nil
 	}
-	used, ok := st.tokens[c.account()+"/"+token]
+	used, ok := st.tokens[tokenKey(c, *token)]
 	if !ok {
 		return "", nil
 	}
-	if used.fingerprint != c.fingerprint() {
-		return "", newError(http.StatusBadRequest, "IdempotentParameterMismatch",
-			"The client token %s has already been used with different parameters", token)
+	if used.fingerprint != fingerprint(in) {
+		if c.proto == protoEC2Query {
+			return "", newError(http.StatusBadRequest, "IdempotentParameterMismatch", "The client token %s has already been used with different parameters", *token)
+		}
+		return "", newError(http.StatusBadRequest, "IdempotentParameterMismatchException", "The client token %s has already been used with different parameters.", *token)
 	}
 	return used.resourceID, nil
 }
 
-// remember records the resource a request with a ClientToken made.
-func (st *state) remember(c *call, resourceID string) {
-	if token := c.str("ClientToken"); token != "" {
-		st.tokens[c.account()+"/"+token] = clientToken{fingerprint: c.fingerprint(), resourceID: resourceID}
+// remember records the resource a request with a client token made.
+func (st *state) remember(c *call, token string, in any, resourceID string) {
+	if token != "" {
+		st.tokens[tokenKey(c, token)] = clientToken{fingerprint: fingerprint(in), resourceID: resourceID}
 	}
 }

@@ -5,7 +5,6 @@ import (
 	stdjson "encoding/json"
 	"fmt"
 	"net/http"
-	"regexp"
 	"slices"
 	"strings"
 )
@@ -48,7 +47,7 @@ const (
 	maxAsyncPayload = 1 << 20
 )
 
-var functionNamePattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+var functionNamePattern = lazyPattern(`^[A-Za-z0-9_-]{1,64}$`)
 
 // Function adds a Lambda function to an account in a region and returns its
 // ARN. A nil handler answers null.

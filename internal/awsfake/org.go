@@ -2,16 +2,15 @@ package awsfake
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"time"
 )
 
 var (
-	accountIDPattern = regexp.MustCompile(`^\d{12}$`)
-	ouIDPattern      = regexp.MustCompile(`^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$`)
-	rootIDPattern    = regexp.MustCompile(`^r-[0-9a-z]{4,32}$`)
-	roleNamePattern  = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
+	accountIDPattern = lazyPattern(`^\d{12}$`)
+	ouIDPattern      = lazyPattern(`^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$`)
+	rootIDPattern    = lazyPattern(`^r-[0-9a-z]{4,32}$`)
+	roleNamePattern  = lazyPattern(`^[\w+=,.@-]{1,64}$`)
 )
 
 // worldEpoch is when the accounts of a built world joined the organization,

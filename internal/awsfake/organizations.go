@@ -1,28 +1,12 @@
 package awsfake
 
 import (
-	"github.com/aws/smithy-go/encoding/json"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
 )
 
 // Organizations read operations (awsJson1_1, AWSOrganizationsV20161128).
-
-// orgInput is the input members of the Organizations read operations.
-type orgInput struct {
-	MaxResults           *int    `json:"MaxResults"`
-	NextToken            *string `json:"NextToken"`
-	ParentID             string  `json:"ParentId"`
-	ChildID              string  `json:"ChildId"`
-	AccountID            string  `json:"AccountId"`
-	OrganizationalUnitID string  `json:"OrganizationalUnitId"`
-}
-
-func (in orgInput) page() pageRequest {
-	r := pageRequest{maxResults: in.MaxResults}
-	if in.NextToken != nil {
-		r.token, r.present = *in.NextToken, true
-	}
-	return r
-}
 
 func invalidInput(reason, format string, args ...any) *apiError {
 	e := badRequest("InvalidInputException", format, args...)
@@ -30,14 +14,14 @@ func invalidInput(reason, format string, args ...any) *apiError {
 	return e
 }
 
-// orgOp builds an Organizations read operation: the caller must be the
+// orgModel builds an Organizations read operation: the caller must be the
 // management account or a delegated administrator.
-func orgOp(name string, serve func(st *state, c *call, in orgInput) (any, error)) operation {
-	return op("organizations", name, decodeJSON[orgInput], func(s *Server, c *call, in orgInput) (any, error) {
-		if !s.st.canReadOrganization(c.account()) {
+func orgModel[In, Out any](name string, serve modelFunc[In, Out]) operation {
+	return model("organizations", name, func(st *state, c *call, in *In) (*Out, error) {
+		if !st.canReadOrganization(c.account()) {
 			return nil, badRequest("AccessDeniedException", "You don't have permissions to access this resource.")
 		}
-		return serve(s.st, c, in)
+		return serve(st, c, in)
 	})
 }
 
@@ -55,73 +39,69 @@ func (st *state) checkParent(id string) error {
 	return nil
 }
 
-func (st *state) writeAccount(o *json.Object, a *account) {
-	jstr(o, "Id", a.id)
-	jstr(o, "Arn", a.arn(st))
-	jstr(o, "Email", a.email)
-	jstr(o, "Name", a.name)
+// sdkAccount is an account as Organizations answers it.
+func (st *state) sdkAccount(a *account) types.Account {
 	status := a.state
 	if status != "ACTIVE" && status != "PENDING_CLOSURE" {
 		status = "SUSPENDED"
 	}
-	jstr(o, "Status", status)
-	jstr(o, "State", a.state)
-	jstr(o, "JoinedMethod", a.joinedMethod)
-	jtime(o, "JoinedTimestamp", a.joined)
-	jstrings(o, "Paths", []string{st.path(a.parent) + a.id + "/"})
+	return types.Account{Id: aws.String(a.id), Arn: aws.String(a.arn(st)), Email: aws.String(a.email), Name: aws.String(a.name),
+		Status: types.AccountStatus(status), State: types.AccountState(a.state), JoinedMethod: types.AccountJoinedMethod(a.joinedMethod),
+		JoinedTimestamp: aws.Time(a.joined), Paths: []string{st.path(a.parent) + a.id + "/"}}
 }
 
 // listAccounts pages accounts (sorted by ID) that pass keep.
-func (st *state) listAccounts(c *call, in orgInput, keep func(*account) bool) (any, error) {
+func (st *state) listAccounts(c *call, maxResults *int32, nextToken *string, keep func(*account) bool) ([]types.Account, *string, error) {
 	var accts []*account
 	for _, id := range sortedKeys(st.accounts) {
 		if keep(st.accounts[id]) {
 			accts = append(accts, st.accounts[id])
 		}
 	}
-	page, next, err := paginate(c, accts, func(a *account) string { return a.id }, in.page(), orgList)
-	if err != nil {
-		return nil, err
+	pg, next, err := paginate(c, accts, func(a *account) string { return a.id }, page(maxResults, nextToken), orgList)
+	out := make([]types.Account, len(pg))
+	for i, a := range pg {
+		out[i] = st.sdkAccount(a)
 	}
-	return jsonMembers(func(o *json.Object) {
-		jlist(o, "Accounts", len(page), func(i int, item *json.Object) { st.writeAccount(item, page[i]) })
-		jopt(o, "NextToken", next)
-	}), nil
+	return out, optString(next), err
 }
 
-var orgListAccounts = orgOp("ListAccounts", func(st *state, c *call, in orgInput) (any, error) {
-	return st.listAccounts(c, in, func(*account) bool { return true })
+var orgListAccounts = orgModel("ListAccounts", func(st *state, c *call, in *organizations.ListAccountsInput) (*organizations.ListAccountsOutput, error) {
+	accounts, next, err := st.listAccounts(c, in.MaxResults, in.NextToken, func(*account) bool { return true })
+	return &organizations.ListAccountsOutput{Accounts: accounts, NextToken: next}, err
 })
 
-var orgListAccountsForParent = orgOp("ListAccountsForParent", func(st *state, c *call, in orgInput) (any, error) {
-	if err := st.checkParent(in.ParentID); err != nil {
+var orgListAccountsForParent = orgModel("ListAccountsForParent", func(st *state, c *call, in *organizations.ListAccountsForParentInput) (*organizations.ListAccountsForParentOutput, error) {
+	parent := aws.ToString(in.ParentId)
+	if err := st.checkParent(parent); err != nil {
 		return nil, err
 	}
-	return st.listAccounts(c, in, func(a *account) bool { return a.parent == in.ParentID })
+	accounts, next, err := st.listAccounts(c, in.MaxResults, in.NextToken, func(a *account) bool { return a.parent == parent })
+	return &organizations.ListAccountsForParentOutput{Accounts: accounts, NextToken: next}, err
 })
 
-var orgDescribeAccount = orgOp("DescribeAccount", func(st *state, c *call, in orgInput) (any, error) {
-	if !accountIDPattern.MatchString(in.AccountID) {
+var orgDescribeAccount = orgModel("DescribeAccount", func(st *state, c *call, in *organizations.DescribeAccountInput) (*organizations.DescribeAccountOutput, error) {
+	id := aws.ToString(in.AccountId)
+	if !accountIDPattern.MatchString(id) {
 		return nil, invalidInput("INVALID_PATTERN", "You specified an invalid value for AccountId.")
 	}
-	a := st.accounts[in.AccountID]
+	a := st.accounts[id]
 	if a == nil {
 		return nil, badRequest("AccountNotFoundException", "You specified an account that doesn't exist.")
 	}
-	return jsonMembers(func(o *json.Object) {
-		jstruct(o, "Account", func(item *json.Object) { st.writeAccount(item, a) })
-	}), nil
+	out := st.sdkAccount(a)
+	return &organizations.DescribeAccountOutput{Account: &out}, nil
 })
 
-var orgListParents = orgOp("ListParents", func(st *state, c *call, in orgInput) (any, error) {
+var orgListParents = orgModel("ListParents", func(st *state, c *call, in *organizations.ListParentsInput) (*organizations.ListParentsOutput, error) {
 	var parent string
-	switch {
-	case accountIDPattern.MatchString(in.ChildID):
-		if a := st.accounts[in.ChildID]; a != nil {
+	switch child := aws.ToString(in.ChildId); {
+	case accountIDPattern.MatchString(child):
+		if a := st.accounts[child]; a != nil {
 			parent = a.parent
 		}
-	case ouIDPattern.MatchString(in.ChildID):
-		if ou := st.ous[in.ChildID]; ou != nil {
+	case ouIDPattern.MatchString(child):
+		if ou := st.ous[child]; ou != nil {
 			parent = ou.parent
 		}
 	default:
@@ -130,76 +110,61 @@ var orgListParents = orgOp("ListParents", func(st *state, c *call, in orgInput) 
 	if parent == "" {
 		return nil, badRequest("ChildNotFoundException", "We can't find an organizational unit (OU) or AWS account with the ChildId that you specified.")
 	}
-	parents := []string{parent}
-	page, next, err := paginate(c, parents, func(s string) string { return s }, in.page(), orgList)
-	if err != nil {
-		return nil, err
+	pg, next, err := paginate(c, []string{parent}, func(s string) string { return s }, page(in.MaxResults, in.NextToken), orgList)
+	out := &organizations.ListParentsOutput{Parents: make([]types.Parent, len(pg)), NextToken: optString(next)}
+	for i, id := range pg {
+		out.Parents[i] = types.Parent{Id: aws.String(id), Type: types.ParentTypeOrganizationalUnit}
+		if id == st.rootID {
+			out.Parents[i].Type = types.ParentTypeRoot
+		}
 	}
-	return jsonMembers(func(o *json.Object) {
-		jlist(o, "Parents", len(page), func(i int, item *json.Object) {
-			jstr(item, "Id", page[i])
-			typ := "ORGANIZATIONAL_UNIT"
-			if page[i] == st.rootID {
-				typ = "ROOT"
-			}
-			jstr(item, "Type", typ)
-		})
-		jopt(o, "NextToken", next)
-	}), nil
+	return out, err
 })
 
-var orgListRoots = orgOp("ListRoots", func(st *state, c *call, in orgInput) (any, error) {
-	page, next, err := paginate(c, []string{st.rootID}, func(s string) string { return s }, in.page(), orgList)
-	if err != nil {
-		return nil, err
+var orgListRoots = orgModel("ListRoots", func(st *state, c *call, in *organizations.ListRootsInput) (*organizations.ListRootsOutput, error) {
+	pg, next, err := paginate(c, []string{st.rootID}, func(s string) string { return s }, page(in.MaxResults, in.NextToken), orgList)
+	out := &organizations.ListRootsOutput{Roots: make([]types.Root, len(pg)), NextToken: optString(next)}
+	for i, id := range pg {
+		out.Roots[i] = types.Root{Id: aws.String(id), Arn: aws.String("arn:aws:organizations::" + st.mgmt + ":root/" + st.orgID + "/" + id),
+			Name: aws.String("Root"), PolicyTypes: []types.PolicyTypeSummary{}}
 	}
-	return jsonMembers(func(o *json.Object) {
-		jlist(o, "Roots", len(page), func(i int, item *json.Object) {
-			jstr(item, "Id", page[i])
-			jstr(item, "Arn", "arn:aws:organizations::"+st.mgmt+":root/"+st.orgID+"/"+page[i])
-			jstr(item, "Name", "Root")
-			jlist(item, "PolicyTypes", 0, nil)
-		})
-		jopt(o, "NextToken", next)
-	}), nil
+	return out, err
 })
 
-func (st *state) writeOU(o *json.Object, ou *orgUnit) {
-	jstr(o, "Id", ou.id)
-	jstr(o, "Arn", "arn:aws:organizations::"+st.mgmt+":ou/"+st.orgID+"/"+ou.id)
-	jstr(o, "Name", ou.name)
-	jstr(o, "Path", st.path(ou.id))
+// sdkOU is an OU as Organizations answers it.
+func (st *state) sdkOU(ou *orgUnit) types.OrganizationalUnit {
+	return types.OrganizationalUnit{Id: aws.String(ou.id), Arn: aws.String("arn:aws:organizations::" + st.mgmt + ":ou/" + st.orgID + "/" + ou.id),
+		Name: aws.String(ou.name), Path: aws.String(st.path(ou.id))}
 }
 
-var orgListOrganizationalUnitsForParent = orgOp("ListOrganizationalUnitsForParent", func(st *state, c *call, in orgInput) (any, error) {
-	if err := st.checkParent(in.ParentID); err != nil {
+var orgListOrganizationalUnitsForParent = orgModel("ListOrganizationalUnitsForParent", func(st *state, c *call, in *organizations.ListOrganizationalUnitsForParentInput) (*organizations.ListOrganizationalUnitsForParentOutput, error) {
+	parent := aws.ToString(in.ParentId)
+	if err := st.checkParent(parent); err != nil {
 		return nil, err
 	}
 	var ous []*orgUnit
 	for _, id := range sortedKeys(st.ous) {
-		if st.ous[id].parent == in.ParentID {
+		if st.ous[id].parent == parent {
 			ous = append(ous, st.ous[id])
 		}
 	}
-	page, next, err := paginate(c, ous, func(ou *orgUnit) string { return ou.id }, in.page(), orgList)
-	if err != nil {
-		return nil, err
+	pg, next, err := paginate(c, ous, func(ou *orgUnit) string { return ou.id }, page(in.MaxResults, in.NextToken), orgList)
+	out := &organizations.ListOrganizationalUnitsForParentOutput{OrganizationalUnits: make([]types.OrganizationalUnit, len(pg)), NextToken: optString(next)}
+	for i, ou := range pg {
+		out.OrganizationalUnits[i] = st.sdkOU(ou)
 	}
-	return jsonMembers(func(o *json.Object) {
-		jlist(o, "OrganizationalUnits", len(page), func(i int, item *json.Object) { st.writeOU(item, page[i]) })
-		jopt(o, "NextToken", next)
-	}), nil
+	return out, err
 })
 
-var orgDescribeOrganizationalUnit = orgOp("DescribeOrganizationalUnit", func(st *state, c *call, in orgInput) (any, error) {
-	if !ouIDPattern.MatchString(in.OrganizationalUnitID) {
+var orgDescribeOrganizationalUnit = orgModel("DescribeOrganizationalUnit", func(st *state, c *call, in *organizations.DescribeOrganizationalUnitInput) (*organizations.DescribeOrganizationalUnitOutput, error) {
+	id := aws.ToString(in.OrganizationalUnitId)
+	if !ouIDPattern.MatchString(id) {
 		return nil, invalidInput("INVALID_PATTERN", "You specified an invalid value for OrganizationalUnitId.")
 	}
-	ou := st.ous[in.OrganizationalUnitID]
+	ou := st.ous[id]
 	if ou == nil {
 		return nil, badRequest("OrganizationalUnitNotFoundException", "We can't find an organizational unit (OU) with the OrganizationalUnitId that you specified.")
 	}
-	return jsonMembers(func(o *json.Object) {
-		jstruct(o, "OrganizationalUnit", func(item *json.Object) { st.writeOU(item, ou) })
-	}), nil
+	out := st.sdkOU(ou)
+	return &organizations.DescribeOrganizationalUnitOutput{OrganizationalUnit: &out}, nil
 })

@@ -27,15 +27,6 @@ type pageRequest struct {
 	present    bool
 }
 
-// ec2Page reads MaxResults and NextToken from an EC2 query request.
-func ec2Page(c *call) (pageRequest, error) {
-	n, err := c.optInt("MaxResults")
-	if err != nil {
-		return pageRequest{}, err
-	}
-	return pageRequest{maxResults: n, token: c.str("NextToken"), present: c.has("NextToken")}, nil
-}
-
 // pageBounds checks a request's MaxResults and NextToken against sorted
 // keys. It returns the page size (0 for everything) and the index of the
 // first key after the token.

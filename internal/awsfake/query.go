@@ -3,6 +3,8 @@ package awsfake
 import (
 	"bytes"
 	"fmt"
+	"maps"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,14 +17,34 @@ import (
 // root element) or of an awsQuery response (under its Result element).
 type xmlMembers func(v xml.Value)
 
+// xmlMembersOf returns the members an operation's result writes: the
+// result itself when it is hand-written, else the codec's encoding of the
+// SDK output struct it points to.
+func xmlMembersOf(op string, n naming, out any) (xmlMembers, error) {
+	switch m := out.(type) {
+	case xmlMembers:
+		return m, nil
+	case *listing:
+		return func(v xml.Value) {
+			xfragments(v, m.set, m.items)
+			xopt(v, "nextToken", m.next)
+		}, nil
+	}
+	rv := reflect.ValueOf(out)
+	if rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Elem().Kind() != reflect.Struct {
+		return nil, fmt.Errorf("operation %s returned %T, not xml members or an output struct", op, out)
+	}
+	return func(v xml.Value) { encodeXML(v, n, rv.Elem()) }, nil
+}
+
 const xmlHeader = `<?xml version="1.0" encoding="UTF-8"?>` + "\n"
 
 // ec2Response renders an ec2query response: <OpResponse xmlns=…> holding a
 // requestId and the members, with no Result wrapper.
 func ec2Response(buf *bytes.Buffer, op, xmlns, requestID string, out any) ([]byte, error) {
-	members, ok := out.(xmlMembers)
-	if !ok {
-		return nil, fmt.Errorf("operation %s returned %T, not xml members", op, out)
+	members, err := xmlMembersOf(op, ec2Out, out)
+	if err != nil {
+		return nil, err
 	}
 	buf.WriteString(xmlHeader)
 	root := xml.NewEncoder(buf).RootElement(xml.StartElement{
@@ -55,9 +77,9 @@ func ec2Error(e *apiError, requestID string) []byte {
 // queryResponse renders an awsQuery response:
 // <OpResponse><OpResult>…</OpResult><ResponseMetadata><RequestId/></ResponseMetadata></OpResponse>.
 func queryResponse(op, xmlns, requestID string, out any) ([]byte, error) {
-	members, ok := out.(xmlMembers)
-	if !ok {
-		return nil, fmt.Errorf("operation %s returned %T, not xml members", op, out)
+	members, err := xmlMembersOf(op, queryNames, out)
+	if err != nil {
+		return nil, err
 	}
 	var buf bytes.Buffer
 	root := xml.NewEncoder(&buf).RootElement(xml.StartElement{
@@ -105,32 +127,6 @@ func xopt(v xml.Value, name, s string) {
 	}
 }
 
-// xint writes <name>n</name>.
-func xint(v xml.Value, name string, n int64) { v.MemberElement(el(name)).Long(n) }
-
-// xbool writes <name>true|false</name>.
-func xbool(v xml.Value, name string, b bool) { v.MemberElement(el(name)).Boolean(b) }
-
-// xstruct writes <name>…</name> with the members fill writes.
-func xstruct(v xml.Value, name string, fill func(xml.Value)) {
-	m := v.MemberElement(el(name))
-	fill(m)
-	m.Close()
-}
-
-// xlist writes an EC2 list, <name><item>…</item>…</name>, calling fill for
-// each of n items.
-func xlist(v xml.Value, name string, n int, fill func(i int, item xml.Value)) {
-	m := v.MemberElement(el(name))
-	a := m.ArrayWithCustomName(el("item"))
-	for i := range n {
-		item := a.Member()
-		fill(i, item)
-		item.Close()
-	}
-	m.Close()
-}
-
 // fragment returns the encoded <item> of a list member, cached by resource
 // ID until state.changed(id): a page of a large listing then costs little
 // more than copying bytes. write encodes the item's members.
@@ -144,6 +140,16 @@ func (st *state) fragment(id string, write func(item xml.Value)) []byte {
 	item.Close()
 	st.frags[id] = buf.Bytes()
 	return buf.Bytes()
+}
+
+// listing is an EC2 listing answered from encoded items (state.fragment):
+// DescribeVpcs and DescribeSubnets page through worlds of 100,000 subnets,
+// and encoding the SDK structs again for every page would cost more than
+// serving it. A model returns it instead of the SDK output.
+type listing struct {
+	set   string   // the list's element, such as subnetSet
+	items [][]byte // encoded <item> elements
+	next  string   // the next page's token, "" after the last
 }
 
 // xfragments writes an EC2 list, <name>…</name>, from encoded items.
@@ -176,15 +182,6 @@ func putBuffer(b *bytes.Buffer) {
 	}
 }
 
-// xtags writes an EC2 tag set, <name><item><key/><value/></item>…</name>, in key order.
-func xtags(v xml.Value, name string, tags map[string]string) {
-	keys := sortedKeys(tags)
-	xlist(v, name, len(keys), func(i int, item xml.Value) {
-		xstr(item, "key", keys[i])
-		xstr(item, "value", tags[keys[i]])
-	})
-}
-
 // Form decoding for the query protocols. Lists are 1-based: Name.1, Name.2, …;
 // a struct member is Name.Member; a list of structs is Name.N.Member.
 
@@ -194,42 +191,20 @@ func (c *call) str(name string) string { return c.form.Get(name) }
 // has reports whether the form holds name.
 func (c *call) has(name string) bool { _, ok := c.form[name]; return ok }
 
-// required returns a form value, or MissingParameter when it is absent.
-func (c *call) required(name string) (string, error) {
-	v := c.form.Get(name)
-	if v == "" {
-		return "", badRequest("MissingParameter", "The request must contain the parameter %s", name)
+// under returns the form keys that start with prefix, in sorted order. The
+// keys are sorted once per call, so the codec's lookups cost a binary
+// search rather than a scan of the whole form (a PutMetricData form has
+// tens of thousands of keys).
+func (c *call) under(prefix string) []string {
+	if c.formKeys == nil {
+		c.formKeys = slices.Sorted(maps.Keys(c.form))
 	}
-	return v, nil
-}
-
-// optInt returns an optional integer form value; nil when absent.
-func (c *call) optInt(name string) (*int, error) {
-	if !c.has(name) {
-		return nil, nil
+	i, _ := slices.BinarySearch(c.formKeys, prefix)
+	j := i
+	for j < len(c.formKeys) && strings.HasPrefix(c.formKeys[j], prefix) {
+		j++
 	}
-	raw := c.form.Get(name)
-	n, err := strconv.Atoi(raw)
-	if err != nil {
-		if c.proto == protoAWSQuery {
-			return nil, badRequest("ValidationError", "Value '%s' for parameter %s is not a valid integer", raw, name)
-		}
-		return nil, badRequest("InvalidParameterValue", "Value (%s) for parameter %s is invalid. Expected an integer.", raw, name)
-	}
-	return &n, nil
-}
-
-// optBool returns an optional boolean form value.
-func (c *call) optBool(name string) (*bool, error) {
-	if !c.has(name) {
-		return nil, nil
-	}
-	raw := c.form.Get(name)
-	b, err := strconv.ParseBool(raw)
-	if err != nil {
-		return nil, badRequest("InvalidParameterValue", "Value (%s) for parameter %s is invalid. Expected a boolean.", raw, name)
-	}
-	return &b, nil
+	return c.formKeys[i:j]
 }
 
 // indices returns the list indices present under prefix ("prefix.N" or
@@ -237,12 +212,8 @@ func (c *call) optBool(name string) (*bool, error) {
 func (c *call) indices(prefix string) []int {
 	var idx []int
 	p := prefix + "."
-	for k := range c.form {
-		rest, ok := strings.CutPrefix(k, p)
-		if !ok {
-			continue
-		}
-		num, _, _ := strings.Cut(rest, ".")
+	for _, k := range c.under(p) {
+		num, _, _ := strings.Cut(k[len(p):], ".")
 		n, err := strconv.Atoi(num)
 		if err != nil || n < 1 {
 			continue
@@ -255,39 +226,10 @@ func (c *call) indices(prefix string) []int {
 	return idx
 }
 
-// list returns the string list under prefix (prefix.1, prefix.2, …).
-func (c *call) list(prefix string) []string {
-	var out []string
-	for _, i := range c.indices(prefix) {
-		out = append(out, c.form.Get(prefix+"."+strconv.Itoa(i)))
-	}
-	return out
-}
-
 // filter is one EC2 Filter: a name and the values any of which may match.
 type filter struct {
 	name   string
 	values []string
-}
-
-// filters returns the Filter.N.Name / Filter.N.Value.M list.
-func (c *call) filters() []filter {
-	var out []filter
-	for _, i := range c.indices("Filter") {
-		p := "Filter." + strconv.Itoa(i)
-		out = append(out, filter{name: c.form.Get(p + ".Name"), values: c.list(p + ".Value")})
-	}
-	return out
-}
-
-// tagList returns the Key/Value pairs under prefix (prefix.N.Key, prefix.N.Value).
-func (c *call) tagList(prefix string) []tag {
-	var out []tag
-	for _, i := range c.indices(prefix) {
-		p := prefix + "." + strconv.Itoa(i)
-		out = append(out, tag{key: c.form.Get(p + ".Key"), value: c.form.Get(p + ".Value")})
-	}
-	return out
 }
 
 // tag is one key and value.

@@ -1,13 +1,14 @@
 package awsfake
 
 import (
-	stdjson "encoding/json"
-	"regexp"
+	"cmp"
 	"slices"
 	"strings"
 	"time"
 
-	"github.com/aws/smithy-go/encoding/json"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ram"
+	"github.com/aws/aws-sdk-go-v2/service/ram/types"
 )
 
 // RAM resource shares (restJson1, camelCase members). A share is owned by an
@@ -24,7 +25,8 @@ type resourceShare struct {
 	tags                     []tag
 	created, updated         time.Time
 	assocs                   []*shareAssociation
-	seq                      int // creation order
+	seq                      int  // creation order
+	deleted                  bool // by DeleteResourceShare
 }
 
 // shareAssociation is a principal or resource associated with a share.
@@ -40,43 +42,21 @@ const maxResourcesPerCall = 100
 
 var (
 	ramPage          = pageRange{min: 1, max: 500, def: 500}
-	ouARNPattern     = regexp.MustCompile(`^arn:aws:organizations::\d{12}:ou/o-[a-z0-9]{10,32}/ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$`)
-	orgARNPattern    = regexp.MustCompile(`^arn:aws:organizations::\d{12}:organization/o-[a-z0-9]{10,32}$`)
-	ipamPoolARNRegex = regexp.MustCompile(`^arn:aws:ec2::(\d{12}):ipam-pool/(ipam-pool-[0-9a-f]{8,17})$`)
+	ouARNPattern     = lazyPattern(`^arn:aws:organizations::\d{12}:ou/o-[a-z0-9]{10,32}/ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$`)
+	orgARNPattern    = lazyPattern(`^arn:aws:organizations::\d{12}:organization/o-[a-z0-9]{10,32}$`)
+	ipamPoolARNRegex = lazyPattern(`^arn:aws:ec2::(\d{12}):ipam-pool/(ipam-pool-[0-9a-f]{8,17})$`)
 )
 
 func ramError(code, format string, args ...any) *apiError {
 	return badRequest(code, format, args...)
 }
 
-// ramShareInput holds the members of the RAM operations' requests.
-type ramShareInput struct {
-	Name         string   `json:"name"`
-	ResourceArns []string `json:"resourceArns"`
-	Principals   []string `json:"principals"`
-	Tags         []struct {
-		Key   string `json:"key"`
-		Value string `json:"value"`
-	} `json:"tags"`
-	AllowExternalPrincipals *bool    `json:"allowExternalPrincipals"`
-	ClientToken             string   `json:"clientToken"`
-	ResourceShareArn        string   `json:"resourceShareArn"`
-	ResourceShareArns       []string `json:"resourceShareArns"`
-	ResourceOwner           string   `json:"resourceOwner"`
-	ResourceShareStatus     string   `json:"resourceShareStatus"`
-	AssociationType         string   `json:"associationType"`
-	AssociationStatus       string   `json:"associationStatus"`
-	ResourceArn             string   `json:"resourceArn"`
-	Principal               string   `json:"principal"`
-	ResourceType            string   `json:"resourceType"`
-	MaxResults              *int     `json:"maxResults"`
-	NextToken               *string  `json:"nextToken"`
-}
-
-func (in ramShareInput) page() pageRequest {
-	r := pageRequest{maxResults: in.MaxResults}
-	if in.NextToken != nil {
-		r.token, r.present = *in.NextToken, true
+// page is the paging part of a typed request.
+func page(maxResults *int32, nextToken *string) pageRequest {
+	r := pageRequest{token: aws.ToString(nextToken), present: nextToken != nil}
+	if maxResults != nil {
+		n := int(*maxResults)
+		r.maxResults = &n
 	}
 	return r
 }
@@ -185,139 +165,146 @@ func (st *state) associate(c *call, sh *resourceShare, principals, resources []s
 	return out, nil
 }
 
-func (st *state) writeShare(o *json.Object, sh *resourceShare) {
-	jstr(o, "resourceShareArn", sh.arn)
-	jstr(o, "name", sh.name)
-	jstr(o, "owningAccountId", sh.owner)
-	o.Key("allowExternalPrincipals").Boolean(sh.allowExternal)
-	jstr(o, "status", "ACTIVE")
-	jlist(o, "tags", len(sh.tags), func(i int, t *json.Object) {
-		jstr(t, "key", sh.tags[i].key)
-		jstr(t, "value", sh.tags[i].value)
-	})
-	jtime(o, "creationTime", sh.created)
-	jtime(o, "lastUpdatedTime", sh.updated)
-	jstr(o, "featureSet", "STANDARD")
-}
-
-func writeAssociation(o *json.Object, sh *resourceShare, a *shareAssociation, state string) {
-	jstr(o, "resourceShareArn", sh.arn)
-	jstr(o, "resourceShareName", sh.name)
-	jstr(o, "associatedEntity", a.entity)
-	jstr(o, "associationType", a.kind)
-	jstr(o, "status", state)
-	jtime(o, "creationTime", a.created)
-	jtime(o, "lastUpdatedTime", a.updated)
-	o.Key("external").Boolean(a.external)
-}
-
-// ramFingerprint is a canonical form of a request body, for clientToken checks.
-func ramFingerprint(c *call) string {
-	var in map[string]any
-	if err := stdjson.Unmarshal(c.body, &in); err != nil {
-		return string(c.body)
+// sdkShare is a share as RAM answers it.
+func sdkShare(sh *resourceShare) *types.ResourceShare {
+	out := &types.ResourceShare{ResourceShareArn: aws.String(sh.arn), Name: aws.String(sh.name), OwningAccountId: aws.String(sh.owner),
+		AllowExternalPrincipals: aws.Bool(sh.allowExternal), Status: shareStatus(sh), Tags: make([]types.Tag, len(sh.tags)),
+		CreationTime: aws.Time(sh.created), LastUpdatedTime: aws.Time(sh.updated), FeatureSet: types.ResourceShareFeatureSetStandard}
+	for i, t := range sh.tags {
+		out.Tags[i] = types.Tag{Key: aws.String(t.key), Value: aws.String(t.value)}
 	}
-	delete(in, "clientToken")
-	canonical, err := stdjson.Marshal(in) // map keys come out sorted
+	return out
+}
+
+// shareStatus is a share's status: ACTIVE, or DELETED once deleted.
+func shareStatus(sh *resourceShare) types.ResourceShareStatus {
+	if sh.deleted {
+		return types.ResourceShareStatusDeleted
+	}
+	return types.ResourceShareStatusActive
+}
+
+// sdkAssociation is an association as RAM answers it, in the given state.
+func sdkAssociation(sh *resourceShare, a *shareAssociation, state string) types.ResourceShareAssociation {
+	return types.ResourceShareAssociation{ResourceShareArn: aws.String(sh.arn), ResourceShareName: aws.String(sh.name),
+		AssociatedEntity: aws.String(a.entity), AssociationType: types.ResourceShareAssociationType(a.kind),
+		Status: types.ResourceShareAssociationStatus(state), CreationTime: aws.Time(a.created), LastUpdatedTime: aws.Time(a.updated),
+		External: aws.Bool(a.external)}
+}
+
+var ramCreateResourceShare = model("ram", "CreateResourceShare", func(st *state, c *call, in *ram.CreateResourceShareInput) (*ram.CreateResourceShareOutput, error) {
+	if err := required(c, "name", aws.ToString(in.Name) != ""); err != nil {
+		return nil, err
+	}
+	arn, err := st.replay(c, in.ClientToken, in)
 	if err != nil {
-		return string(c.body)
+		return nil, err
 	}
-	return string(canonical)
-}
-
-var ramCreateResourceShare = op("ram", "CreateResourceShare", decodeJSON[ramShareInput], func(s *Server, c *call, in ramShareInput) (any, error) {
-	st := s.st
-	if in.Name == "" {
-		return nil, ramError("MissingRequiredParameterException", "The name parameter is required.")
-	}
-	key := c.account() + "/ram/" + in.ClientToken
-	if in.ClientToken != "" {
-		if used, ok := st.tokens[key]; ok {
-			if used.fingerprint != ramFingerprint(c) {
-				return nil, ramError("IdempotentParameterMismatchException", "The client token %s has already been used with different parameters.", in.ClientToken)
-			}
-			sh := st.shares[used.resourceID]
-			return jsonMembers(func(o *json.Object) {
-				jstruct(o, "resourceShare", func(r *json.Object) { st.writeShare(r, sh) })
-				jstr(o, "clientToken", in.ClientToken)
-			}), nil
-		}
+	if sh := st.shares[arn]; sh != nil {
+		return &ram.CreateResourceShareOutput{ResourceShare: sdkShare(sh), ClientToken: in.ClientToken}, nil
 	}
 	now := st.now().UTC()
 	h := st.hexID("resource-share", 32)
 	sh := &resourceShare{
 		arn:  "arn:aws:ram:" + c.region + ":" + c.account() + ":resource-share/" + h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:],
-		name: in.Name, owner: c.account(), region: c.region, allowExternal: in.AllowExternalPrincipals == nil || *in.AllowExternalPrincipals,
+		name: aws.ToString(in.Name), owner: c.account(), region: c.region, allowExternal: aws.ToBool(cmp.Or(in.AllowExternalPrincipals, aws.Bool(true))),
 		created: now, updated: now, seq: len(st.shares),
 	}
 	for _, t := range in.Tags {
-		sh.tags = append(sh.tags, tag{t.Key, t.Value})
+		sh.tags = append(sh.tags, tag{aws.ToString(t.Key), aws.ToString(t.Value)})
 	}
 	if _, err := st.associate(c, sh, in.Principals, in.ResourceArns); err != nil {
 		return nil, err
 	}
 	st.shares[sh.arn] = sh
-	token := in.ClientToken
+	token := aws.ToString(in.ClientToken)
 	if token == "" {
 		t := st.hexID("ram-token", 32)
 		token = t[:8] + "-" + t[8:12] + "-" + t[12:16] + "-" + t[16:20] + "-" + t[20:]
 	}
-	st.tokens[c.account()+"/ram/"+token] = clientToken{fingerprint: ramFingerprint(c), resourceID: sh.arn}
-	return jsonMembers(func(o *json.Object) {
-		jstruct(o, "resourceShare", func(r *json.Object) { st.writeShare(r, sh) })
-		jstr(o, "clientToken", token)
-	}), nil
+	st.remember(c, token, in, sh.arn)
+	return &ram.CreateResourceShareOutput{ResourceShare: sdkShare(sh), ClientToken: aws.String(token)}, nil
 })
 
-// ramAssociationOp builds Associate- and DisassociateResourceShare.
-func ramAssociationOp(name string, associate bool) operation {
-	return op("ram", name, decodeJSON[ramShareInput], func(s *Server, c *call, in ramShareInput) (any, error) {
-		st := s.st
-		sh, err := c.ownShare(st, in.ResourceShareArn)
-		if err != nil {
+// changeAssociations associates principals and resources with a share, or
+// disassociates them, and returns the associations touched.
+func (st *state) changeAssociations(c *call, arn *string, principals, resources []string, associate bool) ([]types.ResourceShareAssociation, error) {
+	sh, err := c.ownShare(st, aws.ToString(arn))
+	if err != nil {
+		return nil, err
+	}
+	if len(principals) == 0 && len(resources) == 0 {
+		return nil, ramError("InvalidParameterException", "You must specify principals or resourceArns.")
+	}
+	if sh.deleted {
+		return nil, ramError("InvalidStateTransitionException", "The resource share %s is deleted.", sh.arn)
+	}
+	var touched []*shareAssociation
+	if associate {
+		if touched, err = st.associate(c, sh, principals, resources); err != nil {
 			return nil, err
 		}
-		if len(in.Principals) == 0 && len(in.ResourceArns) == 0 {
-			return nil, ramError("InvalidParameterException", "You must specify principals or resourceArns.")
-		}
-		var touched []*shareAssociation
-		if associate {
-			if touched, err = st.associate(c, sh, in.Principals, in.ResourceArns); err != nil {
-				return nil, err
-			}
-		} else {
-			now := st.now().UTC()
-			for _, pair := range []struct {
-				kind     string
-				entities []string
-			}{{"PRINCIPAL", in.Principals}, {"RESOURCE", in.ResourceArns}} {
-				for _, e := range pair.entities {
-					i := slices.IndexFunc(sh.assocs, func(a *shareAssociation) bool {
-						return a.entity == e && a.kind == pair.kind && a.status.state != "DISASSOCIATED"
-					})
-					if i < 0 {
-						return nil, ramError("UnknownResourceException", "%s is not associated with resource share %s.", e, sh.arn)
-					}
-					a := sh.assocs[i]
-					a.status, a.updated = st.transition("DISASSOCIATING", "DISASSOCIATED", true), now
-					touched = append(touched, a)
+	} else {
+		now := st.now().UTC()
+		for _, pair := range []struct {
+			kind     string
+			entities []string
+		}{{"PRINCIPAL", principals}, {"RESOURCE", resources}} {
+			for _, e := range pair.entities {
+				i := slices.IndexFunc(sh.assocs, func(a *shareAssociation) bool {
+					return a.entity == e && a.kind == pair.kind && a.status.state != "DISASSOCIATED"
+				})
+				if i < 0 {
+					return nil, ramError("UnknownResourceException", "%s is not associated with resource share %s.", e, sh.arn)
 				}
+				a := sh.assocs[i]
+				a.status, a.updated = st.transition("DISASSOCIATING", "DISASSOCIATED", true), now
+				touched = append(touched, a)
 			}
-			sh.updated = now
 		}
-		return jsonMembers(func(o *json.Object) {
-			jlist(o, "resourceShareAssociations", len(touched), func(i int, a *json.Object) {
-				writeAssociation(a, sh, touched[i], touched[i].status.state)
-			})
-			jopt(o, "clientToken", in.ClientToken)
-		}), nil
-	})
+		sh.updated = now
+	}
+	out := make([]types.ResourceShareAssociation, len(touched))
+	for i, a := range touched {
+		out[i] = sdkAssociation(sh, a, a.status.state)
+	}
+	return out, nil
 }
 
-var (
-	ramAssociateResourceShare    = ramAssociationOp("AssociateResourceShare", true)
-	ramDisassociateResourceShare = ramAssociationOp("DisassociateResourceShare", false)
-)
+var ramAssociateResourceShare = model("ram", "AssociateResourceShare", func(st *state, c *call, in *ram.AssociateResourceShareInput) (*ram.AssociateResourceShareOutput, error) {
+	out, err := st.changeAssociations(c, in.ResourceShareArn, in.Principals, in.ResourceArns, true)
+	return &ram.AssociateResourceShareOutput{ResourceShareAssociations: out, ClientToken: in.ClientToken}, err
+})
+
+var ramDisassociateResourceShare = model("ram", "DisassociateResourceShare", func(st *state, c *call, in *ram.DisassociateResourceShareInput) (*ram.DisassociateResourceShareOutput, error) {
+	out, err := st.changeAssociations(c, in.ResourceShareArn, in.Principals, in.ResourceArns, false)
+	return &ram.DisassociateResourceShareOutput{ResourceShareAssociations: out, ClientToken: in.ClientToken}, err
+})
+
+var ramDeleteResourceShare = model("ram", "DeleteResourceShare", func(st *state, c *call, in *ram.DeleteResourceShareInput) (*ram.DeleteResourceShareOutput, error) {
+	sh, err := c.ownShare(st, aws.ToString(in.ResourceShareArn))
+	if err != nil {
+		return nil, err
+	}
+	out := &ram.DeleteResourceShareOutput{ReturnValue: aws.Bool(true), ClientToken: in.ClientToken}
+	if done, err := st.replay(c, in.ClientToken, in); err != nil {
+		return nil, err
+	} else if done == sh.arn {
+		return out, nil
+	}
+	if sh.deleted {
+		return nil, ramError("InvalidStateTransitionException", "The resource share %s is already deleted.", sh.arn)
+	}
+	now := st.now().UTC()
+	for _, a := range sh.assocs {
+		if a.status.state != "DISASSOCIATED" {
+			a.status, a.updated = st.transition("DISASSOCIATING", "DISASSOCIATED", true), now
+		}
+	}
+	sh.deleted, sh.updated = true, now
+	st.remember(c, aws.ToString(in.ClientToken), in, sh.arn)
+	return out, nil
+})
 
 // sharesFor lists the shares a request sees, sorted by ARN: its own
 // (SELF) or those shared with its account (OTHER-ACCOUNTS: an associated
@@ -371,112 +358,90 @@ func (st *state) sharedWith(sh *resourceShare, accountID string) bool {
 	return false
 }
 
-var ramGetResourceShares = op("ram", "GetResourceShares", decodeJSON[ramShareInput], func(s *Server, c *call, in ramShareInput) (any, error) {
-	st := s.st
-	shares, err := st.sharesFor(c, in.ResourceOwner, in.ResourceShareArns)
+var ramGetResourceShares = model("ram", "GetResourceShares", func(st *state, c *call, in *ram.GetResourceSharesInput) (*ram.GetResourceSharesOutput, error) {
+	shares, err := st.sharesFor(c, string(in.ResourceOwner), in.ResourceShareArns)
 	if err != nil {
 		return nil, err
 	}
 	shares = slices.DeleteFunc(shares, func(sh *resourceShare) bool {
-		return (in.Name != "" && sh.name != in.Name) || (in.ResourceShareStatus != "" && in.ResourceShareStatus != "ACTIVE")
+		return (in.Name != nil && sh.name != *in.Name) || (in.ResourceShareStatus != "" && in.ResourceShareStatus != shareStatus(sh))
 	})
-	page, next, err := paginate(c, shares, func(sh *resourceShare) string { return sh.arn }, in.page(), ramPage)
-	if err != nil {
-		return nil, err
+	pg, next, err := paginate(c, shares, func(sh *resourceShare) string { return sh.arn }, page(in.MaxResults, in.NextToken), ramPage)
+	out := &ram.GetResourceSharesOutput{ResourceShares: make([]types.ResourceShare, len(pg)), NextToken: optString(next)}
+	for i, sh := range pg {
+		out.ResourceShares[i] = *sdkShare(sh)
 	}
-	return jsonMembers(func(o *json.Object) {
-		jlist(o, "resourceShares", len(page), func(i int, r *json.Object) { st.writeShare(r, page[i]) })
-		jopt(o, "nextToken", next)
-	}), nil
+	return out, err
 })
 
-var ramGetResourceShareAssociations = op("ram", "GetResourceShareAssociations", decodeJSON[ramShareInput], func(s *Server, c *call, in ramShareInput) (any, error) {
-	st := s.st
+// shareRow is a share and one of its associations, in a listing.
+type shareRow struct {
+	key string
+	sh  *resourceShare
+	a   *shareAssociation
+}
+
+var ramGetResourceShareAssociations = model("ram", "GetResourceShareAssociations", func(st *state, c *call, in *ram.GetResourceShareAssociationsInput) (*ram.GetResourceShareAssociationsOutput, error) {
+	kind, resource, principal := string(in.AssociationType), aws.ToString(in.ResourceArn), aws.ToString(in.Principal)
 	switch {
-	case in.AssociationType != "PRINCIPAL" && in.AssociationType != "RESOURCE":
-		return nil, ramError("InvalidParameterException", "The associationType %q is not PRINCIPAL or RESOURCE.", in.AssociationType)
-	case in.AssociationType == "PRINCIPAL" && in.ResourceArn != "":
+	case kind != "PRINCIPAL" && kind != "RESOURCE":
+		return nil, ramError("InvalidParameterException", "The associationType %q is not PRINCIPAL or RESOURCE.", kind)
+	case kind == "PRINCIPAL" && resource != "":
 		return nil, ramError("InvalidParameterException", "resourceArn cannot be used with the PRINCIPAL association type.")
-	case in.AssociationType == "RESOURCE" && in.Principal != "":
+	case kind == "RESOURCE" && principal != "":
 		return nil, ramError("InvalidParameterException", "principal cannot be used with the RESOURCE association type.")
 	}
 	shares, err := st.sharesFor(c, "SELF", in.ResourceShareArns)
 	if err != nil {
 		return nil, err
 	}
-	type row struct {
-		key string
-		sh  *resourceShare
-		a   *shareAssociation
-	}
-	var rows []row
+	var rows []shareRow
 	for _, sh := range shares {
 		for _, a := range sh.assocs {
-			if a.kind != in.AssociationType || (in.ResourceArn != "" && a.entity != in.ResourceArn) ||
-				(in.Principal != "" && a.entity != in.Principal) || (in.AssociationStatus != "" && a.status.state != in.AssociationStatus) {
-				continue
+			if a.kind == kind && (resource == "" || a.entity == resource) && (principal == "" || a.entity == principal) &&
+				(in.AssociationStatus == "" || a.status.state == string(in.AssociationStatus)) {
+				rows = append(rows, shareRow{key: sh.arn + "|" + a.entity, sh: sh, a: a})
 			}
-			rows = append(rows, row{key: sh.arn + "|" + a.entity, sh: sh, a: a})
 		}
 	}
-	slices.SortFunc(rows, func(x, y row) int { return strings.Compare(x.key, y.key) })
-	page, next, err := paginate(c, rows, func(r row) string { return r.key }, in.page(), ramPage)
-	if err != nil {
-		return nil, err
+	slices.SortFunc(rows, func(x, y shareRow) int { return strings.Compare(x.key, y.key) })
+	pg, next, err := paginate(c, rows, func(r shareRow) string { return r.key }, page(in.MaxResults, in.NextToken), ramPage)
+	out := &ram.GetResourceShareAssociationsOutput{ResourceShareAssociations: make([]types.ResourceShareAssociation, len(pg)), NextToken: optString(next)}
+	for i, r := range pg {
+		out.ResourceShareAssociations[i] = sdkAssociation(r.sh, r.a, r.a.status.observe())
 	}
-	states := make([]string, len(page))
-	for i, r := range page {
-		states[i] = r.a.status.observe()
-	}
-	return jsonMembers(func(o *json.Object) {
-		jlist(o, "resourceShareAssociations", len(page), func(i int, a *json.Object) { writeAssociation(a, page[i].sh, page[i].a, states[i]) })
-		jopt(o, "nextToken", next)
-	}), nil
+	return out, err
 })
 
-var ramListResources = op("ram", "ListResources", decodeJSON[ramShareInput], func(s *Server, c *call, in ramShareInput) (any, error) {
-	st := s.st
-	if in.ResourceType != "" && !strings.EqualFold(in.ResourceType, "ec2:IpamPool") {
-		return nil, ramError("InvalidParameterException", "The resource type %s is not modelled by this server.", in.ResourceType)
+var ramListResources = model("ram", "ListResources", func(st *state, c *call, in *ram.ListResourcesInput) (*ram.ListResourcesOutput, error) {
+	if rt := aws.ToString(in.ResourceType); rt != "" && !strings.EqualFold(rt, "ec2:IpamPool") {
+		return nil, ramError("InvalidParameterException", "The resource type %s is not modelled by this server.", rt)
 	}
-	shares, err := st.sharesFor(c, in.ResourceOwner, in.ResourceShareArns)
+	shares, err := st.sharesFor(c, string(in.ResourceOwner), in.ResourceShareArns)
 	if err != nil {
 		return nil, err
 	}
-	type row struct {
-		key string
-		sh  *resourceShare
-		a   *shareAssociation
-	}
-	var rows []row
+	principal := aws.ToString(in.Principal)
+	var rows []shareRow
 	for _, sh := range shares {
-		if in.Principal != "" && !slices.ContainsFunc(sh.assocs, func(a *shareAssociation) bool {
-			return a.kind == "PRINCIPAL" && a.entity == in.Principal && a.status.state == "ASSOCIATED"
+		if principal != "" && !slices.ContainsFunc(sh.assocs, func(a *shareAssociation) bool {
+			return a.kind == "PRINCIPAL" && a.entity == principal && a.status.state == "ASSOCIATED"
 		}) {
 			continue
 		}
 		for _, a := range sh.assocs {
-			if a.kind != "RESOURCE" || a.status.state != "ASSOCIATED" || (len(in.ResourceArns) > 0 && !slices.Contains(in.ResourceArns, a.entity)) {
-				continue
+			if a.kind == "RESOURCE" && a.status.state == "ASSOCIATED" && (len(in.ResourceArns) == 0 || slices.Contains(in.ResourceArns, a.entity)) {
+				rows = append(rows, shareRow{key: a.entity + "|" + sh.arn, sh: sh, a: a})
 			}
-			rows = append(rows, row{key: a.entity + "|" + sh.arn, sh: sh, a: a})
 		}
 	}
-	slices.SortFunc(rows, func(x, y row) int { return strings.Compare(x.key, y.key) })
-	page, next, err := paginate(c, rows, func(r row) string { return r.key }, in.page(), ramPage)
-	if err != nil {
-		return nil, err
+	slices.SortFunc(rows, func(x, y shareRow) int { return strings.Compare(x.key, y.key) })
+	pg, next, err := paginate(c, rows, func(r shareRow) string { return r.key }, page(in.MaxResults, in.NextToken), ramPage)
+	out := &ram.ListResourcesOutput{Resources: make([]types.Resource, len(pg)), NextToken: optString(next)}
+	for i, r := range pg {
+		out.Resources[i] = types.Resource{Arn: aws.String(r.a.entity), Type: aws.String("ec2:IpamPool"), ResourceShareArn: aws.String(r.sh.arn),
+			Status: types.ResourceStatusAvailable, CreationTime: aws.Time(r.a.created), LastUpdatedTime: aws.Time(r.a.updated),
+			ResourceRegionScope: types.ResourceRegionScopeRegional}
 	}
-	return jsonMembers(func(o *json.Object) {
-		jlist(o, "resources", len(page), func(i int, r *json.Object) {
-			jstr(r, "arn", page[i].a.entity)
-			jstr(r, "type", "ec2:IpamPool")
-			jstr(r, "resourceShareArn", page[i].sh.arn)
-			jstr(r, "status", "AVAILABLE")
-			jtime(r, "creationTime", page[i].a.created)
-			jtime(r, "lastUpdatedTime", page[i].a.updated)
-			jstr(r, "resourceRegionScope", "REGIONAL")
-		})
-		jopt(o, "nextToken", next)
-	}), nil
+	return out, err
 })

@@ -153,3 +153,44 @@ func TestGetResourceSharesPages(t *testing.T) {
 	}
 	assert.Equal(t, []int{3, 3, 1}, pages)
 }
+
+func TestDeleteResourceShare(t *testing.T) {
+	w := newTestWorld(t)
+	srv := startServer(t, w.world)
+	network := ramClient(srv, networkKey)
+	ctx := t.Context()
+	poolARN := "arn:aws:ec2::" + networkAccount + ":ipam-pool/" + w.prodPool
+	created, err := network.CreateResourceShare(ctx, &ram.CreateResourceShareInput{
+		Name: aws.String("doomed"), ResourceArns: []string{poolARN}, Principals: []string{devAccount},
+	})
+	require.NoError(t, err)
+	share := created.ResourceShare.ResourceShareArn
+
+	out, err := network.DeleteResourceShare(ctx, &ram.DeleteResourceShareInput{ResourceShareArn: share, ClientToken: aws.String("t1")})
+	require.NoError(t, err)
+	assert.True(t, aws.ToBool(out.ReturnValue))
+	assert.Equal(t, "t1", aws.ToString(out.ClientToken))
+	_, err = network.DeleteResourceShare(ctx, &ram.DeleteResourceShareInput{ResourceShareArn: share, ClientToken: aws.String("t1")})
+	require.NoError(t, err, "a retry with the same client token succeeds")
+	_, err = network.DeleteResourceShare(ctx, &ram.DeleteResourceShareInput{ResourceShareArn: share})
+	assert.Equal(t, "InvalidStateTransitionException", errorCode(err), "%v", err)
+	_, err = network.AssociateResourceShare(ctx, &ram.AssociateResourceShareInput{ResourceShareArn: share, Principals: []string{prodAccount}})
+	assert.Equal(t, "InvalidStateTransitionException", errorCode(err), "%v", err)
+
+	assert.Equal(t, map[string]types.ResourceShareAssociationStatus{devAccount: "DISASSOCIATING"}, associationStates(t, network, aws.ToString(share)))
+	assert.Equal(t, map[string]types.ResourceShareAssociationStatus{devAccount: "DISASSOCIATED"}, associationStates(t, network, aws.ToString(share)))
+	shares := func(status types.ResourceShareStatus) []types.ResourceShareStatus {
+		got, err := network.GetResourceShares(ctx, &ram.GetResourceSharesInput{ResourceOwner: types.ResourceOwnerSelf, ResourceShareStatus: status})
+		require.NoError(t, err)
+		var out []types.ResourceShareStatus
+		for _, sh := range got.ResourceShares {
+			out = append(out, sh.Status)
+		}
+		return out
+	}
+	assert.Equal(t, []types.ResourceShareStatus{types.ResourceShareStatusDeleted}, shares(""))
+	assert.Empty(t, shares(types.ResourceShareStatusActive))
+
+	_, err = network.DeleteResourceShare(ctx, &ram.DeleteResourceShareInput{ResourceShareArn: aws.String("arn:aws:ram:us-east-1:" + networkAccount + ":resource-share/nope")})
+	assert.Equal(t, "UnknownResourceException", errorCode(err), "%v", err)
+}

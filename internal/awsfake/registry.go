@@ -3,7 +3,9 @@ package awsfake
 import (
 	"fmt"
 	"net/http"
+	"reflect"
 	"strings"
+	"sync"
 )
 
 // protocol is a wire protocol of an AWS service.
@@ -28,23 +30,26 @@ type service struct {
 	messageKey   string   // JSON member that holds an error message
 }
 
-// services lists every service the fake routes, by SigV4 signing name.
-var services = map[string]*service{
-	"ec2":            {name: "ec2", protocol: protoEC2Query, version: "2016-11-15", xmlns: "http://ec2.amazonaws.com/doc/2016-11-15/"},
-	"sts":            {name: "sts", protocol: protoAWSQuery, version: "2011-06-15", xmlns: "https://sts.amazonaws.com/doc/2011-06-15/"},
-	"sns":            {name: "sns", protocol: protoAWSQuery, version: "2010-03-31", xmlns: "http://sns.amazonaws.com/doc/2010-03-31/"},
-	"monitoring":     {name: "monitoring", protocol: protoCBOR, version: "2010-08-01", xmlns: "http://monitoring.amazonaws.com/doc/2010-08-01/", targetPrefix: "GraniteServiceVersion20100801", messageKey: "message"},
-	"organizations":  {name: "organizations", protocol: protoJSON11, targetPrefix: "AWSOrganizationsV20161128", messageKey: "Message"},
-	"events":         {name: "events", protocol: protoJSON11, targetPrefix: "AWSEvents", messageKey: "message"},
-	"ssm":            {name: "ssm", protocol: protoJSON11, targetPrefix: "AmazonSSM", messageKey: "message"},
-	"secretsmanager": {name: "secretsmanager", protocol: protoJSON11, targetPrefix: "secretsmanager", messageKey: "message"},
-	"ram":            {name: "ram", protocol: protoRestJSON, messageKey: "message"},
-	"lambda":         {name: "lambda", protocol: protoRestJSON, messageKey: "message"},
-}
+// services lists every service the fake routes, by SigV4 signing name. It is
+// built on first use: only a server needs it.
+var services = sync.OnceValue(func() map[string]*service {
+	return map[string]*service{
+		"ec2":            {name: "ec2", protocol: protoEC2Query, version: "2016-11-15", xmlns: "http://ec2.amazonaws.com/doc/2016-11-15/"},
+		"sts":            {name: "sts", protocol: protoAWSQuery, version: "2011-06-15", xmlns: "https://sts.amazonaws.com/doc/2011-06-15/"},
+		"sns":            {name: "sns", protocol: protoAWSQuery, version: "2010-03-31", xmlns: "http://sns.amazonaws.com/doc/2010-03-31/"},
+		"monitoring":     {name: "monitoring", protocol: protoCBOR, version: "2010-08-01", xmlns: "http://monitoring.amazonaws.com/doc/2010-08-01/", targetPrefix: "GraniteServiceVersion20100801", messageKey: "message"},
+		"organizations":  {name: "organizations", protocol: protoJSON11, targetPrefix: "AWSOrganizationsV20161128", messageKey: "Message"},
+		"events":         {name: "events", protocol: protoJSON11, targetPrefix: "AWSEvents", messageKey: "message"},
+		"ssm":            {name: "ssm", protocol: protoJSON11, targetPrefix: "AmazonSSM", messageKey: "message"},
+		"secretsmanager": {name: "secretsmanager", protocol: protoJSON11, targetPrefix: "secretsmanager", messageKey: "message"},
+		"ram":            {name: "ram", protocol: protoRestJSON, messageKey: "message"},
+		"lambda":         {name: "lambda", protocol: protoRestJSON, messageKey: "message"},
+	}
+})
 
 // serviceByVersion finds a query service by its API version.
 func serviceByVersion(v string) *service {
-	for _, s := range services {
+	for _, s := range services() {
 		if s.version == v && s.version != "" {
 			return s
 		}
@@ -54,7 +59,7 @@ func serviceByVersion(v string) *service {
 
 // serviceByTarget finds a JSON or CBOR service by its target prefix.
 func serviceByTarget(prefix string) *service {
-	for _, s := range services {
+	for _, s := range services() {
 		if s.targetPrefix == prefix && prefix != "" {
 			return s
 		}
@@ -62,14 +67,16 @@ func serviceByTarget(prefix string) *service {
 	return nil
 }
 
-// operation is one served AWS operation. Its handler decodes the request into
-// a typed input and returns the response members for the service's protocol:
-// an xmlMembers for ec2query and awsQuery, a jsonMembers for the JSON
-// protocols. The handler runs with the server's state locked.
+// operation is one served AWS operation. Its handler decodes the request and
+// returns what the protocol's encoder writes: an SDK output struct (for
+// operations built by model), a listing, or hand-written xmlMembers,
+// jsonMembers, cborMembers or rawResponse. The handler runs with the
+// server's state locked.
 type operation struct {
 	service string
 	name    string
 	handle  func(*Server, *call) (any, error)
+	in, out reflect.Type // the SDK's input and output structs, for operations built by model
 }
 
 // op builds an operation from a decoder of its typed input and a handler.
@@ -92,39 +99,41 @@ func isRead(name string) bool {
 // opKey identifies an operation in the registry.
 type opKey struct{ service, name string }
 
-// operations is the registry of served operations. Adding an operation means
-// writing its operation value and listing it here.
-var operations = registryOf(
-	// STS
-	stsGetCallerIdentity, stsAssumeRole,
-	// EC2: VPCs, subnets, regions
-	ec2DescribeVpcs, ec2DescribeSubnets, ec2DescribeRegions,
-	// EC2: IPAM reads
-	ec2DescribeIpams, ec2DescribeIpamScopes, ec2DescribeIpamPools,
-	ec2GetIpamPoolCidrs, ec2GetIpamPoolAllocations, ec2GetIpamResourceCidrs,
-	ec2GetIpamDiscoveredAccounts,
-	// EC2: IPAM writes and tags
-	ec2CreateIpamPool, ec2ModifyIpamPool, ec2DeleteIpamPool,
-	ec2ProvisionIpamPoolCidr, ec2DeprovisionIpamPoolCidr, ec2CreateTags,
-	// EC2: VPC and subnet writes
-	ec2CreateVpc, ec2DeleteVpc, ec2CreateSubnet, ec2DeleteSubnet,
-	// Organizations
-	orgListAccounts, orgListAccountsForParent, orgDescribeAccount, orgListParents,
-	orgListRoots, orgListOrganizationalUnitsForParent, orgDescribeOrganizationalUnit,
-	// CloudWatch
-	cwPutMetricData,
-	// SNS
-	snsPublish, snsPublishBatch,
-	// EventBridge
-	ebPutEvents,
-	// Lambda
-	lambdaInvoke,
-	// SSM, Secrets Manager
-	ssmGetParameter, smGetSecretValue,
-	// RAM
-	ramCreateResourceShare, ramGetResourceShares, ramGetResourceShareAssociations,
-	ramAssociateResourceShare, ramDisassociateResourceShare, ramListResources,
-)
+// operations is the registry of served operations, built on first use.
+// Adding an operation means writing its operation value and listing it here.
+var operations = sync.OnceValue(func() map[opKey]operation {
+	return registryOf(
+		// STS
+		stsGetCallerIdentity, stsAssumeRole,
+		// EC2: VPCs, subnets, regions
+		ec2DescribeVpcs, ec2DescribeSubnets, ec2DescribeRegions,
+		// EC2: IPAM reads
+		ec2DescribeIpams, ec2DescribeIpamScopes, ec2DescribeIpamPools,
+		ec2GetIpamPoolCidrs, ec2GetIpamPoolAllocations, ec2GetIpamResourceCidrs,
+		ec2GetIpamDiscoveredAccounts,
+		// EC2: IPAM writes and tags
+		ec2CreateIpamPool, ec2ModifyIpamPool, ec2DeleteIpamPool,
+		ec2ProvisionIpamPoolCidr, ec2DeprovisionIpamPoolCidr, ec2CreateTags,
+		// EC2: VPC and subnet writes
+		ec2CreateVpc, ec2DeleteVpc, ec2CreateSubnet, ec2DeleteSubnet,
+		// Organizations
+		orgListAccounts, orgListAccountsForParent, orgDescribeAccount, orgListParents,
+		orgListRoots, orgListOrganizationalUnitsForParent, orgDescribeOrganizationalUnit,
+		// CloudWatch
+		cwPutMetricData,
+		// SNS
+		snsPublish, snsPublishBatch,
+		// EventBridge
+		ebPutEvents,
+		// Lambda
+		lambdaInvoke,
+		// SSM, Secrets Manager
+		ssmGetParameter, smGetSecretValue,
+		// RAM
+		ramCreateResourceShare, ramGetResourceShares, ramGetResourceShareAssociations,
+		ramAssociateResourceShare, ramDisassociateResourceShare, ramListResources, ramDeleteResourceShare,
+	)
+})
 
 func registryOf(ops ...operation) map[opKey]operation {
 	m := make(map[opKey]operation, len(ops))

@@ -11,6 +11,9 @@ import (
 
 // restOperation maps a REST request to its operation and service.
 func restOperation(method, path string) (op, svc string, ok bool) {
+	if method == http.MethodDelete && strings.HasSuffix(path, "/deleteresourceshare") {
+		return "DeleteResourceShare", "ram", true
+	}
 	if method != http.MethodPost {
 		return "", "", false
 	}

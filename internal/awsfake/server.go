@@ -115,6 +115,7 @@ type call struct {
 	proto     protocol
 	op        string
 	form      url.Values // query protocols
+	formKeys  []string   // the form's keys, sorted on first use by the codec
 	bodyLen   int        // bytes of the request body, after gzip; kept when body is parsed away
 	query     url.Values // the URL's query string
 	body      []byte     // JSON, CBOR and REST protocols
@@ -179,7 +180,7 @@ func (s *Server) route(r *http.Request, body []byte) *call {
 	c := &call{header: r.Header, path: r.URL.Path, query: r.URL.Query(), body: body, bodyLen: len(body), clock: s.now}
 	scope := parseCredentialScope(r)
 	c.accessKey, c.region = scope.accessKey, scope.region
-	scoped := services[scope.service]
+	scoped := services()[scope.service]
 	media, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 
 	if i := strings.Index(r.URL.Path, "/service/"); i >= 0 || r.Header.Get("Smithy-Protocol") == "rpc-v2-cbor" {
@@ -227,7 +228,7 @@ func (s *Server) route(r *http.Request, body []byte) *call {
 		return c
 	}
 	if opName, svcName, ok := restOperation(r.Method, r.URL.Path); ok {
-		c.svc, c.proto, c.op = services[svcName], protoRestJSON, opName
+		c.svc, c.proto, c.op = services()[svcName], protoRestJSON, opName
 		return c
 	}
 	c.svc = orUnknown(scoped, protoRestJSON)
@@ -305,7 +306,7 @@ func (s *Server) admit(c *call) (operation, time.Duration, *apiError) {
 	if c.region == "" {
 		c.region = defaultRegion
 	}
-	o, ok := operations[opKey{c.svc.name, c.op}]
+	o, ok := operations()[opKey{c.svc.name, c.op}]
 	if !ok {
 		return reject(unsupportedOperation(c.svc, c.proto, c.op))
 	}
@@ -382,7 +383,7 @@ func (s *Server) reply(w http.ResponseWriter, c *call, out any, e *apiError) {
 		if e != nil {
 			body = jsonError(c.svc.messageKey, e)
 		} else {
-			body, err = jsonResponse(out)
+			body, err = jsonResponse(c.svc, out)
 		}
 	}
 	if err != nil {

@@ -1,16 +1,18 @@
 package awsfake
 
 import (
-	"encoding/base64"
+	"cmp"
 	stdjson "encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
-	"regexp"
 	"slices"
 	"strings"
 	"unicode"
 
-	"github.com/aws/smithy-go/encoding/xml"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sns/types"
 )
 
 // SNS operations (awsQuery, version 2010-03-31). Topics are part of the
@@ -54,8 +56,8 @@ const (
 )
 
 var (
-	topicARNPattern   = regexp.MustCompile(`^arn:aws:sns:([a-z0-9-]+):(\d{12}):([A-Za-z0-9_-]{1,256}(?:\.fifo)?)$`)
-	batchEntryPattern = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+	topicARNPattern   = lazyPattern(`^arn:aws:sns:([a-z0-9-]+):(\d{12}):([A-Za-z0-9_-]{1,256}(?:\.fifo)?)$`)
+	batchEntryPattern = lazyPattern(`^[A-Za-z0-9_-]+$`)
 )
 
 // topic is an SNS topic.
@@ -110,20 +112,14 @@ func (c *call) publishableTopic(st *state, arn string) (*topic, error) {
 	return t, nil
 }
 
-// snsMessage decodes and checks one message: from Publish's request or one
-// PublishBatch entry (a document tree from fromQuery).
-func snsMessage(m map[string]any) (Message, *apiError) {
-	msg := Message{}
-	msg.Message, _ = docString(m, "Message")
-	msg.Subject, _ = docString(m, "Subject")
-	msg.MessageStructure, _ = docString(m, "MessageStructure")
+// snsMessage checks one message: Publish's or one PublishBatch entry's.
+func snsMessage(body, subject, structure *string, attrs map[string]types.MessageAttributeValue) (Message, *apiError) {
+	msg := Message{Message: aws.ToString(body), Subject: aws.ToString(subject), MessageStructure: aws.ToString(structure)}
 	if msg.Message == "" {
 		return msg, snsInvalid("Empty message")
 	}
-	if _, ok := m["Subject"]; ok {
-		if msg.Subject == "" || len([]rune(msg.Subject)) > maxSubjectLength || strings.IndexFunc(msg.Subject, unicode.IsControl) >= 0 {
-			return msg, snsInvalid("Subject")
-		}
+	if subject != nil && (msg.Subject == "" || len([]rune(msg.Subject)) > maxSubjectLength || strings.IndexFunc(msg.Subject, unicode.IsControl) >= 0) {
+		return msg, snsInvalid("Subject")
 	}
 	switch msg.MessageStructure {
 	case "":
@@ -139,20 +135,9 @@ func snsMessage(m map[string]any) (Message, *apiError) {
 		return msg, snsInvalid("MessageStructure Reason: must be json")
 	}
 	size := len(msg.Message)
-	for _, x := range docList(m, "MessageAttributes") {
-		e, _ := x.(map[string]any)
-		name, _ := docString(e, "Name")
-		v, _ := e["Value"].(map[string]any)
-		var a MessageAttribute
-		a.DataType, _ = docString(v, "DataType")
-		a.StringValue, _ = docString(v, "StringValue")
-		if b64, ok := docString(v, "BinaryValue"); ok {
-			raw, err := base64.StdEncoding.DecodeString(b64)
-			if err != nil {
-				return msg, snsInvalid("Message attribute '%s' has an invalid binary value", name)
-			}
-			a.BinaryValue = raw
-		}
+	for _, name := range slices.Sorted(maps.Keys(attrs)) {
+		v := attrs[name]
+		a := MessageAttribute{DataType: aws.ToString(v.DataType), StringValue: aws.ToString(v.StringValue), BinaryValue: v.BinaryValue}
 		switch {
 		case name == "" || len(name) > 256:
 			return msg, snsInvalid("Message attribute name must be 1 to 256 characters")
@@ -175,36 +160,22 @@ func snsMessage(m map[string]any) (Message, *apiError) {
 	return msg, nil
 }
 
-// publishInput is the input of Publish.
-type publishInput struct {
-	topicARN string
-	fields   map[string]any
-}
-
-var snsPublish = op("sns", "Publish",
-	func(c *call) (publishInput, error) {
-		doc, _ := fromQuery(c.form).(map[string]any)
-		arn, _ := docString(doc, "TopicArn")
-		if arn == "" {
-			arn, _ = docString(doc, "TargetArn")
-		}
-		if _, ok := doc["PhoneNumber"]; ok && arn == "" {
-			return publishInput{}, snsInvalid("PhoneNumber Reason: SMS is not modelled by this server")
-		}
-		return publishInput{topicARN: arn, fields: doc}, nil
-	},
-	func(s *Server, c *call, in publishInput) (any, error) {
-		t, err := c.publishableTopic(s.st, in.topicARN)
-		if err != nil {
-			return nil, err
-		}
-		msg, apiErr := snsMessage(in.fields)
-		if apiErr != nil {
-			return nil, apiErr
-		}
-		s.st.record(c, t, &msg)
-		return xmlMembers(func(v xml.Value) { xstr(v, "MessageId", msg.MessageID) }), nil
-	})
+var snsPublish = model("sns", "Publish", func(st *state, c *call, in *sns.PublishInput) (*sns.PublishOutput, error) {
+	arn := cmp.Or(aws.ToString(in.TopicArn), aws.ToString(in.TargetArn))
+	if in.PhoneNumber != nil && arn == "" {
+		return nil, snsInvalid("PhoneNumber Reason: SMS is not modelled by this server")
+	}
+	t, err := c.publishableTopic(st, arn)
+	if err != nil {
+		return nil, err
+	}
+	msg, apiErr := snsMessage(in.Message, in.Subject, in.MessageStructure, in.MessageAttributes)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	st.record(c, t, &msg)
+	return &sns.PublishOutput{MessageId: aws.String(msg.MessageID)}, nil
+})
 
 // record keeps an accepted message.
 func (st *state) record(c *call, t *topic, msg *Message) {
@@ -214,75 +185,43 @@ func (st *state) record(c *call, t *topic, msg *Message) {
 	st.messages = append(st.messages, *msg)
 }
 
-var snsPublishBatch = op("sns", "PublishBatch",
-	func(c *call) (publishInput, error) {
-		doc, _ := fromQuery(c.form).(map[string]any)
-		arn, _ := docString(doc, "TopicArn")
-		return publishInput{topicARN: arn, fields: doc}, nil
-	},
-	func(s *Server, c *call, in publishInput) (any, error) {
-		t, err := c.publishableTopic(s.st, in.topicARN)
-		if err != nil {
-			return nil, err
+var snsPublishBatch = model("sns", "PublishBatch", func(st *state, c *call, in *sns.PublishBatchInput) (*sns.PublishBatchOutput, error) {
+	t, err := c.publishableTopic(st, aws.ToString(in.TopicArn))
+	if err != nil {
+		return nil, err
+	}
+	switch n := len(in.PublishBatchRequestEntries); {
+	case n == 0:
+		return nil, badRequest("EmptyBatchRequest", "The batch request doesn't contain any entries.")
+	case n > maxBatchEntries:
+		return nil, badRequest("TooManyEntriesInBatchRequest", "The batch request contains more entries than permissible.")
+	}
+	ids := map[string]bool{}
+	total := 0
+	for _, e := range in.PublishBatchRequestEntries {
+		id := aws.ToString(e.Id)
+		if id == "" || len(id) > maxBatchIDLength || !batchEntryPattern.MatchString(id) {
+			return nil, badRequest("InvalidBatchEntryId", "The Id of a batch entry in a batch request doesn't abide by the specification.")
 		}
-		entries := docList(in.fields, "PublishBatchRequestEntries")
-		switch {
-		case len(entries) == 0:
-			return nil, badRequest("EmptyBatchRequest", "The batch request doesn't contain any entries.")
-		case len(entries) > maxBatchEntries:
-			return nil, badRequest("TooManyEntriesInBatchRequest", "The batch request contains more entries than permissible.")
+		if ids[id] {
+			return nil, badRequest("BatchEntryIdsNotDistinct", "Two or more batch entries in the request have the same Id.")
 		}
-		ids := map[string]bool{}
-		total := 0
-		for _, x := range entries {
-			e, _ := x.(map[string]any)
-			id, _ := docString(e, "Id")
-			if id == "" || len(id) > maxBatchIDLength || !batchEntryPattern.MatchString(id) {
-				return nil, badRequest("InvalidBatchEntryId", "The Id of a batch entry in a batch request doesn't abide by the specification.")
-			}
-			if ids[id] {
-				return nil, badRequest("BatchEntryIdsNotDistinct", "Two or more batch entries in the request have the same Id.")
-			}
-			ids[id] = true
-			body, _ := docString(e, "Message")
-			total += len(body)
+		ids[id] = true
+		total += len(aws.ToString(e.Message))
+	}
+	if total > defaultTopicLimit {
+		return nil, badRequest("BatchRequestTooLong", "The length of all the messages put together is more than the limit.")
+	}
+	out := &sns.PublishBatchOutput{Successful: []types.PublishBatchResultEntry{}, Failed: []types.BatchResultErrorEntry{}}
+	for _, e := range in.PublishBatchRequestEntries {
+		msg, apiErr := snsMessage(e.Message, e.Subject, e.MessageStructure, e.MessageAttributes)
+		if apiErr != nil {
+			out.Failed = append(out.Failed, types.BatchResultErrorEntry{Id: e.Id, Code: aws.String(apiErr.code), Message: aws.String(apiErr.message), SenderFault: true})
+			continue
 		}
-		if total > defaultTopicLimit {
-			return nil, badRequest("BatchRequestTooLong", "The length of all the messages put together is more than the limit.")
-		}
-		type failure struct{ id, code, message string }
-		var ok []Message
-		var failed []failure
-		for _, x := range entries {
-			e, _ := x.(map[string]any)
-			id, _ := docString(e, "Id")
-			msg, apiErr := snsMessage(e)
-			if apiErr != nil {
-				failed = append(failed, failure{id, apiErr.code, apiErr.message})
-				continue
-			}
-			msg.BatchEntryID = id
-			s.st.record(c, t, &msg)
-			ok = append(ok, s.st.messages[len(s.st.messages)-1])
-		}
-		return xmlMembers(func(v xml.Value) {
-			succ := v.MemberElement(el("Successful"))
-			for _, m := range ok {
-				xstruct(succ, "member", func(mv xml.Value) {
-					xstr(mv, "Id", m.BatchEntryID)
-					xstr(mv, "MessageId", m.MessageID)
-				})
-			}
-			succ.Close()
-			fail := v.MemberElement(el("Failed"))
-			for _, f := range failed {
-				xstruct(fail, "member", func(fv xml.Value) {
-					xstr(fv, "Id", f.id)
-					xstr(fv, "Code", f.code)
-					xstr(fv, "Message", f.message)
-					xbool(fv, "SenderFault", true)
-				})
-			}
-			fail.Close()
-		}), nil
-	})
+		msg.BatchEntryID = aws.ToString(e.Id)
+		st.record(c, t, &msg)
+		out.Successful = append(out.Successful, types.PublishBatchResultEntry{Id: e.Id, MessageId: aws.String(msg.MessageID)})
+	}
+	return out, nil
+})
