@@ -194,6 +194,7 @@ func Apply(ctx context.Context, client EC2API, cs ChangeSet, optFns ...func(*App
 	a := &applier{
 		client: client, cs: cs, o: o, w: &PoolWaiter{client: client, o: wo},
 		tagKey: cmp.Or(cs.PathTagKey, DefaultPathTagKey), ids: map[string]string{}, deleted: map[string]bool{},
+		poolReady: map[string]bool{}, cidrsReady: map[string]bool{}, parentOf: map[string]string{},
 	}
 	for _, p := range cs.Pools {
 		if p.PoolID != "" {
@@ -275,6 +276,13 @@ type applier struct {
 	ids      map[string]string // path -> pool ID, live or created here
 	deleted  map[string]bool   // pool IDs deleted by this apply
 	deadline time.Time         // of the current operation
+
+	// What this apply knows to be settled: pools in a complete state (with
+	// their parents), and pools with no CIDR pending provision. A pool the
+	// plan found may still be settling after an apply that was killed.
+	poolReady  map[string]bool
+	cidrsReady map[string]bool
+	parentOf   map[string]string
 }
 
 // resolve fills in the pool ID of an operation on a pool created earlier
@@ -353,6 +361,11 @@ func (a *applier) staleToken(op *Op, token, staleID string) string {
 }
 
 func (a *applier) create(ctx context.Context, op *Op) error {
+	if op.ParentID != "" {
+		if err := a.ensurePool(ctx, op.ParentID); err != nil {
+			return err
+		}
+	}
 	c := op.Config
 	in := &ec2.CreateIpamPoolInput{
 		IpamScopeId:   aws.String(a.cs.ScopeID),
@@ -416,8 +429,50 @@ func (a *applier) create(ctx context.Context, op *Op) error {
 		break
 	}
 	a.ids[op.Path] = op.PoolID
-	_, err := a.w.WaitPool(ctx, op.PoolID, a.remaining())
-	return err
+	if _, err := a.w.WaitPool(ctx, op.PoolID, a.remaining()); err != nil {
+		return err
+	}
+	a.poolReady[op.PoolID], a.cidrsReady[op.PoolID], a.parentOf[op.PoolID] = true, true, op.ParentID
+	return nil
+}
+
+// ensurePool waits, once per apply, until a pool the plan found is in a
+// complete state, and learns its parent.
+func (a *applier) ensurePool(ctx context.Context, poolID string) error {
+	if a.poolReady[poolID] {
+		return nil
+	}
+	lp, err := a.w.WaitPool(ctx, poolID, a.remaining())
+	if err != nil {
+		return err
+	}
+	a.poolReady[poolID], a.parentOf[poolID] = true, lp.ParentID
+	return nil
+}
+
+// ensureCIDRs waits, once per apply, until no CIDR of a pool is pending
+// provision: a child's CIDR must lie in space the parent holds.
+func (a *applier) ensureCIDRs(ctx context.Context, poolID string) error {
+	if a.cidrsReady[poolID] {
+		return nil
+	}
+	err := a.w.wait(ctx, a.remaining(), "CIDRs of pool "+poolID, func(ctx context.Context) (bool, string, error) {
+		cidrs, err := poolCIDRs(ctx, a.w.client, poolID)
+		if err != nil {
+			return false, "", err
+		}
+		for _, c := range cidrs {
+			if c.State == "pending-provision" {
+				return false, c.CIDR.String() + " pending-provision", nil
+			}
+		}
+		return true, "", nil
+	})
+	if err != nil {
+		return err
+	}
+	a.cidrsReady[poolID] = true
+	return nil
 }
 
 func (a *applier) tag(ctx context.Context, poolID string, tags map[string]string) error {
@@ -485,6 +540,9 @@ func (a *applier) modify(ctx context.Context, op *Op) error {
 	if !modified {
 		return nil
 	}
+	if err := a.ensurePool(ctx, op.PoolID); err != nil {
+		return err
+	}
 	if err := a.call(ctx, "modify IPAM pool", func(ctx context.Context) error {
 		_, err := a.client.ModifyIpamPool(ctx, in)
 		return err
@@ -496,6 +554,14 @@ func (a *applier) modify(ctx context.Context, op *Op) error {
 }
 
 func (a *applier) provision(ctx context.Context, op *Op) error {
+	if err := a.ensurePool(ctx, op.PoolID); err != nil {
+		return err
+	}
+	if parent := a.parentOf[op.PoolID]; parent != "" {
+		if err := a.ensureCIDRs(ctx, parent); err != nil {
+			return err
+		}
+	}
 	in := &ec2.ProvisionIpamPoolCidrInput{
 		IpamPoolId:  aws.String(op.PoolID),
 		ClientToken: aws.String(cmp.Or(op.ClientToken, ClientToken(a.cs.ScopeID, op.Path, op.Kind, fmt.Sprintf("%d|%v", op.Netmask, op.CIDR)))),
