@@ -338,7 +338,7 @@ func (a *applier) call(ctx context.Context, what string, fn func(context.Context
 			return err
 		}
 		remaining := a.remaining()
-		if attempt > int64(a.o.MaxRetries) || remaining < a.o.MinDelay {
+		if attempt > int64(a.o.MaxRetries) || remaining <= a.o.MinDelay {
 			return fmt.Errorf("%s: still refused after %d attempts: %w", what, attempt, err)
 		}
 		delay, derr := waiter.ComputeDelay(attempt, a.o.MinDelay, a.o.MaxDelay, remaining)

@@ -250,8 +250,11 @@ func (w *PoolWaiter) wait(ctx context.Context, maxWaitDur time.Duration, what st
 		if done {
 			return nil
 		}
+		// Unlike the SDK's waiters, stop while a whole MinDelay is still
+		// left: ComputeDelay shortens the last delay to leave MinDelay, and
+		// a clock that moves only by the delays would never get there.
 		remaining := maxWaitDur - w.o.Now().Sub(start)
-		if remaining < w.o.MinDelay || remaining <= 0 {
+		if remaining <= w.o.MinDelay {
 			return fmt.Errorf("%s still %s after %v: %w", what, seen, maxWaitDur, ErrWaitTimeout)
 		}
 		delay, err := waiter.ComputeDelay(attempt, w.o.MinDelay, w.o.MaxDelay, remaining)
