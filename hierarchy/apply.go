@@ -213,11 +213,11 @@ func Apply(ctx context.Context, client EC2API, cs ChangeSet, optFns ...func(*App
 		op.Changes = slices.Clone(op.Changes)
 		began := o.Now()
 		a.deadline = began.Add(o.MaxWait)
+		err := a.resolve(&op)
 		if o.Progress != nil {
 			o.Progress(Progress{Index: i, Total: len(cs.Ops), Op: op})
 		}
 		o.Logger.LogAttrs(ctx, slog.LevelDebug, "operation started", opAttrs(i, len(cs.Ops), op)...)
-		err := a.resolve(&op)
 		if err == nil {
 			err = a.run(ctx, &op)
 		}
