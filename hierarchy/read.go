@@ -134,7 +134,8 @@ func Read(ctx context.Context, client ReadAPI, scopeID string, optFns ...func(*R
 			live.Pools = append(live.Pools, livePool(ap))
 		}
 	}
-	var g errgroup.Group
+	// The first failure fails the read: the others stop.
+	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(o.Concurrency)
 	for i := range live.Pools {
 		lp := &live.Pools[i]
@@ -142,10 +143,10 @@ func Read(ctx context.Context, client ReadAPI, scopeID string, optFns ...func(*R
 			continue
 		}
 		g.Go(func() error {
-			if err := ctx.Err(); err != nil {
+			if err := gctx.Err(); err != nil {
 				return err
 			}
-			return readPool(ctx, client, lp)
+			return readPool(gctx, client, lp)
 		})
 	}
 	if err := g.Wait(); err != nil {

@@ -428,3 +428,52 @@ func TestWireDeleteWithAllowDelete(t *testing.T) {
 	n, _ := w.paths(t)
 	assert.Equal(t, map[string]int{"/top": 1, "/top/us-west-2": 1, "/top/us-west-2/Prod OU": 1, "/top/us-east-1": 1, "/top/us-east-1/Prod OU": 1}, n)
 }
+
+func TestWireChangesAndDrift(t *testing.T) {
+	t.Parallel()
+	w := newWireIPAM(t)
+	withRules := func(desc string, rules Allocation, tags map[string]string) Spec {
+		s := ControlTowerSpec()
+		for i := range s.Pools[0].Pools {
+			for j := range s.Pools[0].Pools[i].Pools {
+				env := &s.Pools[0].Pools[i].Pools[j]
+				env.Description = desc
+				a := rules
+				a.Tags = map[string]string{"Env": env.Name, "Tier": "1"}
+				env.Allocation = a
+				env.Tags = tags
+			}
+		}
+		return s
+	}
+	w.converge(t, withRules("first", Allocation{MinNetmask: 22, MaxNetmask: 26, DefaultNetmask: 24}, nil))
+
+	// Rules removed, description changed, a tag added: one change per pool.
+	second := withRules("second", Allocation{}, map[string]string{"Owner": "netops"})
+	cs, _ := w.converge(t, second)
+	assert.Equal(t, Summary{Update: 4}, cs.Summary())
+
+	// A pool changed by hand shows as drift and is put back.
+	live, err := Read(t.Context(), w.client, w.scope)
+	require.NoError(t, err)
+	var id string
+	for _, p := range live.Pools {
+		if p.Tags[DefaultPathTagKey] == "/top/us-east-1/SDLC OU" {
+			id = p.ID
+		}
+	}
+	_, err = w.client.ModifyIpamPool(t.Context(), &ec2.ModifyIpamPoolInput{
+		IpamPoolId: aws.String(id), Description: aws.String("by hand"), AllocationMaxNetmaskLength: aws.Int32(28),
+		RemoveAllocationResourceTags: []types.RequestIpamResourceTag{{Key: aws.String("Tier"), Value: aws.String("1")}},
+		AddAllocationResourceTags:    []types.RequestIpamResourceTag{{Key: aws.String("Tier"), Value: aws.String("2")}},
+	})
+	require.NoError(t, err)
+	_, err = w.client.CreateTags(t.Context(), &ec2.CreateTagsInput{Resources: []string{id}, Tags: []types.Tag{{Key: aws.String("Owner"), Value: aws.String("someone")}}})
+	require.NoError(t, err)
+	cs, _ = w.converge(t, second)
+	require.Len(t, cs.Ops, 1)
+	assert.Equal(t, []Change{
+		{"tags.Owner", "someone", "netops"}, {"description", "by hand", "second"},
+		{"allocation.maxNetmask", "/28", "(none)"}, {"allocation.tags", "Env=SDLC OU, Tier=2", "Env=SDLC OU, Tier=1"},
+	}, cs.Ops[0].Changes)
+}
