@@ -3,6 +3,7 @@ package hierarchy
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -353,11 +354,21 @@ func (a *applier) call(ctx context.Context, what string, fn func(context.Context
 }
 
 // staleToken derives the token to use when EC2 answered a token with a
-// resource that is gone or failed (an earlier apply's attempt): it depends
-// only on the operation and that resource, so a resumed apply derives it
-// again.
+// resource that is gone or failed (an earlier apply's attempt), or refused
+// it as used with other parameters: it depends only on the operation and
+// that resource or those parameters, so a resumed apply derives it again.
 func (a *applier) staleToken(op *Op, token, staleID string) string {
 	return ClientToken(a.cs.ScopeID, op.Path, op.Kind, token+"|after "+staleID)
+}
+
+// paramsKey is what an operation sends besides its token, for a token of
+// its own when EC2 says the plan's token came before with other parameters
+// (IdempotentParameterMismatch): the spec changed after an earlier apply
+// spent the token on an attempt that left nothing behind, or the pool was
+// made again.
+func paramsKey(op *Op) string {
+	cfg, _ := json.Marshal(op.Config) // plain data: cannot fail
+	return fmt.Sprintf("%s|%s|%s|%d|%s", op.ParentID, op.PoolID, op.CIDR, op.Netmask, cfg)
 }
 
 func (a *applier) create(ctx context.Context, op *Op) error {
@@ -412,6 +423,10 @@ func (a *applier) create(ctx context.Context, op *Op) error {
 			out, err = a.client.CreateIpamPool(ctx, in)
 			return err
 		})
+		if try == 0 && errorCode(err) == codeIdempotencyMismatched {
+			in.ClientToken = aws.String(a.staleToken(op, aws.ToString(in.ClientToken), "params "+paramsKey(op)))
+			continue
+		}
 		if err != nil {
 			return err
 		}
@@ -578,6 +593,10 @@ func (a *applier) provision(ctx context.Context, op *Op) error {
 			out, err = a.client.ProvisionIpamPoolCidr(ctx, in)
 			return err
 		})
+		if try == 0 && errorCode(err) == codeIdempotencyMismatched {
+			in.ClientToken = aws.String(a.staleToken(op, aws.ToString(in.ClientToken), "params "+paramsKey(op)))
+			continue
+		}
 		if err != nil {
 			return err
 		}

@@ -445,3 +445,25 @@ func TestApplyRefusesBadChangeSets(t *testing.T) {
 		})
 	}
 }
+
+func TestApplyTokenUsedWithOtherParameters(t *testing.T) {
+	t.Parallel()
+	op := Op{Kind: KindCreatePool, Action: Create, Path: "/top", ClientToken: "tok", Config: PoolConfig{Family: IPv4, Description: "now"}}
+	cs := ChangeSet{ScopeID: testScope, Ops: []Op{op}}
+	derived := ClientToken(testScope, "/top", KindCreatePool, "tok|after params "+paramsKey(&op))
+	m := NewMockEC2API(gomock.NewController(t))
+	gomock.InOrder(
+		m.EXPECT().CreateIpamPool(gomock.Any(), gomock.Cond(func(in *ec2.CreateIpamPoolInput) bool { return aws.ToString(in.ClientToken) == "tok" })).
+			Return(nil, apiErr(codeIdempotencyMismatched)),
+		m.EXPECT().CreateIpamPool(gomock.Any(), gomock.Cond(func(in *ec2.CreateIpamPoolInput) bool { return aws.ToString(in.ClientToken) == derived })).
+			Return(created("ipam-pool-1", "create-in-progress"), nil),
+		m.EXPECT().DescribeIpamPools(gomock.Any(), gomock.Any()).Return(poolOut("ipam-pool-1", "create-complete", ""), nil),
+	)
+	var clock fakeClock
+	_, err := Apply(t.Context(), m, cs, clock.apply)
+	require.NoError(t, err)
+
+	other := op
+	other.Config.Description = "then"
+	assert.NotEqual(t, paramsKey(&op), paramsKey(&other))
+}
