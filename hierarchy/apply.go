@@ -85,13 +85,13 @@ type Progress struct {
 // Result is what [Apply] did: the operations it completed, in order. It is
 // returned with the error too, so a caller can say how far an apply got.
 type Result struct {
-	Total int        // the number of operations in the change set
-	Done  []OpResult // the completed operations, in order
+	Total int        `json:"total"` // the number of operations in the change set
+	Done  []OpResult `json:"done"`  // the completed operations, in order
 }
 
 // OpResult is one completed operation: the [Op] as run (with the pool ID
 // of a new pool and the CIDR AWS chose filled in) and how long it took,
-// waiting included.
+// waiting included (in JSON, nanoseconds).
 type OpResult struct {
 	Op   Op            `json:"op"`
 	Took time.Duration `json:"took"`
