@@ -5,9 +5,15 @@
 // operations to review ([ChangeSet.WriteText], [ChangeSet.WriteJSON]) and
 // apply.
 //
-// This part of the package is pure: it imports no AWS package and does no
-// I/O. Reading the live tree from IPAM and applying a plan (waiting on pool
-// and CIDR states, retrying, client tokens) build on the values here.
+// [Read] reads the live tree of a scope from IPAM and [Apply] runs a plan
+// against it, waiting on IPAM's real states. Everything between them —
+// specs, validation, carving, plans and their rendering — is pure: it does
+// no I/O, so a plan can be computed, reviewed and tested without AWS.
+//
+//	live, err := hierarchy.Read(ctx, ec2Client, scopeID)
+//	cs, err := hierarchy.Plan(spec, live, live.PlanOptions)
+//	cs.WriteText(os.Stdout) // review
+//	res, err := hierarchy.Apply(ctx, ec2Client, cs)
 //
 // # Spec
 //
@@ -87,6 +93,58 @@
 // tag; an idempotency token from [ClientToken]) and its reason. Pools holds
 // the whole tree with its CIDRs.
 //
+// # Reading
+//
+// [Read] takes a client in the IPAM's account and home region (an
+// *ec2.Client, or anything with the methods of [ReadAPI]) and a scope ID
+// ([DefaultScope] finds the default private or public scope). It reads the
+// scope and its IPAM's operating regions, the scope's pools, and each
+// pool's CIDRs and allocations, every page at the largest page size
+// (1,000; 100,000 for allocations), a few pools at a time. It maps AWS's
+// locale "None" to "" and a maximum netmask rule of /32 or /128 to none.
+// [Live.PlanOptions] hands the scope ID and operating regions to [Plan]. A
+// scope the caller cannot see is a [*ScopeNotFoundError] that names the
+// scopes it can.
+//
+// # Applying and waiting
+//
+// [Apply] runs the operations in order, one at a time, each to its end
+// before the next: it creates a pool (CreateIpamPool with the parent's ID,
+// resolved from its path when the same apply created it, the path tag among
+// its tags, and the operation's client token) and waits until it is
+// create-complete; it provisions a CIDR (ProvisionIpamPoolCidr with its
+// token) and waits until it is provisioned, filling in the CIDR AWS chose
+// for a netmask; it tags adopted pools (CreateTags); it changes pools
+// (ModifyIpamPool, CreateTags) and waits until they are modify-complete.
+//
+// Waiting is a [PoolWaiter], in the shape of the SDK's waiters (the SDK has
+// none for IPAM): it reads the state at once, then after delays that grow
+// with jitter from MinDelay to MaxDelay (smithy-go's waiter.ComputeDelay),
+// until the state is final or the operation's [ApplyOptions.MaxWait] runs
+// out ([ErrWaitTimeout]); ctx stops it at once. create-failed,
+// failed-provision and the other failed states are a [*StateError] with
+// IPAM's StateMessage or FailureReason. Never a fixed sleep.
+//
+// Throttling and transient errors are retried by the SDK's retryer.
+// Apply itself retries only calls IPAM refused because the pool was busy
+// (IncorrectState, ConcurrentMutationLimitExceeded), with the same backoff,
+// up to [ApplyOptions.MaxRetries] times.
+//
+// # Resuming
+//
+// A failed or interrupted apply returns the operations it completed
+// ([Result]) and an [*ApplyError] naming the failing operation ("failed at
+// + pool /top/us-east-1/prod (create-pool): …; 3 of 9 operations done; run
+// apply again to resume"). ctx is checked before every call, so Ctrl-C
+// stops between two calls. Running Read, Plan and Apply again finishes the
+// job: what was done is in the live tree, tagged with its path, so the new
+// plan leaves it out; an operation whose answer was lost is sent again with
+// the same client token, and EC2 answers with the first result instead of
+// acting twice; pools and CIDRs the killed apply left in a transitional
+// state are waited for before anything is built on them. A token that an
+// earlier apply spent on a pool or CIDR that failed or was removed since is
+// replaced by one derived from it, again the same on every run.
+//
 // # Safety
 //
 // Nothing is deprovisioned or deleted unless [Options.AllowDelete] is set;
@@ -97,6 +155,15 @@
 // never changed. A managed pool changed by hand shows as a change. Tags the
 // spec does not set are left alone.
 //
+// [Apply] checks again: it refuses a change set with deletions that was not
+// planned with AllowDelete ([ErrDeleteNotAllowed]; the flag is not part of
+// the JSON, so a plan read back from a file never deletes), and before each
+// deprovision or deletion it reads the pool again and stops if the pool no
+// longer carries its path tag ([ErrConflict]) or holds allocations other
+// than those of the pools this apply deleted ([ErrInUse]), whose release it
+// waits for. It never deletes with Cascade.
+//
 // All functions are safe for concurrent use; they do not modify their
-// arguments.
+// arguments. Read and Apply take ctx first and call AWS only through the
+// narrow interfaces of api.go, which *ec2.Client satisfies.
 package hierarchy

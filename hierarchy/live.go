@@ -9,6 +9,36 @@ import "net/netip"
 // that do not modify it.
 type Live struct {
 	Pools []LivePool `json:"pools"`
+	// Scope is the scope the pools were read from, as [Read] found it; the
+	// zero LiveScope (a Live written by hand) means unknown.
+	Scope LiveScope `json:"scope,omitzero"`
+}
+
+// LiveScope is an IPAM scope and what [Plan] needs to know about its IPAM.
+type LiveScope struct {
+	ID        string   `json:"id"`                  // ipam-scope-…
+	Type      Scope    `json:"type,omitempty"`      // private or public
+	IPAMID    string   `json:"ipamId,omitempty"`    // ipam-…
+	AccountID string   `json:"accountId,omitempty"` // the IPAM's owner
+	Region    string   `json:"region,omitempty"`    // the IPAM's home region
+	Regions   []string `json:"regions,omitempty"`   // the IPAM's operating regions, sorted
+}
+
+// PlanOptions sets the [Options] that come from the scope the tree was
+// read from: ScopeID (for the client tokens, and for [Apply] to create
+// pools in) and Regions (to check locales). Pass the method value to Plan,
+// before options of your own:
+//
+//	cs, err := hierarchy.Plan(spec, live, live.PlanOptions)
+//
+// A zero [LiveScope] sets nothing.
+func (l Live) PlanOptions(o *Options) {
+	if l.Scope.ID != "" {
+		o.ScopeID = l.Scope.ID
+	}
+	if len(l.Scope.Regions) > 0 {
+		o.Regions = l.Scope.Regions
+	}
 }
 
 // LivePool is one pool of the live tree.
@@ -39,6 +69,10 @@ type LivePool struct {
 type LiveCIDR struct {
 	CIDR  netip.Prefix `json:"cidr"`
 	State string       `json:"state,omitempty"`
+	// ID is IPAM's ID of the provisioned CIDR (ipam-pool-cidr-…), when read.
+	ID string `json:"id,omitempty"`
+	// FailureReason is why a provision or deprovision failed, as IPAM says.
+	FailureReason string `json:"failureReason,omitempty"`
 }
 
 // LiveAllocation is an allocation from a pool: a child pool's CIDR

@@ -215,6 +215,12 @@ type ChangeSet struct {
 	Refused    []Op          `json:"refused,omitempty"`
 	Warnings   []Warning     `json:"warnings,omitempty"`
 	Pools      []PlannedPool `json:"pools"`
+	// ScopeID is [Options.ScopeID]: the scope [Apply] creates pools in.
+	ScopeID string `json:"scopeId,omitempty"`
+	// AllowDelete is [Options.AllowDelete]. [Apply] runs no deprovision or
+	// deletion unless it is set. It is not written to JSON, so a change set
+	// read back from a file never deletes anything: plan again instead.
+	AllowDelete bool `json:"-"`
 }
 
 // Warning is something the plan does differently from what the spec says,
@@ -289,7 +295,7 @@ func Plan(spec Spec, live Live, optFns ...func(*Options)) (ChangeSet, error) {
 	if len(ps) > 0 {
 		return ChangeSet{}, ps.err()
 	}
-	p := &planner{opts: o, cs: ChangeSet{PathTagKey: o.PathTagKey, Ops: []Op{}, Pools: []PlannedPool{}, Warnings: warnings}, claimed: map[string]bool{}}
+	p := &planner{opts: o, cs: ChangeSet{ScopeID: o.ScopeID, AllowDelete: o.AllowDelete, PathTagKey: o.PathTagKey, Ops: []Op{}, Pools: []PlannedPool{}, Warnings: warnings}, claimed: map[string]bool{}}
 	p.forward(roots)
 	kept := p.backward(live)
 	if max, n := maxPoolsOf(spec, o), spec.Count()+kept; n > max {
