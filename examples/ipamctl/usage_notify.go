@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/url"
@@ -253,12 +252,12 @@ func readCredential(ref, what string, lookupEnv func(string) (string, bool)) (st
 	return v, nil
 }
 
-// send delivers rep to the notifiers: the alert (Report.Alert, or
-// Report.AllClear with --notify-all-clear when there is nothing to say) to
-// every notifier, then the findings' metrics to cloudwatch and emf. Alerts
-// and metrics that emf and stdout write go to e.stdout after the report
-// when format is table, and to e.stderr otherwise. It tries every notifier
-// and returns one error per notifier that failed, naming it as given.
+// send delivers rep to the notifiers with usage.Report.Deliver: the alert
+// (the all-clear too with --notify-all-clear), then the findings' metrics
+// to cloudwatch and emf. Alerts and metrics that emf and stdout write go to
+// e.stdout after the report when format is table, and to e.stderr
+// otherwise. It returns one error per notifier that failed, naming it as
+// given.
 func (n *notifyFlags) send(ctx context.Context, e *env, cfg aws.Config, format string, rep usage.Report) []error {
 	if len(n.specs) == 0 {
 		return nil
@@ -315,63 +314,12 @@ func (n *notifyFlags) send(ctx context.Context, e *env, cfg aws.Config, format s
 		}
 	}
 
-	var errs []error
-	alert, ok := rep.Alert(notifySource)
-	if !ok && n.allClear {
-		alert, ok = rep.AllClear(notifySource), true
-	}
-	if ok && len(m.Notifiers) > 0 {
-		errs = append(errs, n.failures(m.Notify(ctx, alert))...)
-	}
-	if ms := rep.FindingMetrics(rep.Scan.Finished); len(ms) > 0 && len(m.Sinks) > 0 {
-		errs = append(errs, n.failures(m.PutMetrics(ctx, ms))...)
+	d := rep.Deliver(ctx, m, func(o *usage.DeliverOptions) { o.Source, o.AllClear = notifySource, n.allClear })
+	errs := make([]error, 0, len(d.NotifyErrors)+len(d.MetricErrors))
+	for _, f := range d.Failures() { // notify's errors hold no credential
+		errs = append(errs, fmt.Errorf("--notify %q: %w", f.Name, f.Err))
 	}
 	return errs
-}
-
-// failures splits an error of notify.Multi into one error per failed
-// notifier, "--notify NAME: cause", with every credential removed.
-func (n *notifyFlags) failures(err error) []error {
-	if err == nil {
-		return nil
-	}
-	errs := []error{err}
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		errs = j.Unwrap()
-	}
-	out := make([]error, len(errs))
-	for i, err := range errs {
-		msg := err.Error()
-		var se *notify.SinkError
-		if errors.As(err, &se) {
-			msg = fmt.Sprintf("--notify %q: %v", se.Name, se.Err)
-		}
-		out[i] = errors.New(n.redact(msg)) // not wrapping: the cause might print a credential
-	}
-	return out
-}
-
-// redact removes from msg every credential of the notifiers: notify
-// promises that its errors hold none, and this makes sure of it.
-func (n *notifyFlags) redact(msg string) string {
-	for _, s := range n.specs {
-		var parts []string
-		if s.url != "" {
-			parts = append(parts, string(s.url))
-			if u, err := url.Parse(string(s.url)); err == nil {
-				parts = append(parts, u.EscapedPath(), u.Path, u.RawQuery)
-			}
-		}
-		if s.secret != "" {
-			parts = append(parts, string(s.secret))
-		}
-		for _, p := range parts {
-			if len(p) > 1 {
-				msg = strings.ReplaceAll(msg, p, "[redacted]")
-			}
-		}
-	}
-	return msg
 }
 
 // lockedWriter serializes the writes of the notifiers that share a stream.
