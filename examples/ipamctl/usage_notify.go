@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -12,10 +11,6 @@ import (
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
-	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
-	"github.com/aws/aws-sdk-go-v2/service/lambda"
-	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/ipamkit/ipamkit/notify"
 	"github.com/ipamkit/ipamkit/usage"
 )
@@ -262,76 +257,33 @@ func (n *notifyFlags) send(ctx context.Context, e *env, cfg aws.Config, format s
 	if len(n.specs) == 0 {
 		return nil
 	}
-	out := &lockedWriter{w: e.stderr}
-	sep := ""
+	out, sep := e.stderr, ""
 	if format == "table" {
-		out.w, sep = e.stdout, "\n" // a blank line between the table and the alert
+		out, sep = e.stdout, "\n" // a blank line between the table and the alert
 	}
-	httpOpts := func(o *notify.HTTPOptions) {
+	specs := make([]notify.Spec, len(n.specs))
+	for i, s := range n.specs {
+		specs[i] = notify.Spec{Kind: notify.Kind(s.kind), Name: s.name, Target: s.target, URL: s.url, Secret: s.secret}
+		if s.kind == "stdout" {
+			specs[i].Kind = notify.KindText
+		}
+	}
+	m, err := notify.NewMulti(cfg, specs, func(o *notify.MultiOptions) {
+		o.Writer = out // the text and EMF: one notifier and one sink at most, never writing at once
+		o.Text = notify.RendererFunc(func(a notify.Alert) (string, error) { return sep + notify.DefaultText(a), nil })
 		if e.notifyHTTP != nil {
-			e.notifyHTTP(o)
+			e.notifyHTTP(&o.HTTP)
 		}
+	})
+	if err != nil { // parse checked every value
+		return []error{err}
 	}
-	var m notify.Multi
-	for _, s := range n.specs {
-		var (
-			nt   notify.Notifier
-			sink notify.MetricSink
-		)
-		switch s.kind {
-		case "slack":
-			nt = notify.NewSlack(s.url, func(o *notify.SlackOptions) { httpOpts(&o.HTTPOptions) })
-		case "teams":
-			nt = notify.NewTeams(s.url, func(o *notify.TeamsOptions) { httpOpts(&o.HTTPOptions) })
-		case "webhook":
-			nt = notify.NewWebhook(s.url, func(o *notify.WebhookOptions) { o.Secret = s.secret; httpOpts(&o.HTTPOptions) })
-		case "sns":
-			nt = notify.NewSNS(sns.NewFromConfig(cfg), s.target)
-		case "eventbridge":
-			nt = notify.NewEventBridge(eventbridge.NewFromConfig(cfg), func(o *notify.EventBridgeOptions) { o.EventBusName = s.target })
-		case "lambda":
-			nt = notify.NewLambda(lambda.NewFromConfig(cfg), s.target)
-		case "cloudwatch":
-			sink = notify.NewCloudWatch(cloudwatch.NewFromConfig(cfg), func(o *notify.CloudWatchOptions) { o.Namespace = s.target })
-		case "emf":
-			sink = notify.NewEMF(out)
-		case "stdout":
-			nt = notify.NotifierFunc(func(ctx context.Context, a notify.Alert) error {
-				var b bytes.Buffer
-				b.WriteString(sep)
-				if err := notify.NewWriter(&b).Notify(ctx, a); err != nil {
-					return err
-				}
-				_, err := out.Write(b.Bytes())
-				return err
-			})
-		}
-		if nt != nil {
-			m.Notifiers = append(m.Notifiers, notify.Named(s.name, nt))
-		}
-		if sink != nil {
-			m.Sinks = append(m.Sinks, notify.NamedSink(s.name, sink))
-		}
-	}
-
 	d := rep.Deliver(ctx, m, func(o *usage.DeliverOptions) { o.Source, o.AllClear = notifySource, n.allClear })
 	errs := make([]error, 0, len(d.NotifyErrors)+len(d.MetricErrors))
 	for _, f := range d.Failures() { // notify's errors hold no credential
 		errs = append(errs, fmt.Errorf("--notify %q: %w", f.Name, f.Err))
 	}
 	return errs
-}
-
-// lockedWriter serializes the writes of the notifiers that share a stream.
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
 }
 
 // lazyRegexp returns a function that compiles expr on its first call and
