@@ -17,9 +17,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"github.com/ipamkit/ipamkit/notify"
@@ -46,7 +44,7 @@ type Response struct {
 	// failed and unscanned targets, the scan's figures.
 	Report usage.Report `json:"Report"`
 	// NotifyErrors names each notifier or metrics sink that failed, with
-	// its error; credentials are removed. Empty when all went well.
+	// its error, which holds no credential. Empty when all went well.
 	NotifyErrors []string `json:"NotifyErrors,omitempty"`
 }
 
@@ -163,37 +161,27 @@ func newHandler(ctx context.Context, awsCfg aws.Config, c Config, optFns ...func
 		return nil, err
 	}
 
-	if err := h.buildNotifiers(ctx, awsCfg, o); err != nil {
+	specs, err := h.specs(ctx, awsCfg)
+	if err != nil {
 		return nil, err
 	}
-	switch {
-	case c.Metrics == usage.MetricsNone:
-	case c.CloudWatch:
-		h.notifiers.Sinks = append(h.notifiers.Sinks, notify.NamedSink("cloudwatch", notify.NewCloudWatch(cloudwatch.NewFromConfig(awsCfg),
-			func(co *notify.CloudWatchOptions) { co.Namespace, co.Logger = c.Namespace, o.Logger })))
-	default:
-		h.notifiers.Sinks = append(h.notifiers.Sinks, notify.NamedSink("emf", notify.NewEMF(o.Stdout,
-			func(eo *notify.EMFOptions) { eo.Namespace = c.Namespace })))
+	h.notifiers, err = notify.NewMulti(awsCfg, specs, func(mo *notify.MultiOptions) {
+		mo.HTTP, mo.Writer, mo.Logger = o.HTTP, o.Stdout, o.Logger
+	})
+	if err != nil {
+		return nil, err
 	}
-
 	return h, nil
 }
 
-// buildNotifiers fetches the webhook credentials and makes the notifiers.
-func (h *handler) buildNotifiers(ctx context.Context, awsCfg aws.Config, o handlerOptions) error {
+// specs fetches the webhook credentials and returns the notifiers and the
+// metrics sink of the configuration.
+func (h *handler) specs(ctx context.Context, awsCfg aws.Config) ([]notify.Spec, error) {
 	c := h.cfg
+	var specs []notify.Spec
 	if c.SNSTopic != "" {
-		region := strings.Split(c.SNSTopic, ":")[3] // a topic is published to in its own region
-		client := sns.NewFromConfig(awsCfg, func(so *sns.Options) { so.Region = region })
-		h.notifiers.Notifiers = append(h.notifiers.Notifiers, notify.Named("sns", notify.NewSNS(client, c.SNSTopic, func(so *notify.SNSOptions) {
-			so.Logger = o.Logger
-			if c.SNSSubject != "" {
-				// The subject as given, whatever the alert.
-				so.Subject = notify.RendererFunc(func(notify.Alert) (string, error) { return c.SNSSubject, nil })
-			}
-		})))
+		specs = append(specs, notify.Spec{Kind: notify.KindSNS, Target: c.SNSTopic, Subject: c.SNSSubject})
 	}
-
 	var (
 		params   ssmAPI
 		secrets  secretsManagerAPI
@@ -226,29 +214,28 @@ func (h *handler) buildNotifiers(ctx context.Context, awsCfg aws.Config, o handl
 		}
 		return v
 	}
-	httpOpts := o.HTTP
-	if httpOpts.Logger == nil {
-		httpOpts.Logger = o.Logger
-	}
-	if u := fetch(c.Slack, true); u != "" {
-		h.notifiers.Notifiers = append(h.notifiers.Notifiers, notify.Named("slack",
-			notify.NewSlack(notify.WebhookURL(u), func(so *notify.SlackOptions) { so.HTTPOptions = httpOpts })))
-	}
-	if u := fetch(c.Teams, true); u != "" {
-		h.notifiers.Notifiers = append(h.notifiers.Notifiers, notify.Named("teams",
-			notify.NewTeams(notify.WebhookURL(u), func(to *notify.TeamsOptions) { to.HTTPOptions = httpOpts })))
-	}
-	webhookURL, webhookSecret := fetch(c.Webhook, true), fetch(c.WebhookSecret, false)
-	if webhookURL != "" {
-		h.notifiers.Notifiers = append(h.notifiers.Notifiers, notify.Named("webhook",
-			notify.NewWebhook(notify.WebhookURL(webhookURL), func(wo *notify.WebhookOptions) {
-				wo.HTTPOptions, wo.Secret = httpOpts, notify.Secret(webhookSecret)
-			})))
-	}
+	slack, teams := fetch(c.Slack, true), fetch(c.Teams, true)
+	webhook, secret := fetch(c.Webhook, true), fetch(c.WebhookSecret, false)
 	if len(problems) > 0 {
-		return configError(problems)
+		return nil, configError(problems)
 	}
-	return nil
+	for _, w := range []notify.Spec{
+		{Kind: notify.KindSlack, URL: notify.WebhookURL(slack)},
+		{Kind: notify.KindTeams, URL: notify.WebhookURL(teams)},
+		{Kind: notify.KindWebhook, URL: notify.WebhookURL(webhook), Secret: notify.Secret(secret)},
+	} {
+		if w.URL != "" {
+			specs = append(specs, w)
+		}
+	}
+	switch {
+	case c.Metrics == usage.MetricsNone:
+	case c.CloudWatch:
+		specs = append(specs, notify.Spec{Kind: notify.KindCloudWatch, Target: c.Namespace})
+	default:
+		specs = append(specs, notify.Spec{Kind: notify.KindEMF, Target: c.Namespace})
+	}
+	return specs, nil
 }
 
 // fetchParameter returns the decrypted value of the SSM SecureString name.
