@@ -96,7 +96,7 @@ func NewMulti(cfg aws.Config, specs []Spec, optFns ...func(*MultiOptions)) (Mult
 			n = o.webhook(s)
 		case KindSNS:
 			arn := strings.Split(s.Target, ":")
-			if len(arn) < 6 || arn[2] != "sns" {
+			if len(arn) != 6 || arn[0] != "arn" || arn[2] != "sns" || arn[3] == "" {
 				errs = append(errs, fmt.Errorf("%s: want a topic ARN, arn:aws:sns:REGION:ACCOUNT:TOPIC", name))
 				continue
 			}

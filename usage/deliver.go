@@ -33,9 +33,9 @@ type DeliverOptions struct {
 	// Metrics says which resources get metrics; empty means
 	// MetricsFindings, and a value not listed sends none.
 	Metrics MetricSet
-	// ResourceMetrics shapes the metrics (extra dimensions); the zero
-	// value gives the monitor sample's.
-	ResourceMetrics notify.ResourceMetricsOptions
+	// MetricOptions shapes the metrics (extra dimensions); the zero value
+	// gives the monitor sample's.
+	MetricOptions notify.ResourceMetricsOptions
 }
 
 // Delivery is what [Report.Deliver] did. Its errors name the notifier or
@@ -80,7 +80,8 @@ func (d Delivery) AllNotifiersFailed() bool {
 // DeliverOptions.AllClear asks for it), then its metrics, timed at
 // r.Scan.Finished, to every sink of m. It tries every notifier and sink,
 // and reports each failure in the Delivery rather than stopping: one
-// broken webhook does not silence the others.
+// broken webhook does not silence the others. Deliver is safe for
+// concurrent use when m is.
 func (r Report) Deliver(ctx context.Context, m notify.Multi, optFns ...func(*DeliverOptions)) Delivery {
 	var o DeliverOptions
 	for _, fn := range optFns {
@@ -98,7 +99,7 @@ func (r Report) Deliver(ctx context.Context, m notify.Multi, optFns ...func(*Del
 	if len(m.Sinks) == 0 {
 		return d
 	}
-	opt := func(mo *notify.ResourceMetricsOptions) { *mo = o.ResourceMetrics }
+	opt := func(mo *notify.ResourceMetricsOptions) { *mo = o.MetricOptions }
 	var ms []notify.Metric
 	switch o.Metrics {
 	case MetricsFindings, "":
@@ -114,7 +115,8 @@ func (r Report) Deliver(ctx context.Context, m notify.Multi, optFns ...func(*Del
 }
 
 // sinkErrors splits an error of notify.Multi into its *notify.SinkError
-// values, one per target that failed.
+// values, one per target that failed. Multi wraps every failure in one;
+// another error is kept whole, under the name "notify".
 func sinkErrors(err error) []*notify.SinkError {
 	if err == nil {
 		return nil

@@ -96,7 +96,7 @@ func TestReportDeliver(t *testing.T) {
 		{
 			name: "every resource's metrics, with extra dimensions",
 			rep:  report(t, []Resource{full, half, {ID: "unknown"}}, 0), sinks: []error{nil},
-			opts: DeliverOptions{Metrics: MetricsAll, ResourceMetrics: notify.ResourceMetricsOptions{Dimensions: notify.AccountRegionDimensions}},
+			opts: DeliverOptions{Metrics: MetricsAll, MetricOptions: notify.ResourceMetricsOptions{Dimensions: notify.AccountRegionDimensions}},
 			want: got{Kind: AlertKindUtilization, Due: true, Metrics: 6, Sent: []int{6}, Dimensions: 3},
 		},
 		{
