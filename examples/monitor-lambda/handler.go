@@ -326,7 +326,8 @@ func (h *handler) Handle(ctx context.Context, event json.RawMessage) (Response, 
 	}
 	h.logDelivery(ctx, log, d)
 	if d.AllNotifiersFailed() {
-		return resp, fmt.Errorf("alert not delivered, every notifier failed: %s", strings.Join(resp.NotifyErrors[:len(d.NotifyErrors)], "; "))
+		notifiers := resp.NotifyErrors[:len(d.NotifyErrors)] // before the sinks'
+		return resp, fmt.Errorf("alert not delivered, every notifier failed: %s", strings.Join(notifiers, "; "))
 	}
 	return resp, nil
 }
@@ -374,8 +375,8 @@ func (h *handler) logScan(ctx context.Context, log *slog.Logger, rep usage.Repor
 	}
 }
 
-// logDelivery logs what d delivered and each failure, unless every
-// notifier failed: Handle then returns the error.
+// logDelivery logs what d delivered and each failure. Of the alert it
+// logs nothing when every notifier failed: Handle returns that error.
 func (h *handler) logDelivery(ctx context.Context, log *slog.Logger, d usage.Delivery) {
 	if d.Notified > 0 {
 		for _, f := range d.NotifyErrors {
