@@ -16,9 +16,9 @@ import (
 func ExampleNewMulti() {
 	cfg := aws.Config{Region: "us-east-1"} // a real program loads it with config.LoadDefaultConfig
 	m, err := notify.NewMulti(cfg, []notify.Spec{
-		{Kind: notify.KindSlack, URL: notify.WebhookURL("https://hooks.slack.com/services/T000/B000/XXXX")},
-		{Kind: notify.KindSNS, Target: "arn:aws:sns:eu-west-1:123456789012:ipam-alerts", Subject: "IPAM usage"},
-		{Kind: notify.KindEMF, Name: "metrics", Target: "Network/IPAM"},
+		{Kind: notify.SpecSlack, URL: notify.WebhookURL("https://hooks.slack.com/services/T000/B000/XXXX")},
+		{Kind: notify.SpecSNS, Target: "arn:aws:sns:eu-west-1:123456789012:ipam-alerts", Subject: "IPAM usage"},
+		{Kind: notify.SpecEMF, Name: "metrics", Target: "Network/IPAM"},
 	}, func(o *notify.MultiOptions) { o.Writer = os.Stdout })
 	if err != nil {
 		panic(err) // every bad spec, named, without its URL

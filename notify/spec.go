@@ -15,28 +15,29 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 )
 
-// Kind is a kind of notifier or metric sink that [NewMulti] builds.
-type Kind string
+// SpecKind is the kind of notifier or metric sink that a [Spec] names.
+type SpecKind string
 
-// The kinds of [Spec]. KindCloudWatch and KindEMF are metric sinks; the
+// The kinds of [Spec]. SpecCloudWatch and SpecEMF are metric sinks; the
 // others are notifiers.
 const (
-	KindSlack       Kind = "slack"       // [Slack]: URL
-	KindTeams       Kind = "teams"       // [Teams]: URL
-	KindWebhook     Kind = "webhook"     // [Webhook]: URL, and Secret to sign
-	KindSNS         Kind = "sns"         // [SNS]: Target is the topic ARN; Subject
-	KindEventBridge Kind = "eventbridge" // [EventBridge]: Target is the bus; empty means the default bus
-	KindLambda      Kind = "lambda"      // [Lambda]: Target is the function
-	KindCloudWatch  Kind = "cloudwatch"  // [CloudWatch]: Target is the namespace; empty means DefaultNamespace
-	KindEMF         Kind = "emf"         // [EMF] on MultiOptions.Writer: Target is the namespace
-	KindText        Kind = "text"        // [Writer] of text on MultiOptions.Writer
+	SpecSlack       SpecKind = "slack"       // [Slack]: URL
+	SpecTeams       SpecKind = "teams"       // [Teams]: URL
+	SpecWebhook     SpecKind = "webhook"     // [Webhook]: URL, and Secret to sign
+	SpecSNS         SpecKind = "sns"         // [SNS]: Target is the topic ARN; Subject
+	SpecEventBridge SpecKind = "eventbridge" // [EventBridge]: Target is the bus; empty means the default bus
+	SpecLambda      SpecKind = "lambda"      // [Lambda]: Target is the function
+	SpecCloudWatch  SpecKind = "cloudwatch"  // [CloudWatch]: Target is the namespace; empty means DefaultNamespace
+	SpecEMF         SpecKind = "emf"         // [EMF] on MultiOptions.Writer: Target is the namespace
+	SpecText        SpecKind = "text"        // [Writer] of text on MultiOptions.Writer
 )
 
 // Spec names one notifier or metric sink, as a program's configuration
 // (flags, environment variables, a file) describes it; [NewMulti] builds
-// it. Its URL and Secret redact themselves: a Spec may be logged.
+// it. Its URL and Secret redact themselves in fmt's verbs and slog
+// records, not in encoding/json: never marshal a Spec.
 type Spec struct {
-	Kind    Kind
+	Kind    SpecKind
 	Name    string     // the name in errors ([Named]); empty means Kind
 	Target  string     // the topic ARN, event bus, function or namespace, as Kind says
 	URL     WebhookURL // slack, teams, webhook
@@ -53,7 +54,7 @@ type MultiOptions struct {
 	// Writer receives EMF lines and text alerts; nil means os.Stdout, where
 	// AWS Lambda turns EMF into metrics.
 	Writer io.Writer
-	// Text renders the alerts of KindText; nil means [DefaultText].
+	// Text renders the alerts of SpecText; nil means [DefaultText].
 	Text Renderer
 	// Logger is given to every notifier and sink that logs; nil discards
 	// records.
@@ -88,13 +89,13 @@ func NewMulti(cfg aws.Config, specs []Spec, optFns ...func(*MultiOptions)) (Mult
 		}
 		var n Notifier
 		switch s.Kind {
-		case KindSlack, KindTeams, KindWebhook:
+		case SpecSlack, SpecTeams, SpecWebhook:
 			if s.URL == "" {
 				errs = append(errs, fmt.Errorf("%s: no URL", name))
 				continue
 			}
 			n = o.webhook(s)
-		case KindSNS:
+		case SpecSNS:
 			arn := strings.Split(s.Target, ":")
 			if len(arn) != 6 || arn[0] != "arn" || arn[2] != "sns" || arn[3] == "" {
 				errs = append(errs, fmt.Errorf("%s: want a topic ARN, arn:aws:sns:REGION:ACCOUNT:TOPIC", name))
@@ -107,20 +108,20 @@ func NewMulti(cfg aws.Config, specs []Spec, optFns ...func(*MultiOptions)) (Mult
 					so.Subject = RendererFunc(func(Alert) (string, error) { return subject, nil })
 				}
 			})
-		case KindEventBridge:
+		case SpecEventBridge:
 			n = NewEventBridge(eventbridge.NewFromConfig(cfg), func(eo *EventBridgeOptions) { eo.EventBusName, eo.Logger = s.Target, o.Logger })
-		case KindLambda:
+		case SpecLambda:
 			if s.Target == "" {
 				errs = append(errs, fmt.Errorf("%s: no function", name))
 				continue
 			}
 			n = NewLambda(lambda.NewFromConfig(cfg), s.Target, func(lo *LambdaOptions) { lo.Logger = o.Logger })
-		case KindText:
+		case SpecText:
 			n = NewWriter(o.Writer, func(wo *WriterOptions) { wo.Text = o.Text })
-		case KindCloudWatch:
+		case SpecCloudWatch:
 			sink := NewCloudWatch(cloudwatch.NewFromConfig(cfg), func(co *CloudWatchOptions) { co.Namespace, co.Logger = s.Target, o.Logger })
 			m.Sinks = append(m.Sinks, NamedSink(name, sink))
-		case KindEMF:
+		case SpecEMF:
 			m.Sinks = append(m.Sinks, NamedSink(name, NewEMF(o.Writer, func(eo *EMFOptions) { eo.Namespace = s.Target })))
 		default:
 			errs = append(errs, fmt.Errorf("%s: unknown kind %q", name, s.Kind))
@@ -138,9 +139,9 @@ func NewMulti(cfg aws.Config, specs []Spec, optFns ...func(*MultiOptions)) (Mult
 // webhook returns the HTTP notifier of s.
 func (o *MultiOptions) webhook(s Spec) Notifier {
 	switch s.Kind {
-	case KindSlack:
+	case SpecSlack:
 		return NewSlack(s.URL, func(so *SlackOptions) { so.HTTPOptions = o.HTTP })
-	case KindTeams:
+	case SpecTeams:
 		return NewTeams(s.URL, func(to *TeamsOptions) { to.HTTPOptions = o.HTTP })
 	}
 	return NewWebhook(s.URL, func(wo *WebhookOptions) { wo.HTTPOptions, wo.Secret = o.HTTP, s.Secret })

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -39,10 +40,10 @@ func TestNewMulti(t *testing.T) {
 		{
 			name: "every kind, named by its kind or its name",
 			specs: []Spec{
-				{Kind: KindSlack, URL: hook}, {Kind: KindTeams, URL: hook, Name: "teams=env:TEAMS_URL"},
-				{Kind: KindWebhook, URL: hook, Secret: "SECRET"}, {Kind: KindSNS, Target: "arn:aws:sns:eu-west-1:123456789012:alerts"},
-				{Kind: KindCloudWatch}, {Kind: KindEventBridge}, {Kind: KindLambda, Target: "ipam-sink"},
-				{Kind: KindEMF, Target: "Team/IPAM"}, {Kind: KindText, Name: "stdout"},
+				{Kind: SpecSlack, URL: hook}, {Kind: SpecTeams, URL: hook, Name: "teams=env:TEAMS_URL"},
+				{Kind: SpecWebhook, URL: hook, Secret: "SECRET"}, {Kind: SpecSNS, Target: "arn:aws:sns:eu-west-1:123456789012:alerts"},
+				{Kind: SpecCloudWatch}, {Kind: SpecEventBridge}, {Kind: SpecLambda, Target: "ipam-sink"},
+				{Kind: SpecEMF, Target: "Team/IPAM"}, {Kind: SpecText, Name: "stdout"},
 			},
 			notifiers: []string{"slack", "teams=env:TEAMS_URL", "webhook", "sns", "eventbridge", "lambda", "stdout"},
 			sinks:     []string{"cloudwatch", "emf"},
@@ -54,8 +55,8 @@ func TestNewMulti(t *testing.T) {
 		{
 			name: "every bad spec at once, without its URL",
 			specs: []Spec{
-				{Kind: KindSlack}, {Kind: KindSNS, Target: "alerts"}, {Kind: KindLambda, Name: "fn"},
-				{Kind: "pager", Name: "oncall"}, {Kind: KindEMF},
+				{Kind: SpecSlack}, {Kind: SpecSNS, Target: "alerts"}, {Kind: SpecLambda, Name: "fn"},
+				{Kind: "pager", Name: "oncall", URL: hook, Secret: "SECRET"}, {Kind: SpecEMF},
 			},
 			err: "slack: no URL\nsns: want a topic ARN, arn:aws:sns:REGION:ACCOUNT:TOPIC\nfn: no function\noncall: unknown kind \"pager\"",
 		},
@@ -82,7 +83,7 @@ func TestNewMulti(t *testing.T) {
 func TestNewMultiWriter(t *testing.T) {
 	t.Parallel()
 	var out bytes.Buffer
-	m, err := NewMulti(aws.Config{}, []Spec{{Kind: KindText}, {Kind: KindEMF, Target: "Team/IPAM"}}, func(o *MultiOptions) {
+	m, err := NewMulti(aws.Config{}, []Spec{{Kind: SpecText}, {Kind: SpecEMF, Target: "Team/IPAM"}}, func(o *MultiOptions) {
 		o.Writer = &out
 		o.Text = RendererFunc(func(a Alert) (string, error) { return "\n" + DefaultText(a), nil })
 	})
@@ -126,7 +127,7 @@ func TestNewMultiSNSRegion(t *testing.T) {
 		}),
 		Retryer: func() aws.Retryer { return aws.NopRetryer{} },
 	}
-	m, err := NewMulti(cfg, []Spec{{Kind: KindSNS, Target: "arn:aws:sns:eu-west-1:123456789012:alerts"}, {Kind: KindLambda, Target: "ipam-sink"}})
+	m, err := NewMulti(cfg, []Spec{{Kind: SpecSNS, Target: "arn:aws:sns:eu-west-1:123456789012:alerts"}, {Kind: SpecLambda, Target: "ipam-sink"}})
 	require.NoError(t, err)
 
 	err = m.Notify(t.Context(), Alert{Severity: Critical, Title: "hello"})
@@ -135,4 +136,17 @@ func TestNewMultiSNSRegion(t *testing.T) {
 	mu.Lock()
 	defer mu.Unlock()
 	assert.ElementsMatch(t, []string{"sns eu-west-1", "lambda us-east-1"}, regions, fmt.Sprintf("signing regions; error %v", err))
+}
+
+// TestSpecRedacted checks that a Spec prints without its credentials, as
+// its doc comment promises.
+func TestSpecRedacted(t *testing.T) {
+	t.Parallel()
+	s := Spec{Kind: SpecWebhook, URL: "https://hooks.example.com/T0SECRET?token=SECRET", Secret: "SECRET"}
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
+		assert.NotContains(t, fmt.Sprintf(verb, s), "SECRET", "Sprintf(%q, spec)", verb)
+	}
+	var b bytes.Buffer
+	slog.New(slog.NewTextHandler(&b, nil)).Info("built", "spec", s)
+	assert.NotContains(t, b.String(), "SECRET", "slog text record")
 }

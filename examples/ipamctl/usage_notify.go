@@ -263,9 +263,9 @@ func (n *notifyFlags) send(ctx context.Context, e *env, cfg aws.Config, format s
 	}
 	specs := make([]notify.Spec, len(n.specs))
 	for i, s := range n.specs {
-		specs[i] = notify.Spec{Kind: notify.Kind(s.kind), Name: s.name, Target: s.target, URL: s.url, Secret: s.secret}
+		specs[i] = notify.Spec{Kind: notify.SpecKind(s.kind), Name: s.name, Target: s.target, URL: s.url, Secret: s.secret}
 		if s.kind == "stdout" {
-			specs[i].Kind = notify.KindText
+			specs[i].Kind = notify.SpecText
 		}
 	}
 	m, err := notify.NewMulti(cfg, specs, func(o *notify.MultiOptions) {

@@ -44,7 +44,6 @@ const (
 // Defaults of the settings whose zero value is not the default.
 const (
 	defaultSource         = usage.SourceIPAM
-	defaultRoleName       = "OrganizationAccountAccessRole"
 	defaultConcurrency    = 8
 	defaultDeadlineMargin = 30 * time.Second
 	organizationKeyword   = "organization"
@@ -188,7 +187,7 @@ var credentials = []struct {
 func configFromEnv(getenv func(string) string) (Config, error) {
 	c := Config{
 		Critical: usage.DefaultCritical, ScopeType: usage.ScopePrivate, Namespace: notify.DefaultNamespace,
-		Sources: []usage.Source{defaultSource}, RoleName: defaultRoleName, Metrics: usage.MetricsFindings,
+		Sources: []usage.Source{defaultSource}, RoleName: usage.DefaultRoleName, Metrics: usage.MetricsFindings,
 		Concurrency: defaultConcurrency, DeadlineMargin: defaultDeadlineMargin, LogLevel: slog.LevelInfo,
 	}
 	get := func(name string) string { return strings.TrimSpace(getenv(name)) }

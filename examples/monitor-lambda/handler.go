@@ -180,7 +180,7 @@ func (h *handler) specs(ctx context.Context, awsCfg aws.Config) ([]notify.Spec, 
 	c := h.cfg
 	var specs []notify.Spec
 	if c.SNSTopic != "" {
-		specs = append(specs, notify.Spec{Kind: notify.KindSNS, Target: c.SNSTopic, Subject: c.SNSSubject})
+		specs = append(specs, notify.Spec{Kind: notify.SpecSNS, Target: c.SNSTopic, Subject: c.SNSSubject})
 	}
 	var (
 		params   ssmAPI
@@ -220,9 +220,9 @@ func (h *handler) specs(ctx context.Context, awsCfg aws.Config) ([]notify.Spec, 
 		return nil, configError(problems)
 	}
 	for _, w := range []notify.Spec{
-		{Kind: notify.KindSlack, URL: notify.WebhookURL(slack)},
-		{Kind: notify.KindTeams, URL: notify.WebhookURL(teams)},
-		{Kind: notify.KindWebhook, URL: notify.WebhookURL(webhook), Secret: notify.Secret(secret)},
+		{Kind: notify.SpecSlack, URL: notify.WebhookURL(slack)},
+		{Kind: notify.SpecTeams, URL: notify.WebhookURL(teams)},
+		{Kind: notify.SpecWebhook, URL: notify.WebhookURL(webhook), Secret: notify.Secret(secret)},
 	} {
 		if w.URL != "" {
 			specs = append(specs, w)
@@ -231,9 +231,9 @@ func (h *handler) specs(ctx context.Context, awsCfg aws.Config) ([]notify.Spec, 
 	switch {
 	case c.Metrics == usage.MetricsNone:
 	case c.CloudWatch:
-		specs = append(specs, notify.Spec{Kind: notify.KindCloudWatch, Target: c.Namespace})
+		specs = append(specs, notify.Spec{Kind: notify.SpecCloudWatch, Target: c.Namespace})
 	default:
-		specs = append(specs, notify.Spec{Kind: notify.KindEMF, Target: c.Namespace})
+		specs = append(specs, notify.Spec{Kind: notify.SpecEMF, Target: c.Namespace})
 	}
 	return specs, nil
 }
