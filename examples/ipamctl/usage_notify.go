@@ -47,18 +47,9 @@ var notifyKinds = []string{"slack", "teams", "webhook", "sns", "eventbridge", "l
 // every bad one in words that never contain a credential: the flag package
 // would quote a bad value whole.
 type notifyFlags struct {
-	values   []string     // KIND=TARGET, as given
-	allClear bool         // --notify-all-clear
-	specs    []notifySpec // the values, parsed by parse
-}
-
-// notifySpec is one --notify value, parsed, with its credentials read.
-type notifySpec struct {
-	kind   string            // one of notifyKinds
-	target string            // the topic ARN, bus, function or namespace; empty for the others
-	url    notify.WebhookURL // slack, teams and webhook: the URL read from env: or file:
-	secret notify.Secret     // webhook: the HMAC key read from env: or file:; empty for none
-	name   string            // the value as given, safe to print: credentials appear only as env:/file: references
+	values   []string      // KIND=TARGET, as given
+	allClear bool          // --notify-all-clear
+	specs    []notify.Spec // the values, parsed by parse, with their credentials read
 }
 
 // declare declares the flags on fs.
@@ -80,11 +71,13 @@ func (n *notifyFlags) parse() []error {
 }
 
 // parseNotify parses --notify values, reading env: references with
-// lookupEnv. It returns the good values and one error for each bad one;
-// neither the errors nor notifySpec.name contain a URL or secret.
-func parseNotify(values []string, lookupEnv func(string) (string, bool)) ([]notifySpec, []error) {
+// lookupEnv. It returns the good values and one error for each bad one.
+// Neither the errors nor a spec's Name contain a URL or secret: the Name
+// is the value as given, with credentials only as env: or file:
+// references.
+func parseNotify(values []string, lookupEnv func(string) (string, bool)) ([]notify.Spec, []error) {
 	var (
-		specs []notifySpec
+		specs []notify.Spec
 		errs  []error
 		seen  = map[string]bool{}
 	)
@@ -92,9 +85,9 @@ func parseNotify(values []string, lookupEnv func(string) (string, bool)) ([]noti
 		s, problems := parseNotifySpec(v, lookupEnv)
 		switch {
 		case len(problems) > 0:
-			errs = append(errs, fmt.Errorf("--notify %q: %s", s.name, strings.Join(problems, "; ")))
+			errs = append(errs, fmt.Errorf("--notify %q: %s", s.Name, strings.Join(problems, "; ")))
 		case seen[v]:
-			errs = append(errs, fmt.Errorf("--notify %q: given more than once", s.name))
+			errs = append(errs, fmt.Errorf("--notify %q: given more than once", s.Name))
 		default:
 			seen[v] = true
 			specs = append(specs, s)
@@ -109,9 +102,9 @@ var notifyWord = lazyRegexp(`^[a-z][a-z0-9_-]{0,31}$`)
 
 // parseNotifySpec parses one --notify value. It returns the problems with
 // it, in words, and always a printable name.
-func parseNotifySpec(v string, lookupEnv func(string) (string, bool)) (notifySpec, []string) {
+func parseNotifySpec(v string, lookupEnv func(string) (string, bool)) (notify.Spec, []string) {
 	kind, target, hasTarget := strings.Cut(v, "=")
-	s := notifySpec{kind: kind, target: target, name: v}
+	s := notify.Spec{Kind: notify.SpecKind(kind), Target: target, Name: v}
 	switch kind {
 	case "slack", "teams", "webhook":
 		return parseWebhookSpec(s, hasTarget, lookupEnv)
@@ -135,18 +128,21 @@ func parseNotifySpec(v string, lookupEnv func(string) (string, bool)) (notifySpe
 		if hasTarget {
 			return s, []string{fmt.Sprintf("%s takes no target", kind)}
 		}
+		if kind == "stdout" {
+			s.Kind = notify.SpecText // on standard output or error: see send
+		}
 	case "":
-		s.name = v
+		s.Name = v
 		if hasTarget {
-			s.name = "=[redacted]"
+			s.Name = "=[redacted]"
 		}
 		return s, []string{"want KIND=TARGET with KIND " + orList(notifyKinds)}
 	default:
-		s.name = "[redacted]"
+		s.Name = "[redacted]"
 		if notifyWord().MatchString(kind) {
-			s.name = kind
+			s.Name = kind
 			if hasTarget {
-				s.name += "=[redacted]"
+				s.Name += "=[redacted]"
 			}
 		}
 		return s, []string{"unknown kind: want " + orList(notifyKinds)}
@@ -167,13 +163,13 @@ var (
 
 // parseWebhookSpec parses the target of slack, teams and webhook: a URL
 // reference, and for webhook an optional ",secret=" reference.
-func parseWebhookSpec(s notifySpec, hasTarget bool, lookupEnv func(string) (string, bool)) (notifySpec, []string) {
-	if !hasTarget || s.target == "" {
-		return s, []string{fmt.Sprintf("want %s=env:VAR or %s=file:PATH, the variable or file holding the URL", s.kind, s.kind)}
+func parseWebhookSpec(s notify.Spec, hasTarget bool, lookupEnv func(string) (string, bool)) (notify.Spec, []string) {
+	if !hasTarget || s.Target == "" {
+		return s, []string{fmt.Sprintf("want %s=env:VAR or %s=file:PATH, the variable or file holding the URL", s.Kind, s.Kind)}
 	}
-	urlRef, secretRef, hasSecret := s.target, "", false
-	if s.kind == "webhook" {
-		urlRef, secretRef, hasSecret = strings.Cut(s.target, ",secret=")
+	urlRef, secretRef, hasSecret := s.Target, "", false
+	if s.Kind == notify.SpecWebhook {
+		urlRef, secretRef, hasSecret = strings.Cut(s.Target, ",secret=")
 	}
 	var problems []string
 	rawURL, err := readCredential(urlRef, "URL", lookupEnv)
@@ -182,7 +178,7 @@ func parseWebhookSpec(s notifySpec, hasTarget bool, lookupEnv func(string) (stri
 	} else if u, perr := url.Parse(rawURL); perr != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		problems = append(problems, urlRef+" does not hold an http or https URL")
 	}
-	name := s.kind + "=" + printableRef(urlRef)
+	name := string(s.Kind) + "=" + printableRef(urlRef)
 	var secret string
 	if hasSecret {
 		name += ",secret=" + printableRef(secretRef)
@@ -191,7 +187,7 @@ func parseWebhookSpec(s notifySpec, hasTarget bool, lookupEnv func(string) (stri
 			problems = append(problems, err.Error())
 		}
 	}
-	s.target, s.name, s.url, s.secret = "", name, notify.WebhookURL(rawURL), notify.Secret(secret)
+	s.Target, s.Name, s.URL, s.Secret = "", name, notify.WebhookURL(rawURL), notify.Secret(secret)
 	return s, problems
 }
 
@@ -261,14 +257,7 @@ func (n *notifyFlags) send(ctx context.Context, e *env, cfg aws.Config, format s
 	if format == "table" {
 		out, sep = e.stdout, "\n" // a blank line between the table and the alert
 	}
-	specs := make([]notify.Spec, len(n.specs))
-	for i, s := range n.specs {
-		specs[i] = notify.Spec{Kind: notify.SpecKind(s.kind), Name: s.name, Target: s.target, URL: s.url, Secret: s.secret}
-		if s.kind == "stdout" {
-			specs[i].Kind = notify.SpecText
-		}
-	}
-	m, err := notify.NewMulti(cfg, specs, func(o *notify.MultiOptions) {
+	m, err := notify.NewMulti(cfg, n.specs, func(o *notify.MultiOptions) {
 		o.Writer = out // the text and EMF: one notifier and one sink at most, never writing at once
 		o.Text = notify.RendererFunc(func(a notify.Alert) (string, error) { return sep + notify.DefaultText(a), nil })
 		if e.notifyHTTP != nil {
