@@ -38,9 +38,10 @@ type DeliverOptions struct {
 	MetricOptions notify.ResourceMetricsOptions
 }
 
-// Delivery is what [Report.Deliver] did. Its errors name the notifier or
-// sink that failed (see [notify.Named]) and, as every error of [notify],
-// hold no credential: no webhook URL, no secret.
+// Delivery is what [Report.Deliver] did; the zero Delivery is nothing
+// due and nothing sent. Its errors name the notifier or sink that failed
+// (see [notify.Named]) and, as every error of [notify], hold no
+// credential: no webhook URL, no secret.
 type Delivery struct {
 	// Alert is the report's alert ([Report.Alert]), or its all-clear when
 	// it has nothing to say, whether or not it was sent: the text a
