@@ -28,17 +28,18 @@ type hierarchyIPAM struct {
 	srv       *awsfake.Server
 	accessKey string
 	scope     string
+	public    string // the public scope of newHierarchyIPAM's IPAM
 }
 
 func newHierarchyIPAM(t *testing.T) hierarchyIPAM {
 	t.Helper()
 	b := awsfake.NewBuilder(awsfake.DefaultAccountID)
 	id := b.IPAM(awsfake.DefaultAccountID, "us-east-1", "us-east-1", "us-west-2", "eu-west-1")
-	scope := b.Scope(id, "private")
+	scope, public := b.Scope(id, "private"), b.Scope(id, "public")
 	world, err := b.Build()
 	require.NoError(t, err)
 	h := hierarchyWorld(t, world, awsfake.DefaultAccessKeyID)
-	h.scope = scope
+	h.scope, h.public = scope, public
 	return h
 }
 
@@ -397,4 +398,50 @@ func netipPrefix(t *testing.T, s string) netip.Prefix {
 	p, err := netip.ParsePrefix(s)
 	require.NoError(t, err)
 	return p
+}
+
+// TestHierarchyDelete removes a region from the spec: nothing is deleted
+// without --allow-delete; with it, the region's pools and CIDRs go,
+// children first.
+func TestHierarchyDelete(t *testing.T) {
+	t.Parallel()
+	h := newHierarchyIPAM(t)
+	const ct, eu = "-f testdata/hierarchy-control-tower.yaml", "-f testdata/hierarchy-control-tower-eu-west-1.yaml"
+	code, _, stderr := h.run(t.Context(), strings.NewReader(""), "hierarchy apply "+eu+" --yes")
+	require.Equal(t, 0, code, stderr)
+
+	h.check("hierarchy-plan-remove-region", "hierarchy plan "+ct+" --detailed-exitcode", 0, goldenOut)
+	h.check("hierarchy-plan-remove-region-allow-delete", "hierarchy plan "+ct+" --allow-delete", 0, goldenOut)
+	h.srv.ResetCalls()
+	h.check("hierarchy-apply-remove-region", "hierarchy apply "+ct+" --allow-delete --yes", 0, goldenOutErr)
+	assert.Equal(t, []string{
+		"DeprovisionIpamPoolCidr", "DeleteIpamPool", "DeprovisionIpamPoolCidr", "DeleteIpamPool", "DeprovisionIpamPoolCidr", "DeleteIpamPool",
+	}, h.writes())
+	h.check("hierarchy-plan-removed-region-no-changes", "hierarchy plan "+ct+" --allow-delete --detailed-exitcode", 0, goldenOut)
+}
+
+// TestHierarchyApplyInterruptedAtPrompt interrupts apply (Ctrl-C) while it
+// waits for an answer.
+func TestHierarchyApplyInterruptedAtPrompt(t *testing.T) {
+	t.Parallel()
+	h := newHierarchyIPAM(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	pr, pw := io.Pipe() // nobody answers
+	t.Cleanup(func() { pw.Close() })
+	var stdout bytes.Buffer
+	stderr := &cancelAfter{cancel: cancel, marker: "Only 'yes' will be accepted"}
+	code := h.env(ttyReader{pr}, &stdout, stderr).run(ctx, strings.Fields("hierarchy apply -f testdata/hierarchy-control-tower.yaml"))
+	assert.Equal(t, 1, code)
+	assert.Empty(t, stdout.String())
+	assert.True(t, strings.HasSuffix(stderr.String(), "\nipamctl hierarchy apply: interrupted: nothing was changed\n"), stderr.String())
+	assert.Empty(t, h.writes())
+}
+
+// TestHierarchyScopeType refuses a scope of another type than the spec's.
+func TestHierarchyScopeType(t *testing.T) {
+	t.Parallel()
+	h := newHierarchyIPAM(t)
+	_, stderr := h.check("hierarchy-plan-scope-type", "hierarchy plan -f testdata/hierarchy-control-tower.yaml --scope "+h.public, 1, goldenErr)
+	assert.Contains(t, stderr, "a public scope, but the spec is for a private scope")
 }
