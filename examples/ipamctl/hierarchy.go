@@ -70,7 +70,8 @@ type specFlags struct {
 	allowDelete bool
 }
 
-func (sf *specFlags) declare(fs *flagSet, withDelete bool) {
+// declareFile declares -f alone, for validate.
+func (sf *specFlags) declareFile(fs *flagSet) {
 	fs.fn("f", "FILE|-", specFileUsage, func(v string) error {
 		if v == "" {
 			return errors.New("empty file name")
@@ -78,10 +79,13 @@ func (sf *specFlags) declare(fs *flagSet, withDelete bool) {
 		sf.file = v
 		return nil
 	})
+}
+
+// declare declares -f, --scope and --allow-delete, for plan and apply.
+func (sf *specFlags) declare(fs *flagSet) {
+	sf.declareFile(fs)
 	fs.fn("scope", "ID", scopeUsage, scopeFlag(&sf.scope))
-	if withDelete {
-		fs.boolVal(&sf.allowDelete, "allow-delete", allowDeleteUsage)
-	}
+	fs.boolVal(&sf.allowDelete, "allow-delete", allowDeleteUsage)
 }
 
 // scopeFlag checks the form of a scope ID before any call to AWS.
@@ -168,9 +172,9 @@ type ipamSession struct {
 	live   hierarchy.Live
 }
 
-// readScope loads the AWS configuration, finds the scope (scopeID, or the
+// openScope loads the AWS configuration, finds the scope (scopeID, or the
 // default scope of scopeType) and reads its live tree.
-func readScope(ctx context.Context, e *env, scopeID string, scopeType hierarchy.Scope) (ipamSession, error) {
+func openScope(ctx context.Context, e *env, scopeID string, scopeType hierarchy.Scope) (ipamSession, error) {
 	cfg, err := e.awsConfig(ctx)
 	if err != nil {
 		return ipamSession{}, fmt.Errorf("load AWS configuration: %w", err)

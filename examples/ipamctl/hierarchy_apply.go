@@ -47,7 +47,7 @@ live scope is, without duplicating anything.`,
 			var sf specFlags
 			yes := false
 			format := "text"
-			sf.declare(fs, true)
+			sf.declare(fs)
 			fs.boolVal(&yes, "yes", "Apply without asking. Required when standard input is not a terminal.")
 			fs.choice(&format, "o", []string{"text", "json"}, "Output format of the result: text for people (the default) or json for programs.")
 			return func(ctx context.Context, e *env, args []string) error {
@@ -170,7 +170,7 @@ func applyFailure(ctx context.Context, err error) error {
 	if !errors.As(err, &ae) {
 		return awsError(err)
 	}
-	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+	if ctx.Err() != nil { // Ctrl-C, whatever the operation was doing
 		return fmt.Errorf("interrupted at %s: %d of %d operations done; run apply again to resume (it waits for what IPAM is still doing)", opLabel(ae.Op), ae.Done, ae.Total)
 	}
 	return fmt.Errorf("failed at %s (%s): %v; %d of %d operations done; run apply again to resume", opLabel(ae.Op), ae.Op.Kind, awsError(ae.Err), ae.Done, ae.Total)

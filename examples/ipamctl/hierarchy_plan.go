@@ -42,7 +42,7 @@ With --detailed-exitcode the exit code is 0 when there are no changes,
 			var sf specFlags
 			format := "text"
 			detailed := false
-			sf.declare(fs, true)
+			sf.declare(fs)
 			fs.choice(&format, "o", []string{"text", "json"}, "Output format: text for people (the default) or json for programs.")
 			fs.boolVal(&detailed, "detailed-exitcode", "Exit with code 2 when there are changes, 0 when there are none, 1 on any error.")
 			return func(ctx context.Context, e *env, args []string) error {
@@ -83,7 +83,7 @@ func (sf *specFlags) plan(ctx context.Context, e *env, plain bool) (hierarchy.Ch
 	if err != nil {
 		return hierarchy.ChangeSet{}, ipamSession{}, err
 	}
-	s, err := readScope(ctx, e, sf.scope, spec.Scope)
+	s, err := openScope(ctx, e, sf.scope, spec.Scope)
 	if err != nil {
 		return hierarchy.ChangeSet{}, ipamSession{}, err
 	}

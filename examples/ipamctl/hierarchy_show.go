@@ -64,7 +64,7 @@ strings; later versions may add fields but will not change these.`,
 				if err := noArgs(args); err != nil {
 					return err
 				}
-				s, err := readScope(ctx, e, scope, hierarchy.Private)
+				s, err := openScope(ctx, e, scope, hierarchy.Private)
 				if err != nil {
 					return err
 				}

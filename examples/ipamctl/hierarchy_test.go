@@ -445,3 +445,27 @@ func TestHierarchyScopeType(t *testing.T) {
 	_, stderr := h.check("hierarchy-plan-scope-type", "hierarchy plan -f testdata/hierarchy-control-tower.yaml --scope "+h.public, 1, goldenErr)
 	assert.Contains(t, stderr, "a public scope, but the spec is for a private scope")
 }
+
+// TestHierarchyApplyInterruptedInFlight interrupts an apply (Ctrl-C) as
+// an operation starts; running it again converges to one pool per path.
+func TestHierarchyApplyInterruptedInFlight(t *testing.T) {
+	t.Parallel()
+	h := newHierarchyIPAM(t)
+	const args = "hierarchy apply -f testdata/hierarchy-control-tower.yaml --yes"
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	var stdout bytes.Buffer
+	stderr := &cancelAfter{cancel: cancel, marker: "[ 3/14] + pool /top/us-west-2 ..."}
+	code := h.env(strings.NewReader(""), &stdout, stderr).run(ctx, strings.Fields(args))
+	assert.Equal(t, 1, code)
+	assert.Empty(t, stdout.String())
+	assert.True(t, strings.HasSuffix(stderr.String(), "[ 3/14] + pool /top/us-west-2: failed\n"+
+		"ipamctl hierarchy apply: interrupted at + pool /top/us-west-2: 2 of 14 operations done; run apply again to resume (it waits for what IPAM is still doing)\n"),
+		stderr.String())
+
+	code, _, errOut := h.run(t.Context(), strings.NewReader(""), args)
+	require.Equal(t, 0, code, errOut)
+	h.check("hierarchy-plan-no-changes-after-in-flight", "hierarchy plan -f testdata/hierarchy-control-tower.yaml --detailed-exitcode", 0, goldenOut)
+	out, _ := h.check("hierarchy-show-after-in-flight", "hierarchy show", 0, goldenOut)
+	assert.Contains(t, out, ": 7 pools, 7 managed")
+}

@@ -33,7 +33,7 @@ live scope (its IPAM's regions, the pools already there).`,
 		},
 		Flags: func(fs *flagSet) runFunc {
 			var sf specFlags
-			fs.fn("f", "FILE|-", specFileUsage, func(v string) error { sf.file = v; return nil })
+			sf.declareFile(fs)
 			return func(_ context.Context, e *env, args []string) error {
 				if err := noArgs(args); err != nil {
 					return err
