@@ -144,14 +144,15 @@ func (st *state) associate(c *call, sh *resourceShare, principals, resources []s
 		for _, a := range sh.assocs {
 			if a.entity == entity && a.kind == kind {
 				if a.status.state == "DISASSOCIATED" || a.status.state == "DISASSOCIATING" {
-					a.status, a.updated = st.transition("ASSOCIATING", "ASSOCIATED", true), now
+					st.begin(&a.status, st.delays.Association, "ASSOCIATING", "ASSOCIATED", nil)
+					a.updated = now
 				}
 				out = append(out, a)
 				return
 			}
 		}
-		a := &shareAssociation{entity: entity, kind: kind, external: external, created: now, updated: now,
-			status: st.transition("ASSOCIATING", "ASSOCIATED", true)}
+		a := &shareAssociation{entity: entity, kind: kind, external: external, created: now, updated: now}
+		st.begin(&a.status, st.delays.Association, "ASSOCIATING", "ASSOCIATED", nil)
 		sh.assocs = append(sh.assocs, a)
 		out = append(out, a)
 	}
@@ -227,14 +228,27 @@ var ramCreateResourceShare = model("ram", "CreateResourceShare", func(st *state,
 })
 
 // changeAssociations associates principals and resources with a share, or
-// disassociates them, and returns the associations touched.
-func (st *state) changeAssociations(c *call, arn *string, principals, resources []string, associate bool) ([]types.ResourceShareAssociation, error) {
+// disassociates them, and returns the associations touched. A client
+// token seen before with the same request answers the associations as
+// they are now, changing nothing.
+func (st *state) changeAssociations(c *call, arn, token *string, in any, principals, resources []string, associate bool) ([]types.ResourceShareAssociation, error) {
 	sh, err := c.ownShare(st, aws.ToString(arn))
 	if err != nil {
 		return nil, err
 	}
 	if len(principals) == 0 && len(resources) == 0 {
 		return nil, ramError("InvalidParameterException", "You must specify principals or resourceArns.")
+	}
+	if done, err := st.replay(c, token, in); err != nil {
+		return nil, err
+	} else if done == sh.arn {
+		var out []types.ResourceShareAssociation
+		for _, a := range sh.assocs {
+			if slices.Contains(principals, a.entity) || slices.Contains(resources, a.entity) {
+				out = append(out, sdkAssociation(sh, a, a.status.state))
+			}
+		}
+		return out, nil
 	}
 	if sh.deleted {
 		return nil, ramError("InvalidStateTransitionException", "The resource share %s is deleted.", sh.arn)
@@ -258,12 +272,14 @@ func (st *state) changeAssociations(c *call, arn *string, principals, resources 
 					return nil, ramError("UnknownResourceException", "%s is not associated with resource share %s.", e, sh.arn)
 				}
 				a := sh.assocs[i]
-				a.status, a.updated = st.transition("DISASSOCIATING", "DISASSOCIATED", true), now
+				st.begin(&a.status, st.delays.Association, "DISASSOCIATING", "DISASSOCIATED", nil)
+				a.updated = now
 				touched = append(touched, a)
 			}
 		}
 		sh.updated = now
 	}
+	st.remember(c, aws.ToString(token), in, sh.arn)
 	out := make([]types.ResourceShareAssociation, len(touched))
 	for i, a := range touched {
 		out[i] = sdkAssociation(sh, a, a.status.state)
@@ -272,12 +288,12 @@ func (st *state) changeAssociations(c *call, arn *string, principals, resources 
 }
 
 var ramAssociateResourceShare = model("ram", "AssociateResourceShare", func(st *state, c *call, in *ram.AssociateResourceShareInput) (*ram.AssociateResourceShareOutput, error) {
-	out, err := st.changeAssociations(c, in.ResourceShareArn, in.Principals, in.ResourceArns, true)
+	out, err := st.changeAssociations(c, in.ResourceShareArn, in.ClientToken, in, in.Principals, in.ResourceArns, true)
 	return &ram.AssociateResourceShareOutput{ResourceShareAssociations: out, ClientToken: in.ClientToken}, err
 })
 
 var ramDisassociateResourceShare = model("ram", "DisassociateResourceShare", func(st *state, c *call, in *ram.DisassociateResourceShareInput) (*ram.DisassociateResourceShareOutput, error) {
-	out, err := st.changeAssociations(c, in.ResourceShareArn, in.Principals, in.ResourceArns, false)
+	out, err := st.changeAssociations(c, in.ResourceShareArn, in.ClientToken, in, in.Principals, in.ResourceArns, false)
 	return &ram.DisassociateResourceShareOutput{ResourceShareAssociations: out, ClientToken: in.ClientToken}, err
 })
 
@@ -298,7 +314,8 @@ var ramDeleteResourceShare = model("ram", "DeleteResourceShare", func(st *state,
 	now := st.now().UTC()
 	for _, a := range sh.assocs {
 		if a.status.state != "DISASSOCIATED" {
-			a.status, a.updated = st.transition("DISASSOCIATING", "DISASSOCIATED", true), now
+			st.begin(&a.status, st.delays.Association, "DISASSOCIATING", "DISASSOCIATED", nil)
+			a.updated = now
 		}
 	}
 	sh.deleted, sh.updated = true, now
