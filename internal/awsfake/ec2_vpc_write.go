@@ -45,7 +45,7 @@ func (st *state) sharedPool(p *ipamPool, accountID, region string) bool {
 	for _, sh := range st.shares {
 		if sh.owner == owner && (region == "" || sh.region == region || p.locale == region) && st.sharedWith(sh, accountID) &&
 			slices.ContainsFunc(sh.assocs, func(a *shareAssociation) bool {
-				return a.kind == "RESOURCE" && a.entity == arn && a.status.state == "ASSOCIATED"
+				return a.kind == "RESOURCE" && a.entity == arn && a.grants()
 			}) {
 			return true
 		}

@@ -166,6 +166,12 @@ func (st *state) associate(c *call, sh *resourceShare, principals, resources []s
 	return out, nil
 }
 
+// grants reports whether an association gives access: from when it is
+// ASSOCIATED until it is DISASSOCIATED.
+func (a *shareAssociation) grants() bool {
+	return a.status.state == "ASSOCIATED" || a.status.state == "DISASSOCIATING"
+}
+
 // sdkShare is a share as RAM answers it.
 func sdkShare(sh *resourceShare) *types.ResourceShare {
 	out := &types.ResourceShare{ResourceShareArn: aws.String(sh.arn), Name: aws.String(sh.name), OwningAccountId: aws.String(sh.owner),
@@ -350,12 +356,13 @@ func (st *state) sharesFor(c *call, owner string, arns []string) ([]*resourceSha
 	return out, nil
 }
 
-// sharedWith reports whether a share has an ASSOCIATED principal that
-// includes the account.
+// sharedWith reports whether a share has a principal that includes the
+// account: the account, an OU it is in (directly or through child OUs), or
+// the organization, ASSOCIATED or still DISASSOCIATING.
 func (st *state) sharedWith(sh *resourceShare, accountID string) bool {
 	a := st.accounts[accountID]
 	for _, as := range sh.assocs {
-		if as.kind != "PRINCIPAL" || as.status.state != "ASSOCIATED" {
+		if as.kind != "PRINCIPAL" || !as.grants() {
 			continue
 		}
 		switch {
