@@ -12,7 +12,7 @@ import (
 )
 
 // EC2 IPAM write operations (ec2query). New pools and CIDRs start in a
-// transitional state that settles after Options.StateReads reads.
+// transitional state that settles by reads or with time (async.go).
 
 // netmask reads a netmask length member into dst: 0 to 128, or -1 when absent.
 func netmask(name string, n *int32, dst *int) error {

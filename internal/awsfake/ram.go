@@ -14,9 +14,9 @@ import (
 // RAM resource shares (restJson1, camelCase members). A share is owned by an
 // account in a region; it associates principals (account IDs, OU and
 // organization ARNs) and resources (IPAM pool ARNs), each association
-// ASSOCIATING, then ASSOCIATED after Options.StateReads reads (and
-// DISASSOCIATING, then DISASSOCIATED). Sharing does not change what
-// DescribeIpamPools shows the principals.
+// ASSOCIATING, then ASSOCIATED as it settles (and DISASSOCIATING, then
+// DISASSOCIATED; see async.go). A pool shared with an account shows in its
+// DescribeIpamPools, and it may allocate VPC CIDRs from it.
 
 // resourceShare is a RAM resource share.
 type resourceShare struct {

@@ -8,6 +8,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/aws-sdk-go-v2/service/ram"
 	"github.com/aws/aws-sdk-go-v2/service/ram/types"
 	"github.com/stretchr/testify/assert"
@@ -286,4 +288,45 @@ func TestResourceShareIdempotency(t *testing.T) {
 	_, err = network.AssociateResourceShare(ctx, &assoc)
 	var mismatch *types.IdempotentParameterMismatchException
 	assert.ErrorAs(t, err, &mismatch, "the same token with another principal")
+}
+
+func TestMoveAccountFollowsOUShares(t *testing.T) {
+	w := newTestWorld(t)
+	srv := startServer(t, w.world)
+	network := ramClient(srv, networkKey)
+	ctx := t.Context()
+	prodOU := "arn:aws:organizations::" + mgmtAccount + ":ou/" + w.world.orgIDForTest(t) + "/" + w.prodOU
+	created, err := network.CreateResourceShare(ctx, &ram.CreateResourceShareInput{
+		Name: aws.String("prod"), ResourceArns: []string{"arn:aws:ec2::" + networkAccount + ":ipam-pool/" + w.prodPool}, Principals: []string{prodOU},
+	})
+	require.NoError(t, err)
+	share := aws.ToString(created.ResourceShare.ResourceShareArn)
+	associationStates(t, network, share)
+	_, err = network.GetResourceShareAssociations(ctx, &ram.GetResourceShareAssociationsInput{AssociationType: types.ResourceShareAssociationTypeResource})
+	require.NoError(t, err)
+
+	prod := ec2Client(srv, prodKey, "us-east-1")
+	sees := func() bool {
+		out, err := prod.DescribeIpamPools(ctx, &ec2.DescribeIpamPoolsInput{})
+		require.NoError(t, err)
+		return len(out.IpamPools) == 1
+	}
+	require.True(t, sees())
+	org := orgClient(srv, DefaultAccessKeyID)
+	move := func(from, to string) error {
+		_, err := org.MoveAccount(ctx, &organizations.MoveAccountInput{AccountId: aws.String(prodAccount), SourceParentId: &from, DestinationParentId: &to})
+		return err
+	}
+	require.NoError(t, move(w.prodOU, w.sdlcOU))
+	assert.False(t, sees(), "moved out of the OU, the account loses the pool")
+	require.NoError(t, move(w.sdlcOU, w.prodOU))
+	assert.True(t, sees())
+
+	var dup *orgtypes.DuplicateAccountException
+	assert.ErrorAs(t, move(w.sdlcOU, w.prodOU), &dup)
+	var notFound *orgtypes.DestinationParentNotFoundException
+	assert.ErrorAs(t, move(w.prodOU, "ou-"+w.root[2:]+"-00000000"), &notFound)
+	_, err = orgClient(srv, networkKey).MoveAccount(ctx, &organizations.MoveAccountInput{AccountId: aws.String(prodAccount), SourceParentId: &w.prodOU, DestinationParentId: &w.sdlcOU})
+	var denied *orgtypes.AccessDeniedException
+	assert.ErrorAs(t, err, &denied, "a delegated administrator may not move accounts")
 }
