@@ -18,7 +18,7 @@ import (
 // Delays are how long each kind of asynchronous change takes, by the
 // server's clock. A zero delay settles that kind of change by reads
 // instead ([Options.StateReads]); the zero Delays settles everything by
-// reads, as unit tests want. [RealisticDelays] are close to what AWS takes.
+// reads, as unit tests want. [RealisticDelays] are of the order AWS takes.
 type Delays struct {
 	PoolCreate  time.Duration // create-in-progress to create-complete or create-failed
 	PoolModify  time.Duration // modify-in-progress to modify-complete
@@ -29,16 +29,18 @@ type Delays struct {
 }
 
 // RealisticDelays are delays of the order AWS takes for private-scope
-// pools, CIDRs and RAM associations: seconds, not minutes.
+// pools, CIDRs and RAM associations: seconds, not minutes. They are round
+// figures, not measurements; AWS's vary from call to call.
 var RealisticDelays = Delays{
 	PoolCreate: 3 * time.Second, PoolModify: 2 * time.Second, PoolDelete: 5 * time.Second,
 	Provision: 5 * time.Second, Deprovision: 5 * time.Second, Association: 5 * time.Second,
 }
 
-// Realistic makes a server behave as AWS does for an account with the
-// default quotas: [RealisticDelays], 50 pools per scope, 50 CIDRs per
-// pool, and at most 10 changes in flight on one pool. Pass it to [New]
-// before options of your own, as in
+// Realistic makes a server behave more like AWS for an account with the
+// default quotas: [RealisticDelays], 50 pools per scope and 50 CIDRs per
+// pool (AWS's defaults), and at most 10 changes in flight on one pool (a
+// guess: AWS publishes no figure). Pass it to [New] before options of your
+// own, as in
 //
 //	awsfake.New(awsfake.Realistic, func(o *awsfake.Options) { o.World = w })
 func Realistic(o *Options) {
