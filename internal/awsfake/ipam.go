@@ -353,29 +353,12 @@ func (st *state) provisionCIDR(poolID, cidr string, bits int, async bool) (*pool
 			pc.prefix = a.prefix
 		}
 	case amazon:
-		var b netipx.IPSetBuilder
-		b.AddPrefix(amazonIPv6)
-		for _, q := range st.pools {
-			for _, c := range q.cidrs {
-				if q.parent == "" && q.publicSource == "amazon" && c.holdsSpace() && c.prefix.IsValid() {
-					b.RemovePrefix(c.prefix)
-				}
-			}
-		}
-		free, _ := b.IPSet() // never fails: only prefixes were added
-		if pc.prefix = lowestFree(free, bits); !pc.prefix.IsValid() {
+		if pc.prefix = st.amazonBlock(bits); !pc.prefix.IsValid() {
 			pc.failureCode, pc.failure = "cidr-not-available", fmt.Sprintf("Amazon has no /%d of IPv6 space to provide.", bits)
 		}
 	default:
-		for _, other := range st.pools {
-			if other.scope != p.scope || other.parent != "" || other.id == p.id {
-				continue
-			}
-			for _, c := range other.cidrs {
-				if c.prefix.Overlaps(prefix) && c.holdsSpace() {
-					pc.failureCode, pc.failure = "cidr-not-available", fmt.Sprintf("The CIDR %s overlaps CIDR %s of pool %s in the same scope.", prefix, c.prefix, other.id)
-				}
-			}
+		if why := st.topLevelOverlap(p, prefix); why != "" {
+			pc.failureCode, pc.failure = "cidr-not-available", why
 		}
 	}
 	outcome := "provisioned"
@@ -390,6 +373,39 @@ func (st *state) provisionCIDR(poolID, cidr string, bits int, async bool) (*pool
 	}
 	p.cidrs = append(p.cidrs, pc)
 	return pc, nil
+}
+
+// amazonBlock returns the lowest block of Amazon's IPv6 space with bits
+// prefix length that no Amazon-provided pool holds, or the zero Prefix.
+func (st *state) amazonBlock(bits int) netip.Prefix {
+	var b netipx.IPSetBuilder
+	b.AddPrefix(amazonIPv6)
+	for _, q := range st.pools {
+		for _, c := range q.cidrs {
+			if q.parent == "" && q.publicSource == "amazon" && c.holdsSpace() && c.prefix.IsValid() {
+				b.RemovePrefix(c.prefix)
+			}
+		}
+	}
+	free, _ := b.IPSet() // never fails: only prefixes were added
+	return lowestFree(free, bits)
+}
+
+// topLevelOverlap says which CIDR of another top-level pool of the scope
+// prefix overlaps, or "" when none does.
+func (st *state) topLevelOverlap(p *ipamPool, prefix netip.Prefix) string {
+	for _, id := range sortedKeys(st.pools) {
+		other := st.pools[id]
+		if other.scope != p.scope || other.parent != "" || other.id == p.id {
+			continue
+		}
+		for _, c := range other.cidrs {
+			if c.prefix.Overlaps(prefix) && c.holdsSpace() {
+				return fmt.Sprintf("The CIDR %s overlaps CIDR %s of pool %s in the same scope.", prefix, c.prefix, other.id)
+			}
+		}
+	}
+	return ""
 }
 
 // lowestFree returns the lowest-addressed block of a set with bits prefix
