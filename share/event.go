@@ -109,6 +109,9 @@ func ParseEvent(data []byte) (Event, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&raw); err != nil {
 		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field == "" {
+			return Event{}, &EventError{Msg: "not a JSON object: it is a JSON " + te.Value}
+		}
 		if errors.As(err, &te) {
 			return Event{}, &EventError{Field: te.Field, Msg: fmt.Sprintf("is a JSON %s, want a %s", te.Value, te.Type)}
 		}
