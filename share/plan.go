@@ -179,7 +179,7 @@ func (p Plan) WriteText(w io.Writer) error {
 	}
 	if len(p.Changes) > 0 {
 		s := p.Summary()
-		fmt.Fprintf(bw, "\nPlan: %d shares to create, %d associations to add, %d to remove", s.Create, s.Associate, s.Disassociate)
+		fmt.Fprintf(bw, "\nPlan: %s to create, %s to add, %d to remove", plural(s.Create, "share"), plural(s.Associate, "association"), s.Disassociate)
 		if s.Kept > 0 {
 			fmt.Fprintf(bw, ", %d kept (prune is off)", s.Kept)
 		}
@@ -204,4 +204,12 @@ func writeChange(w io.Writer, c Change) {
 		}
 		fmt.Fprintf(w, "    - pool %s%s\n", c.PoolID, kept)
 	}
+}
+
+// plural returns "1 share" or "N shares".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -492,7 +492,7 @@ func (r *Reconciler) plan(w world, accounts []Account, targets []target) Plan {
 				continue
 			}
 			p.Changes = append(p.Changes, Change{Kind: KindCreateShare, Share: t.name, Principal: t.principal,
-				Reason: fmt.Sprintf("%s has no share and %d pools match", t.what, len(want))})
+				Reason: fmt.Sprintf("%s: no share yet, %s to share", t.what, plural(len(want), "pool"))})
 			for _, d := range want {
 				p.Changes = append(p.Changes, Change{Kind: KindAssociatePool, Share: t.name, PoolID: d.PoolID, PoolARN: d.PoolARN, Reason: d.Reason})
 			}

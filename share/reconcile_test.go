@@ -153,7 +153,7 @@ func TestPlanAccount(t *testing.T) {
 		{
 			name: "nested OU, its own name", state: orgtypes.AccountStateActive, units: nested, pools: prodPools,
 			want: []string{
-				"create-share 012345678901: account 012345678901 (payments, Root/Workloads/Prod/Payments) has no share and 1 pools match",
+				"create-share 012345678901: account 012345678901 (payments, Root/Workloads/Prod/Payments): no share yet, 1 pool to share",
 				"associate-pool ipam-pool-0c3: pool ipam-pool-0c3 (us-east-1, Env=Payments) matches: OU name 'Payments'",
 			},
 			summary: Summary{Create: 1, Associate: 1},
@@ -162,7 +162,7 @@ func TestPlanAccount(t *testing.T) {
 			name: "nested OU, path pattern of an ancestor", state: orgtypes.AccountStateActive, units: nested, pools: prodPools,
 			opts: func(o *Options) { o.Rules = []Rule{{By: ByOUPath, Locales: []string{"us-east-1"}}} },
 			want: []string{
-				"create-share 012345678901: account 012345678901 (payments, Root/Workloads/Prod/Payments) has no share and 2 pools match",
+				"create-share 012345678901: account 012345678901 (payments, Root/Workloads/Prod/Payments): no share yet, 2 pools to share",
 				"associate-pool ipam-pool-0a1: pool ipam-pool-0a1 (us-east-1, Env=Prod) matches: OU path 'Root/Workloads/Prod/Payments' matches 'Prod'",
 				"associate-pool ipam-pool-0c3: pool ipam-pool-0c3 (us-east-1, Env=Payments) matches: OU path 'Root/Workloads/Prod/Payments' matches 'Payments'",
 			},
@@ -175,7 +175,7 @@ func TestPlanAccount(t *testing.T) {
 			name: "directly under the root", state: orgtypes.AccountStateActive, units: [][2]string{{mRoot, "Root"}},
 			pools: []ec2types.IpamPool{pool("ipam-pool-0e5", "", "Env", "Root")},
 			want: []string{
-				"create-share 012345678901: account 012345678901 (payments, Root) has no share and 1 pools match",
+				"create-share 012345678901: account 012345678901 (payments, Root): no share yet, 1 pool to share",
 				"associate-pool ipam-pool-0e5: pool ipam-pool-0e5 (no locale, Env=Root) matches: OU name 'Root'",
 			},
 			summary: Summary{Create: 1, Associate: 1},
