@@ -442,6 +442,7 @@ func (r *Reconciler) plan(w world, accounts []Account, targets []target) Plan {
 		}
 	}
 	slices.SortFunc(targets, func(a, b target) int { return cmp.Compare(a.name, b.name) })
+	byOU := map[string]ouMatch{}
 	for _, t := range targets {
 		if t.accountID != "" && t.accountID == w.owner {
 			p.Notes = append(p.Notes, Note{AccountID: t.accountID, Msg: fmt.Sprintf("account %s owns the pools: it needs no share", t.accountID)})
@@ -471,13 +472,27 @@ func (r *Reconciler) plan(w world, accounts []Account, targets []target) Plan {
 					Msg: fmt.Sprintf("share %s (%s) allows external principals (the sample's default): turn it off with ram update-resource-share --no-allow-external-principals", s.name, s.arn)})
 			}
 		}
-		decisions := Match(r.o.Rules, w.pools, t.acct)
+		// Decisions depend only on the OU: match once per OU, not per
+		// account (5,000 accounts in 200 OUs make 200 matches).
+		ouKey := t.acct.ParentID + "\x00" + t.acct.ParentName + "\x00" + t.acct.Path
+		m, ok := byOU[ouKey]
+		if !ok {
+			m = ouMatch{why: make(map[string]string, len(w.pools))}
+			for _, d := range Match(r.o.Rules, w.pools, Account{ParentID: t.acct.ParentID, ParentName: t.acct.ParentName, Path: t.acct.Path}) {
+				m.why[d.PoolARN] = d.Reason
+				if d.Matched {
+					m.matched = append(m.matched, d)
+				}
+			}
+			byOU[ouKey] = m
+		}
+		why := m.why
 		var want []Decision
-		why := map[string]string{}
-		for _, d := range decisions {
-			why[d.PoolARN] = d.Reason
-			if d.Matched && t.active {
-				want = append(want, d)
+		if t.active {
+			want = make([]Decision, len(m.matched))
+			for i, d := range m.matched {
+				d.AccountID = t.acct.ID
+				want[i] = d
 			}
 		}
 		if !t.active {
@@ -533,4 +548,11 @@ func rank(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// ouMatch is the decisions for the accounts of one OU: the pools that
+// match, and every pool's reason by ARN.
+type ouMatch struct {
+	matched []Decision
+	why     map[string]string
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -85,10 +86,22 @@ func (r *Reconciler) WaitAssociations(ctx context.Context, shareARNs []string, m
 func (r *Reconciler) pending(ctx context.Context, shareARNs []string) (string, error) {
 	var pending string
 	var failed error
+	// Up to 100 shares are read by ARN; more, and one listing of every
+	// share's associations (500 a page) takes fewer calls.
+	chunks := slices.Collect(slices.Chunk(shareARNs, maxBatch))
+	var keep map[string]bool
+	if len(chunks) > 1 {
+		chunks, keep = [][]string{nil}, map[string]bool{}
+		for _, arn := range shareARNs {
+			keep[arn] = true
+		}
+	}
 	for _, kind := range []ramtypes.ResourceShareAssociationType{ramtypes.ResourceShareAssociationTypePrincipal, ramtypes.ResourceShareAssociationTypeResource} {
-		for i := 0; i < len(shareARNs); i += maxBatch {
-			chunk := shareARNs[i:min(i+maxBatch, len(shareARNs))]
+		for _, chunk := range chunks {
 			err := r.associations(ctx, kind, chunk, func(a ramtypes.ResourceShareAssociation) {
+				if keep != nil && !keep[aws.ToString(a.ResourceShareArn)] {
+					return
+				}
 				switch a.Status {
 				case ramtypes.ResourceShareAssociationStatusAssociating, ramtypes.ResourceShareAssociationStatusDisassociating:
 					if pending == "" {
