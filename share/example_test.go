@@ -116,7 +116,8 @@ func ExamplePlan_WriteText() {
 }
 
 func ExampleClientToken() {
-	fmt.Println(share.ClientToken("ipamShare-012345678901") == share.ClientToken("ipamShare-012345678901"))
+	first, again := share.ClientToken("ipamShare-012345678901"), share.ClientToken("ipamShare-"+"012345678901")
+	fmt.Println(first == again, len(first), first != share.ClientToken("ipamShare-12345678901"))
 	// Output:
-	// true
+	// true 40 true
 }

@@ -495,3 +495,46 @@ func TestWireErrors(t *testing.T) {
 	_, err = w.reconciler().ReconcileAccount(t.Context(), "12345678901")
 	assert.ErrorIs(t, err, ErrInvalidAccountID)
 }
+
+func TestWireExplain(t *testing.T) {
+	t.Parallel()
+	w := newWire(t, wireWorld(t, false))
+	r := w.reconciler(func(o *Options) { o.Rules = []Rule{{}, {By: ByOUPath, Locales: []string{"us-west-2"}}} })
+	acct, ds, err := r.Explain(t.Context(), nestedAccount)
+	require.NoError(t, err)
+	assert.Equal(t, "Root/Workloads/Prod OU/Payments", acct.Path)
+	var got []string
+	for _, d := range ds {
+		got = append(got, d.Reason)
+	}
+	prod, sdlc := w.envPools(t, "Prod OU"), w.envPools(t, "SDLC OU")
+	var want []string
+	for _, id := range append(slices.Clone(prod), sdlc...) {
+		env := "Prod OU"
+		if slices.Contains(sdlc, id) {
+			env = "SDLC OU"
+		}
+		loc := w.locale(t, id)
+		label := "pool " + id + " (" + loc + ", Env=" + env + ")"
+		switch {
+		case env == "Prod OU" && loc == "us-west-2":
+			want = append(want, label+" matches: OU path 'Root/Workloads/Prod OU/Payments' matches 'Prod OU'")
+		case loc == "us-west-2":
+			want = append(want, label+" does not match: Env="+env+" is not the OU name 'Payments'; OU path 'Root/Workloads/Prod OU/Payments' does not match '"+env+"'")
+		default:
+			want = append(want, label+" does not match: Env="+env+" is not the OU name 'Payments'; locale us-east-1 is not one of us-west-2")
+		}
+	}
+	// Pools come sorted by ID, without the top and regional pools'
+	// reasons, which have no tag.
+	var tagged []string
+	for _, g := range got {
+		if !strings.Contains(g, "no allocation tag") {
+			tagged = append(tagged, g)
+		}
+	}
+	slices.Sort(tagged)
+	slices.Sort(want)
+	assert.Equal(t, want, tagged)
+	assert.Len(t, ds, 7, "every pool of the IPAM is explained")
+}
