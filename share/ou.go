@@ -68,7 +68,7 @@ func (o *org) all(ctx context.Context) (*account.Tree, error) {
 	}
 	t, err := account.ListTree(ctx, o.client)
 	if err != nil {
-		return nil, classify(fmt.Errorf("read the organization's tree: %w", err))
+		return nil, classify(fmt.Errorf("read the organization's tree (call Organizations as the management account or a delegated administrator): %w", err))
 	}
 	o.tree = t
 	return t, nil
@@ -87,7 +87,7 @@ func (o *org) locate(ctx context.Context, id string) (Account, error) {
 	}
 	a, err := account.Locate(ctx, o.client, id)
 	if err != nil {
-		return Account{}, classify(fmt.Errorf("locate account %s in the organization: %w", id, err))
+		return Account{}, classify(fmt.Errorf("locate account %s in the organization (call Organizations as the management account or a delegated administrator): %w", id, err))
 	}
 	if o.byID == nil {
 		o.byID = map[string]Account{}

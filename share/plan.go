@@ -213,3 +213,49 @@ func plural(n int, noun string) string {
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
 }
+
+// WriteJSON writes r as indented JSON and a newline.
+func (r Result) WriteJSON(w io.Writer) error {
+	if r.Applied == nil {
+		r.Applied = []Change{}
+	}
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(b, '\n'))
+	return err
+}
+
+// WriteText writes what r did: why an event was ignored, or each change
+// made, then one summary line, or "Nothing changed."
+func (r Result) WriteText(w io.Writer) error {
+	bw := bufio.NewWriter(w)
+	switch {
+	case !r.Ignored.IsZero():
+		fmt.Fprintf(bw, "Ignored: %s\n", r.Ignored.Reason)
+	case len(r.Applied) == 0:
+		fmt.Fprintln(bw, "Nothing changed.")
+	default:
+		share := ""
+		for _, c := range r.Applied {
+			if c.Share != share {
+				share = c.Share
+				fmt.Fprintf(bw, "share %s (%s)\n", share, c.ShareARN)
+			}
+			switch c.Kind {
+			case KindCreateShare:
+				fmt.Fprintf(bw, "  + created, principal %s\n", c.Principal)
+			case KindAssociatePrincipal:
+				fmt.Fprintf(bw, "  + principal %s\n", c.Principal)
+			case KindAssociatePool:
+				fmt.Fprintf(bw, "  + pool %s\n", c.PoolID)
+			case KindDisassociatePool:
+				fmt.Fprintf(bw, "  - pool %s\n", c.PoolID)
+			}
+		}
+		s := Plan{Changes: r.Applied}.Summary()
+		fmt.Fprintf(bw, "Applied: %s created, %s added, %d removed.\n", plural(s.Create, "share"), plural(s.Associate, "association"), s.Disassociate)
+	}
+	return bw.Flush()
+}

@@ -67,3 +67,34 @@ func TestPlanRender(t *testing.T) {
 	assert.True(t, Plan{}.IsEmpty())
 	assert.False(t, p.IsEmpty())
 }
+
+func TestResultRender(t *testing.T) {
+	t.Parallel()
+	arn := "arn:aws:ram:us-east-1:222222222222:resource-share/0001"
+	tests := []struct {
+		name string
+		res  Result
+		want string
+	}{
+		{"nothing", Result{}, "Nothing changed.\n"},
+		{"ignored", Result{Ignored: Ignored{Event: EventCreateManagedAccount, State: StateFailed, Reason: "account 012345678901: CreateManagedAccount is FAILED"}},
+			"Ignored: account 012345678901: CreateManagedAccount is FAILED\n"},
+		{"applied", Result{Applied: []Change{
+			{Kind: KindCreateShare, Share: "ipamShare-012345678901", ShareARN: arn, Principal: "012345678901"},
+			{Kind: KindAssociatePool, Share: "ipamShare-012345678901", ShareARN: arn, PoolID: "ipam-pool-0a1"},
+			{Kind: KindDisassociatePool, Share: "ipamShare-012345678901", ShareARN: arn, PoolID: "ipam-pool-0b2"},
+		}}, "share ipamShare-012345678901 (" + arn + ")\n  + created, principal 012345678901\n  + pool ipam-pool-0a1\n  - pool ipam-pool-0b2\nApplied: 1 share created, 1 association added, 1 removed.\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var b bytes.Buffer
+			require.NoError(t, tt.res.WriteText(&b))
+			assert.Equal(t, tt.want, b.String())
+		})
+	}
+	var b bytes.Buffer
+	require.NoError(t, Result{}.WriteJSON(&b))
+	assert.Contains(t, b.String(), `"applied": []`)
+	assert.NotContains(t, b.String(), `"ignored"`)
+}
