@@ -16,6 +16,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/ram"
 	ramtypes "github.com/aws/aws-sdk-go-v2/service/ram/types"
@@ -34,6 +35,7 @@ const (
 	rootAccount      = "888888888888" // directly under the root
 	nestedAccessKey  = "AKIANESTED0000000001"
 	prodAccessKey    = "AKIAPROD000000000001"
+	devAccessKey     = "AKIADEV0000000000001"
 )
 
 // wireWorld is the demo organization's shape, plus a nested OU, an account
@@ -61,6 +63,7 @@ func wireWorld(t testing.TB, moved bool) *awsfake.World {
 	b.Account(prodParent, awsfake.DemoProdAccount, "prod", "prod@example.com")
 	b.AccessKey(prodAccessKey, awsfake.DemoProdAccount, "prod-admin")
 	b.Account(sdlcOU, awsfake.DemoDevAccount, "dev", "dev@example.com")
+	b.AccessKey(devAccessKey, awsfake.DemoDevAccount, "dev-admin")
 	b.Account(prodOU, zeroAccount, "zero", "zero@example.com")
 	b.Account(prodOU, suspendedAccount, "gone", "gone@example.com")
 	b.AccountState(suspendedAccount, "SUSPENDED")
@@ -181,6 +184,33 @@ func (w wire) sharesByARN(t testing.TB) map[string]namedShare {
 	return out
 }
 
+// poolIn returns the pool of ids whose locale is region.
+func (w wire) poolIn(t testing.TB, ids []string, region string) string {
+	t.Helper()
+	for _, id := range ids {
+		if w.locale(t, id) == region {
+			return id
+		}
+	}
+	t.Fatalf("no pool of %v in %s", ids, region)
+	return ""
+}
+
+// allocate creates a /24 VPC from a pool as the account of accessKey, in
+// the pool's region, with the allocation tag Env=env, and returns its CIDR.
+func (w wire) allocate(t testing.TB, accessKey, poolID, env string) (string, error) {
+	t.Helper()
+	client := ec2.NewFromConfig(w.srv.ClientConfig(accessKey, w.locale(t, poolID)))
+	out, err := client.CreateVpc(t.Context(), &ec2.CreateVpcInput{
+		Ipv4IpamPoolId: aws.String(poolID), Ipv4NetmaskLength: aws.Int32(24),
+		TagSpecifications: []ec2types.TagSpecification{{ResourceType: ec2types.ResourceTypeVpc, Tags: []ec2types.Tag{{Key: aws.String("Env"), Value: aws.String(env)}}}},
+	})
+	if err != nil {
+		return "", err
+	}
+	return aws.ToString(out.Vpc.CidrBlock), nil
+}
+
 // locale returns a pool's locale.
 func (w wire) locale(t testing.TB, id string) string {
 	t.Helper()
@@ -250,6 +280,15 @@ func TestWireSameEventThreeTimes(t *testing.T) {
 	}, w.shares(t))
 	assert.Equal(t, 1, w.writes("CreateResourceShare"))
 	assert.Equal(t, 0, w.writes("AssociateResourceShare"))
+
+	// The account allocates a VPC CIDR from the shared pool of its region;
+	// an account of another OU cannot.
+	east := w.poolIn(t, prod, "us-east-1")
+	vpc, err := w.allocate(t, prodAccessKey, east, "Prod OU")
+	require.NoError(t, err)
+	assert.Equal(t, "192.168.16.0/24", vpc, "the lowest free /24 of the us-east-1 Prod OU pool")
+	_, err = w.allocate(t, devAccessKey, east, "Prod OU")
+	require.ErrorContains(t, err, "InvalidIpamPoolId.NotFound")
 
 	// The leading zero is kept, in the name and the principal.
 	res, err := r.HandleEvent(t.Context(), event(t, "create-leading-zero.json", zeroAccount))
@@ -427,6 +466,10 @@ func TestWireOUMode(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, out.ResourceShares, 1)
 	assert.Equal(t, "ipamShare-"+ouID["Prod OU"], aws.ToString(out.ResourceShares[0].Name))
+
+	// And it allocates from the Prod OU pool, as RAM would let it.
+	_, err = w.allocate(t, nestedAccessKey, w.poolIn(t, prod, "us-west-2"), "Prod OU")
+	require.NoError(t, err)
 
 	// One account's event reconciles its OU's share: nothing to do.
 	again, err := r.PlanAccount(t.Context(), nestedAccount)
