@@ -2,6 +2,7 @@ package share
 
 import (
 	"fmt"
+	"runtime"
 	"sync"
 	"testing"
 
@@ -120,14 +121,28 @@ func BenchmarkReconcileAll(b *testing.B) {
 		require.NoError(b, err)
 		var byOp map[string]int
 		var total int
+		var live uint64
 		for b.Loop() {
 			srv.ResetCalls()
+			var before, after runtime.MemStats
+			b.StopTimer()
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			b.StartTimer()
 			p, err := r.PlanAll(b.Context())
 			require.NoError(b, err)
+			b.StopTimer()
+			runtime.GC()
+			runtime.ReadMemStats(&after)
+			b.StartTimer()
 			require.True(b, p.IsEmpty())
+			if after.HeapAlloc > before.HeapAlloc {
+				live = after.HeapAlloc - before.HeapAlloc
+			}
 			total, _, byOp = calls(srv)
 		}
 		b.ReportMetric(float64(total), "calls/op")
+		b.ReportMetric(float64(live)/(1<<20), "MiB-plan-live")
 		b.Logf("calls by operation: %v", byOp)
 	})
 }

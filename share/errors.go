@@ -38,10 +38,11 @@ func Terminal(err error) error {
 }
 
 // IsTerminal reports whether err, or an error it wraps, is a
-// [*TerminalError]: retrying it is pointless.
+// [*TerminalError] or a malformed event ([ErrMalformedEvent]): retrying it
+// is pointless.
 func IsTerminal(err error) bool {
 	var te *TerminalError
-	return errors.As(err, &te)
+	return errors.As(err, &te) || errors.Is(err, ErrMalformedEvent)
 }
 
 // classify wraps err in a [*TerminalError] when it is one that no retry

@@ -80,6 +80,7 @@ func TestParseEventErrors(t *testing.T) {
 			var ee *EventError
 			require.ErrorAs(t, err, &ee)
 			assert.Equal(t, tt.want, err.Error())
+			assert.True(t, IsTerminal(err), "a malformed event is never retried")
 		})
 	}
 }
