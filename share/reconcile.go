@@ -298,6 +298,12 @@ func (r *Reconciler) read(ctx context.Context, targets []target) (world, error) 
 				&ram.GetResourceSharesInput{TagFilters: []ramtypes.TagFilter{{TagKey: aws.String(r.o.ShareTagKey), TagValues: []string{t.tag}}}})
 		}
 	}
+	// With targets, keep only their shares: a RAM that ignored the tag
+	// filter would list every share.
+	wanted := map[string]bool{}
+	for _, t := range targets {
+		wanted[t.name], wanted[t.tag] = true, true
+	}
 	seen := map[string]bool{}
 	for _, in := range ins {
 		in.ResourceOwner, in.MaxResults = ramtypes.ResourceOwnerSelf, aws.Int32(ramPage)
@@ -320,7 +326,7 @@ func (r *Reconciler) read(ctx context.Context, targets []target) (world, error) 
 						ls.tag = aws.ToString(tg.Value)
 					}
 				}
-				if strings.HasPrefix(ls.name, SharePrefix) || ls.tag != "" {
+				if (targets == nil && (strings.HasPrefix(ls.name, SharePrefix) || ls.tag != "")) || wanted[ls.name] || wanted[ls.tag] {
 					w.shares = append(w.shares, ls)
 				}
 			}
