@@ -238,7 +238,9 @@ func (r *Reconciler) PlanAll(ctx context.Context) (Plan, error) {
 }
 
 // Explain returns, for every pool, whether the rules share it with the
-// account and why, with the account as the organization places it.
+// account and why, with the account as the organization places it. The
+// decisions are those of the account's own OU; in ModeOU the account also
+// receives, through RAM, the pools of the shares of the OUs above it.
 func (r *Reconciler) Explain(ctx context.Context, accountID string) (Account, []Decision, error) {
 	if err := r.checkOptions(); err != nil {
 		return Account{}, nil, err
