@@ -40,11 +40,8 @@ const (
 
 // wireWorld is the demo organization's shape, plus a nested OU, an account
 // with a leading zero, a suspended one, one under the root, and the
-// Control Tower role in the networking account. With moved, the prod
-// account is in SDLC OU instead of Prod OU: the fake cannot move an
-// account while it runs, so a move is a second server whose world differs
-// only there (OU and account IDs are the same in both).
-func wireWorld(t testing.TB, moved bool) *awsfake.World {
+// Control Tower role in the networking account.
+func wireWorld(t testing.TB) *awsfake.World {
 	t.Helper()
 	b := awsfake.NewBuilder(awsfake.DemoManagementAccount)
 	infra := b.OU(b.Root(), "Infrastructure")
@@ -56,11 +53,7 @@ func wireWorld(t testing.TB, moved bool) *awsfake.World {
 	b.DelegatedAdministrator(awsfake.DemoNetworkAccount)
 	b.AccessKey(awsfake.DemoNetworkAccessKey, awsfake.DemoNetworkAccount, "network-admin")
 	b.Role(awsfake.DemoNetworkAccount, DefaultRoleName, "ext-id-1", awsfake.DemoManagementAccount)
-	prodParent := prodOU
-	if moved {
-		prodParent = sdlcOU
-	}
-	b.Account(prodParent, awsfake.DemoProdAccount, "prod", "prod@example.com")
+	b.Account(prodOU, awsfake.DemoProdAccount, "prod", "prod@example.com")
 	b.AccessKey(prodAccessKey, awsfake.DemoProdAccount, "prod-admin")
 	b.Account(sdlcOU, awsfake.DemoDevAccount, "dev", "dev@example.com")
 	b.AccessKey(devAccessKey, awsfake.DemoDevAccount, "dev-admin")
@@ -260,7 +253,7 @@ func event(t testing.TB, file, accountID string) Event {
 
 func TestWireSameEventThreeTimes(t *testing.T) {
 	t.Parallel()
-	w := newWire(t, wireWorld(t, false))
+	w := newWire(t, wireWorld(t))
 	r := w.reconciler()
 	e := event(t, "create-succeeded.json", awsfake.DemoProdAccount)
 	prod := w.envPools(t, "Prod OU")
@@ -330,7 +323,7 @@ func TestWireSameEventThreeTimes(t *testing.T) {
 
 func TestWireAdoptSampleShare(t *testing.T) {
 	t.Parallel()
-	w := newWire(t, wireWorld(t, false))
+	w := newWire(t, wireWorld(t))
 	prod := w.envPools(t, "Prod OU")
 	// What the sample does, twice (a retried event): no client token, no
 	// tag, external principals allowed, only one of the pools.
@@ -378,18 +371,26 @@ func TestWireAdoptSampleShare(t *testing.T) {
 
 func TestWireOUMove(t *testing.T) {
 	t.Parallel()
-	w := newWire(t, wireWorld(t, false))
+	w := newWire(t, wireWorld(t))
 	prod, sdlc := w.envPools(t, "Prod OU"), w.envPools(t, "SDLC OU")
 	_, err := w.reconciler().ReconcileAccount(t.Context(), awsfake.DemoProdAccount)
 	require.NoError(t, err)
 	name := "ipamShare-" + awsfake.DemoProdAccount
 	require.Equal(t, prod, w.shares(t)[name].Pools)
 
-	// The account moves to SDLC OU: Organizations now says so.
-	after := newWire(t, wireWorld(t, true))
-	moved := func(optFns ...func(*Options)) *Reconciler {
-		return NewReconciler(w.ram, w.ec2, after.org, append([]func(*Options){noSleep}, optFns...)...)
+	// The account moves to SDLC OU, where the dev account is, as Control
+	// Tower moves it; then its UpdateManagedAccount event arrives.
+	parent := func(account string) *string {
+		out, err := w.org.ListParents(t.Context(), &organizations.ListParentsInput{ChildId: aws.String(account)})
+		require.NoError(t, err)
+		require.Len(t, out.Parents, 1)
+		return out.Parents[0].Id
 	}
+	_, err = w.org.MoveAccount(t.Context(), &organizations.MoveAccountInput{
+		AccountId: aws.String(awsfake.DemoProdAccount), SourceParentId: parent(awsfake.DemoProdAccount), DestinationParentId: parent(awsfake.DemoDevAccount),
+	})
+	require.NoError(t, err)
+	moved := w.reconciler
 	e := event(t, "update-succeeded.json", awsfake.DemoProdAccount)
 	res, err := moved().HandleEvent(t.Context(), e)
 	require.NoError(t, err)
@@ -455,7 +456,7 @@ func TestWireBackfillDemo(t *testing.T) {
 
 func TestWireOUMode(t *testing.T) {
 	t.Parallel()
-	w := newWire(t, wireWorld(t, false))
+	w := newWire(t, wireWorld(t))
 	r := w.reconciler(func(o *Options) { o.Mode = ModeOU })
 	res, err := r.ReconcileAll(t.Context())
 	require.NoError(t, err)
@@ -498,7 +499,7 @@ func TestWireOUMode(t *testing.T) {
 
 func TestWireNetworkRole(t *testing.T) {
 	t.Parallel()
-	w := newWire(t, wireWorld(t, false))
+	w := newWire(t, wireWorld(t))
 	base := w.srv.ClientConfig(awsfake.DefaultAccessKeyID, "us-east-1")
 	caller, err := account.Identify(t.Context(), sts.NewFromConfig(base))
 	require.NoError(t, err)
@@ -531,7 +532,7 @@ func TestWireNetworkRole(t *testing.T) {
 
 func TestWireErrors(t *testing.T) {
 	t.Parallel()
-	w := newWire(t, wireWorld(t, false))
+	w := newWire(t, wireWorld(t))
 	// Organizations read by an account that is not allowed to.
 	denied := NewReconciler(w.ram, w.ec2, organizations.NewFromConfig(w.srv.ClientConfig(prodAccessKey, "us-east-1")), noSleep)
 	_, err := denied.ReconcileAccount(t.Context(), awsfake.DemoDevAccount)
@@ -557,7 +558,7 @@ func TestWireErrors(t *testing.T) {
 
 func TestWireExplain(t *testing.T) {
 	t.Parallel()
-	w := newWire(t, wireWorld(t, false))
+	w := newWire(t, wireWorld(t))
 	r := w.reconciler(func(o *Options) { o.Rules = []Rule{{}, {By: ByOUPath, Locales: []string{"us-west-2"}}} })
 	acct, ds, err := r.Explain(t.Context(), nestedAccount)
 	require.NoError(t, err)
