@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"log/slog"
 	"os"
@@ -258,4 +259,243 @@ func TestHandleSameEventThreeTimes(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, zeroAccount, resp.AccountID)
 	assert.Equal(t, shareState{Principals: []string{zeroAccount}, Pools: w.prodPools}, w.shares(t)[share.SharePrefix+zeroAccount])
+}
+
+func TestHandleFailedCreation(t *testing.T) {
+	t.Parallel()
+	w := newTestWorld(t)
+	r := w.newRun(t, baseEnv())
+	w.srv.ResetCalls()
+	resp, err := r.h.Handle(t.Context(), event(t, "create-failed.json"))
+	require.NoError(t, err)
+	reason := "account 444444444444: CreateManagedAccount is FAILED, not SUCCEEDED: nothing to share (AWS Control Tower failed to create a managed account.)"
+	assert.Equal(t, Response{Event: share.EventCreateManagedAccount, EventID: "5b4d0e3a-2f6c-4d9a-9c77-3e4f5a6b7c8d",
+		AccountID: devAccount, OUID: "ou-sdlc-00000002", Status: statusIgnored, Changes: []share.Change{}, Ignored: reason}, resp)
+	assert.Empty(t, w.srv.Calls(), "no call at all, so no write")
+	recs := r.records(t)
+	require.Len(t, recs, 1)
+	assert.Equal(t, "INFO", recs[0]["level"])
+	assert.Equal(t, "event ignored", recs[0]["msg"])
+	assert.Equal(t, reason, recs[0]["reason"])
+}
+
+func TestHandleAccountMoved(t *testing.T) {
+	t.Parallel()
+	for _, prune := range []bool{false, true} {
+		t.Run(map[bool]string{false: "kept", true: "pruned"}[prune], func(t *testing.T) {
+			t.Parallel()
+			w := newTestWorld(t)
+			env := baseEnv()
+			env[envPrune] = map[bool]string{false: "false", true: "true"}[prune]
+			r := w.newRun(t, env)
+			name := share.SharePrefix + prodAccount
+			_, err := r.h.Handle(t.Context(), event(t, "create-succeeded.json"))
+			require.NoError(t, err)
+			r.records(t)
+
+			// Control Tower moves the account to SDLC OU, then tells.
+			w.move(t, prodAccount, w.prodOU, w.sdlcOU)
+			resp, err := r.h.Handle(t.Context(), event(t, "update-moved.json"))
+			require.NoError(t, err)
+			assert.Equal(t, share.EventUpdateManagedAccount, resp.Event)
+			assert.Equal(t, statusChanged, resp.Status)
+			want := shareState{Principals: []string{prodAccount}, Pools: w.sdlcPools}
+			if prune {
+				assert.Equal(t, share.Summary{Associate: 2, Disassociate: 2}, resp.Summary)
+				require.Len(t, resp.Changes, 4)
+				assert.Equal(t, share.KindDisassociatePool, resp.Changes[3].Kind)
+			} else {
+				assert.Equal(t, share.Summary{Associate: 2, Kept: 2}, resp.Summary)
+				assert.Len(t, resp.Changes, 2, "only the SDLC OU pools are added")
+				want.Pools = slices.Sorted(slices.Values(append(slices.Clone(w.prodPools), w.sdlcPools...)))
+			}
+			assert.Equal(t, map[string]shareState{name: want}, w.shares(t))
+			recs := r.records(t)
+			require.Len(t, recs, 1)
+			assert.Equal(t, "ou-sdlc-00000002", recs[0]["ou_id"])
+			assert.Equal(t, float64(resp.Summary.Kept), recs[0]["kept"])
+			assert.Equal(t, float64(resp.Summary.Disassociate), recs[0]["disassociated"])
+
+			// Delivered again, nothing changes.
+			again, err := r.h.Handle(t.Context(), event(t, "update-moved.json"))
+			require.NoError(t, err)
+			assert.Equal(t, statusUnchanged, again.Status)
+		})
+	}
+}
+
+func TestHandleMalformedEvent(t *testing.T) {
+	t.Parallel()
+	w := newTestWorld(t)
+	r := w.newRun(t, baseEnv())
+	created := event(t, "create-succeeded.json")
+	tests := []struct {
+		name    string
+		event   json.RawMessage
+		eventID string
+		err     string
+	}{
+		{"account ID a number", event(t, "malformed.json"), "7d6f2a5c-4b8e-4fbc-9e99-5a6b7c8d9e0f",
+			"malformed Control Tower event: detail.serviceEventDetails.createManagedAccountStatus.account.accountId: is a JSON number, want a string"},
+		{"not JSON", json.RawMessage(`{"id": "x", `), "", "malformed Control Tower event: not a JSON object: unexpected EOF"},
+		{"a JSON string", json.RawMessage(`"CreateManagedAccount"`), "", "malformed Control Tower event: not a JSON object: it is a JSON string"},
+		{"another source", bytes.Replace(created, []byte(`"aws.controltower"`), []byte(`"aws.ec2"`), 1), "3f2b8c1e-0d4a-4b7e-9a55-1c2d3e4f5a6b",
+			`malformed Control Tower event: source: "aws.ec2" is not aws.controltower: route only Control Tower events here`},
+		{"eleven digits", bytes.Replace(created, []byte(`"333333333333"`), []byte(`"33333333333"`), 1), "3f2b8c1e-0d4a-4b7e-9a55-1c2d3e4f5a6b",
+			`malformed Control Tower event: detail.serviceEventDetails.createManagedAccountStatus.account.accountId: "33333333333" is not 12 digits`},
+	}
+	w.srv.ResetCalls()
+	for _, tt := range tests {
+		resp, err := r.h.Handle(t.Context(), tt.event)
+		require.NoError(t, err, "%s: a malformed event is not retried", tt.name)
+		assert.Equal(t, Response{EventID: tt.eventID, Status: statusFailed, Changes: []share.Change{}, Error: tt.err, Terminal: true}, resp, tt.name)
+		recs := r.records(t)
+		require.Len(t, recs, 1, tt.name)
+		assert.Equal(t, "ERROR", recs[0]["level"], tt.name)
+		assert.Equal(t, "reconcile failed; not retried: no retry can fix it", recs[0]["msg"], tt.name)
+		assert.Equal(t, tt.err, recs[0]["error"], tt.name)
+		assert.Equal(t, true, recs[0]["terminal"], tt.name)
+	}
+	assert.Empty(t, w.srv.Calls(), "no call for a malformed event")
+}
+
+func TestHandleScheduledEvent(t *testing.T) {
+	t.Parallel()
+	w := newTestWorld(t)
+	r := w.newRun(t, baseEnv())
+	// The prod account's share exists already, from its creation event.
+	_, err := r.h.Handle(t.Context(), event(t, "create-succeeded.json"))
+	require.NoError(t, err)
+	r.records(t)
+
+	resp, err := r.h.Handle(t.Context(), event(t, "scheduled.json"))
+	require.NoError(t, err)
+	assert.Equal(t, "Scheduled Event", resp.Event)
+	assert.Equal(t, "89d1a02d-5ec7-412e-82f5-13505f849b41", resp.EventID)
+	assert.Empty(t, resp.AccountID)
+	assert.Equal(t, statusChanged, resp.Status)
+	assert.Equal(t, share.Summary{Create: 2, Associate: 4}, resp.Summary, "the backfill: the dev and zero accounts")
+	assert.Equal(t, []share.Note{{AccountID: networkAccount, Msg: "account 222222222222 owns the pools: it needs no share"}}, resp.Notes)
+	assert.Equal(t, map[string]shareState{
+		share.SharePrefix + prodAccount: {Principals: []string{prodAccount}, Pools: w.prodPools},
+		share.SharePrefix + devAccount:  {Principals: []string{devAccount}, Pools: w.sdlcPools},
+		share.SharePrefix + zeroAccount: {Principals: []string{zeroAccount}, Pools: w.prodPools},
+	}, w.shares(t))
+	recs := r.records(t)
+	require.Len(t, recs, 1)
+	assert.Equal(t, "Scheduled Event", recs[0]["event"])
+	assert.NotContains(t, recs[0], "account_id")
+	assert.Len(t, recs[0]["notes"], 1)
+	assert.NotContains(t, r.logs.String(), "rule/ipamkit-account-nightly", "the event is not logged whole")
+
+	again, err := r.h.Handle(t.Context(), event(t, "scheduled.json"))
+	require.NoError(t, err)
+	assert.Equal(t, statusUnchanged, again.Status)
+}
+
+func TestHandleOUMode(t *testing.T) {
+	t.Parallel()
+	w := newTestWorld(t)
+	env := baseEnv()
+	env[envShareMode] = "ou"
+	r := w.newRun(t, env)
+	for range 3 {
+		_, err := r.h.Handle(t.Context(), event(t, "create-succeeded.json"))
+		require.NoError(t, err)
+	}
+	resp, err := r.h.Handle(t.Context(), event(t, "create-leading-zero.json"))
+	require.NoError(t, err)
+	assert.Equal(t, statusUnchanged, resp.Status, "the zero account is in the same OU: its share is made")
+	got := w.shares(t)
+	require.Len(t, got, 1)
+	st := got[share.SharePrefix+w.prodOU]
+	assert.Equal(t, w.prodPools, st.Pools)
+	require.Len(t, st.Principals, 1)
+	assert.True(t, strings.HasSuffix(st.Principals[0], "/"+w.prodOU), "the OU's ARN: %s", st.Principals[0])
+}
+
+func TestHandleAccessDenied(t *testing.T) {
+	t.Parallel()
+	for _, f := range []awsfake.Fault{
+		{Service: "ram", Operation: "CreateResourceShare"},
+		{Service: "organizations", Operation: "DescribeAccount"},
+		{Service: "sts", Operation: "AssumeRole"},
+	} {
+		t.Run(f.Service+":"+f.Operation, func(t *testing.T) {
+			t.Parallel()
+			w := newTestWorld(t)
+			r := w.newRun(t, baseEnv())
+			f.Kind = awsfake.FaultAccessDenied
+			w.srv.InjectFault(f)
+			resp, err := r.h.Handle(t.Context(), event(t, "create-succeeded.json"))
+			require.NoError(t, err, "access denied is not retried")
+			assert.Equal(t, statusFailed, resp.Status)
+			assert.True(t, resp.Terminal)
+			assert.Contains(t, resp.Error, f.Operation)
+			recs := r.records(t)
+			require.Len(t, recs, 1, "reported once")
+			assert.Equal(t, "ERROR", recs[0]["level"])
+			assert.Equal(t, true, recs[0]["terminal"])
+			assert.Empty(t, w.shares(t))
+		})
+	}
+}
+
+func TestHandleThrottled(t *testing.T) {
+	t.Parallel()
+	w := newTestWorld(t)
+	r := w.newRun(t, baseEnv())
+	// Throttled on every try of the SDK's retryer.
+	w.srv.InjectFault(awsfake.Fault{Service: "ram", Operation: "GetResourceShares", Kind: awsfake.FaultThrottle})
+	resp, err := r.h.Handle(t.Context(), event(t, "create-succeeded.json"))
+	require.Error(t, err, "the invocation fails, so EventBridge retries it")
+	assert.False(t, share.IsTerminal(err), "%v", err)
+	assert.ErrorAs(t, err, new(*ramtypes.ThrottlingException))
+	assert.Equal(t, statusFailed, resp.Status)
+	assert.False(t, resp.Terminal)
+	recs := r.records(t)
+	require.Len(t, recs, 1)
+	assert.Equal(t, "reconcile failed; EventBridge retries the event", recs[0]["msg"])
+	assert.Equal(t, false, recs[0]["terminal"])
+
+	// The retry, once the throttling is over, makes the share.
+	w.srv.ClearFaults()
+	resp, err = r.h.Handle(t.Context(), event(t, "create-succeeded.json"))
+	require.NoError(t, err)
+	assert.Equal(t, statusChanged, resp.Status)
+	assert.Len(t, w.shares(t), 1)
+}
+
+func TestHandleDeadline(t *testing.T) {
+	t.Parallel()
+	w := newTestWorld(t)
+	r := w.newRun(t, baseEnv())
+	// An invocation with less time left than the margin stops at once, and
+	// still answers.
+	ctx, cancel := context.WithDeadline(t.Context(), time.Now().Add(deadlineMargin/2))
+	defer cancel()
+	resp, err := r.h.Handle(ctx, event(t, "create-succeeded.json"))
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.False(t, resp.Terminal, "retried")
+	assert.Len(t, r.records(t), 1)
+}
+
+func TestHandleLogsNoSecret(t *testing.T) {
+	t.Parallel()
+	w := newTestWorld(t)
+	env := baseEnv()
+	env[envLogLevel] = "DEBUG" // the library's records too
+	r := w.newRun(t, env)
+	for _, file := range []string{"create-succeeded.json", "update-moved.json", "scheduled.json", "malformed.json"} {
+		resp, err := r.h.Handle(t.Context(), event(t, file))
+		require.NoError(t, err, file)
+		body, err := json.Marshal(resp)
+		require.NoError(t, err)
+		assert.NotContains(t, string(body), externalID, file)
+	}
+	logs := r.logs.String()
+	assert.Greater(t, len(r.records(t)), 4, "DEBUG adds the library's records")
+	for _, s := range []string{externalID, awsfake.DefaultSecretAccessKey, "team-a", "AWS Internal", "requestedTimestamp"} {
+		assert.NotContains(t, logs, s)
+	}
 }
