@@ -84,7 +84,7 @@ func (e configError) Unwrap() []error { return e }
 var (
 	accountIDPattern  = regexp.MustCompile(`^[0-9]{12}$`)
 	regionPattern     = regexp.MustCompile(`^[a-z]{2,4}(-[a-z]+)+-[0-9]{1,2}$`)
-	roleNamePattern   = regexp.MustCompile(`^(/[\w+=,.@-]+)*/?[\w+=,.@-]{1,64}$`)
+	roleNamePattern   = regexp.MustCompile(`^/?([\w+=,.@-]+/)*[\w+=,.@-]{1,64}$`)
 	externalIDPattern = regexp.MustCompile(`^[\w+=,.@:/-]+$`) // 2 to 1224 characters
 	scopeIDPattern    = regexp.MustCompile(`^ipam-scope-[0-9a-f]{1,32}$`)
 	// A tag key: 1 to 128 letters, digits, spaces and _.:/=+-@.
