@@ -499,3 +499,67 @@ func TestHandleLogsNoSecret(t *testing.T) {
 		assert.NotContains(t, logs, s)
 	}
 }
+
+func TestHandlePartialFailure(t *testing.T) {
+	t.Parallel()
+	w := newTestWorld(t)
+	env := baseEnv()
+	env[envPrune] = "true"
+	r := w.newRun(t, env)
+	_, err := r.h.Handle(t.Context(), event(t, "create-succeeded.json"))
+	require.NoError(t, err)
+	r.records(t)
+	w.move(t, prodAccount, w.prodOU, w.sdlcOU)
+	w.srv.InjectFault(awsfake.Fault{Service: "ram", Operation: "DisassociateResourceShare", Kind: awsfake.FaultInternalError})
+	resp, err := r.h.Handle(t.Context(), event(t, "update-moved.json"))
+	require.Error(t, err, "retried")
+	assert.Equal(t, statusFailed, resp.Status)
+	assert.False(t, resp.Terminal)
+	assert.Equal(t, share.Summary{Associate: 2, Disassociate: 2}, resp.Summary, "what the plan wanted")
+	require.Len(t, resp.Changes, 2, "what was done before the failure")
+	for _, c := range resp.Changes {
+		assert.Equal(t, share.KindAssociatePool, c.Kind)
+	}
+	recs := r.records(t)
+	require.Len(t, recs, 1)
+	assert.Equal(t, 2.0, recs[0]["applied"])
+
+	// The retry finishes the job.
+	w.srv.ClearFaults()
+	resp, err = r.h.Handle(t.Context(), event(t, "update-moved.json"))
+	require.NoError(t, err)
+	assert.Equal(t, share.Summary{Disassociate: 2}, resp.Summary)
+	assert.Equal(t, map[string]shareState{share.SharePrefix + prodAccount: {Principals: []string{prodAccount}, Pools: w.sdlcPools}}, w.shares(t))
+}
+
+func TestHandleAdoptsSampleShares(t *testing.T) {
+	t.Parallel()
+	w := newTestWorld(t)
+	// What the sample's Lambda did on a retried event: two shares of the
+	// same name, no client token, no tag, external principals allowed, and
+	// only the pool it found on the first page.
+	client := ram.NewFromConfig(w.srv.ClientConfig(awsfake.DemoNetworkAccessKey, "us-east-1"))
+	name := share.SharePrefix + prodAccount
+	for range 2 {
+		_, err := client.CreateResourceShare(t.Context(), &ram.CreateResourceShareInput{
+			Name: aws.String(name), Principals: []string{prodAccount},
+			ResourceArns: []string{"arn:aws:ec2::" + networkAccount + ":ipam-pool/" + w.prodPools[0]},
+		})
+		require.NoError(t, err)
+	}
+	r := w.newRun(t, baseEnv())
+	w.srv.ResetCalls()
+	resp, err := r.h.Handle(t.Context(), event(t, "scheduled.json"))
+	require.NoError(t, err)
+	assert.Equal(t, share.Summary{Create: 2, Associate: 5}, resp.Summary, "the prod share gains its second pool; dev and zero get theirs")
+	assert.Equal(t, map[string]int{"CreateResourceShare": 2, "AssociateResourceShare": 1}, w.writes(), "the sample's share is adopted, not duplicated")
+	var msgs []string
+	for _, n := range resp.Notes {
+		if n.AccountID == prodAccount {
+			msgs = append(msgs, n.Msg)
+		}
+	}
+	require.Len(t, msgs, 2)
+	assert.Contains(t, msgs[0], "duplicates")
+	assert.Contains(t, msgs[1], "allows external principals")
+}
