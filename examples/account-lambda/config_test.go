@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
 	"log/slog"
 	"strings"
 	"testing"
@@ -159,4 +161,20 @@ func TestConfigMissing(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestMisconfiguredHandle(t *testing.T) {
+	t.Parallel()
+	_, err := configFromEnv(func(k string) string { return map[string]string{envNetworkAccountID: "1", envRegion: "us-east-1"}[k] })
+	require.Error(t, err)
+	var logs bytes.Buffer
+	m := misconfigured{err: err, log: slog.New(slog.NewJSONHandler(&logs, nil))}
+	resp, herr := m.Handle(t.Context(), event(t, "create-succeeded.json"))
+	require.NoError(t, herr, "not retried")
+	assert.Equal(t, Response{EventID: "3f2b8c1e-0d4a-4b7e-9a55-1c2d3e4f5a6b", Status: statusFailed, Changes: []share.Change{},
+		Error: `invalid configuration (1 problem): IPAMKIT_NETWORK_ACCOUNT_ID "1": want a 12-digit account ID, leading zeros kept`, Terminal: true}, resp)
+	var rec map[string]any
+	require.NoError(t, json.Unmarshal(logs.Bytes(), &rec), "one record: %s", logs.String())
+	assert.Equal(t, "ERROR", rec["level"])
+	assert.Equal(t, resp.Error, rec["error"])
 }

@@ -49,8 +49,9 @@
 //	AWS_LAMBDA_LOG_LEVEL INFO      set by Lambda's logging controls; DEBUG adds share's records
 //	                               of each phase.
 //
-// A configuration with any problem fails at cold start with one error that
-// lists every problem. The clients are built once per container:
+// A configuration with any problem is found at cold start and reported as
+// one error that lists every problem: each event is then answered with it
+// (logged at ERROR, terminal, not retried) until the environment is fixed. The clients are built once per container:
 // Organizations with the function's own credentials (the management
 // account), RAM and EC2 in the networking account and the IPAM's home
 // region through the role, assumed on the first call and again when its

@@ -237,3 +237,27 @@ func (h *handler) record(ctx context.Context, resp Response, took time.Duration)
 	}
 	h.log.LogAttrs(ctx, level, msg, attrs...)
 }
+
+// misconfigured answers every event of a container whose configuration is
+// invalid: each event is reported once, with every problem, and not
+// retried, since no retry fixes a configuration. (Failing the cold start
+// instead would have Lambda retry each event twice, to the same end.)
+type misconfigured struct {
+	err error
+	log *slog.Logger
+}
+
+// Handle logs the configuration's problems at ERROR, with the event's ID,
+// and returns them in a terminal Response with a nil error.
+func (m misconfigured) Handle(ctx context.Context, event json.RawMessage) (Response, error) {
+	var env envelope
+	_ = json.Unmarshal(event, &env) // only the ID, for the record
+	resp := Response{EventID: env.ID, Status: statusFailed, Changes: []share.Change{}, Error: m.err.Error(), Terminal: true}
+	attrs := []slog.Attr{slog.String("event_id", env.ID), slog.String("status", resp.Status),
+		slog.String("error", resp.Error), slog.Bool("terminal", true)}
+	if lc, ok := lambdacontext.FromContext(ctx); ok {
+		attrs = append(attrs, slog.String("request_id", lc.AwsRequestID))
+	}
+	m.log.LogAttrs(ctx, slog.LevelError, "invalid configuration; not retried: fix the function's environment", attrs...)
+	return resp, nil
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -13,16 +14,22 @@ import (
 )
 
 func main() {
+	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	h, err := coldStart()
-	if err != nil {
-		slog.New(slog.NewJSONHandler(os.Stderr, nil)).Error("cold start failed", "error", err.Error())
+	var ce configError
+	switch {
+	case err == nil:
+		lambda.Start(h.Handle)
+	case errors.As(err, &ce):
+		lambda.Start(misconfigured{err: err, log: log}.Handle)
+	default:
+		log.Error("cold start failed", "error", err.Error())
 		os.Exit(1)
 	}
-	lambda.Start(h.Handle)
 }
 
 // coldStart reads the configuration and builds the handler, once per
-// container.
+// container. An invalid configuration is a configError.
 func coldStart() (*handler, error) {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 	defer stop()
