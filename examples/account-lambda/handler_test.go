@@ -495,7 +495,9 @@ func TestHandleLogsNoSecret(t *testing.T) {
 	}
 	logs := r.logs.String()
 	assert.Greater(t, len(r.records(t)), 4, "DEBUG adds the library's records")
-	for _, s := range []string{externalID, awsfake.DefaultSecretAccessKey, "team-a", "AWS Internal", "requestedTimestamp"} {
+	// Nothing of the event but its ID, name, account and OU.
+	for _, s := range []string{externalID, awsfake.DefaultSecretAccessKey, "AWS Internal", "requestedTimestamp",
+		"successfully created", "6d1e2f3a-4b5c-6d7e-8f90"} {
 		assert.NotContains(t, logs, s)
 	}
 }

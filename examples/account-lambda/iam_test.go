@@ -152,12 +152,12 @@ func TestTemplateLifecycleRule(t *testing.T) {
 	assert.Equal(t, []string{"aws.controltower"}, scalars(get(rule, "source")))
 	assert.Equal(t, []string{"AWS Service Event via CloudTrail"}, scalars(get(rule, "detail-type")))
 	assert.Equal(t, []string{"CreateManagedAccount", "UpdateManagedAccount"}, scalars(path(rule, "detail", "eventName")))
-	assert.Len(t, pairs2(rule), 3, "source, detail-type and detail only")
-	assert.Len(t, pairs2(get(rule, "detail")), 1, "eventName only: not the sample's userAgent")
+	assert.Len(t, keysOf(rule), 3, "source, detail-type and detail only")
+	assert.Len(t, keysOf(get(rule, "detail")), 1, "eventName only: not the sample's userAgent")
 }
 
-// pairs2 returns the keys of mapping m.
-func pairs2(m *yaml.Node) []string {
+// keysOf returns the keys of mapping m, in order.
+func keysOf(m *yaml.Node) []string {
 	var out []string
 	for k := range pairs(m) {
 		out = append(out, k)
