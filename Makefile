@@ -45,7 +45,7 @@
 
 GO      ?= go
 DIST    ?= dist
-LAMBDAS := monitor-lambda
+LAMBDAS := monitor-lambda account-lambda
 GOARCH_LAMBDA := arm64
 LAMBDA_TAGS := lambda.norpc
 LAMBDA_MAX_BYTES ?= 20971520
