@@ -74,8 +74,8 @@ type handler struct {
 
 // handlerOptions are the dependencies tests replace.
 type handlerOptions struct {
-	Logger     *slog.Logger     // nil discards records
-	HTTPClient *http.Client     // for the answer's PUT; nil means a client with no proxy
+	Logger     *slog.Logger // nil discards records
+	HTTPClient *http.Client // for the answer's PUT; nil means one with a timeout
 	EC2Options []func(*ec2.Options)
 	Apply      func(*hierarchy.ApplyOptions)
 	hook       func(stage string)
@@ -261,16 +261,38 @@ func (h *handler) createOrUpdate(ctx context.Context, ev cfn.Event, st *stage, l
 	if len(cs.Refused) > 0 {
 		return failed(failID, "nothing was changed: the plan refuses %s", describeOps(cs.Refused))
 	}
-	sum := cs.Summary()
-	log.InfoContext(ctx, "plan", slog.String("scope_id", scopeID), slog.String("root", root), slog.Int("create", sum.Create),
-		slog.Int("update", sum.Update), slog.Int("delete", sum.Delete), slog.Int("adopt", sum.Adopt))
+	n := countPools(cs)
+	log.InfoContext(ctx, "plan", slog.String("scope_id", scopeID), slog.String("root", root), slog.Int("operations", len(cs.Ops)),
+		slog.Int("create", n.created), slog.Int("change", n.changed), slog.Int("delete", n.deleted), slog.Int("adopt", n.adopted))
 
 	res, err := h.applyPlan(ctx, cs, st, log)
 	if err != nil {
 		return failed(failID, "applying the plan for %s: %v", root, err)
 	}
 	return outcome{status: cfn.StatusSuccess, physicalID: id, data: poolData(scopeID, root, cs, res),
-		reason: fmt.Sprintf("%d created, %d changed, %d deleted, %d adopted", sum.Create, sum.Update, sum.Delete, sum.Adopt)}
+		reason: fmt.Sprintf("%d created, %d changed, %d deleted, %d adopted", n.created, n.changed, n.deleted, n.adopted)}
+}
+
+// poolCounts counts a plan's pools by what happens to them.
+type poolCounts struct{ created, changed, deleted, adopted int }
+
+// countPools counts the pools a change set creates, changes, deletes and
+// adopts; CIDR provisions and deprovisions are part of those.
+func countPools(cs hierarchy.ChangeSet) poolCounts {
+	var n poolCounts
+	for _, op := range cs.Ops {
+		switch op.Kind {
+		case hierarchy.KindCreatePool:
+			n.created++
+		case hierarchy.KindModifyPool:
+			n.changed++
+		case hierarchy.KindDeletePool:
+			n.deleted++
+		case hierarchy.KindAdoptPool:
+			n.adopted++
+		}
+	}
+	return n
 }
 
 // scope returns the scope the request names, the scope of the sample's
@@ -373,9 +395,12 @@ func (h *handler) applyPlan(ctx context.Context, cs hierarchy.ChangeSet, st *sta
 func (h *handler) delete(ctx context.Context, ev cfn.Event, st *stage, log *slog.Logger) outcome {
 	id := ev.PhysicalResourceID
 	st.enter("properties", "reading the properties")
-	retain, err := boolValue(ev.ResourceProperties[propRetain])
-	if err != nil {
-		return failed(id, "invalid properties: %s: %v; nothing was deleted", propRetain, err)
+	retain := false
+	if v, ok := ev.ResourceProperties[propRetain]; ok {
+		var err error
+		if retain, err = boolValue(v); err != nil {
+			return failed(id, "invalid properties: %s: %v; nothing was deleted", propRetain, err)
+		}
 	}
 	if retain {
 		return outcome{status: cfn.StatusSuccess, physicalID: id, reason: "Retain is true: every pool is kept"}
@@ -411,8 +436,8 @@ func (h *handler) delete(ctx context.Context, ev cfn.Event, st *stage, log *slog
 	if len(cs.Refused) > 0 {
 		return failed(id, "nothing was deleted: the plan refuses %s (or set Retain to true and update the stack to keep the pools)", describeOps(cs.Refused))
 	}
-	n := cs.Summary().Delete
-	log.InfoContext(ctx, "plan", slog.String("scope_id", scopeID), slog.String("root", root), slog.Int("delete", n))
+	n := countPools(cs).deleted
+	log.InfoContext(ctx, "plan", slog.String("scope_id", scopeID), slog.String("root", root), slog.Int("operations", len(cs.Ops)), slog.Int("delete", n))
 	if _, err := h.applyPlan(ctx, cs, st, log); err != nil {
 		return failed(id, "deleting %s: %v", root, err)
 	}
