@@ -113,8 +113,9 @@ func failed(physicalID, format string, args ...any) outcome {
 // stage is what the request is doing, for "timed out while …" and the
 // logs.
 type stage struct {
-	what string
-	hook func(string)
+	what       string
+	physicalID string // the tree's PhysicalResourceId, once known
+	hook       func(string)
 }
 
 // enter records the stage and calls the test hook.
@@ -138,6 +139,9 @@ func (h *handler) Handle(ctx context.Context, ev cfn.Event) error {
 	log.InfoContext(ctx, "request received")
 	out := h.run(ctx, ev, log)
 	out.physicalID = cmp.Or(out.physicalID, ev.PhysicalResourceID, physicalIDNonePrefix+ev.RequestID)
+	if out.status != cfn.StatusSuccess && out.status != cfn.StatusFailed {
+		out.status, out.reason = cfn.StatusFailed, cmp.Or(out.reason, "internal error: no outcome")
+	}
 	level := slog.LevelInfo
 	if out.status != cfn.StatusSuccess {
 		level = slog.LevelError
@@ -163,7 +167,7 @@ func (h *handler) run(ctx context.Context, ev cfn.Event, log *slog.Logger) (out 
 	defer func() {
 		if r := recover(); r != nil {
 			log.ErrorContext(ctx, "panic", slog.String("panic", fmt.Sprint(r)), slog.String("stack", string(debug.Stack())))
-			out = failed(physicalOnFailure(ev, out.physicalID), "internal error while %s: %v", st.what, r)
+			out = failed(physicalOnFailure(ev, st.physicalID), "internal error while %s: %v", st.what, r)
 		}
 	}()
 	switch ev.RequestType {
@@ -232,6 +236,7 @@ func (h *handler) createOrUpdate(ctx context.Context, ev cfn.Event, st *stage, l
 		log.InfoContext(ctx, "the scope or the top pool changed: CloudFormation replaces the resource and then deletes the old tree",
 			slog.String("new_physical_resource_id", id))
 	}
+	st.physicalID = id
 	failID := physicalOnFailure(ev, id)
 
 	st.enter("read", "reading scope %s", scopeID)

@@ -57,6 +57,7 @@ type responseServer struct {
 	status  int
 }
 
+// newResponseServer starts the server, closed when the test ends.
 func newResponseServer(t *testing.T) *responseServer {
 	t.Helper()
 	s := &responseServer{status: http.StatusOK}
@@ -107,6 +108,8 @@ func newTestWorld(t *testing.T, more ...func(b *awsfake.Builder, scope, top stri
 	return w
 }
 
+// defaultTestConfig is the configuration of most tests: the defaults,
+// with shorter waits and every log record.
 func defaultTestConfig() Config {
 	return Config{DeadlineMargin: defaultDeadlineMargin, MaxWait: time.Minute, PathTagKey: hierarchy.DefaultPathTagKey, LogLevel: slog.LevelDebug}
 }
@@ -257,6 +260,7 @@ func TestCreateSampleProperties(t *testing.T) {
 	assert.Equal(t, map[string]int{"CreateIpamPool": 6, "ProvisionIpamPoolCidr": 6}, w.writes())
 }
 
+// prefixStrings returns the strings of ps.
 func prefixStrings[P interface{ String() string }](ps []P) []string {
 	out := make([]string, len(ps))
 	for i, p := range ps {
@@ -608,6 +612,11 @@ func TestPanic(t *testing.T) {
 			resp := w.handle(t, t.Context(), w.event(t, "create-sample.json"))
 			require.Equal(t, cfn.StatusFailed, resp.Status)
 			assert.Equal(t, stage.want, resp.Reason)
+			if stage.name == "properties" {
+				assert.Equal(t, physicalIDNonePrefix+"5a1c2b3d-0000-4000-8000-000000000001", resp.PhysicalResourceID)
+			} else {
+				assert.Equal(t, physicalID(w.scope, "/top"), resp.PhysicalResourceID, "the Delete that follows cleans up")
+			}
 			assert.Contains(t, w.logs.String(), `"msg":"panic"`)
 		})
 	}
