@@ -63,7 +63,8 @@
 //
 // The function always answers CloudFormation, with a PUT to the
 // pre-signed ResponseURL: on success; on any error, FAILED with the reason;
-// on a panic, FAILED ("internal error while …"); and
+// on a panic, FAILED ("internal error while …"); on a request that does
+// not decode, FAILED, changing nothing; and
 // IPAMKIT_DEADLINE_MARGIN before the invocation's deadline, FAILED ("timed
 // out while …"): the apply stops at that point, and the next Create or
 // Update resumes it. Data holds the pool IDs by path ("/top/us-west-2/Prod

@@ -126,6 +126,43 @@ func (s *stage) enter(name, format string, args ...any) {
 	}
 }
 
+// HandleJSON decodes a CloudFormation request and answers it with
+// [handler.Handle]. A request that does not decode (a property list that
+// is not an object, a field of the wrong type) is answered FAILED, and
+// nothing is changed, as long as its ResponseURL can be read. main hands
+// it to Lambda, so that no request goes unanswered for want of decoding.
+func (h *handler) HandleJSON(ctx context.Context, raw json.RawMessage) error {
+	var ev cfn.Event
+	err := json.Unmarshal(raw, &ev)
+	if err == nil {
+		return h.Handle(ctx, ev)
+	}
+	var ids struct {
+		RequestType        string
+		RequestID          string `json:"RequestId"`
+		ResponseURL        string
+		StackID            string `json:"StackId"`
+		LogicalResourceID  string `json:"LogicalResourceId"`
+		PhysicalResourceID string `json:"PhysicalResourceId"`
+	}
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(raw, &fields) == nil {
+		for k, dst := range map[string]*string{"RequestType": &ids.RequestType, "RequestId": &ids.RequestID, "ResponseURL": &ids.ResponseURL,
+			"StackId": &ids.StackID, "LogicalResourceId": &ids.LogicalResourceID, "PhysicalResourceId": &ids.PhysicalResourceID} {
+			_ = json.Unmarshal(fields[k], dst)
+		}
+	}
+	ev = cfn.Event{RequestType: cfn.RequestType(ids.RequestType), RequestID: ids.RequestID, ResponseURL: ids.ResponseURL,
+		StackID: ids.StackID, LogicalResourceID: ids.LogicalResourceID, PhysicalResourceID: ids.PhysicalResourceID}
+	h.log.ErrorContext(ctx, "malformed request", slog.String("request_id", ev.RequestID), slog.String("error", err.Error()))
+	out := failed(physicalOnFailure(ev, ""), "malformed request: %v; nothing was changed", err)
+	out.physicalID = cmp.Or(out.physicalID, physicalIDNonePrefix+ev.RequestID)
+	if serr := h.send(ctx, ev, out); serr != nil {
+		return fmt.Errorf("malformed request (%w), and %w", err, serr)
+	}
+	return nil
+}
+
 // Handle answers one CloudFormation request: it does what the request
 // asks and always sends CloudFormation its answer, SUCCESS or FAILED, on
 // success, on error, on panic and before the invocation's deadline. It

@@ -708,3 +708,29 @@ func TestParsePhysicalID(t *testing.T) {
 		assert.Equal(t, []any{tt.scope, tt.root, tt.ok}, []any{scope, root, ok}, "parsePhysicalID(%q)", tt.id)
 	}
 }
+
+// TestMalformedRequest answers FAILED, changing nothing, a request that
+// does not decode into a custom resource request.
+func TestMalformedRequest(t *testing.T) {
+	t.Parallel()
+	w := newTestWorld(t)
+	b, err := os.ReadFile("testdata/events/malformed-properties.json")
+	require.NoError(t, err)
+	b = bytes.ReplaceAll(b, []byte("https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com"), []byte(w.resp.URL))
+	require.NoError(t, w.h.HandleJSON(t.Context(), b))
+	require.Len(t, w.resp.answers, 1)
+	a := w.resp.answers[0]
+	assert.Equal(t, cfn.StatusFailed, a.Resp.Status)
+	assert.Equal(t, "malformed request: json: cannot unmarshal string into Go struct field Event.ResourceProperties of type map[string]interface {}; nothing was changed", a.Resp.Reason)
+	assert.Equal(t, "ipamkit-hierarchy:"+eventScopeID+":/top", a.Resp.PhysicalResourceID, "a Delete keeps its ID")
+	assert.Equal(t, "5a1c2b3d-0000-4000-8000-00000000000a", a.Resp.RequestID)
+	assert.Empty(t, w.srv.Calls())
+	w.checkLogs(t)
+
+	require.NoError(t, w.h.HandleJSON(t.Context(), []byte(`{"RequestType": "Create", "RequestId": "r1", "ResponseURL": "`+w.resp.URL+`/x", "ResourceProperties": []}`)))
+	require.Len(t, w.resp.answers, 2)
+	assert.Equal(t, cfn.StatusFailed, w.resp.answers[1].Resp.Status)
+	assert.Equal(t, physicalIDNonePrefix+"r1", w.resp.answers[1].Resp.PhysicalResourceID)
+
+	assert.Error(t, w.h.HandleJSON(t.Context(), []byte(`{"RequestType": 1}`)), "no ResponseURL: no answer can be sent")
+}

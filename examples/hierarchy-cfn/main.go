@@ -18,7 +18,7 @@ func main() {
 		slog.New(slog.NewJSONHandler(os.Stderr, nil)).Error("cold start failed", "error", err.Error())
 		os.Exit(1)
 	}
-	lambda.Start(h.Handle)
+	lambda.Start(h.HandleJSON)
 }
 
 // coldStart reads the configuration and builds the handler, once per
