@@ -75,7 +75,7 @@ type handler struct {
 // handlerOptions are the dependencies tests replace.
 type handlerOptions struct {
 	Logger     *slog.Logger // nil discards records
-	HTTPClient *http.Client // for the answer's PUT; nil means one with a timeout
+	HTTPClient *http.Client // for the answer's PUT; nil means one with a timeout that follows no redirect
 	EC2Options []func(*ec2.Options)
 	Apply      func(*hierarchy.ApplyOptions)
 	hook       func(stage string)
@@ -92,7 +92,7 @@ func newHandler(awsCfg aws.Config, cfg Config, optFns ...func(*handlerOptions)) 
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	if o.HTTPClient == nil {
-		o.HTTPClient = &http.Client{Timeout: sendTimeout}
+		o.HTTPClient = &http.Client{Timeout: sendTimeout, CheckRedirect: noRedirect}
 	}
 	return &handler{ec2: ec2.NewFromConfig(awsCfg, o.EC2Options...), cfg: cfg, log: o.Logger, http: o.HTTPClient, apply: o.Apply, hook: o.hook}
 }
@@ -644,6 +644,10 @@ func (h *handler) put(ctx context.Context, u *url.URL, body []byte) error {
 	}
 	return nil
 }
+
+// noRedirect stops the answer's PUT at a redirect: the answer goes to
+// the pre-signed URL CloudFormation gave, or nowhere.
+func noRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 // responseURL checks a ResponseURL: https, or http to a loopback address
 // (tests). Its errors never quote it.

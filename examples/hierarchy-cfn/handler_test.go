@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"maps"
@@ -658,6 +659,15 @@ func TestSendFailure(t *testing.T) {
 	assert.NotContains(t, err.Error(), signature)
 	assert.NotContains(t, err.Error(), "X-Amz")
 
+	elsewhere := newResponseServer(t)
+	redirect := httptest.NewServer(http.RedirectHandler(elsewhere.URL, http.StatusTemporaryRedirect))
+	defer redirect.Close()
+	ev.ResponseURL = redirect.URL + "/x?X-Amz-Signature=" + signature
+	err = w.h.Handle(t.Context(), ev)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "HTTP status 307")
+	assert.Empty(t, elsewhere.answers, "a redirect is not followed")
+
 	ev.ResponseURL = "http://example.com/x?X-Amz-Signature=" + signature
 	err = w.h.Handle(t.Context(), ev)
 	require.Error(t, err)
@@ -733,4 +743,26 @@ func TestMalformedRequest(t *testing.T) {
 	assert.Equal(t, physicalIDNonePrefix+"r1", w.resp.answers[1].Resp.PhysicalResourceID)
 
 	assert.Error(t, w.h.HandleJSON(t.Context(), []byte(`{"RequestType": 1}`)), "no ResponseURL: no answer can be sent")
+}
+
+// TestLargeTree answers the Create of a tree whose pool IDs do not fit in
+// 4,096 bytes: the deepest are left out, and Truncated says so.
+func TestLargeTree(t *testing.T) {
+	t.Parallel()
+	w := newTestWorld(t)
+	var spec strings.Builder
+	spec.WriteString("maxPools: 100\npools:\n  - name: corp\n    cidrs: [10.0.0.0/8]\n    pools:\n")
+	for i := range 60 {
+		fmt.Fprintf(&spec, "      - {name: team-with-a-rather-long-name-%02d, locale: us-east-1, netmask: 16}\n", i)
+	}
+	ev := w.event(t, "create-spec.json")
+	ev.ResourceProperties[propSpec] = spec.String()
+	resp := w.handle(t, t.Context(), ev)
+	require.Equal(t, cfn.StatusSuccess, resp.Status, resp.Reason)
+	assert.Equal(t, "61 created, 0 changed, 0 deleted, 0 adopted", resp.Reason)
+	assert.Equal(t, "61", resp.Data[dataPoolCount])
+	assert.Contains(t, resp.Data, "/corp", "the root is kept")
+	kept := len(paths(resp.Data))
+	assert.Less(t, kept, 61)
+	assert.Equal(t, fmt.Sprintf("%d of 61 pool IDs left out (CloudFormation's 4,096-byte limit): read them with ipamctl hierarchy show", 61-kept), resp.Data[dataTruncated])
 }
