@@ -28,7 +28,7 @@
 //	ScopeId               the IPAM scope; absent means the TopLevelPool's scope, or the
 //	                      IPAM's default scope of the spec's type
 //	AllowDelete           "true" lets an Update delete the pools the new properties no
-//	                      longer have (never a pool with allocations); default false
+//	                      longer have (never a pool with allocations); default false: kept
 //	Retain                "true" keeps every pool when the resource is deleted; default false
 //
 // # Requests
@@ -39,11 +39,16 @@
 // pools tagged with a path under its root) and untagged pools, which it may
 // adopt: the other trees of the scope are never touched. A tree the sample
 // built is adopted, not duplicated: its pools are tagged with their paths.
-// When the plan refuses anything (a deletion without AllowDelete, space in
-// use), nothing is applied and the answer is FAILED with the reasons, so
-// CloudFormation's rollback finds the tree as it was. A Create or Update
-// that failed half way is resumed by the next one: Apply's client tokens
-// and the path tags make every step idempotent.
+// When the plan would delete a pool or deprovision a CIDR that holds
+// allocations, nothing is applied and the answer is FAILED, naming them,
+// so CloudFormation's rollback finds the tree as it was. Pools the new
+// properties no longer have are deleted only with AllowDelete; without it
+// they are kept, and the answer's Reason lists them: the rollback of an
+// Update that failed half way (an Update back to the old properties) then
+// succeeds, keeping what the failed Update made for a later Delete, or an
+// Update with AllowDelete, to remove. Every step is idempotent (Apply's
+// client tokens and the path tags), so a repeated Create or Update
+// converges and never duplicates a pool.
 //
 // The PhysicalResourceId is "ipamkit-hierarchy:SCOPE:ROOT", such as
 // ipamkit-hierarchy:ipam-scope-0abc:/top: it changes only when the scope or
@@ -66,8 +71,7 @@
 // on a panic, FAILED ("internal error while …"); on a request that does
 // not decode, FAILED, changing nothing; and
 // IPAMKIT_DEADLINE_MARGIN before the invocation's deadline, FAILED ("timed
-// out while …"): the apply stops at that point, and the next Create or
-// Update resumes it. Data holds the pool IDs by path ("/top/us-west-2/Prod
+// out while …"): the apply stops at that point. Data holds the pool IDs by path ("/top/us-west-2/Prod
 // OU", read with Fn::GetAtt), ScopeId, RootPoolId and PoolCount. The body
 // stays within CloudFormation's 4,096 bytes: Reason is cut, and when the
 // pool IDs do not fit the deepest are left out and Truncated says how many.

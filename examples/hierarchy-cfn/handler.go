@@ -216,7 +216,7 @@ func (h *handler) run(ctx context.Context, ev cfn.Event, log *slog.Logger) (out 
 		return failed(physicalOnFailure(ev, ""), "unknown RequestType %q: want Create, Update or Delete", ev.RequestType)
 	}
 	if out.status == cfn.StatusFailed && work.Err() != nil && ctx.Err() == nil {
-		out.reason = fmt.Sprintf("timed out while %s, %s before the function's deadline (give the function a longer Timeout; the next Create or Update resumes where this one stopped): %s",
+		out.reason = fmt.Sprintf("timed out while %s, %s before the function's deadline (give the function a longer Timeout): %s",
 			st.what, h.cfg.DeadlineMargin, out.reason)
 	}
 	return out
@@ -286,9 +286,14 @@ func (h *handler) createOrUpdate(ctx context.Context, ev cfn.Event, st *stage, l
 	if err != nil {
 		return failed(failID, "%v", err)
 	}
-	cs, err := hierarchy.Plan(spec, live, live.PlanOptions, func(o *hierarchy.Options) {
-		o.AllowDelete, o.PathTagKey = req.AllowDelete, h.cfg.PathTagKey
-	})
+	plan := func(allowDelete bool) (hierarchy.ChangeSet, error) {
+		return hierarchy.Plan(spec, live, live.PlanOptions, func(o *hierarchy.Options) {
+			o.AllowDelete, o.PathTagKey = allowDelete, h.cfg.PathTagKey
+		})
+	}
+	// Planned with deletions allowed first: what it still refuses holds
+	// allocations, and nothing is applied.
+	cs, err := plan(true)
 	if err != nil {
 		return failed(failID, "planning %s: %v", root, err)
 	}
@@ -303,16 +308,31 @@ func (h *handler) createOrUpdate(ctx context.Context, ev cfn.Event, st *stage, l
 	if len(cs.Refused) > 0 {
 		return failed(failID, "nothing was changed: the plan refuses %s", describeOps(cs.Refused))
 	}
+	// Without AllowDelete, what the properties no longer have is kept
+	// rather than failing the request: the rollback of a failed Update
+	// then succeeds, keeping what the Update had made (a Delete, or an
+	// Update with AllowDelete, removes it later).
+	var kept []hierarchy.Op
+	if !req.AllowDelete {
+		if cs, err = plan(false); err != nil {
+			return failed(failID, "planning %s: %v", root, err)
+		}
+		kept = cs.Refused
+	}
 	n := countPools(cs)
 	log.InfoContext(ctx, "plan", slog.String("scope_id", scopeID), slog.String("root", root), slog.Int("operations", len(cs.Ops)),
-		slog.Int("create", n.created), slog.Int("change", n.changed), slog.Int("delete", n.deleted), slog.Int("adopt", n.adopted))
+		slog.Int("create", n.created), slog.Int("change", n.changed), slog.Int("delete", n.deleted), slog.Int("adopt", n.adopted),
+		slog.Int("kept", len(kept)))
 
 	res, err := h.applyPlan(ctx, cs, st, log)
 	if err != nil {
 		return failed(failID, "applying the plan for %s: %v", root, err)
 	}
-	return outcome{status: cfn.StatusSuccess, physicalID: id, data: poolData(scopeID, root, cs, res),
-		reason: fmt.Sprintf("%d created, %d changed, %d deleted, %d adopted", n.created, n.changed, n.deleted, n.adopted)}
+	reason := fmt.Sprintf("%d created, %d changed, %d deleted, %d adopted", n.created, n.changed, n.deleted, n.adopted)
+	if len(kept) > 0 {
+		reason += "; kept, as AllowDelete is false: " + describeKept(kept)
+	}
+	return outcome{status: cfn.StatusSuccess, physicalID: id, data: poolData(scopeID, root, cs, res), reason: reason}
 }
 
 // poolCounts counts a plan's pools by what happens to them.
@@ -497,6 +517,16 @@ func describeOp(op hierarchy.Op) string {
 		}
 	}
 	return s + " (" + string(op.Kind) + ")"
+}
+
+// describeKept lists the deletions and deprovisions a plan without
+// AllowDelete left out.
+func describeKept(ops []hierarchy.Op) string {
+	parts := make([]string, len(ops))
+	for i, op := range ops {
+		parts[i] = describeOp(op)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // describeOps lists refused operations with their reasons.

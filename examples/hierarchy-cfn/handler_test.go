@@ -450,8 +450,8 @@ func TestSpecLifecycle(t *testing.T) {
 	assert.ElementsMatch(t, []string{"/other", w.top}, slices.Collect(maps.Keys(live)))
 }
 
-// TestUpdateWithoutAllowDelete drops a pool without AllowDelete: FAILED,
-// and nothing is changed, so the rollback finds the tree as it was.
+// TestUpdateWithoutAllowDelete drops a pool without AllowDelete: the pool
+// is kept, and the answer says so.
 func TestUpdateWithoutAllowDelete(t *testing.T) {
 	t.Parallel()
 	w := newTestWorld(t)
@@ -461,12 +461,67 @@ func TestUpdateWithoutAllowDelete(t *testing.T) {
 	ev := w.event(t, "update-spec.json")
 	delete(ev.ResourceProperties, propAllowDelete)
 	resp := w.handle(t, t.Context(), ev)
+	require.Equal(t, cfn.StatusSuccess, resp.Status, resp.Reason)
+	assert.Equal(t, "0 created, 0 changed, 0 deleted, 0 adopted; kept, as AllowDelete is false: - pool /corp/us-east-1/dev (delete-pool)", resp.Reason)
+	assert.Equal(t, ev.PhysicalResourceID, resp.PhysicalResourceID)
+	assert.NotContains(t, resp.Data, "/corp/us-east-1/dev")
+	assert.Empty(t, w.writes())
+	assert.Contains(t, w.pools(t), "/corp/us-east-1/dev")
+}
+
+// corpTreeWithAllocation is the tree of create-spec.json, made by this
+// resource, with a custom allocation in /corp/us-east-1/dev.
+func corpTreeWithAllocation(b *awsfake.Builder, scope, _ string) {
+	path := map[string]string{hierarchy.DefaultPathTagKey: "/corp"}
+	corp := b.Pool(awsfake.PoolSpec{Scope: scope, Description: "corporate space", Tags: path})
+	b.ProvisionCIDR(corp, "10.0.0.0/8")
+	region := b.Pool(awsfake.PoolSpec{Scope: scope, Parent: corp, Locale: "us-east-1", Tags: map[string]string{hierarchy.DefaultPathTagKey: "/corp/us-east-1"}})
+	b.ProvisionCIDR(region, "10.0.0.0/12")
+	prod := b.Pool(awsfake.PoolSpec{Scope: scope, Parent: region, Locale: "us-east-1", AllocationDefaultNetmask: 24,
+		AllocationResourceTags: map[string]string{"Env": "prod"}, Tags: map[string]string{hierarchy.DefaultPathTagKey: "/corp/us-east-1/prod"}})
+	b.ProvisionCIDR(prod, "10.0.0.0/16")
+	dev := b.Pool(awsfake.PoolSpec{Scope: scope, Parent: region, Locale: "us-east-1", Tags: map[string]string{hierarchy.DefaultPathTagKey: "/corp/us-east-1/dev"}})
+	b.ProvisionCIDR(dev, "10.1.0.0/16")
+	b.Allocate(dev, "10.1.0.0/24", "")
+}
+
+// TestUpdateRefusedWithAllocations drops a pool that holds an allocation,
+// with AllowDelete: FAILED, naming it, and nothing is changed.
+func TestUpdateRefusedWithAllocations(t *testing.T) {
+	t.Parallel()
+	w := newTestWorld(t, corpTreeWithAllocation)
+	ev := w.event(t, "update-spec.json")
+	ev.ResourceProperties[propSpec] = strings.Replace(ev.ResourceProperties[propSpec].(string), "corporate space", "corporate", 1)
+	resp := w.handle(t, t.Context(), ev)
 	require.Equal(t, cfn.StatusFailed, resp.Status)
 	assert.Equal(t, ev.PhysicalResourceID, resp.PhysicalResourceID, "a failed Update keeps the resource's ID")
-	assert.Contains(t, resp.Reason, "nothing was changed: the plan refuses")
-	assert.Contains(t, resp.Reason, "/corp/us-east-1/dev")
-	assert.Contains(t, resp.Reason, "AllowDelete")
-	assert.Empty(t, w.writes())
+	assert.Contains(t, resp.Reason, "nothing was changed: the plan refuses 1 operation(s): - pool /corp/us-east-1/dev (delete-pool)")
+	assert.Contains(t, resp.Reason, "the pool holds allocations (custom ipam-pool-alloc-")
+	assert.Empty(t, w.writes(), "not even the description")
+}
+
+// TestUpdateRollback fails an Update half way, then runs CloudFormation's
+// rollback (an Update back to the old properties): it succeeds, keeping
+// what the failed Update made.
+func TestUpdateRollback(t *testing.T) {
+	t.Parallel()
+	w := newTestWorld(t)
+	created := w.handle(t, t.Context(), w.event(t, "create-sample.json"))
+	require.Equal(t, cfn.StatusSuccess, created.Status, created.Reason)
+	w.srv.InjectFault(awsfake.Fault{Service: "ec2", Operation: "ProvisionIpamPoolCidr", Kind: awsfake.FaultInternalError})
+	update := w.event(t, "update-sample.json")
+	resp := w.handle(t, t.Context(), update)
+	require.Equal(t, cfn.StatusFailed, resp.Status)
+	assert.Contains(t, resp.Reason, "failed at + cidr /top/eu-west-1 192.168.32.0/20 (provision-cidr")
+	w.srv.ClearFaults()
+
+	rollback := update
+	rollback.RequestID = "5a1c2b3d-0000-4000-8000-000000000004"
+	rollback.ResourceProperties, rollback.OldResourceProperties = update.OldResourceProperties, update.ResourceProperties
+	resp = w.handle(t, t.Context(), rollback)
+	require.Equal(t, cfn.StatusSuccess, resp.Status, resp.Reason)
+	assert.Equal(t, "0 created, 0 changed, 0 deleted, 0 adopted; kept, as AllowDelete is false: - pool /top/eu-west-1 (delete-pool)", resp.Reason)
+	assert.Equal(t, created.Data, resp.Data)
 }
 
 // TestDeleteOldTreeAfterReplacement deletes the tree of an old
