@@ -821,3 +821,23 @@ func TestLargeTree(t *testing.T) {
 	assert.Less(t, kept, 61)
 	assert.Equal(t, fmt.Sprintf("%d of 61 pool IDs left out (CloudFormation's 4,096-byte limit): read them with ipamctl hierarchy show", 61-kept), resp.Data[dataTruncated])
 }
+
+// TestCreateRollback fails a Create half way; the Delete CloudFormation
+// then sends for the PhysicalResourceId it was given removes what the
+// Create made.
+func TestCreateRollback(t *testing.T) {
+	t.Parallel()
+	w := newTestWorld(t)
+	w.srv.InjectFault(awsfake.Fault{Service: "ec2", Operation: "ProvisionIpamPoolCidr", Kind: awsfake.FaultAccessDenied})
+	created := w.handle(t, t.Context(), w.event(t, "create-sample.json"))
+	require.Equal(t, cfn.StatusFailed, created.Status)
+	require.Len(t, w.pools(t), 2, "the top pool and /top/us-west-2, whose CIDR failed")
+	w.srv.ClearFaults()
+
+	ev := w.event(t, "delete-sample.json")
+	ev.PhysicalResourceID = created.PhysicalResourceID
+	resp := w.handle(t, t.Context(), ev)
+	require.Equal(t, cfn.StatusSuccess, resp.Status, resp.Reason)
+	assert.Equal(t, "1 deleted", resp.Reason)
+	assert.Equal(t, []string{w.top}, slices.Collect(maps.Keys(w.pools(t))))
+}
