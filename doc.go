@@ -21,23 +21,31 @@
 //     IPAM does not manage included — through a bounded multi-account
 //     scanner; thresholds, findings and reports that merge, with the
 //     largest free block beside every percentage.
-//   - hierarchy (planned): a pool hierarchy as code, carved with ipam,
-//     diffed against live IPAM into a reviewable plan, applied idempotently.
-//   - share (planned): share exactly the pools whose allocation tag matches
-//     an account's organizational unit through AWS RAM.
+//   - [github.com/ipamkit/ipamkit/hierarchy]: a pool hierarchy as code,
+//     carved with ipam, diffed against live IPAM into a reviewable plan that
+//     adopts existing pools, applied idempotently while waiting on IPAM's
+//     states.
+//   - [github.com/ipamkit/ipamkit/share]: share exactly the pools whose
+//     allocation tag matches an account's organizational unit through AWS
+//     RAM, for one account or the whole organization, explaining each
+//     decision.
 //   - [github.com/ipamkit/ipamkit/notify]: alerts and metrics to SNS,
 //     CloudWatch (PutMetricData or Embedded Metric Format), EventBridge,
 //     Lambda, Slack, Microsoft Teams, signed webhooks and writers, each
 //     within its service's limits, with a fan-out that names what failed.
 //
-// Dependencies point down: usage imports ipam and notify, notify imports
-// ipam, and ipam imports no AWS package.
+// Dependencies point down: usage imports ipam and notify, hierarchy
+// imports ipam, notify imports ipam, and ipam imports no AWS package;
+// usage and share build their multi-account plumbing on one internal
+// package.
 //
 // # Programs and tests
 //
-// The examples directory holds thin programs over these packages. The
-// ipamctl command line tool answers address-plan questions and scans
-// accounts:
+// The examples directory holds thin programs over these packages: the
+// ipamctl command line tool, a scheduled monitor Lambda, a Control Tower
+// account Lambda and a CloudFormation custom resource for the pool
+// hierarchy. ipamctl answers address-plan questions, scans accounts and
+// plans pool trees:
 //
 //	go run ./examples/ipamctl cidr next --pool 10.0.0.0/16 --used 10.0.0.0/24 --bits 24 --count 2
 //	go run ./examples/ipamctl usage --org --regions us-east-1,eu-west-1
