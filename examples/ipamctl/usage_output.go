@@ -73,7 +73,8 @@ type usageRow struct {
 
 // usageRows returns every resource of rep: findings first, worst first,
 // then the others by utilization, highest first; resources of unknown
-// usage last.
+// usage last, with the severity "unknown": a resource that was not
+// measured is never shown as ok.
 func usageRows(rep usage.Report) []usageRow {
 	rows := make([]usageRow, 0, len(rep.Resources))
 	seen := make(map[usage.Key]bool, len(rep.Findings))
@@ -83,8 +84,12 @@ func usageRows(rep usage.Report) []usageRow {
 	}
 	var rest []usageRow
 	for _, r := range rep.Resources {
-		if !seen[r.Key()] {
+		switch {
+		case seen[r.Key()]:
+		case r.Known:
 			rest = append(rest, usageRow{r, "ok"})
+		default:
+			rest = append(rest, usageRow{r, "unknown"})
 		}
 	}
 	slices.SortStableFunc(rest, func(a, b usageRow) int {
