@@ -66,10 +66,20 @@ const FormatVersion = 1
 // MarshalJSON encodes r with its struct tags, after a "formatVersion"
 // member holding [FormatVersion]. The resources, findings and errors are
 // written as [Resource.MarshalJSON], [Finding.MarshalJSON] and
-// [TargetError.MarshalJSON] say.
+// [TargetError.MarshalJSON] say. An empty list is written as [], never
+// null, so that a pipeline such as jq '.findings[]' works when all is well.
 func (r Report) MarshalJSON() ([]byte, error) {
 	type plain Report // the struct tags, without these methods
+	r.Resources, r.Findings, r.Errors = nonNil(r.Resources), nonNil(r.Findings), nonNil(r.Errors)
 	return jsonversion.Marshal(FormatVersion, plain(r))
+}
+
+// nonNil returns s, or an empty slice when s is nil: it encodes as [].
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
 }
 
 // UnmarshalJSON decodes what [Report.MarshalJSON] writes, such as a report
