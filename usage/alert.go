@@ -2,6 +2,7 @@ package usage
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -11,8 +12,9 @@ import (
 // AlertKind is the Kind of the alerts a report raises; receivers may route
 // on it.
 const (
-	AlertKindUtilization = "utilization"
-	AlertKindAllClear    = "all-clear"
+	AlertKindUtilization     = "utilization"
+	AlertKindAllClear        = "all-clear"
+	AlertKindNothingMeasured = "nothing-measured"
 )
 
 // Alert returns the report as one alert for [notify] notifiers, and false
@@ -53,8 +55,21 @@ func (r Report) Alert(source string) (notify.Alert, bool) {
 }
 
 // AllClear returns the alert that says a scan found nothing over threshold,
-// for callers that want to hear it.
+// for callers that want to hear it. A report that measured no resource
+// (none whose usage is known) is no all-clear: AllClear then returns a
+// warning of kind AlertKindNothingMeasured that says so, since silence is
+// not good news.
 func (r Report) AllClear(source string) notify.Alert {
+	if !slices.ContainsFunc(r.Resources, func(x Resource) bool { return x.Known }) {
+		return notify.Alert{
+			Kind:     AlertKindNothingMeasured,
+			Severity: notify.Warning,
+			Title:    "IP usage: nothing measured",
+			Summary:  r.summary() + " Check the sources, accounts and regions of the scan.",
+			Source:   source,
+			Time:     r.Scan.Finished,
+		}
+	}
 	return notify.Alert{
 		Kind:     AlertKindAllClear,
 		Severity: notify.Info,

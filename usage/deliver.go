@@ -28,7 +28,9 @@ type DeliverOptions struct {
 	// Source is the Source of the alert, such as the program's name.
 	Source string
 	// AllClear sends the all-clear ([Report.AllClear]) when the report has
-	// nothing to say: no findings and no failed targets.
+	// nothing to say: no findings and no failed targets. The all-clear goes
+	// only when at least one resource was measured; otherwise the warning
+	// that nothing was measured goes in its place.
 	AllClear bool
 	// Metrics says which resources get metrics; empty means
 	// MetricsFindings, and a value not listed sends none.

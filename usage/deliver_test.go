@@ -89,6 +89,16 @@ func TestReportDeliver(t *testing.T) {
 			want: got{Kind: AlertKindAllClear, Due: true, Notified: 1, Alerts: [][]string{{AlertKindAllClear}}},
 		},
 		{
+			name: "nothing measured, all-clear asked: a warning, never an all-clear",
+			rep:  report(t, []Resource{{ID: "unknown"}}, 0), notifiers: []error{nil}, opts: DeliverOptions{AllClear: true},
+			want: got{Kind: AlertKindNothingMeasured, Due: true, Notified: 1, Alerts: [][]string{{AlertKindNothingMeasured}}},
+		},
+		{
+			name: "nothing measured: silence without the all-clear",
+			rep:  report(t, nil, 0), notifiers: []error{nil},
+			want: got{Kind: AlertKindNothingMeasured, Alerts: [][]string{nil}},
+		},
+		{
 			name: "failed targets only: a warning, never an all-clear",
 			rep:  report(t, nil, 2), notifiers: []error{nil}, opts: DeliverOptions{AllClear: true},
 			want: got{Kind: AlertKindUtilization, Due: true, Notified: 1, Alerts: [][]string{{AlertKindUtilization}}},

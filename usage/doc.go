@@ -44,8 +44,12 @@
 // account with its own credentials and the others through a role, reads the
 // IPAM where it lives and EC2 over the targets, and returns the merged
 // report. A failed target is a [TargetError] in the report; only a scan
-// that cannot start (caller or organization unreadable) is an error, a
-// [*ScanError] that says as whom, where and what to do.
+// that cannot start (caller or organization unreadable, no account to
+// scan) is an error, a [*ScanError] that says as whom, where and what to
+// do. Measuring nothing is never a success: where the IPAM sources find no
+// IPAM, or no scope of the requested type, the target fails with a
+// [*NoIPAMError], and the all-clear is sent only when at least one
+// resource was measured and no target failed.
 //
 // [Report.Deliver] is the other half of that call: it sends the report's
 // alert to every notifier of a [notify.Multi] when there is something to say

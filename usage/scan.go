@@ -93,7 +93,9 @@ func NewScanner(clients ClientFactory, optFns ...func(*ScannerOptions)) *Scanner
 // before ctx is done, or before its deadline margin, becomes one wrapping
 // [ErrNotScanned]. With SourceIPAM, every account and region IPAM failed to
 // discover is reported too, as a TargetError wrapping a [DiscoveryError]:
-// its resources are missing from IPAM's figures. The error is non-nil only for an invalid policy
+// its resources are missing from IPAM's figures. A target where
+// SourceIPAM or SourcePools finds no IPAM, or no scope of the requested
+// type, fails with a [*NoIPAMError]. The error is non-nil only for an invalid policy
 // ([ErrBadPolicy]), checked before any call.
 //
 // At most Concurrency targets are in flight; each goroutine writes only its
@@ -186,6 +188,10 @@ func (s *Scanner) scanTarget(ctx context.Context, t Target) ([]Resource, []*Targ
 			}
 		case SourcePools:
 			rs, err = CollectPools(ctx, client, s.opts.IPAM.ScopeType)
+			if err == nil && len(rs) == 0 {
+				// No pool: is there an IPAM here at all?
+				_, err = ipamScopes(ctx, client, s.opts.IPAM.ScopeType.orPrivate())
+			}
 		default:
 			err = fmt.Errorf("unknown source %q (want ec2, ipam or pools)", src)
 		}

@@ -34,7 +34,8 @@ code 1 (even with --fail-on-findings), after every notifier was tried.`
 
 // notifyAllClearUsage documents --notify-all-clear.
 const notifyAllClearUsage = `With --notify, also send an all-clear alert when no resource reaches a
-threshold and no target fails.`
+threshold, no target fails and at least one resource was measured (else a
+warning that nothing was measured).`
 
 // notifySource is the Source of the alerts that "ipamctl usage" sends.
 const notifySource = "ipamctl usage"

@@ -55,8 +55,9 @@
 //	IPAMKIT_METRICS            findings  which resources get metrics: findings (over a threshold, as
 //	                                  the sample did), all (every measured resource: alarms keep data
 //	                                  when usage drops) or none.
-//	IPAMKIT_NOTIFY_ALL_CLEAR   false  also send an all-clear alert when nothing is over threshold and
-//	                                  no target failed.
+//	IPAMKIT_NOTIFY_ALL_CLEAR   false  also send an all-clear alert when nothing is over threshold,
+//	                                  no target failed and at least one resource was measured (else a
+//	                                  warning that nothing was measured).
 //	IPAMKIT_CONCURRENCY        8      targets scanned at once (1 to 256).
 //	IPAMKIT_DEADLINE_MARGIN    30s    no target is started this close to the invocation's deadline, so
 //	                                  there is time left to notify; the others are reported as not
@@ -101,7 +102,7 @@
 // # Failures
 //
 // A target that fails (access denied, throttled past retries, region not
-// enabled) is reported and the others go on; the alert then says the scan is
+// enabled, no IPAM where the ipam and pools sources look) is reported and the others go on; the alert then says the scan is
 // incomplete, since silence is not an all-clear. The invocation fails, and
 // EventBridge's asynchronous invocation retries it, only when nothing was
 // delivered: the organization's accounts could not be listed, or every

@@ -596,6 +596,37 @@ func TestHandlePools(t *testing.T) {
 	assert.Len(t, w.srv.Messages(), 3)
 }
 
+// TestHandleNoIPAM: a scan of a region without the IPAM measured nothing;
+// it is a failed target and a warning, never an all-clear.
+func TestHandleNoIPAM(t *testing.T) {
+	t.Parallel()
+	for _, src := range []string{"ipam", "pools"} {
+		t.Run(src, func(t *testing.T) {
+			t.Parallel()
+			w := newTestWorld(t)
+			env := w.baseEnv()
+			env["IPAMKIT_SOURCES"] = src
+			env["IPAMKIT_IPAM_REGION"] = "us-west-2" // the IPAM lives in us-east-1
+			env["IPAMKIT_NOTIFY_ALL_CLEAR"] = "yes"
+			r, err := w.newRun(t, env)
+			require.NoError(t, err)
+
+			resp, err := r.h.Handle(t.Context(), scheduledEvent(t))
+			require.NoError(t, err)
+			require.Len(t, resp.Report.Errors, 1)
+			te := resp.Report.Errors[0]
+			assert.ErrorIs(t, te, usage.ErrNoIPAM)
+			assert.Equal(t, networkAccount+"/us-west-2", te.Target.String())
+			assert.Empty(t, resp.Report.Resources)
+			msgs := w.srv.Messages()
+			require.Len(t, msgs, 1)
+			assert.Equal(t, "warning", msgs[0].Attributes["severity"].StringValue)
+			assert.NotContains(t, msgs[0].Message, "all clear")
+			assert.Contains(t, msgs[0].Message, "(NoIPAM)")
+		})
+	}
+}
+
 func TestHandleOrganizationUnreadable(t *testing.T) {
 	t.Parallel()
 	w := newTestWorld(t)
