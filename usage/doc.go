@@ -55,7 +55,10 @@
 // alert to every notifier of a [notify.Multi] when there is something to say
 // (or the all-clear, when asked), the metrics of the findings or of every
 // resource to every sink, and returns a [Delivery] that names each notifier
-// or sink that failed, none of which stops the others.
+// or sink that failed, none of which stops the others. When the scan
+// cannot start at all, [DeliverScanFailure] sends every notifier the
+// critical [ScanFailedAlert] instead, with the reason and no credential:
+// a dead monitor is heard, not silent.
 //
 // Underneath, a [Scanner] measures a given list of [Target] values with
 // bounded concurrency, getting each target's client from a [ClientFactory]:

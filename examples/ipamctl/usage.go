@@ -194,7 +194,8 @@ func (o *usageOptions) run(ctx context.Context, e *env) error {
 		}
 	})
 	if err != nil {
-		return err
+		// Nothing was measured: a dead monitor must be heard, not silent.
+		return errors.Join(append([]error{err}, o.notify.sendFailure(ctx, e, cfg, err)...)...)
 	}
 
 	if err := writeUsageReport(e.stdout, rep, o.format); err != nil {

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/ipamkit/ipamkit/notify"
@@ -30,7 +31,10 @@ threshold. The AWS notifiers use the scan's credentials and region. With -o
 table, emf and stdout write to standard output after the report; with -o
 json or csv, to standard error, so that standard output holds only the
 report. A notifier that fails is named on standard error and makes the exit
-code 1 (even with --fail-on-findings), after every notifier was tried.`
+code 1 (even with --fail-on-findings), after every notifier was tried. When
+the scan cannot run at all (credentials refused, organization not
+readable), every notifier gets a critical "scan failed" alert with the
+reason.`
 
 // notifyAllClearUsage documents --notify-all-clear.
 const notifyAllClearUsage = `With --notify, also send an all-clear alert when no resource reaches a
@@ -254,21 +258,49 @@ func (n *notifyFlags) send(ctx context.Context, e *env, cfg aws.Config, format s
 	if len(n.specs) == 0 {
 		return nil
 	}
+	m, err := n.multi(e, cfg, format == "table")
+	if err != nil {
+		return []error{err}
+	}
+	d := rep.Deliver(ctx, m, func(o *usage.DeliverOptions) { o.Source, o.AllClear = notifySource, n.allClear })
+	return deliveryErrors(d)
+}
+
+// sendFailure tells the notifiers that the scan could not run, with
+// usage.DeliverScanFailure: once each, with the reason and no credential.
+// Nothing is on standard output then, so stdout and emf write to e.stderr.
+// It returns one error per notifier that failed.
+func (n *notifyFlags) sendFailure(ctx context.Context, e *env, cfg aws.Config, scanErr error) []error {
+	if len(n.specs) == 0 {
+		return nil
+	}
+	m, err := n.multi(e, cfg, false)
+	if err != nil {
+		return []error{err}
+	}
+	d := usage.DeliverScanFailure(ctx, m, scanErr, time.Now(), func(o *usage.DeliverOptions) { o.Source = notifySource })
+	return deliveryErrors(d)
+}
+
+// multi returns the notifiers of the parsed --notify values. The text and
+// EMF go to e.stdout, after a blank line, when toStdout, else to e.stderr.
+func (n *notifyFlags) multi(e *env, cfg aws.Config, toStdout bool) (notify.Multi, error) {
 	out, sep := e.stderr, ""
-	if format == "table" {
+	if toStdout {
 		out, sep = e.stdout, "\n" // a blank line between the table and the alert
 	}
-	m, err := notify.NewMulti(cfg, n.specs, func(o *notify.MultiOptions) {
+	return notify.NewMulti(cfg, n.specs, func(o *notify.MultiOptions) {
 		o.Writer = out // the text and EMF: one notifier and one sink at most, never writing at once
 		o.Text = notify.RendererFunc(func(a notify.Alert) (string, error) { return sep + notify.DefaultText(a), nil })
 		if e.notifyHTTP != nil {
 			e.notifyHTTP(&o.HTTP)
 		}
-	})
-	if err != nil { // parse checked every value
-		return []error{err}
-	}
-	d := rep.Deliver(ctx, m, func(o *usage.DeliverOptions) { o.Source, o.AllClear = notifySource, n.allClear })
+	}) // parse checked every value
+}
+
+// deliveryErrors returns one error per notifier or sink of d that failed,
+// naming it as given.
+func deliveryErrors(d usage.Delivery) []error {
 	errs := make([]error, 0, len(d.NotifyErrors)+len(d.MetricErrors))
 	for _, f := range d.Failures() { // notify's errors hold no credential
 		errs = append(errs, fmt.Errorf("--notify %q: %w", f.Name, f.Err))

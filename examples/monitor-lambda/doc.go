@@ -106,7 +106,10 @@
 // incomplete, since silence is not an all-clear. The invocation fails, and
 // EventBridge's asynchronous invocation retries it, only when nothing was
 // delivered: the organization's accounts could not be listed, or every
-// notifier failed. When some notifiers failed, retrying would repeat the
+// notifier failed. A scan that cannot start (the function's credentials
+// refused at cold start, the organization not readable) still sends every
+// notifier a critical "scan failed" alert with the reason, so a dead
+// monitor is heard rather than silent. When some notifiers failed, retrying would repeat the
 // alert to the others, so the failures are logged and returned instead.
 //
 // # Logs

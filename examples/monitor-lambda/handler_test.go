@@ -637,9 +637,40 @@ func TestHandleOrganizationUnreadable(t *testing.T) {
 	w.srv.InjectFault(awsfake.Fault{Service: "organizations", Operation: "ListAccounts", Kind: awsfake.FaultAccessDenied})
 
 	_, err = r.h.Handle(t.Context(), scheduledEvent(t))
-	require.Error(t, err, "nothing to scan, nothing sent: a retry is safe")
+	require.Error(t, err, "nothing scanned: the invocation fails")
 	assert.ErrorContains(t, err, "targets of the organization: list accounts: ")
-	assert.Empty(t, w.srv.Messages())
+	checkScanFailed(t, w, "targets of the organization: list accounts: ")
+}
+
+// checkScanFailed checks that every notifier of the world heard one
+// critical "scan failed" alert with reason, and no credential.
+func checkScanFailed(t *testing.T, w *testWorld, reason string) {
+	t.Helper()
+	msgs := w.srv.Messages()
+	require.Len(t, msgs, 1, "the scan failure is heard, once")
+	assert.Equal(t, "critical", msgs[0].Attributes["severity"].StringValue)
+	assert.Contains(t, msgs[0].Message, "IP usage scan failed: nothing was measured")
+	assert.Contains(t, msgs[0].Message, reason)
+	w.assertNoSecrets(t, "SNS message", []byte(msgs[0].Message))
+	for _, path := range []string{slackPath, teamsPath, webhookPath} {
+		reqs := w.hooks.at(path)
+		require.Len(t, reqs, 1, "%s: once", path)
+		assert.Contains(t, string(reqs[0].Body), "IP usage scan failed")
+		w.assertNoSecrets(t, path, reqs[0].Body)
+	}
+}
+
+// TestNewHandlerCallerDenied: when the function's own credentials are
+// refused at cold start, the handler is not built, and every notifier
+// hears why.
+func TestNewHandlerCallerDenied(t *testing.T) {
+	t.Parallel()
+	w := newTestWorld(t)
+	w.srv.InjectFault(awsfake.Fault{Service: "sts", Operation: "GetCallerIdentity", Kind: awsfake.FaultAccessDenied})
+	_, err := w.newRun(t, w.baseEnv())
+	require.Error(t, err)
+	assert.ErrorContains(t, err, "find the caller's account: ")
+	checkScanFailed(t, w, "find the caller's account: ")
 }
 
 func TestCheckWebhookURL(t *testing.T) {
