@@ -124,6 +124,30 @@ func TestScanNotScanned(t *testing.T) {
 		assert.ErrorContains(t, rep.Errors[0], "not scanned: within 10s of the deadline")
 		assert.Empty(t, rep.Resources)
 	})
+	t.Run("running at the margin", func(t *testing.T) {
+		// A target whose calls never answer is stopped at the deadline
+		// minus the margin, not at the deadline: the margin is left for
+		// the alert. The scanner's clock is pinned early, so the target
+		// always starts.
+		started := make(chan struct{}, 1)
+		hang := ClientFactoryFunc(func(ctx context.Context, tg Target) (EC2API, error) {
+			started <- struct{}{}
+			<-ctx.Done() // a target that never answers
+			return nil, ctx.Err()
+		})
+		const margin = time.Minute // without the margin's stop, the test would wait for it
+		ctx, cancel := context.WithDeadline(t.Context(), time.Now().Add(margin+50*time.Millisecond))
+		defer cancel()
+		sc := NewScanner(hang, func(o *ScannerOptions) { o.DeadlineMargin = margin })
+		sc.now = func() time.Time { return time.Now().Add(-time.Hour) }
+		rep, err := sc.Scan(ctx, targets[:1])
+		require.NoError(t, err)
+		require.Len(t, started, 1, "the target started")
+		require.NoError(t, ctx.Err(), "the scan ended with the margin left")
+		require.Len(t, rep.Errors, 1)
+		assert.ErrorIs(t, rep.Errors[0], ErrNotScanned)
+		assert.ErrorContains(t, rep.Errors[0], "not scanned: not finished 1m0s before the deadline: client: context deadline exceeded")
+	})
 	t.Run("target timeout", func(t *testing.T) {
 		slow := ClientFactoryFunc(func(ctx context.Context, tg Target) (EC2API, error) {
 			<-ctx.Done() // a target that never answers

@@ -59,9 +59,11 @@
 //	                                  no target failed and at least one resource was measured (else a
 //	                                  warning that nothing was measured).
 //	IPAMKIT_CONCURRENCY        8      targets scanned at once (1 to 256).
-//	IPAMKIT_DEADLINE_MARGIN    30s    no target is started this close to the invocation's deadline, so
-//	                                  there is time left to notify; the others are reported as not
-//	                                  scanned. A Go duration or whole seconds, 1s to 15m.
+//	IPAMKIT_DEADLINE_MARGIN    30s    time kept free before the invocation's deadline to notify: no
+//	                                  target starts this close to it, and a target still running (a
+//	                                  stuck region, a slow account) is stopped when it is reached; both
+//	                                  are reported as not scanned. A Go duration or whole seconds, 1s
+//	                                  to 15m.
 //	AWS_LAMBDA_LOG_LEVEL       INFO   set by Lambda's logging controls: TRACE, DEBUG, INFO, WARN, ERROR.
 //
 // Credentials are given by name, never by value. Each of Slack's, Teams'

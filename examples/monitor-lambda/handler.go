@@ -317,8 +317,9 @@ func checkWebhookURL(raw string) error {
 // logged.
 //
 // Near the invocation's deadline (cfg.DeadlineMargin before it) the scan
-// starts no more targets; those are reported as not scanned
-// (usage.ErrNotScanned) and the alert goes out with what was measured.
+// starts no more targets and stops those still running; those are
+// reported as not scanned (usage.ErrNotScanned) and the alert goes out,
+// in the margin, with what was measured.
 //
 // Handle returns an error only when nothing useful was done: the accounts
 // of the organization could not be listed — every notifier then gets a

@@ -442,6 +442,39 @@ func TestHandleDeadlineNear(t *testing.T) {
 	assert.Equal(t, "WARN", rec["level"])
 }
 
+// TestHandleSlowTarget: a target whose calls never answer is stopped at
+// the deadline minus the margin and reported as not finished, so the
+// margin is left for the alert, which every notifier gets.
+func TestHandleSlowTarget(t *testing.T) {
+	t.Parallel()
+	w := newTestWorld(t)
+	env := w.baseEnv()
+	env["IPAMKIT_DEADLINE_MARGIN"] = "1s"
+	r, err := w.newRun(t, env)
+	require.NoError(t, err)
+	w.srv.InjectFault(awsfake.Fault{Service: "ec2", Account: prodAccount, Kind: awsfake.FaultLatency, Latency: time.Hour})
+
+	// A short invocation: the margin and a moment to scan.
+	ctx, cancel := context.WithTimeout(t.Context(), 2500*time.Millisecond)
+	defer cancel()
+	resp, err := r.h.Handle(ctx, scheduledEvent(t))
+	require.NoError(t, err)
+	require.NoError(t, ctx.Err(), "the scan ended with the margin left for delivery")
+
+	require.Len(t, resp.Report.Errors, 1)
+	te := resp.Report.Errors[0]
+	assert.Equal(t, prodAccount+"/us-east-1", te.Target.String())
+	assert.ErrorIs(t, te, usage.ErrNotScanned)
+	assert.ErrorContains(t, te, "not scanned: not finished 1s before the deadline")
+	assert.NotEmpty(t, resp.Report.Findings, "the other targets were measured")
+	msgs := w.srv.Messages()
+	require.Len(t, msgs, 1, "the alert went out")
+	assert.Contains(t, msgs[0].Message, "1 target failed")
+	assert.Len(t, w.hooks.at(slackPath), 1)
+	assert.Len(t, w.hooks.at(webhookPath), 1)
+	assert.Empty(t, resp.NotifyErrors)
+}
+
 func TestHandleOrganization(t *testing.T) {
 	t.Parallel()
 	w := newTestWorld(t)
