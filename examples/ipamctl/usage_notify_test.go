@@ -371,6 +371,12 @@ func TestUsageNotifyBadValues(t *testing.T) {
 				"--notify", "emf=CUSTOM",
 				"--notify", "stdout", "--notify", "stdout",
 				"--notify", "teams=file:" + missing,
+				"--notify", "sns=https://hooks.slack.com/services/T0SECRET/B0SECRET/XSECRET",
+				"--notify", "lambda=https://hooks.slack.com/services/T1SECRET",
+				"--notify", "eventbridge=https://hooks.slack.com/services/T2SECRET",
+				"--notify", "cloudwatch=https://hooks.slack.com/services/T3SECRET",
+				"--notify", "emf=https://hooks.slack.com/services/T4SECRET",
+				"--notify", "slack=file:hooks.slack.com/services/T5SECRET/B5SECRET",
 				"--notify", "teams",
 				"--notify", "",
 			},
@@ -516,8 +522,8 @@ func TestParseNotify(t *testing.T) {
 		{"slack", `--notify "slack": want slack=env:VAR or slack=file:PATH, the variable or file holding the URL`},
 		{"https://hooks.example.com/T/B/X?k=v", `--notify "[redacted]": unknown kind: want slack, teams, webhook, sns, eventbridge, lambda, cloudwatch, emf or stdout`},
 		{"=https://hooks.example.com/T/B/X", `--notify "=[redacted]": want KIND=TARGET with KIND slack, teams, webhook, sns, eventbridge, lambda, cloudwatch, emf or stdout`},
-		{"sns=arn:aws:sns:us-east-1:12345:alerts", `--notify "sns=arn:aws:sns:us-east-1:12345:alerts": want a topic ARN: sns=arn:aws:sns:REGION:ACCOUNT:TOPIC`},
-		{"stdout=file", `--notify "stdout=file": stdout takes no target`},
+		{"sns=arn:aws:sns:us-east-1:12345:alerts", `--notify "sns=[redacted]": want a topic ARN: sns=arn:aws:sns:REGION:ACCOUNT:TOPIC`},
+		{"stdout=file", `--notify "stdout=[redacted]": stdout takes no target`},
 		{"cloudwatch=", `--notify "cloudwatch=": want a CloudWatch namespace of 1 to 255 characters, without ':' or white space, not starting with AWS/ (cloudwatch alone means CUSTOM/IPAM)`},
 	}
 	for _, tt := range bad {
