@@ -12,6 +12,16 @@
 // resource whose usage the source does not report is kept with Known false,
 // never dropped and never a crash.
 //
+// A VPC or subnet that both SourceIPAM and SourceEC2 measure is one
+// resource, not two: [NewReport] and [Merge] keep the SourceEC2 resource,
+// whose figures are exact (a subnet's usable addresses, from EC2's own
+// count; a VPC's largest free block), and copy into it what only IPAM
+// knows: its pool, compliance, overlap and management state. A report
+// thus has one resource, at most one finding and one set of metrics per
+// ResourceId, and CloudWatch never averages two sources' values under one
+// dimension. IPAM's records of other types (EIPs, public IPv4 and IPv6
+// pools) and of resources EC2 did not scan stay as they are.
+//
 // # Policy and findings
 //
 // A [Policy] holds warning and critical thresholds in percent, with

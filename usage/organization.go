@@ -277,7 +277,7 @@ func (s *OrganizationScanner) Scan(ctx context.Context) (Report, error) {
 		}
 		reports = append(reports, rep)
 	}
-	return Merge(reports...), nil
+	return Merge(reports...), nil // one resource for IPAM's and EC2's figures of a VPC or subnet
 }
 
 func (s *OrganizationScanner) scanner(sources []Source) *Scanner {

@@ -68,10 +68,16 @@ func TestUsageJSON(t *testing.T) {
 	assert.Empty(t, rep.Errors)
 	assert.NotEmpty(t, rep.Findings)
 	sources := map[usage.Source]bool{}
+	withIPAMStatus := 0
 	for _, r := range rep.Resources {
 		sources[r.Source] = true
+		if r.Source == usage.SourceEC2 && r.ComplianceStatus != "" {
+			withIPAMStatus++
+		}
 	}
-	assert.Equal(t, map[usage.Source]bool{usage.SourceIPAM: true, usage.SourcePools: true, usage.SourceEC2: true}, sources, "the IPAM is read too")
+	assert.Equal(t, map[usage.Source]bool{usage.SourcePools: true, usage.SourceEC2: true}, sources,
+		"IPAM's VPCs and subnets are merged into EC2's figures of the same resources")
+	assert.Positive(t, withIPAMStatus, "the IPAM is read too: its statuses are on EC2's resources")
 	assert.Equal(t, len(srv.Calls())-2, rep.Scan.APICalls, "every call but GetCallerIdentity and ListAccounts is the scan's")
 	for _, f := range rep.Findings {
 		assert.GreaterOrEqual(t, f.Percent(), 80.0)

@@ -232,7 +232,9 @@ func TestHandleScheduledEvent(t *testing.T) {
 	resp, err := r.h.Handle(t.Context(), scheduledEvent(t))
 	require.NoError(t, err)
 
-	// The report: both accounts scanned, through the member role, from IPAM and EC2.
+	// The report: both accounts scanned, through the member role, from IPAM
+	// and EC2; each subnet once, with EC2's exact figures and IPAM's
+	// statuses.
 	rep := resp.Report
 	assert.Empty(t, rep.Errors)
 	assert.Equal(t, 3, rep.Scan.Targets, "the IPAM and two EC2 targets")
@@ -246,28 +248,26 @@ func TestHandleScheduledEvent(t *testing.T) {
 		got = append(got, finding{f.ID, f.Source, f.Severity})
 	}
 	assert.Equal(t, []finding{
-		{w.fullSubnet, usage.SourceIPAM, notify.Critical},
 		{w.fullSubnet, usage.SourceEC2, notify.Critical},
-		{w.prodSubnet, usage.SourceIPAM, notify.Critical},
 		{w.prodSubnet, usage.SourceEC2, notify.Warning},
 	}, got)
 
 	// The sample's body: one record per finding, worst first.
-	require.Len(t, resp.IpamResourceCidrs, 4)
+	require.Len(t, resp.IpamResourceCidrs, 2)
 	assert.Equal(t, ResourceCIDR{
 		ResourceID: w.fullSubnet, ResourceType: "subnet", ResourceCIDR: "10.0.1.0/24",
 		ResourceRegion: "us-east-1", ResourceOwnerID: networkAccount, ResourceName: "shared-a",
 		VPCID: w.networkVPC, ResourceTags: []ResourceTag{{Key: "Name", Value: "shared-a"}},
-		IPUsage: 245.0 / 256, ComplianceStatus: "unmanaged", OverlapStatus: "nonoverlapping", ManagementState: "unmanaged",
-		IPAddressTotal: "256", IPAddressAvailable: "11",
-		Source: "ipam", Severity: "critical", Threshold: 80,
+		IPUsage: 240.0 / 251, ComplianceStatus: "unmanaged", OverlapStatus: "nonoverlapping", ManagementState: "unmanaged",
+		IPAddressTotal: "251", IPAddressAvailable: "11",
+		Source: "ec2", Severity: "critical", Threshold: 80,
 	}, resp.IpamResourceCidrs[0])
 	body, err := json.Marshal(resp)
 	require.NoError(t, err)
 	var shape map[string]json.RawMessage
 	require.NoError(t, json.Unmarshal(body, &shape))
 	assert.ElementsMatch(t, []string{"Message", "IpamResourceCidrs", "Report"}, keys(shape), "response keys")
-	assert.Contains(t, string(shape["IpamResourceCidrs"]), `"IpAddressTotal":256,"IpAddressAvailable":11`, "counts are JSON numbers, as the sample's")
+	assert.Contains(t, string(shape["IpamResourceCidrs"]), `"IpAddressTotal":251,"IpAddressAvailable":11`, "counts are JSON numbers, as the sample's")
 	w.assertNoSecrets(t, "response", body)
 
 	// SNS: one message, the sample's subject, the alert text as the body.
@@ -277,7 +277,7 @@ func TestHandleScheduledEvent(t *testing.T) {
 	assert.Equal(t, "[alert] - Amazon VPC IPAM Usage", msgs[0].Subject)
 	assert.Equal(t, resp.Message, msgs[0].Message)
 	assert.Equal(t, "critical", msgs[0].Attributes["severity"].StringValue)
-	assert.True(t, strings.HasPrefix(resp.Message, "[CRITICAL] 4 resources over threshold (3 critical, 1 warning)\n"), resp.Message)
+	assert.True(t, strings.HasPrefix(resp.Message, "[CRITICAL] 2 resources over threshold (1 critical, 1 warning)\n"), resp.Message)
 	assert.Contains(t, resp.Message, w.fullSubnet+" (shared-a)  10.0.1.0/24  222222222222  us-east-1")
 
 	// Slack, at the URL read from the SecureString parameter.
@@ -288,7 +288,7 @@ func TestHandleScheduledEvent(t *testing.T) {
 		Blocks []json.RawMessage `json:"blocks"`
 	}
 	require.NoError(t, json.Unmarshal(slack[0].Body, &blocks), "%s", slack[0].Body)
-	assert.Contains(t, blocks.Text, "4 resources over threshold")
+	assert.Contains(t, blocks.Text, "2 resources over threshold")
 	assert.Contains(t, string(slack[0].Body), w.fullSubnet)
 
 	// Teams: an Adaptive Card.
@@ -306,16 +306,16 @@ func TestHandleScheduledEvent(t *testing.T) {
 	require.NoError(t, json.Unmarshal(hook[0].Body, &alert))
 	assert.Equal(t, notify.Critical, alert.Severity)
 	assert.Equal(t, alertSource, alert.Source)
-	assert.Len(t, alert.Resources, 4)
+	assert.Len(t, alert.Resources, 2)
 
 	// Metrics: EMF lines on stdout, no PutMetricData.
 	assert.Empty(t, w.srv.Metrics(), "PutMetricData")
 	emf := emfEvents(t, r.stdout.Bytes())
 	require.Len(t, emf, 2, "one event per resource: %s", r.stdout)
 	assert.Equal(t, w.fullSubnet, emf[0]["ResourceId"])
-	assert.Equal(t, []any{245.0 / 256 * 100, 240.0 / 251 * 100}, emf[0]["PercentAssigned"])
-	assert.Equal(t, []any{256.0, 251.0}, emf[0]["IpAddressTotal"])
-	assert.Equal(t, []any{11.0, 11.0}, emf[0]["IpAddressAvailable"])
+	assert.Equal(t, 240.0/251*100, emf[0]["PercentAssigned"], "one value per ResourceId: never two averaged")
+	assert.Equal(t, 251.0, emf[0]["IpAddressTotal"])
+	assert.Equal(t, 11.0, emf[0]["IpAddressAvailable"])
 	assert.Equal(t, w.prodSubnet, emf[1]["ResourceId"])
 
 	// Logs: JSON records, the event by its id only, no credential.
@@ -323,7 +323,7 @@ func TestHandleScheduledEvent(t *testing.T) {
 	finished := findRecord(t, recs, "scan finished")
 	assert.Equal(t, "89d1a02d-5ec7-412e-82f5-13505f849b41", finished["event_id"])
 	assert.Equal(t, "Scheduled Event", finished["detail_type"])
-	assert.Equal(t, 4.0, finished["findings"])
+	assert.Equal(t, 2.0, finished["findings"])
 	findRecord(t, recs, "alert sent")
 	assert.NotContains(t, r.logs.String(), "rule/ipamkit-monitor-daily", "the event is not logged whole")
 	w.assertNoSecrets(t, "logs", r.logs.Bytes())
