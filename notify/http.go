@@ -3,6 +3,7 @@ package notify
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -60,22 +62,36 @@ func redactURL(raw string) string {
 }
 
 // secretParts returns the pieces of raw that must never appear in an error,
-// longest first: the URL itself, its path (raw and decoded) and its query.
+// longest first: the URL itself, its path (raw and decoded) and its query,
+// and its user information in every form a receiver may echo: as written,
+// decoded, escaped, and as the Basic Authorization header that the HTTP
+// client sends for it (base64, with and without padding).
 func secretParts(raw string) []string {
 	parts := []string{raw}
 	if q := strconv.Quote(raw); q[1:len(q)-1] != raw {
 		parts = append(parts, q[1:len(q)-1]) // as %q prints it
 	}
 	if u, err := url.Parse(raw); err == nil {
-		for _, p := range []string{u.EscapedPath(), u.Path, u.RawQuery, u.Fragment} {
-			if len(p) > 1 {
-				parts = append(parts, p)
-			}
+		parts = append(parts, u.EscapedPath(), u.Path, u.RawQuery, u.Fragment)
+		if q, err := url.QueryUnescape(u.RawQuery); err == nil {
+			parts = append(parts, q)
 		}
 		if u.User != nil {
-			parts = append(parts, u.User.String())
+			// The password is the secret; a user name alone is a token.
+			name := u.User.Username()
+			pass, hasPass := u.User.Password()
+			secret := pass
+			if !hasPass {
+				secret = name
+			}
+			basic := []byte(name + ":" + pass) // as net/http sends it
+			parts = append(parts, u.User.String(), secret, url.QueryEscape(secret), url.PathEscape(secret),
+				base64.StdEncoding.EncodeToString(basic), base64.RawStdEncoding.EncodeToString(basic),
+				base64.URLEncoding.EncodeToString(basic), base64.RawURLEncoding.EncodeToString(basic))
 		}
 	}
+	parts = slices.DeleteFunc(parts, func(p string) bool { return len(p) <= 1 })
+	slices.SortStableFunc(parts, func(a, b string) int { return len(b) - len(a) })
 	return parts
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -342,6 +344,46 @@ func TestHTTPErrorsNeverContainTheURL(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestHTTPErrorsNeverContainEncodedCredentials: a receiver that echoes the
+// request (its Authorization header, the user information decoded or
+// escaped) gets it scrubbed from the error too, not only the URL as given.
+func TestHTTPErrorsNeverContainEncodedCredentials(t *testing.T) {
+	t.Parallel()
+	const user, pass = "alice.hook", "p@ss w0rd/SECRET"
+	tests := []struct {
+		name string
+		echo func(r *http.Request) string
+	}{
+		{"authorization header", func(r *http.Request) string { return "denied: " + r.Header.Get("Authorization") }},
+		{"basic auth decoded", func(r *http.Request) string { u, p, _ := r.BasicAuth(); return "denied " + u + " with " + p }},
+		{"base64 without padding", func(r *http.Request) string {
+			return strings.TrimRight(strings.TrimPrefix(r.Header.Get("Authorization"), "Basic "), "=")
+		}},
+		{"user information escaped", func(r *http.Request) string {
+			return "denied " + url.UserPassword(user, pass).String() + " " + url.QueryEscape(pass)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			rec := newRecorder(t, func(w http.ResponseWriter, r *http.Request) {
+				w.WriteHeader(http.StatusUnauthorized)
+				fmt.Fprint(w, tt.echo(r))
+			})
+			base, err := url.Parse(rec.srv.URL)
+			require.NoError(t, err)
+			base.User, base.Path = url.UserPassword(user, pass), "/hook"
+			err = NewWebhook(WebhookURL(base.String())).Notify(t.Context(), testAlert())
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "http status 401")
+			basic := base64.StdEncoding.EncodeToString([]byte(user + ":" + pass))
+			for _, secret := range []string{basic, strings.TrimRight(basic, "="), pass, url.QueryEscape(pass), url.PathEscape(pass), "SECRET"} {
+				assert.NotContains(t, err.Error(), secret, "error %q", err)
+			}
+		})
 	}
 }
 

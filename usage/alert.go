@@ -2,8 +2,11 @@ package usage
 
 import (
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/ipamkit/ipamkit/notify"
 )
@@ -11,8 +14,9 @@ import (
 // AlertKind is the Kind of the alerts a report raises; receivers may route
 // on it.
 const (
-	AlertKindUtilization = "utilization"
-	AlertKindAllClear    = "all-clear"
+	AlertKindUtilization     = "utilization"
+	AlertKindAllClear        = "all-clear"
+	AlertKindNothingMeasured = "nothing-measured"
 )
 
 // Alert returns the report as one alert for [notify] notifiers, and false
@@ -53,8 +57,21 @@ func (r Report) Alert(source string) (notify.Alert, bool) {
 }
 
 // AllClear returns the alert that says a scan found nothing over threshold,
-// for callers that want to hear it.
+// for callers that want to hear it. A report that measured no resource
+// (none whose usage is known) is no all-clear: AllClear then returns a
+// warning of kind AlertKindNothingMeasured that says so, since silence is
+// not good news.
 func (r Report) AllClear(source string) notify.Alert {
+	if !slices.ContainsFunc(r.Resources, func(x Resource) bool { return x.Known }) {
+		return notify.Alert{
+			Kind:     AlertKindNothingMeasured,
+			Severity: notify.Warning,
+			Title:    "IP usage: nothing measured",
+			Summary:  r.summary() + " Check the sources, accounts and regions of the scan.",
+			Source:   source,
+			Time:     r.Scan.Finished,
+		}
+	}
 	return notify.Alert{
 		Kind:     AlertKindAllClear,
 		Severity: notify.Info,
@@ -85,7 +102,7 @@ func (r Report) summary() string {
 			if code == "" {
 				code = "error"
 			}
-			fmt.Fprintf(&b, " %s (%s)%s", e.Target, code, sep)
+			fmt.Fprintf(&b, " %s (%s)%s", escapeControl(e.Target.String()), escapeControl(code), sep)
 		}
 	}
 	return b.String()
@@ -104,12 +121,37 @@ func notifyResource(f Finding) notify.Resource {
 	return nr
 }
 
+// toNotify returns r as an alert or a metric names it. Its text from AWS
+// (the name, the IDs) has its control characters escaped: a newline in a
+// Name tag must not split a line of an alert.
 func toNotify(r Resource) notify.Resource {
 	return notify.Resource{
-		ID: r.ID, Name: r.Name, Type: string(r.Type), CIDR: r.CIDR, AccountID: r.AccountID, Region: r.Region,
+		ID: escapeControl(r.ID), Name: escapeControl(r.Name), Type: escapeControl(string(r.Type)), CIDR: r.CIDR,
+		AccountID: escapeControl(r.AccountID), Region: escapeControl(r.Region),
 		Total: r.Total, Used: r.Used, Available: r.Available, Percent: r.Percent(),
 	}
 }
+
+// escapeControl returns s with each control character (newline, tab,
+// escape, …) and bidirectional override written as a Go escape (\n, \t,
+// \x1b, \u202e).
+func escapeControl(s string) string {
+	if !strings.ContainsFunc(s, isControl) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if !isControl(r) {
+			b.WriteRune(r)
+			continue
+		}
+		q := strconv.QuoteRune(r) // '\n', '\x1b', '\u202e'
+		b.WriteString(q[1 : len(q)-1])
+	}
+	return b.String()
+}
+
+func isControl(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) }
 
 // FindingMetrics returns the monitor sample's metrics (PercentAssigned,
 // IpAddressTotal, IpAddressAvailable by ResourceId) for the findings only,

@@ -2,6 +2,7 @@ package usage
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -68,4 +69,38 @@ func TestReportAlertQuietAndFailed(t *testing.T) {
 	assert.Equal(t, notify.Warning, a.Severity)
 	assert.Equal(t, "IP usage scan incomplete: 7 targets failed", a.Title)
 	assert.Equal(t, "Scanned 7 targets: 0 resources measured, 0 over threshold. 7 targets failed: 1/r (error); 2/r (error); 3/r (error); 4/r (error); 5/r (error); and 2 more.", a.Summary)
+}
+
+// TestReportAlertEscapesControlCharacters: a newline or an escape
+// sequence in a Name tag does not split or rewrite a line of the alert.
+func TestReportAlertEscapesControlCharacters(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, want string
+	}{
+		{"web\nFAKE LINE", `web\nFAKE LINE`},
+		{"red\x1b[31m", `red\x1b[31m`},
+		{"tab\tcr\r", `tab\tcr\r`},
+		{"rlo\u202eexe.txt", `rlo\u202eexe.txt`},
+		{"plain é", "plain é"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.want, func(t *testing.T) {
+			t.Parallel()
+			r := pct("subnet-1", TypeSubnet, 900, nil)
+			r.Name = tt.name
+			rep, err := NewReport([]Resource{r}, nil, ScanInfo{Targets: 1}, Policy{})
+			require.NoError(t, err)
+			a, ok := rep.Alert("x")
+			require.True(t, ok)
+			require.Len(t, a.Resources, 1)
+			assert.Equal(t, tt.want, a.Resources[0].Name)
+			text := notify.DefaultText(a)
+			for _, line := range strings.Split(text, "\n") {
+				assert.False(t, strings.HasPrefix(line, "FAKE LINE"), "a line of its own:\n%s", text)
+			}
+			assert.NotContains(t, text, "\x1b")
+			assert.Contains(t, text, tt.want)
+		})
+	}
 }

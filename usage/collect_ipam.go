@@ -2,6 +2,7 @@ package usage
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -46,6 +47,9 @@ type IPAMOptions struct {
 // IpUsage is a fraction from 0 to 1; Used is that share of the CIDR's
 // addresses, exactly ([ipam.Count.Fraction]). A record without IpUsage —
 // IPAM does not compute it for IPv6 subnets — is kept with Known false.
+//
+// Where client sees no IPAM, or no scope of the requested type, the error
+// is a [*NoIPAMError]: nothing measured is never an empty success.
 func CollectIPAM(ctx context.Context, client IPAMAPI, opts IPAMOptions) ([]Resource, error) {
 	scopes, err := ipamScopes(ctx, client, opts.ScopeType.orPrivate())
 	if err != nil {
@@ -82,9 +86,45 @@ func CollectIPAM(ctx context.Context, client IPAMAPI, opts IPAMOptions) ([]Resou
 	return out, nil
 }
 
-// ipamScopes returns the IDs of every scope of type t, in a stable order.
+// ErrNoIPAM is wrapped by every [*NoIPAMError].
+var ErrNoIPAM = errors.New("no IPAM")
+
+// NoIPAMError says that the account and region a collector read hold no
+// IPAM, or no IPAM scope of the requested type: the IPAM lives elsewhere
+// (its delegated administrator's account, its home region). It wraps
+// [ErrNoIPAM]. A [Scanner] reports it as the [TargetError] of the target,
+// which names the account and region.
+type NoIPAMError struct {
+	// ScopeType is the scope type asked for when the IPAM has no scope of
+	// that type; empty when there is no IPAM at all.
+	ScopeType ScopeType
+}
+
+// Error says what is missing and what to do.
+func (e *NoIPAMError) Error() string {
+	if e.ScopeType != "" {
+		return fmt.Sprintf("the IPAM has no %s scope: choose a scope type it has", e.ScopeType)
+	}
+	return "no IPAM here: run as the IPAM's delegated administrator, or give the IPAM's account and home region"
+}
+
+// ErrorCode returns NoIPAM or NoIPAMScope, so that [TargetError.Code]
+// reports it.
+func (e *NoIPAMError) ErrorCode() string {
+	if e.ScopeType != "" {
+		return "NoIPAMScope"
+	}
+	return "NoIPAM"
+}
+
+// Unwrap returns [ErrNoIPAM].
+func (e *NoIPAMError) Unwrap() error { return ErrNoIPAM }
+
+// ipamScopes returns the IDs of every scope of type t, in a stable order,
+// or a *NoIPAMError when there is none.
 func ipamScopes(ctx context.Context, client ec2.DescribeIpamScopesAPIClient, t ScopeType) ([]string, error) {
 	var ids []string
+	found := false
 	p := ec2.NewDescribeIpamScopesPaginator(client, &ec2.DescribeIpamScopesInput{MaxResults: aws.Int32(maxPage)})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
@@ -92,10 +132,17 @@ func ipamScopes(ctx context.Context, client ec2.DescribeIpamScopesAPIClient, t S
 			return nil, fmt.Errorf("describe IPAM scopes: %w", err)
 		}
 		for _, s := range page.IpamScopes {
+			found = true
 			if string(s.IpamScopeType) == string(t) {
 				ids = append(ids, aws.ToString(s.IpamScopeId))
 			}
 		}
+	}
+	switch {
+	case !found:
+		return nil, &NoIPAMError{}
+	case len(ids) == 0:
+		return nil, &NoIPAMError{ScopeType: t}
 	}
 	slices.Sort(ids)
 	return ids, nil

@@ -3,6 +3,10 @@ package usage
 import (
 	"context"
 	"errors"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
 
 	"github.com/ipamkit/ipamkit/notify"
 )
@@ -28,7 +32,9 @@ type DeliverOptions struct {
 	// Source is the Source of the alert, such as the program's name.
 	Source string
 	// AllClear sends the all-clear ([Report.AllClear]) when the report has
-	// nothing to say: no findings and no failed targets.
+	// nothing to say: no findings and no failed targets. The all-clear goes
+	// only when at least one resource was measured; otherwise the warning
+	// that nothing was measured goes in its place.
 	AllClear bool
 	// Metrics says which resources get metrics; empty means
 	// MetricsFindings, and a value not listed sends none.
@@ -133,4 +139,72 @@ func sinkErrors(err error) []*notify.SinkError {
 		out = append(out, se)
 	}
 	return out
+}
+
+// AlertKindScanFailed is the Kind of [ScanFailedAlert].
+const AlertKindScanFailed = "scan-failed"
+
+// ScanFailedAlert returns the alert that says a whole scan could not start
+// or finish — the caller or the organization could not be read — so that a
+// dead monitor is heard rather than silent. It is critical: nothing was
+// measured. Its summary is the error's text with every URL reduced to its
+// scheme and host (see [RedactURLs]), and its title names the AWS error
+// code when there is one. at is the time of the failure.
+func ScanFailedAlert(err error, source string, at time.Time) notify.Alert {
+	title := "IP usage scan failed: nothing was measured"
+	var coded interface{ ErrorCode() string }
+	if errors.As(err, &coded) && coded.ErrorCode() != "" {
+		title += " (" + coded.ErrorCode() + ")"
+	}
+	summary := "The scan could not run."
+	if err != nil {
+		summary = RedactURLs(err.Error())
+	}
+	return notify.Alert{
+		Kind:     AlertKindScanFailed,
+		Severity: notify.Critical,
+		Title:    title,
+		Summary:  summary,
+		Source:   source,
+		Time:     at,
+	}
+}
+
+// DeliverScanFailure sends [ScanFailedAlert] of err, once, to every
+// notifier of m, and nothing to its sinks: there are no figures. Of the
+// options it reads Source. As [Report.Deliver], it tries every notifier
+// and names each one that failed in the Delivery.
+func DeliverScanFailure(ctx context.Context, m notify.Multi, err error, at time.Time, optFns ...func(*DeliverOptions)) Delivery {
+	var o DeliverOptions
+	for _, fn := range optFns {
+		fn(&o)
+	}
+	d := Delivery{Alert: ScanFailedAlert(err, o.Source, at), Due: true}
+	if len(m.Notifiers) > 0 {
+		d.NotifyErrors = sinkErrors(m.Notify(ctx, d.Alert))
+		d.Notified = len(m.Notifiers) - len(d.NotifyErrors)
+	}
+	return d
+}
+
+// urlPattern matches a URL in the text of an error.
+var urlPattern = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^\s"'<>]+`)
+
+// RedactURLs returns s with every URL reduced to its scheme and host, and
+// "/[redacted]" when it had user information, a path or a query: an
+// endpoint in an error may carry a credential.
+func RedactURLs(s string) string {
+	return urlPattern.ReplaceAllStringFunc(s, func(raw string) string {
+		trimmed := strings.TrimRight(raw, ".,;:)]")
+		tail := raw[len(trimmed):] // punctuation of the sentence, not of the URL
+		u, err := url.Parse(trimmed)
+		if err != nil || u.Host == "" {
+			return "[redacted]" + tail
+		}
+		out := u.Scheme + "://" + u.Host
+		if u.User != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
+			out += "/[redacted]"
+		}
+		return out + tail
+	})
 }

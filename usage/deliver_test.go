@@ -89,6 +89,16 @@ func TestReportDeliver(t *testing.T) {
 			want: got{Kind: AlertKindAllClear, Due: true, Notified: 1, Alerts: [][]string{{AlertKindAllClear}}},
 		},
 		{
+			name: "nothing measured, all-clear asked: a warning, never an all-clear",
+			rep:  report(t, []Resource{{ID: "unknown"}}, 0), notifiers: []error{nil}, opts: DeliverOptions{AllClear: true},
+			want: got{Kind: AlertKindNothingMeasured, Due: true, Notified: 1, Alerts: [][]string{{AlertKindNothingMeasured}}},
+		},
+		{
+			name: "nothing measured: silence without the all-clear",
+			rep:  report(t, nil, 0), notifiers: []error{nil},
+			want: got{Kind: AlertKindNothingMeasured, Alerts: [][]string{nil}},
+		},
+		{
 			name: "failed targets only: a warning, never an all-clear",
 			rep:  report(t, nil, 2), notifiers: []error{nil}, opts: DeliverOptions{AllClear: true},
 			want: got{Kind: AlertKindUtilization, Due: true, Notified: 1, Alerts: [][]string{{AlertKindUtilization}}},
@@ -228,5 +238,65 @@ func TestReportDeliverNoCredentials(t *testing.T) {
 			}
 			assert.False(t, strings.Contains(text, string(secret)), "error of %s holds the secret", e.Name)
 		}
+	}
+}
+
+// TestDeliverScanFailure: a scan that could not start is heard once by
+// every notifier, with the reason and no credential, and sends no metric.
+func TestDeliverScanFailure(t *testing.T) {
+	t.Parallel()
+	denied := &ScanError{Step: "find the caller's account", Region: "eu-west-1", Hint: "check the credentials",
+		Err: fmt.Errorf("post https://user:pa55w0rd@sts.example.com/TOKEN123?X-Amz-Security-Token=t0k3n: %w", codedError{"AccessDenied"})}
+	boom := errors.New("boom")
+	tests := []struct {
+		name      string
+		err       error
+		notifiers []error
+		title     string
+		notified  int
+		errors    []string
+	}{
+		{"denied, every notifier hears it", denied, []error{nil, nil}, "IP usage scan failed: nothing was measured (AccessDenied)", 2, nil},
+		{"one notifier fails, the other hears it", errors.New("organization not readable"), []error{boom, nil},
+			"IP usage scan failed: nothing was measured", 1, []string{"notifier 1: boom"}},
+		{"no notifier", denied, nil, "IP usage scan failed: nothing was measured (AccessDenied)", 0, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var m notify.Multi
+			var recs []*recorder
+			for i, err := range tt.notifiers {
+				r := &recorder{err: err}
+				recs = append(recs, r)
+				m.Notifiers = append(m.Notifiers, notify.Named(fmt.Sprintf("notifier %d", i+1), r))
+			}
+			sink := &recorder{}
+			m.Sinks = append(m.Sinks, sink)
+			d := DeliverScanFailure(t.Context(), m, tt.err, t0, func(o *DeliverOptions) { o.Source = "test" })
+			assert.True(t, d.Due)
+			assert.Equal(t, AlertKindScanFailed, d.Alert.Kind)
+			assert.Equal(t, notify.Critical, d.Alert.Severity)
+			assert.Equal(t, tt.title, d.Alert.Title)
+			assert.Equal(t, "test", d.Alert.Source)
+			assert.Equal(t, t0, d.Alert.Time)
+			assert.Equal(t, tt.notified, d.Notified)
+			var errs []string
+			for _, f := range d.Failures() {
+				errs = append(errs, f.Error())
+			}
+			assert.Equal(t, tt.errors, errs)
+			for _, r := range recs {
+				assert.Equal(t, []string{AlertKindScanFailed}, r.alerts, "once per notifier")
+			}
+			assert.Empty(t, sink.metrics, "no figures, no metrics")
+			for _, secret := range []string{"pa55w0rd", "TOKEN123", "t0k3n", "user:"} {
+				assert.NotContains(t, d.Alert.Summary+d.Alert.Title, secret)
+			}
+			if tt.err == denied {
+				assert.Equal(t, "find the caller's account: post https://sts.example.com/[redacted]: api error AccessDenied: no "+
+					"(region eu-west-1: check the credentials)", d.Alert.Summary)
+			}
+		})
 	}
 }

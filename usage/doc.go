@@ -12,6 +12,16 @@
 // resource whose usage the source does not report is kept with Known false,
 // never dropped and never a crash.
 //
+// A VPC or subnet that both SourceIPAM and SourceEC2 measure is one
+// resource, not two: [NewReport] and [Merge] keep the SourceEC2 resource,
+// whose figures are exact (a subnet's usable addresses, from EC2's own
+// count; a VPC's largest free block), and copy into it what only IPAM
+// knows: its pool, compliance, overlap and management state. A report
+// thus has one resource, at most one finding and one set of metrics per
+// ResourceId, and CloudWatch never averages two sources' values under one
+// dimension. IPAM's records of other types (EIPs, public IPv4 and IPv6
+// pools) and of resources EC2 did not scan stay as they are.
+//
 // # Policy and findings
 //
 // A [Policy] holds warning and critical thresholds in percent, with
@@ -44,14 +54,21 @@
 // account with its own credentials and the others through a role, reads the
 // IPAM where it lives and EC2 over the targets, and returns the merged
 // report. A failed target is a [TargetError] in the report; only a scan
-// that cannot start (caller or organization unreadable) is an error, a
-// [*ScanError] that says as whom, where and what to do.
+// that cannot start (caller or organization unreadable, no account to
+// scan) is an error, a [*ScanError] that says as whom, where and what to
+// do. Measuring nothing is never a success: where the IPAM sources find no
+// IPAM, or no scope of the requested type, the target fails with a
+// [*NoIPAMError], and the all-clear is sent only when at least one
+// resource was measured and no target failed.
 //
 // [Report.Deliver] is the other half of that call: it sends the report's
 // alert to every notifier of a [notify.Multi] when there is something to say
 // (or the all-clear, when asked), the metrics of the findings or of every
 // resource to every sink, and returns a [Delivery] that names each notifier
-// or sink that failed, none of which stops the others.
+// or sink that failed, none of which stops the others. When the scan
+// cannot start at all, [DeliverScanFailure] sends every notifier the
+// critical [ScanFailedAlert] instead, with the reason and no credential:
+// a dead monitor is heard, not silent.
 //
 // Underneath, a [Scanner] measures a given list of [Target] values with
 // bounded concurrency, getting each target's client from a [ClientFactory]:

@@ -25,6 +25,10 @@ const DefaultRoleName = "OrganizationAccountAccessRole"
 // options nor the configuration name a region.
 var ErrNoRegion = errors.New("no region: give the regions to scan or configure one (AWS_REGION, a profile)")
 
+// ErrNoTargets is wrapped by the [*ScanError] of a scan that has no
+// account to scan: an organization without an ACTIVE account.
+var ErrNoTargets = errors.New("no account to scan")
+
 // OrganizationScanOptions configures [ScanOrganization] and
 // [NewOrganizationScanner]. The zero value scans the caller's own account,
 // in the configuration's region, from every source.
@@ -231,15 +235,22 @@ func (s *OrganizationScanner) Targets(ctx context.Context) ([]Target, error) {
 	default:
 		targets = AccountTargets(caller.ARN, []string{caller.AccountID}, s.regions, "", "")
 	}
+	if len(targets) == 0 {
+		return nil, &ScanError{Step: "targets of the organization", AccountID: caller.AccountID, Region: s.region, Err: ErrNoTargets,
+			Hint: "the organization lists no ACTIVE account: check that these credentials are of the organization to scan"}
+	}
 	return WithoutRoleFor(targets, caller.AccountID), nil
 }
 
 // Scan measures the IPAM (SourceIPAM, SourcePools) where it lives and EC2
 // (SourceEC2) over the targets, and returns the merged report. A target
-// that fails is a [TargetError] in the report, never an aborted scan. The
-// error is non-nil only when nothing could be scanned: the caller or the
-// organization's accounts could not be read, as a [*ScanError] naming the
-// account and region and what to do.
+// that fails is a [TargetError] in the report, never an aborted scan; an
+// IPAM account and region without an IPAM is one such failure (a
+// [*NoIPAMError]), also with the default sources: the IPAM is never
+// skipped in silence. The error is non-nil only when nothing could be
+// scanned: the caller or the organization's accounts could not be read, or
+// there is no account to scan ([ErrNoTargets]), as a [*ScanError] naming
+// the account and region and what to do.
 func (s *OrganizationScanner) Scan(ctx context.Context) (Report, error) {
 	caller, err := s.Caller(ctx)
 	if err != nil {
@@ -266,7 +277,7 @@ func (s *OrganizationScanner) Scan(ctx context.Context) (Report, error) {
 		}
 		reports = append(reports, rep)
 	}
-	return Merge(reports...), nil
+	return Merge(reports...), nil // one resource for IPAM's and EC2's figures of a VPC or subnet
 }
 
 func (s *OrganizationScanner) scanner(sources []Source) *Scanner {

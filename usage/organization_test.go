@@ -135,6 +135,22 @@ func TestOrganizationScannerFailures(t *testing.T) {
 		assert.EqualError(t, err, "targets of the organization: list accounts: api error AccessDeniedException: no (account 000000000004 region eu-west-1: "+
 			"run as the management account or a delegated administrator of AWS Organizations, allowed organizations:ListAccounts)")
 	})
+	t.Run("no active account", func(t *testing.T) {
+		t.Parallel()
+		org := NewMockOrganizationsAPI(gomock.NewController(t))
+		org.EXPECT().ListAccounts(gomock.Any(), gomock.Any(), gomock.Any()).Return(&organizations.ListAccountsOutput{Accounts: []orgtypes.Account{
+			{Id: aws.String("000000000003"), State: orgtypes.AccountStateSuspended},
+		}}, nil)
+		_, err := ScanOrganization(t.Context(), aws.Config{Region: "eu-west-1"}, func(o *OrganizationScanOptions) {
+			o.Organization, o.Sources = true, []Source{SourceEC2}
+			o.Caller = Caller{AccountID: "000000000004", ARN: "arn:aws:iam::000000000004:user/me"}
+			o.Organizations, o.Clients = org, noClients
+		})
+		var se *ScanError
+		require.ErrorAs(t, err, &se, "no account to scan is no success")
+		assert.ErrorIs(t, err, ErrNoTargets)
+		assert.ErrorContains(t, err, "account 000000000004 region eu-west-1")
+	})
 	t.Run("options", func(t *testing.T) {
 		t.Parallel()
 		_, err := NewOrganizationScanner(aws.Config{}, func(o *OrganizationScanOptions) {

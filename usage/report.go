@@ -1,6 +1,7 @@
 package usage
 
 import (
+	"cmp"
 	"encoding/json"
 	"slices"
 	"time"
@@ -66,10 +67,20 @@ const FormatVersion = 1
 // MarshalJSON encodes r with its struct tags, after a "formatVersion"
 // member holding [FormatVersion]. The resources, findings and errors are
 // written as [Resource.MarshalJSON], [Finding.MarshalJSON] and
-// [TargetError.MarshalJSON] say.
+// [TargetError.MarshalJSON] say. An empty list is written as [], never
+// null, so that a pipeline such as jq '.findings[]' works when all is well.
 func (r Report) MarshalJSON() ([]byte, error) {
 	type plain Report // the struct tags, without these methods
+	r.Resources, r.Findings, r.Errors = nonNil(r.Resources), nonNil(r.Findings), nonNil(r.Errors)
 	return jsonversion.Marshal(FormatVersion, plain(r))
+}
+
+// nonNil returns s, or an empty slice when s is nil: it encodes as [].
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
 }
 
 // UnmarshalJSON decodes what [Report.MarshalJSON] writes, such as a report
@@ -85,9 +96,13 @@ func (r *Report) UnmarshalJSON(b []byte) error {
 }
 
 // NewReport evaluates resources against p and returns the report, with
-// everything in its documented order. An invalid policy gives an error
-// wrapping [ErrBadPolicy].
+// everything in its documented order. A VPC or subnet measured by both
+// SourceIPAM and SourceEC2 is kept once, as the SourceEC2 resource with
+// IPAM's pool, compliance, overlap and management state: one resource,
+// one finding, one set of metrics per ResourceId. An invalid policy gives
+// an error wrapping [ErrBadPolicy].
 func NewReport(resources []Resource, errs []*TargetError, scan ScanInfo, p Policy) (Report, error) {
+	resources = mergeSources(resources)
 	findings, err := Evaluate(resources, p)
 	if err != nil {
 		return Report{}, err
@@ -124,7 +139,10 @@ func (r Report) Worst() notify.Severity {
 // earliest start to the latest finish.
 //
 // Should the same resource appear in several reports, the one from the
-// report given last is kept. Merge does not modify its arguments.
+// report given last is kept. A VPC or subnet that one report measured
+// from IPAM and another from EC2 is kept once, as [NewReport] does, with
+// the finding of EC2's figures, if any. Merge does not modify its
+// arguments.
 func Merge(reports ...Report) Report {
 	var out Report
 	for _, r := range reports {
@@ -141,8 +159,27 @@ func Merge(reports ...Report) Report {
 		out.Scan.Targets += s.Targets
 		out.Scan.APICalls += s.APICalls
 	}
-	out.Resources = keepLast(out.Resources, Resource.Key)
+	out.Resources = mergeSources(keepLast(out.Resources, Resource.Key))
 	out.Findings = keepLast(out.Findings, func(f Finding) Key { return f.Key() })
+	if len(out.Findings) > 0 {
+		// Findings follow their resources: gone when merged away, with
+		// IPAM's statuses when merged into.
+		kept := make(map[Key]Resource, len(out.Resources))
+		for _, r := range out.Resources {
+			kept[r.Key()] = r
+		}
+		out.Findings = slices.DeleteFunc(out.Findings, func(f Finding) bool {
+			_, ok := kept[f.Key()]
+			return !ok
+		})
+		for i, f := range out.Findings {
+			r, fr := kept[f.Key()], &out.Findings[i].Resource
+			if fr.ComplianceStatus == "" && fr.OverlapStatus == "" && fr.ManagementState == "" {
+				fr.ComplianceStatus, fr.OverlapStatus, fr.ManagementState = r.ComplianceStatus, r.OverlapStatus, r.ManagementState
+			}
+			fr.PoolID, fr.Name = cmp.Or(fr.PoolID, r.PoolID), cmp.Or(fr.Name, r.Name)
+		}
+	}
 	out.sort()
 	return out
 }

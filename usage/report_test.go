@@ -223,3 +223,31 @@ func TestReportJSONVersion(t *testing.T) {
 	err := json.Unmarshal([]byte(`{"formatVersion":2}`), &r)
 	assert.ErrorContains(t, err, "report formatVersion 2 is newer than this release reads (1)")
 }
+
+// TestReportJSONEmptyLists checks that the lists of a report are [] when
+// empty, never null: a pipeline such as jq '.findings[]' must work when
+// all is well.
+func TestReportJSONEmptyLists(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		rep  Report
+	}{
+		{"zero", Report{}},
+		{"empty slices", Report{Resources: []Resource{}, Findings: []Finding{}, Errors: []*TargetError{}}},
+		{"merged nothing", Merge()},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			b, err := json.Marshal(tt.rep)
+			require.NoError(t, err)
+			var raw map[string]json.RawMessage
+			require.NoError(t, json.Unmarshal(b, &raw))
+			for _, k := range []string{"resources", "findings", "errors"} {
+				assert.Equal(t, "[]", string(raw[k]), "member %s of %s", k, b)
+			}
+			assert.Equal(t, "1", string(raw["formatVersion"]))
+		})
+	}
+}

@@ -1,8 +1,10 @@
 package usage
 
 import (
+	"cmp"
 	"encoding/json"
 	"net/netip"
+	"slices"
 
 	"github.com/ipamkit/ipamkit/ipam"
 )
@@ -155,4 +157,56 @@ func (v resourceJSON) resource() Resource {
 		r.Known, r.Used, r.Available = true, *v.Used, *v.Available
 	}
 	return r
+}
+
+// mergeSources returns rs with each VPC and subnet measured by both
+// SourceIPAM and SourceEC2 kept once: the SourceEC2 resource, whose figures
+// are exact (a subnet's usable addresses, a VPC's largest free block), with
+// the IPAM record's pool, compliance, overlap and management state, and
+// its name when EC2 has none. An IPAM record matches an EC2 resource of the
+// same account, region, type and ID whose CIDR, or one of whose CIDRs, is
+// the record's. rs is not modified.
+func mergeSources(rs []Resource) []Resource {
+	type id struct {
+		account, region string
+		typ             ResourceType
+		id              string
+	}
+	ec2 := make(map[id][]int)
+	for i, r := range rs {
+		if r.Source == SourceEC2 {
+			k := id{r.AccountID, r.Region, r.Type, r.ID}
+			ec2[k] = append(ec2[k], i)
+		}
+	}
+	if len(ec2) == 0 {
+		return rs
+	}
+	out := slices.Clone(rs)
+	drop := make([]bool, len(rs))
+	for i, r := range rs {
+		if r.Source != SourceIPAM || (r.Type != TypeVPC && r.Type != TypeSubnet) {
+			continue
+		}
+		for _, j := range ec2[id{r.AccountID, r.Region, r.Type, r.ID}] {
+			e := &out[j]
+			if e.CIDR != r.CIDR && !slices.Contains(e.CIDRs, r.CIDR) {
+				continue
+			}
+			drop[i] = true
+			if e.ComplianceStatus == "" && e.OverlapStatus == "" && e.ManagementState == "" {
+				e.ComplianceStatus, e.OverlapStatus, e.ManagementState = r.ComplianceStatus, r.OverlapStatus, r.ManagementState
+			}
+			e.PoolID = cmp.Or(e.PoolID, r.PoolID)
+			e.Name = cmp.Or(e.Name, r.Name)
+			break
+		}
+	}
+	kept := out[:0]
+	for i, r := range out {
+		if !drop[i] {
+			kept = append(kept, r)
+		}
+	}
+	return kept
 }

@@ -27,7 +27,8 @@ type ClientFactoryFunc func(ctx context.Context, t Target) (EC2API, error)
 func (f ClientFactoryFunc) EC2(ctx context.Context, t Target) (EC2API, error) { return f(ctx, t) }
 
 // ErrNotScanned is wrapped by the error of every target a scan did not get
-// to: its context was done first, or the deadline margin was reached.
+// to or did not finish: its context was done first, or the deadline margin
+// was reached before it started or while it ran.
 var ErrNotScanned = errors.New("not scanned")
 
 // ScannerOptions configures a [Scanner]. The zero value is ready to use.
@@ -45,10 +46,12 @@ type ScannerOptions struct {
 	Concurrency int
 	// TargetTimeout bounds the scan of one target; zero means 2 minutes.
 	TargetTimeout time.Duration
-	// DeadlineMargin stops starting targets when the context's deadline is
-	// this close, so a Lambda reports the targets it did not scan instead
-	// of being killed mid-write. Zero means 10 seconds; it matters only
-	// when the context has a deadline.
+	// DeadlineMargin is kept free before the context's deadline: no target
+	// starts this close to it, and a target still running when it is
+	// reached is stopped and reported as not finished (wrapping
+	// ErrNotScanned). A Lambda thus always has this much time left to send
+	// its alert, however slow a target is. Zero means 10 seconds; it
+	// matters only when the context has a deadline.
 	DeadlineMargin time.Duration
 	// Logger receives one record per target; nil discards them.
 	Logger *slog.Logger
@@ -93,7 +96,9 @@ func NewScanner(clients ClientFactory, optFns ...func(*ScannerOptions)) *Scanner
 // before ctx is done, or before its deadline margin, becomes one wrapping
 // [ErrNotScanned]. With SourceIPAM, every account and region IPAM failed to
 // discover is reported too, as a TargetError wrapping a [DiscoveryError]:
-// its resources are missing from IPAM's figures. The error is non-nil only for an invalid policy
+// its resources are missing from IPAM's figures. A target where
+// SourceIPAM or SourcePools finds no IPAM, or no scope of the requested
+// type, fails with a [*NoIPAMError]. The error is non-nil only for an invalid policy
 // ([ErrBadPolicy]), checked before any call.
 //
 // At most Concurrency targets are in flight; each goroutine writes only its
@@ -128,7 +133,7 @@ func (s *Scanner) Scan(ctx context.Context, targets []Target) (Report, error) {
 				results[i].err = err
 				return nil
 			}
-			results[i].resources, results[i].problems, results[i].err = s.scanTarget(ctx, t)
+			results[i].resources, results[i].problems, results[i].err = s.scanTargetByMargin(ctx, t)
 			return nil
 		})
 	}
@@ -162,6 +167,23 @@ func (s *Scanner) startable(ctx context.Context) error {
 	return nil
 }
 
+// scanTargetByMargin scans t, stopping it when ctx's deadline is within
+// the margin: the error then wraps ErrNotScanned and says so.
+func (s *Scanner) scanTargetByMargin(ctx context.Context, t Target) ([]Resource, []*TargetError, error) {
+	d, ok := ctx.Deadline()
+	if !ok {
+		return s.scanTarget(ctx, t)
+	}
+	margin := fmt.Errorf("%w: not finished %v before the deadline", ErrNotScanned, s.opts.DeadlineMargin)
+	ctx, cancel := context.WithDeadlineCause(ctx, d.Add(-s.opts.DeadlineMargin), margin)
+	defer cancel()
+	rs, problems, err := s.scanTarget(ctx, t)
+	if err != nil && errors.Is(context.Cause(ctx), margin) {
+		return nil, nil, fmt.Errorf("%w: %w", margin, err)
+	}
+	return rs, problems, err
+}
+
 func (s *Scanner) scanTarget(ctx context.Context, t Target) ([]Resource, []*TargetError, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.opts.TargetTimeout)
 	defer cancel()
@@ -186,6 +208,10 @@ func (s *Scanner) scanTarget(ctx context.Context, t Target) ([]Resource, []*Targ
 			}
 		case SourcePools:
 			rs, err = CollectPools(ctx, client, s.opts.IPAM.ScopeType)
+			if err == nil && len(rs) == 0 {
+				// No pool: is there an IPAM here at all?
+				_, err = ipamScopes(ctx, client, s.opts.IPAM.ScopeType.orPrivate())
+			}
 		default:
 			err = fmt.Errorf("unknown source %q (want ec2, ipam or pools)", src)
 		}

@@ -124,6 +124,30 @@ func TestScanNotScanned(t *testing.T) {
 		assert.ErrorContains(t, rep.Errors[0], "not scanned: within 10s of the deadline")
 		assert.Empty(t, rep.Resources)
 	})
+	t.Run("running at the margin", func(t *testing.T) {
+		// A target whose calls never answer is stopped at the deadline
+		// minus the margin, not at the deadline: the margin is left for
+		// the alert. The scanner's clock is pinned early, so the target
+		// always starts.
+		started := make(chan struct{}, 1)
+		hang := ClientFactoryFunc(func(ctx context.Context, tg Target) (EC2API, error) {
+			started <- struct{}{}
+			<-ctx.Done() // a target that never answers
+			return nil, ctx.Err()
+		})
+		const margin = time.Minute // without the margin's stop, the test would wait for it
+		ctx, cancel := context.WithDeadline(t.Context(), time.Now().Add(margin+50*time.Millisecond))
+		defer cancel()
+		sc := NewScanner(hang, func(o *ScannerOptions) { o.DeadlineMargin = margin })
+		sc.now = func() time.Time { return time.Now().Add(-time.Hour) }
+		rep, err := sc.Scan(ctx, targets[:1])
+		require.NoError(t, err)
+		require.Len(t, started, 1, "the target started")
+		require.NoError(t, ctx.Err(), "the scan ended with the margin left")
+		require.Len(t, rep.Errors, 1)
+		assert.ErrorIs(t, rep.Errors[0], ErrNotScanned)
+		assert.ErrorContains(t, rep.Errors[0], "not scanned: not finished 1m0s before the deadline: client: context deadline exceeded")
+	})
 	t.Run("target timeout", func(t *testing.T) {
 		slow := ClientFactoryFunc(func(ctx context.Context, tg Target) (EC2API, error) {
 			<-ctx.Done() // a target that never answers
@@ -142,7 +166,10 @@ func TestScanSourcesAndPolicy(t *testing.T) {
 	clients := ClientFactoryFunc(func(ctx context.Context, tg Target) (EC2API, error) {
 		calls++
 		m := NewMockEC2API(gomock.NewController(t))
-		m.EXPECT().DescribeIpamScopes(gomock.Any(), gomock.Any(), gomock.Any()).Return(&ec2.DescribeIpamScopesOutput{}, nil)
+		m.EXPECT().DescribeIpamScopes(gomock.Any(), gomock.Any(), gomock.Any()).Return(&ec2.DescribeIpamScopesOutput{IpamScopes: []types.IpamScope{
+			{IpamScopeId: aws.String("ipam-scope-1"), IpamScopeType: types.IpamScopeTypePrivate},
+		}}, nil).Times(2) // the second to tell an IPAM without pools from no IPAM
+		m.EXPECT().GetIpamResourceCidrs(gomock.Any(), gomock.Any(), gomock.Any()).Return(&ec2.GetIpamResourceCidrsOutput{}, nil)
 		m.EXPECT().DescribeIpams(gomock.Any(), gomock.Any(), gomock.Any()).Return(&ec2.DescribeIpamsOutput{}, nil)
 		m.EXPECT().DescribeIpamPools(gomock.Any(), gomock.Any(), gomock.Any()).Return(&ec2.DescribeIpamPoolsOutput{}, nil)
 		return m, nil
@@ -164,4 +191,52 @@ func TestScanSourcesAndPolicy(t *testing.T) {
 	require.Len(t, rep.Errors, 1)
 	assert.ErrorContains(t, rep.Errors[0], `unknown source "dns"`)
 	assert.True(t, errors.Is(rep.Errors[0], rep.Errors[0].Err))
+}
+
+// TestScanNoIPAM checks that a target without an IPAM, or without a scope
+// of the requested type, fails and says where: a scan that measured
+// nothing is not a success.
+func TestScanNoIPAM(t *testing.T) {
+	t.Parallel()
+	private := types.IpamScope{IpamScopeId: aws.String("ipam-scope-1"), IpamScopeType: types.IpamScopeTypePrivate}
+	tests := []struct {
+		name    string
+		sources []Source
+		scope   ScopeType
+		scopes  []types.IpamScope
+		code    string // of the TargetError; empty for none
+	}{
+		{"ipam, no IPAM", []Source{SourceIPAM}, "", nil, "NoIPAM"},
+		{"pools, no IPAM", []Source{SourcePools}, "", nil, "NoIPAM"},
+		{"ipam, no public scope", []Source{SourceIPAM}, ScopePublic, []types.IpamScope{private}, "NoIPAMScope"},
+		{"pools, no public scope", []Source{SourcePools}, ScopePublic, []types.IpamScope{private}, "NoIPAMScope"},
+		{"pools, an IPAM without pools", []Source{SourcePools}, "", []types.IpamScope{private}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			clients := ClientFactoryFunc(func(ctx context.Context, tg Target) (EC2API, error) {
+				m := NewMockEC2API(gomock.NewController(t))
+				m.EXPECT().DescribeIpamScopes(gomock.Any(), gomock.Any(), gomock.Any()).Return(&ec2.DescribeIpamScopesOutput{IpamScopes: tt.scopes}, nil)
+				m.EXPECT().DescribeIpamPools(gomock.Any(), gomock.Any(), gomock.Any()).Return(&ec2.DescribeIpamPoolsOutput{}, nil).AnyTimes()
+				return m, nil
+			})
+			tg := []Target{{AccountID: "111111111111", Region: "us-west-2"}}
+			rep, err := NewScanner(clients, func(o *ScannerOptions) { o.Sources, o.IPAM.ScopeType = tt.sources, tt.scope }).Scan(t.Context(), tg)
+			require.NoError(t, err)
+			assert.Empty(t, rep.Resources)
+			if tt.code == "" {
+				assert.Empty(t, rep.Errors)
+				return
+			}
+			require.Len(t, rep.Errors, 1)
+			te := rep.Errors[0]
+			assert.Equal(t, tt.code, te.Code())
+			assert.ErrorIs(t, te, ErrNoIPAM)
+			assert.Contains(t, te.Error(), "account 111111111111 region us-west-2: ", "the error names where")
+			if tt.code == "NoIPAM" {
+				assert.Contains(t, te.Error(), "run as the IPAM's delegated administrator")
+			}
+		})
+	}
 }

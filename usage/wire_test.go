@@ -242,10 +242,23 @@ func TestWireScanOrganizationCall(t *testing.T) {
 	assert.Equal(t, 1+5*2, rep.Scan.Targets, "the IPAM, then five accounts in two regions")
 
 	bySource := map[usage.Source]int{}
+	type where struct{ account, region, id, cidr string }
+	seen := map[where]usage.Source{}
+	withIPAMStatus := 0
 	for _, r := range rep.Resources {
 		bySource[r.Source]++
+		if r.Source == usage.SourceEC2 && r.ComplianceStatus != "" {
+			withIPAMStatus++
+		}
+		if r.Type == usage.TypeVPC || r.Type == usage.TypeSubnet {
+			k := where{r.AccountID, r.Region, r.ID, r.CIDR.String()}
+			if src, dup := seen[k]; dup {
+				t.Errorf("%v measured twice, by %s and %s", k, src, r.Source)
+			}
+			seen[k] = r.Source
+		}
 	}
-	assert.Positive(t, bySource[usage.SourceIPAM])
+	assert.Positive(t, withIPAMStatus, "IPAM's records merged into EC2's figures, with their compliance")
 	assert.Positive(t, bySource[usage.SourcePools])
 	wantVPCs, wantSubnets := countDemo(t, srv)
 	assert.Equal(t, wantVPCs+wantSubnets, bySource[usage.SourceEC2], "every VPC and subnet of the member accounts (the management account has none)")

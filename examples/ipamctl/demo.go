@@ -39,8 +39,8 @@ func demoServeCommand() *Command {
 		Long: `Start the fake on 127.0.0.1, print the environment to export so that
 the AWS CLI and every ipamctl command use it, and serve until
 interrupted (Ctrl-C). Paste the export lines into another shell,
-then try 'ipamctl usage --org --regions us-east-1,us-west-2' or
-'aws ec2 describe-vpcs' there.
+then try 'ipamctl usage --org --regions us-east-1,us-west-2
+--ipam-account 222222222222' or 'aws ec2 describe-vpcs' there.
 
 The built-in organization has a management account (111111111111), a
 networking account (222222222222) that owns an IPAM in us-east-1 and

@@ -29,6 +29,8 @@ type usageOptions struct {
 	org            bool
 	roleName       string
 	externalID     string
+	ipamAccount    string
+	ipamRegion     string
 	critical       float64
 	warning        float64
 	scopeType      string
@@ -44,7 +46,7 @@ type usageOptions struct {
 func usageCommand() *Command {
 	return &Command{
 		Name:      "usage",
-		UsageLine: "[--source ipam|ec2|pools|all] [--regions R,...] [--accounts A,... | --org] [--role-name NAME] [--external-id ID] [--threshold P] [--warning P] [--scope-type private|public] [--resource-type T] [-o table|json|csv] [--fail-on-findings] [--notify KIND=TARGET ...] [--notify-all-clear]",
+		UsageLine: "[--source ipam|ec2|pools|all] [--regions R,...] [--accounts A,... | --org] [--role-name NAME] [--external-id ID] [--ipam-account A] [--ipam-region R] [--threshold P] [--warning P] [--scope-type private|public] [--resource-type T] [-o table|json|csv] [--fail-on-findings] [--notify KIND=TARGET ...] [--notify-all-clear]",
 		Short:     "Measure how full subnets, VPCs and IPAM pools are, across accounts.",
 		Long: `Measure how full subnets, VPCs, IPAM resource CIDRs and IPAM pools are,
 across accounts and regions, and report what reaches a threshold, with
@@ -56,7 +58,9 @@ IPAM manages or not; ipam reads the resource CIDRs IPAM computes for the
 whole organization; pools measures each IPAM pool against its
 allocations. ipam and pools read the IPAM of the caller's account in the
 first region, so run them where the IPAM lives (its delegated
-administrator account and home region).
+administrator account and home region), or name it with --ipam-account
+and --ipam-region. An account and region without an IPAM is an error,
+never an empty report.
 
 Targets: the caller's own account, the accounts of --accounts, or every
 active account of the organization with --org, times the regions of
@@ -108,6 +112,20 @@ ok        12.5%   [##................]  ipam-pool-0d836ba2e404d1e96 (us-west-2-S
 				return nil
 			})
 			fs.fn("external-id", "ID", "External ID passed when assuming the roles.", func(v string) error { o.externalID = v; return nil })
+			fs.fn("ipam-account", "A", "Account holding the IPAM (its delegated administrator), read through --role-name; the caller's account if not given.", func(v string) error {
+				if !accountIDPattern().MatchString(v) {
+					return errors.New("want a 12-digit account ID")
+				}
+				o.ipamAccount = v
+				return nil
+			})
+			fs.fn("ipam-region", "R", "The IPAM's home region, where ipam and pools read it; the first of --regions if not given.", func(v string) error {
+				if v == "" {
+					return errors.New("empty region")
+				}
+				o.ipamRegion = v
+				return nil
+			})
 			fs.floatVal(&o.critical, "threshold", "P", "Critical threshold, in percent: a resource at or above it is critical. 80 if not given.")
 			fs.floatVal(&o.warning, "warning", "P", "Warning threshold, in percent, below --threshold; none if not given.")
 			fs.choice(&o.scopeType, "scope-type", []string{"private", "public"}, "IPAM scopes to read for --source ipam and pools; private if not given.")
@@ -163,6 +181,7 @@ func (o *usageOptions) run(ctx context.Context, e *env) error {
 	rep, err := usage.ScanOrganization(ctx, cfg, func(so *usage.OrganizationScanOptions) {
 		so.Organization, so.Accounts, so.Regions = o.org, o.accounts, o.regions
 		so.RoleName, so.ExternalID = o.roleName, o.externalID
+		so.IPAMAccount, so.IPAMRegion = o.ipamAccount, o.ipamRegion
 		so.Sources = usageSources[o.source]
 		so.IPAM.ScopeType = usage.ScopeType(o.scopeType)
 		if o.resourceType != "all" {
@@ -175,7 +194,8 @@ func (o *usageOptions) run(ctx context.Context, e *env) error {
 		}
 	})
 	if err != nil {
-		return err
+		// Nothing was measured: a dead monitor must be heard, not silent.
+		return errors.Join(append([]error{err}, o.notify.sendFailure(ctx, e, cfg, err)...)...)
 	}
 
 	if err := writeUsageReport(e.stdout, rep, o.format); err != nil {
@@ -190,6 +210,9 @@ func (o *usageOptions) run(ctx context.Context, e *env) error {
 		errs := make([]error, len(rep.Errors), len(rep.Errors)+len(notifyErrs))
 		for i, te := range rep.Errors {
 			errs[i] = te
+			if errors.Is(te, usage.ErrNoIPAM) {
+				errs[i] = fmt.Errorf("%w (--ipam-account, --ipam-region)", te)
+			}
 		}
 		return errors.Join(append(errs, notifyErrs...)...) // not errFindings: a failure wins
 	}

@@ -2,13 +2,16 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/url"
 	"os"
 	"regexp"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/ipamkit/ipamkit/notify"
@@ -30,11 +33,15 @@ threshold. The AWS notifiers use the scan's credentials and region. With -o
 table, emf and stdout write to standard output after the report; with -o
 json or csv, to standard error, so that standard output holds only the
 report. A notifier that fails is named on standard error and makes the exit
-code 1 (even with --fail-on-findings), after every notifier was tried.`
+code 1 (even with --fail-on-findings), after every notifier was tried. When
+the scan cannot run at all (credentials refused, organization not
+readable), every notifier gets a critical "scan failed" alert with the
+reason.`
 
 // notifyAllClearUsage documents --notify-all-clear.
 const notifyAllClearUsage = `With --notify, also send an all-clear alert when no resource reaches a
-threshold and no target fails.`
+threshold, no target fails and at least one resource was measured (else a
+warning that nothing was measured).`
 
 // notifySource is the Source of the alerts that "ipamctl usage" sends.
 const notifySource = "ipamctl usage"
@@ -110,23 +117,23 @@ func parseNotifySpec(v string, lookupEnv func(string) (string, bool)) (notify.Sp
 		return parseWebhookSpec(s, hasTarget, lookupEnv)
 	case "sns":
 		if !snsTopicARN().MatchString(target) {
-			return s, []string{"want a topic ARN: sns=arn:aws:sns:REGION:ACCOUNT:TOPIC"}
+			return redactTarget(s, kind), []string{"want a topic ARN: sns=arn:aws:sns:REGION:ACCOUNT:TOPIC"}
 		}
 	case "eventbridge":
 		if !eventBus().MatchString(target) {
-			return s, []string{"want an event bus name or ARN: eventbridge=BUS (eventbridge=default for the default bus)"}
+			return redactTarget(s, kind), []string{"want an event bus name or ARN: eventbridge=BUS (eventbridge=default for the default bus)"}
 		}
 	case "lambda":
 		if !lambdaFunction().MatchString(target) {
-			return s, []string{"want a function name or ARN: lambda=FUNCTION"}
+			return redactTarget(s, kind), []string{"want a function name or ARN: lambda=FUNCTION"}
 		}
 	case "cloudwatch":
 		if hasTarget && (target == "" || len(target) > 255 || strings.HasPrefix(target, "AWS/") || strings.ContainsAny(target, ": \t")) {
-			return s, []string{"want a CloudWatch namespace of 1 to 255 characters, without ':' or white space, not starting with AWS/ (cloudwatch alone means CUSTOM/IPAM)"}
+			return redactTarget(s, kind), []string{"want a CloudWatch namespace of 1 to 255 characters, without ':' or white space, not starting with AWS/ (cloudwatch alone means CUSTOM/IPAM)"}
 		}
 	case "emf", "stdout":
 		if hasTarget {
-			return s, []string{fmt.Sprintf("%s takes no target", kind)}
+			return redactTarget(s, kind), []string{fmt.Sprintf("%s takes no target", kind)}
 		}
 		if kind == "stdout" {
 			s.Kind = notify.SpecText // on standard output or error: see send
@@ -149,6 +156,20 @@ func parseNotifySpec(v string, lookupEnv func(string) (string, bool)) (notify.Sp
 	}
 	return s, nil
 }
+
+// redactTarget returns s named KIND=[redacted], or KIND= when its target is
+// empty: a target that is not what the kind takes may be a credential
+// given by mistake (a webhook URL after sns=), so it is never echoed.
+func redactTarget(s notify.Spec, kind string) notify.Spec {
+	s.Name = kind + "="
+	if s.Target != "" {
+		s.Name += redactedValue
+	}
+	return s
+}
+
+// redactedValue stands for a value that is not printed.
+const redactedValue = "[redacted]"
 
 // Patterns of the AWS targets, as loose as AWS's own rules allow: a
 // mistake should fail here, before the scan, rather than after it. They are
@@ -173,16 +194,17 @@ func parseWebhookSpec(s notify.Spec, hasTarget bool, lookupEnv func(string) (str
 	}
 	var problems []string
 	rawURL, err := readCredential(urlRef, "URL", lookupEnv)
+	urlName := refName(urlRef, err)
 	if err != nil {
 		problems = append(problems, err.Error())
 	} else if u, perr := url.Parse(rawURL); perr != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		problems = append(problems, urlRef+" does not hold an http or https URL")
+		problems = append(problems, urlName+" does not hold an http or https URL")
 	}
-	name := string(s.Kind) + "=" + printableRef(urlRef)
+	name := string(s.Kind) + "=" + urlName
 	var secret string
 	if hasSecret {
-		name += ",secret=" + printableRef(secretRef)
 		secret, err = readCredential(secretRef, "secret", lookupEnv)
+		name += ",secret=" + refName(secretRef, err)
 		if err != nil {
 			problems = append(problems, err.Error())
 		}
@@ -202,6 +224,31 @@ func printableRef(ref string) string {
 	}
 	return "[redacted]"
 }
+
+// refName returns how ref is printed after readCredential returned err:
+// printableRef, and file:[redacted] for a file that could not be opened,
+// whose "path" may be the credential itself given without its scheme.
+func refName(ref string, err error) string {
+	var fe *credentialFileError
+	if errors.As(err, &fe) {
+		return "file:" + redactedValue
+	}
+	return printableRef(ref)
+}
+
+// credentialFileError is a file: reference whose file cannot be opened. It
+// names neither the path nor the value: a path that is not a file may be
+// the credential itself.
+type credentialFileError struct {
+	what string // "URL", "secret"
+	err  error  // the cause, without the path
+}
+
+func (e *credentialFileError) Error() string {
+	return fmt.Sprintf("the file of the %s cannot be opened (its path is not shown: it may be the credential itself): %v", e.what, e.err)
+}
+
+func (e *credentialFileError) Unwrap() error { return e.err }
 
 // maxCredentialFile bounds what readCredential reads of a file.
 const maxCredentialFile = 64 << 10
@@ -224,11 +271,19 @@ func readCredential(ref, what string, lookupEnv func(string) (string, bool)) (st
 		path := strings.TrimPrefix(ref, "file:")
 		f, err := os.Open(path)
 		if err != nil {
-			return "", err // *PathError: the path and the cause
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err // the cause, without the path
+			}
+			return "", &credentialFileError{what: what, err: err}
 		}
 		defer f.Close()
 		b, err := io.ReadAll(io.LimitReader(f, maxCredentialFile+1))
 		if err != nil {
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err // the path is in the reference already
+			}
 			return "", fmt.Errorf("read %s: %w", path, err)
 		}
 		if len(b) > maxCredentialFile {
@@ -253,21 +308,49 @@ func (n *notifyFlags) send(ctx context.Context, e *env, cfg aws.Config, format s
 	if len(n.specs) == 0 {
 		return nil
 	}
+	m, err := n.multi(e, cfg, format == "table")
+	if err != nil {
+		return []error{err}
+	}
+	d := rep.Deliver(ctx, m, func(o *usage.DeliverOptions) { o.Source, o.AllClear = notifySource, n.allClear })
+	return deliveryErrors(d)
+}
+
+// sendFailure tells the notifiers that the scan could not run, with
+// usage.DeliverScanFailure: once each, with the reason and no credential.
+// Nothing is on standard output then, so stdout and emf write to e.stderr.
+// It returns one error per notifier that failed.
+func (n *notifyFlags) sendFailure(ctx context.Context, e *env, cfg aws.Config, scanErr error) []error {
+	if len(n.specs) == 0 {
+		return nil
+	}
+	m, err := n.multi(e, cfg, false)
+	if err != nil {
+		return []error{err}
+	}
+	d := usage.DeliverScanFailure(ctx, m, scanErr, time.Now(), func(o *usage.DeliverOptions) { o.Source = notifySource })
+	return deliveryErrors(d)
+}
+
+// multi returns the notifiers of the parsed --notify values. The text and
+// EMF go to e.stdout, after a blank line, when toStdout, else to e.stderr.
+func (n *notifyFlags) multi(e *env, cfg aws.Config, toStdout bool) (notify.Multi, error) {
 	out, sep := e.stderr, ""
-	if format == "table" {
+	if toStdout {
 		out, sep = e.stdout, "\n" // a blank line between the table and the alert
 	}
-	m, err := notify.NewMulti(cfg, n.specs, func(o *notify.MultiOptions) {
+	return notify.NewMulti(cfg, n.specs, func(o *notify.MultiOptions) {
 		o.Writer = out // the text and EMF: one notifier and one sink at most, never writing at once
 		o.Text = notify.RendererFunc(func(a notify.Alert) (string, error) { return sep + notify.DefaultText(a), nil })
 		if e.notifyHTTP != nil {
 			e.notifyHTTP(&o.HTTP)
 		}
-	})
-	if err != nil { // parse checked every value
-		return []error{err}
-	}
-	d := rep.Deliver(ctx, m, func(o *usage.DeliverOptions) { o.Source, o.AllClear = notifySource, n.allClear })
+	}) // parse checked every value
+}
+
+// deliveryErrors returns one error per notifier or sink of d that failed,
+// naming it as given.
+func deliveryErrors(d usage.Delivery) []error {
 	errs := make([]error, 0, len(d.NotifyErrors)+len(d.MetricErrors))
 	for _, f := range d.Failures() { // notify's errors hold no credential
 		errs = append(errs, fmt.Errorf("--notify %q: %w", f.Name, f.Err))

@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/ipamkit/ipamkit/internal/awsfake"
 	"github.com/ipamkit/ipamkit/notify"
+	"github.com/ipamkit/ipamkit/usage"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -370,6 +371,12 @@ func TestUsageNotifyBadValues(t *testing.T) {
 				"--notify", "emf=CUSTOM",
 				"--notify", "stdout", "--notify", "stdout",
 				"--notify", "teams=file:" + missing,
+				"--notify", "sns=https://hooks.slack.com/services/T0SECRET/B0SECRET/XSECRET",
+				"--notify", "lambda=https://hooks.slack.com/services/T1SECRET",
+				"--notify", "eventbridge=https://hooks.slack.com/services/T2SECRET",
+				"--notify", "cloudwatch=https://hooks.slack.com/services/T3SECRET",
+				"--notify", "emf=https://hooks.slack.com/services/T4SECRET",
+				"--notify", "slack=file:hooks.slack.com/services/T5SECRET/B5SECRET",
 				"--notify", "teams",
 				"--notify", "",
 			},
@@ -515,8 +522,8 @@ func TestParseNotify(t *testing.T) {
 		{"slack", `--notify "slack": want slack=env:VAR or slack=file:PATH, the variable or file holding the URL`},
 		{"https://hooks.example.com/T/B/X?k=v", `--notify "[redacted]": unknown kind: want slack, teams, webhook, sns, eventbridge, lambda, cloudwatch, emf or stdout`},
 		{"=https://hooks.example.com/T/B/X", `--notify "=[redacted]": want KIND=TARGET with KIND slack, teams, webhook, sns, eventbridge, lambda, cloudwatch, emf or stdout`},
-		{"sns=arn:aws:sns:us-east-1:12345:alerts", `--notify "sns=arn:aws:sns:us-east-1:12345:alerts": want a topic ARN: sns=arn:aws:sns:REGION:ACCOUNT:TOPIC`},
-		{"stdout=file", `--notify "stdout=file": stdout takes no target`},
+		{"sns=arn:aws:sns:us-east-1:12345:alerts", `--notify "sns=[redacted]": want a topic ARN: sns=arn:aws:sns:REGION:ACCOUNT:TOPIC`},
+		{"stdout=file", `--notify "stdout=[redacted]": stdout takes no target`},
 		{"cloudwatch=", `--notify "cloudwatch=": want a CloudWatch namespace of 1 to 255 characters, without ':' or white space, not starting with AWS/ (cloudwatch alone means CUSTOM/IPAM)`},
 	}
 	for _, tt := range bad {
@@ -528,6 +535,50 @@ func TestParseNotify(t *testing.T) {
 			assert.Equal(t, tt.want, errs[0].Error(), "parseNotify(%q)", tt.value)
 			for _, p := range []string{"/T/B/X", "k=v", "s3cret"} {
 				assert.NotContains(t, errs[0].Error(), p, "parseNotify(%q) echoed a credential", tt.value)
+			}
+		})
+	}
+}
+
+// TestUsageNotifyScanFailed: when the scan cannot start (the caller's
+// credentials refused, the organization not readable), every notifier
+// hears a critical "scan failed" alert once, with the reason, and the exit
+// code is 1.
+func TestUsageNotifyScanFailed(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		fault  awsfake.Fault
+		args   string
+		reason string
+	}{
+		{"sts denied", awsfake.Fault{Service: "sts", Operation: "GetCallerIdentity", Kind: awsfake.FaultAccessDenied},
+			"usage --source ec2", "find the caller's account: "},
+		{"organization not readable", awsfake.Fault{Service: "organizations", Operation: "ListAccounts", Kind: awsfake.FaultAccessDenied},
+			"usage --source ec2 --org", "targets of the organization: "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			nw := newNotifyWorld(t, 240)
+			h := newHook(t, "hook", http.StatusOK)
+			e, stdout, stderr, srv := notifyEnv(t, nw.world)
+			srv.InjectFault(tt.fault)
+			args := append(strings.Fields(tt.args), "--notify", "webhook="+writeCredential(t, "url", h.url), "--notify", "stdout")
+			require.Equal(t, 1, e.run(t.Context(), args), "stderr: %s", stderr)
+			assert.Empty(t, stdout.String(), "no report: nothing was measured")
+
+			reqs := h.requests()
+			require.Len(t, reqs, 1, "once")
+			a := decodeAlert(t, reqs[0].body)
+			assert.Equal(t, usage.AlertKindScanFailed, a.Kind)
+			assert.Equal(t, notify.Critical, a.Severity)
+			assert.Equal(t, notifySource, a.Source)
+			assert.Contains(t, a.Summary, tt.reason)
+			assert.Equal(t, 1, strings.Count(stderr.String(), "[CRITICAL] IP usage scan failed: nothing was measured"), "the stdout notifier, on standard error:\n%s", stderr)
+			assert.Contains(t, stderr.String(), "ipamctl usage: "+tt.reason)
+			for _, p := range append(h.credentialParts(), awsfake.DefaultSecretAccessKey) {
+				assert.NotContains(t, stdout.String()+stderr.String()+string(reqs[0].body), p, "a credential was printed")
 			}
 		})
 	}

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"unicode"
 
 	"github.com/ipamkit/ipamkit/usage"
 )
@@ -35,7 +36,7 @@ func writeUsageReport(w io.Writer, rep usage.Report, format string) error {
 			if r.Known {
 				pct, used, avail = strconv.FormatFloat(r.Percent(), 'f', 2, 64), r.Used.String(), r.Available.String()
 			}
-			_ = cw.Write([]string{row.severity, pct, r.ID, string(r.Type), r.Name, prefixText(r.CIDR), r.AccountID, r.Region, r.VPCID, string(r.Source), r.Total.String(), used, avail, prefixText(r.LargestFree)})
+			_ = cw.Write(csvCells(row.severity, pct, r.ID, string(r.Type), r.Name, prefixText(r.CIDR), r.AccountID, r.Region, r.VPCID, string(r.Source), r.Total.String(), used, avail, prefixText(r.LargestFree)))
 		}
 		cw.Flush()
 		if err := cw.Error(); err != nil {
@@ -58,7 +59,11 @@ func writeUsageReport(w io.Writer, rep usage.Report, format string) error {
 			if r.Name != "" {
 				name += " (" + r.Name + ")"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", row.severity, pct, bar, name, r.Type, prefixText(r.CIDR), r.AccountID, r.Region, largest, r.Source)
+			cells := []string{row.severity, pct, bar, name, string(r.Type), prefixText(r.CIDR), r.AccountID, r.Region, largest, string(r.Source)}
+			for i, c := range cells {
+				cells[i] = escapeControl(c) // a newline in a name must not split the row
+			}
+			fmt.Fprintln(tw, strings.Join(cells, "\t"))
 		}
 		tw.Flush()
 	}
@@ -73,7 +78,8 @@ type usageRow struct {
 
 // usageRows returns every resource of rep: findings first, worst first,
 // then the others by utilization, highest first; resources of unknown
-// usage last.
+// usage last, with the severity "unknown": a resource that was not
+// measured is never shown as ok.
 func usageRows(rep usage.Report) []usageRow {
 	rows := make([]usageRow, 0, len(rep.Resources))
 	seen := make(map[usage.Key]bool, len(rep.Findings))
@@ -83,8 +89,12 @@ func usageRows(rep usage.Report) []usageRow {
 	}
 	var rest []usageRow
 	for _, r := range rep.Resources {
-		if !seen[r.Key()] {
+		switch {
+		case seen[r.Key()]:
+		case r.Known:
 			rest = append(rest, usageRow{r, "ok"})
+		default:
+			rest = append(rest, usageRow{r, "unknown"})
 		}
 	}
 	slices.SortStableFunc(rest, func(a, b usageRow) int {
@@ -120,3 +130,38 @@ func prefixText(p netip.Prefix) string {
 	}
 	return p.String()
 }
+
+// csvCells returns cells neutralised for spreadsheets: a cell that starts
+// with =, +, -, @, a tab or a carriage return — AWS data such as a Name tag
+// "=HYPERLINK(...)" — gets a leading ' so that it is read as text, never as
+// a formula.
+func csvCells(cells ...string) []string {
+	for i, c := range cells {
+		if c != "" && strings.ContainsRune("=+-@\t\r", rune(c[0])) {
+			cells[i] = "'" + c
+		}
+	}
+	return cells
+}
+
+// escapeControl returns s with each control character (newline, tab,
+// escape, …) and bidirectional override written as a Go escape (\n, \t,
+// \x1b, \u202e), so that text from AWS cannot split a row of a table or
+// rewrite a terminal.
+func escapeControl(s string) string {
+	if !strings.ContainsFunc(s, isControl) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if !isControl(r) {
+			b.WriteRune(r)
+			continue
+		}
+		q := strconv.QuoteRune(r) // '\n', '\x1b', '\u202e'
+		b.WriteString(q[1 : len(q)-1])
+	}
+	return b.String()
+}
+
+func isControl(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) }

@@ -61,12 +61,23 @@ func TestUsageJSON(t *testing.T) {
 	t.Parallel()
 	e, stdout, _, srv := fakeEnv(t, awsfake.DefaultAccessKeyID, "us-east-1")
 	srv.ResetCalls()
-	require.Equal(t, 0, e.run(t.Context(), strings.Fields("usage --org --regions us-east-1,us-west-2 -o json")))
+	require.Equal(t, 0, e.run(t.Context(), strings.Fields("usage --org --regions us-east-1,us-west-2 --ipam-account 222222222222 -o json")))
 	var rep usage.Report
 	require.NoError(t, json.Unmarshal(stdout.Bytes(), &rep))
 	assert.Equal(t, 1+10, rep.Scan.Targets, "the IPAM, then 5 accounts × 2 regions")
 	assert.Empty(t, rep.Errors)
 	assert.NotEmpty(t, rep.Findings)
+	sources := map[usage.Source]bool{}
+	withIPAMStatus := 0
+	for _, r := range rep.Resources {
+		sources[r.Source] = true
+		if r.Source == usage.SourceEC2 && r.ComplianceStatus != "" {
+			withIPAMStatus++
+		}
+	}
+	assert.Equal(t, map[usage.Source]bool{usage.SourcePools: true, usage.SourceEC2: true}, sources,
+		"IPAM's VPCs and subnets are merged into EC2's figures of the same resources")
+	assert.Positive(t, withIPAMStatus, "the IPAM is read too: its statuses are on EC2's resources")
 	assert.Equal(t, len(srv.Calls())-2, rep.Scan.APICalls, "every call but GetCallerIdentity and ListAccounts is the scan's")
 	for _, f := range rep.Findings {
 		assert.GreaterOrEqual(t, f.Percent(), 80.0)
@@ -76,6 +87,35 @@ func TestUsageJSON(t *testing.T) {
 	first := raw["findings"].([]any)[0].(map[string]any)
 	for _, k := range []string{"resourceId", "resourceType", "cidr", "accountId", "region", "total", "used", "available", "percent", "severity"} {
 		assert.Contains(t, first, k, "JSON field names are the contract")
+	}
+}
+
+// TestUsageNoIPAM checks that an account or region without an IPAM is an
+// error that says where and what to do, never an empty success: with
+// --source ipam or pools, and with --org and the default sources.
+func TestUsageNoIPAM(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, accessKey, args, where string
+	}{
+		{"ipam, management account", awsfake.DefaultAccessKeyID, "usage --source ipam --regions us-west-2 --notify stdout --notify-all-clear -o json", "account 111111111111 region us-west-2"},
+		{"pools, not the home region", awsfake.DemoNetworkAccessKey, "usage --source pools --regions us-west-2 -o json", "account 222222222222 region us-west-2"},
+		{"org, default sources", awsfake.DefaultAccessKeyID, "usage --org --regions us-east-1 -o json", "account 111111111111 region us-east-1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e, stdout, stderr, _ := fakeEnv(t, tt.accessKey, "us-east-1")
+			code := e.run(t.Context(), strings.Fields(tt.args))
+			assert.Equal(t, 1, code, "stderr: %s", stderr.String())
+			assert.Contains(t, stderr.String(), "ipamctl usage: "+tt.where+": no IPAM here: run as the IPAM's delegated administrator, "+
+				"or give the IPAM's account and home region (--ipam-account, --ipam-region)")
+			assert.NotContains(t, stderr.String(), "all clear")
+			var rep usage.Report
+			require.NoError(t, json.Unmarshal(stdout.Bytes(), &rep))
+			require.NotEmpty(t, rep.Errors)
+			assert.Equal(t, "NoIPAM", rep.Errors[0].Code())
+		})
 	}
 }
 

@@ -55,12 +55,15 @@
 //	IPAMKIT_METRICS            findings  which resources get metrics: findings (over a threshold, as
 //	                                  the sample did), all (every measured resource: alarms keep data
 //	                                  when usage drops) or none.
-//	IPAMKIT_NOTIFY_ALL_CLEAR   false  also send an all-clear alert when nothing is over threshold and
-//	                                  no target failed.
+//	IPAMKIT_NOTIFY_ALL_CLEAR   false  also send an all-clear alert when nothing is over threshold,
+//	                                  no target failed and at least one resource was measured (else a
+//	                                  warning that nothing was measured).
 //	IPAMKIT_CONCURRENCY        8      targets scanned at once (1 to 256).
-//	IPAMKIT_DEADLINE_MARGIN    30s    no target is started this close to the invocation's deadline, so
-//	                                  there is time left to notify; the others are reported as not
-//	                                  scanned. A Go duration or whole seconds, 1s to 15m.
+//	IPAMKIT_DEADLINE_MARGIN    30s    time kept free before the invocation's deadline to notify: no
+//	                                  target starts this close to it, and a target still running (a
+//	                                  stuck region, a slow account) is stopped when it is reached; both
+//	                                  are reported as not scanned. A Go duration or whole seconds, 1s
+//	                                  to 15m.
 //	AWS_LAMBDA_LOG_LEVEL       INFO   set by Lambda's logging controls: TRACE, DEBUG, INFO, WARN, ERROR.
 //
 // Credentials are given by name, never by value. Each of Slack's, Teams'
@@ -101,11 +104,14 @@
 // # Failures
 //
 // A target that fails (access denied, throttled past retries, region not
-// enabled) is reported and the others go on; the alert then says the scan is
+// enabled, no IPAM where the ipam and pools sources look) is reported and the others go on; the alert then says the scan is
 // incomplete, since silence is not an all-clear. The invocation fails, and
 // EventBridge's asynchronous invocation retries it, only when nothing was
 // delivered: the organization's accounts could not be listed, or every
-// notifier failed. When some notifiers failed, retrying would repeat the
+// notifier failed. A scan that cannot start (the function's credentials
+// refused at cold start, the organization not readable) still sends every
+// notifier a critical "scan failed" alert with the reason, so a dead
+// monitor is heard rather than silent. When some notifiers failed, retrying would repeat the
 // alert to the others, so the failures are logged and returned instead.
 //
 // # Logs

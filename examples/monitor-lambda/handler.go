@@ -121,9 +121,10 @@ var (
 	_ secretsManagerAPI = (*secretsmanager.Client)(nil)
 )
 
-// newHandler builds the handler from awsCfg and c: it finds the function's
-// account (sts:GetCallerIdentity), fetches the webhook credentials from SSM
-// and Secrets Manager, and makes every client, once. It reports every
+// newHandler builds the handler from awsCfg and c: it fetches the webhook
+// credentials from SSM and Secrets Manager, makes every client, once, and
+// finds the function's account (sts:GetCallerIdentity); when that fails,
+// the notifiers get a "scan failed" alert before the error is returned. It reports every
 // credential that cannot be fetched or is not usable in one error, which
 // never contains a credential.
 func newHandler(ctx context.Context, awsCfg aws.Config, c Config, optFns ...func(*handlerOptions)) (*handler, error) {
@@ -157,10 +158,6 @@ func newHandler(ctx context.Context, awsCfg aws.Config, c Config, optFns ...func
 	if err != nil {
 		return nil, err
 	}
-	if _, err := h.scanner.Caller(ctx); err != nil { // fail at cold start, not at every invocation
-		return nil, err
-	}
-
 	specs, err := h.specs(ctx, awsCfg)
 	if err != nil {
 		return nil, err
@@ -171,7 +168,29 @@ func newHandler(ctx context.Context, awsCfg aws.Config, c Config, optFns ...func
 	if err != nil {
 		return nil, err
 	}
+	// Fail at cold start, not at every invocation, and say so to the
+	// notifiers: a monitor that cannot scan must not fall silent.
+	if _, err := h.scanner.Caller(ctx); err != nil {
+		return nil, h.scanFailed(ctx, h.log, err)
+	}
 	return h, nil
+}
+
+// scanFailed sends the "scan failed" alert of err to every notifier, logs
+// what was delivered, and returns err, joined with the notifiers' failures
+// when every one failed.
+func (h *handler) scanFailed(ctx context.Context, log *slog.Logger, err error) error {
+	log.LogAttrs(ctx, slog.LevelError, "scan failed", slog.String("error", err.Error()))
+	d := usage.DeliverScanFailure(ctx, h.notifiers, err, h.now(), func(o *usage.DeliverOptions) { o.Source = alertSource })
+	h.logDelivery(ctx, log, d)
+	if d.AllNotifiersFailed() {
+		var errs []string
+		for _, f := range d.NotifyErrors {
+			errs = append(errs, f.Error())
+		}
+		return fmt.Errorf("%w; scan failure not delivered, every notifier failed: %s", err, strings.Join(errs, "; "))
+	}
+	return err
 }
 
 // specs fetches the webhook credentials and returns the notifiers and the
@@ -298,19 +317,21 @@ func checkWebhookURL(raw string) error {
 // logged.
 //
 // Near the invocation's deadline (cfg.DeadlineMargin before it) the scan
-// starts no more targets; those are reported as not scanned
-// (usage.ErrNotScanned) and the alert goes out with what was measured.
+// starts no more targets and stops those still running; those are
+// reported as not scanned (usage.ErrNotScanned) and the alert goes out,
+// in the margin, with what was measured.
 //
 // Handle returns an error only when nothing useful was done: the accounts
-// of the organization could not be listed, or an alert was due and every
-// notifier failed. A retry then cannot deliver anything twice. A failure of
+// of the organization could not be listed — every notifier then gets a
+// critical "scan failed" alert with the reason (usage.DeliverScanFailure)
+// — or an alert was due and every notifier failed. A retry then cannot deliver anything twice. A failure of
 // some notifiers or of the metrics is logged and listed in
 // Response.NotifyErrors instead: a retry would repeat what was delivered.
 func (h *handler) Handle(ctx context.Context, event json.RawMessage) (Response, error) {
 	log := h.start(ctx, event)
 	rep, err := h.scanner.Scan(ctx)
 	if err != nil {
-		return Response{}, err
+		return Response{}, h.scanFailed(ctx, log, err) // still an error: the invocation failed
 	}
 	h.logScan(ctx, log, rep)
 

@@ -232,7 +232,9 @@ func TestHandleScheduledEvent(t *testing.T) {
 	resp, err := r.h.Handle(t.Context(), scheduledEvent(t))
 	require.NoError(t, err)
 
-	// The report: both accounts scanned, through the member role, from IPAM and EC2.
+	// The report: both accounts scanned, through the member role, from IPAM
+	// and EC2; each subnet once, with EC2's exact figures and IPAM's
+	// statuses.
 	rep := resp.Report
 	assert.Empty(t, rep.Errors)
 	assert.Equal(t, 3, rep.Scan.Targets, "the IPAM and two EC2 targets")
@@ -246,28 +248,26 @@ func TestHandleScheduledEvent(t *testing.T) {
 		got = append(got, finding{f.ID, f.Source, f.Severity})
 	}
 	assert.Equal(t, []finding{
-		{w.fullSubnet, usage.SourceIPAM, notify.Critical},
 		{w.fullSubnet, usage.SourceEC2, notify.Critical},
-		{w.prodSubnet, usage.SourceIPAM, notify.Critical},
 		{w.prodSubnet, usage.SourceEC2, notify.Warning},
 	}, got)
 
 	// The sample's body: one record per finding, worst first.
-	require.Len(t, resp.IpamResourceCidrs, 4)
+	require.Len(t, resp.IpamResourceCidrs, 2)
 	assert.Equal(t, ResourceCIDR{
 		ResourceID: w.fullSubnet, ResourceType: "subnet", ResourceCIDR: "10.0.1.0/24",
 		ResourceRegion: "us-east-1", ResourceOwnerID: networkAccount, ResourceName: "shared-a",
 		VPCID: w.networkVPC, ResourceTags: []ResourceTag{{Key: "Name", Value: "shared-a"}},
-		IPUsage: 245.0 / 256, ComplianceStatus: "unmanaged", OverlapStatus: "nonoverlapping", ManagementState: "unmanaged",
-		IPAddressTotal: "256", IPAddressAvailable: "11",
-		Source: "ipam", Severity: "critical", Threshold: 80,
+		IPUsage: 240.0 / 251, ComplianceStatus: "unmanaged", OverlapStatus: "nonoverlapping", ManagementState: "unmanaged",
+		IPAddressTotal: "251", IPAddressAvailable: "11",
+		Source: "ec2", Severity: "critical", Threshold: 80,
 	}, resp.IpamResourceCidrs[0])
 	body, err := json.Marshal(resp)
 	require.NoError(t, err)
 	var shape map[string]json.RawMessage
 	require.NoError(t, json.Unmarshal(body, &shape))
 	assert.ElementsMatch(t, []string{"Message", "IpamResourceCidrs", "Report"}, keys(shape), "response keys")
-	assert.Contains(t, string(shape["IpamResourceCidrs"]), `"IpAddressTotal":256,"IpAddressAvailable":11`, "counts are JSON numbers, as the sample's")
+	assert.Contains(t, string(shape["IpamResourceCidrs"]), `"IpAddressTotal":251,"IpAddressAvailable":11`, "counts are JSON numbers, as the sample's")
 	w.assertNoSecrets(t, "response", body)
 
 	// SNS: one message, the sample's subject, the alert text as the body.
@@ -277,7 +277,7 @@ func TestHandleScheduledEvent(t *testing.T) {
 	assert.Equal(t, "[alert] - Amazon VPC IPAM Usage", msgs[0].Subject)
 	assert.Equal(t, resp.Message, msgs[0].Message)
 	assert.Equal(t, "critical", msgs[0].Attributes["severity"].StringValue)
-	assert.True(t, strings.HasPrefix(resp.Message, "[CRITICAL] 4 resources over threshold (3 critical, 1 warning)\n"), resp.Message)
+	assert.True(t, strings.HasPrefix(resp.Message, "[CRITICAL] 2 resources over threshold (1 critical, 1 warning)\n"), resp.Message)
 	assert.Contains(t, resp.Message, w.fullSubnet+" (shared-a)  10.0.1.0/24  222222222222  us-east-1")
 
 	// Slack, at the URL read from the SecureString parameter.
@@ -288,7 +288,7 @@ func TestHandleScheduledEvent(t *testing.T) {
 		Blocks []json.RawMessage `json:"blocks"`
 	}
 	require.NoError(t, json.Unmarshal(slack[0].Body, &blocks), "%s", slack[0].Body)
-	assert.Contains(t, blocks.Text, "4 resources over threshold")
+	assert.Contains(t, blocks.Text, "2 resources over threshold")
 	assert.Contains(t, string(slack[0].Body), w.fullSubnet)
 
 	// Teams: an Adaptive Card.
@@ -306,16 +306,16 @@ func TestHandleScheduledEvent(t *testing.T) {
 	require.NoError(t, json.Unmarshal(hook[0].Body, &alert))
 	assert.Equal(t, notify.Critical, alert.Severity)
 	assert.Equal(t, alertSource, alert.Source)
-	assert.Len(t, alert.Resources, 4)
+	assert.Len(t, alert.Resources, 2)
 
 	// Metrics: EMF lines on stdout, no PutMetricData.
 	assert.Empty(t, w.srv.Metrics(), "PutMetricData")
 	emf := emfEvents(t, r.stdout.Bytes())
 	require.Len(t, emf, 2, "one event per resource: %s", r.stdout)
 	assert.Equal(t, w.fullSubnet, emf[0]["ResourceId"])
-	assert.Equal(t, []any{245.0 / 256 * 100, 240.0 / 251 * 100}, emf[0]["PercentAssigned"])
-	assert.Equal(t, []any{256.0, 251.0}, emf[0]["IpAddressTotal"])
-	assert.Equal(t, []any{11.0, 11.0}, emf[0]["IpAddressAvailable"])
+	assert.Equal(t, 240.0/251*100, emf[0]["PercentAssigned"], "one value per ResourceId: never two averaged")
+	assert.Equal(t, 251.0, emf[0]["IpAddressTotal"])
+	assert.Equal(t, 11.0, emf[0]["IpAddressAvailable"])
 	assert.Equal(t, w.prodSubnet, emf[1]["ResourceId"])
 
 	// Logs: JSON records, the event by its id only, no credential.
@@ -323,7 +323,7 @@ func TestHandleScheduledEvent(t *testing.T) {
 	finished := findRecord(t, recs, "scan finished")
 	assert.Equal(t, "89d1a02d-5ec7-412e-82f5-13505f849b41", finished["event_id"])
 	assert.Equal(t, "Scheduled Event", finished["detail_type"])
-	assert.Equal(t, 4.0, finished["findings"])
+	assert.Equal(t, 2.0, finished["findings"])
 	findRecord(t, recs, "alert sent")
 	assert.NotContains(t, r.logs.String(), "rule/ipamkit-monitor-daily", "the event is not logged whole")
 	w.assertNoSecrets(t, "logs", r.logs.Bytes())
@@ -440,6 +440,39 @@ func TestHandleDeadlineNear(t *testing.T) {
 	assert.Equal(t, "WARN", rec["level"])
 	rec = findRecord(t, recs, "little time to scan: raise the function's timeout or lower IPAMKIT_DEADLINE_MARGIN")
 	assert.Equal(t, "WARN", rec["level"])
+}
+
+// TestHandleSlowTarget: a target whose calls never answer is stopped at
+// the deadline minus the margin and reported as not finished, so the
+// margin is left for the alert, which every notifier gets.
+func TestHandleSlowTarget(t *testing.T) {
+	t.Parallel()
+	w := newTestWorld(t)
+	env := w.baseEnv()
+	env["IPAMKIT_DEADLINE_MARGIN"] = "1s"
+	r, err := w.newRun(t, env)
+	require.NoError(t, err)
+	w.srv.InjectFault(awsfake.Fault{Service: "ec2", Account: prodAccount, Kind: awsfake.FaultLatency, Latency: time.Hour})
+
+	// A short invocation: the margin and a moment to scan.
+	ctx, cancel := context.WithTimeout(t.Context(), 2500*time.Millisecond)
+	defer cancel()
+	resp, err := r.h.Handle(ctx, scheduledEvent(t))
+	require.NoError(t, err)
+	require.NoError(t, ctx.Err(), "the scan ended with the margin left for delivery")
+
+	require.Len(t, resp.Report.Errors, 1)
+	te := resp.Report.Errors[0]
+	assert.Equal(t, prodAccount+"/us-east-1", te.Target.String())
+	assert.ErrorIs(t, te, usage.ErrNotScanned)
+	assert.ErrorContains(t, te, "not scanned: not finished 1s before the deadline")
+	assert.NotEmpty(t, resp.Report.Findings, "the other targets were measured")
+	msgs := w.srv.Messages()
+	require.Len(t, msgs, 1, "the alert went out")
+	assert.Contains(t, msgs[0].Message, "1 target failed")
+	assert.Len(t, w.hooks.at(slackPath), 1)
+	assert.Len(t, w.hooks.at(webhookPath), 1)
+	assert.Empty(t, resp.NotifyErrors)
 }
 
 func TestHandleOrganization(t *testing.T) {
@@ -596,6 +629,37 @@ func TestHandlePools(t *testing.T) {
 	assert.Len(t, w.srv.Messages(), 3)
 }
 
+// TestHandleNoIPAM: a scan of a region without the IPAM measured nothing;
+// it is a failed target and a warning, never an all-clear.
+func TestHandleNoIPAM(t *testing.T) {
+	t.Parallel()
+	for _, src := range []string{"ipam", "pools"} {
+		t.Run(src, func(t *testing.T) {
+			t.Parallel()
+			w := newTestWorld(t)
+			env := w.baseEnv()
+			env["IPAMKIT_SOURCES"] = src
+			env["IPAMKIT_IPAM_REGION"] = "us-west-2" // the IPAM lives in us-east-1
+			env["IPAMKIT_NOTIFY_ALL_CLEAR"] = "yes"
+			r, err := w.newRun(t, env)
+			require.NoError(t, err)
+
+			resp, err := r.h.Handle(t.Context(), scheduledEvent(t))
+			require.NoError(t, err)
+			require.Len(t, resp.Report.Errors, 1)
+			te := resp.Report.Errors[0]
+			assert.ErrorIs(t, te, usage.ErrNoIPAM)
+			assert.Equal(t, networkAccount+"/us-west-2", te.Target.String())
+			assert.Empty(t, resp.Report.Resources)
+			msgs := w.srv.Messages()
+			require.Len(t, msgs, 1)
+			assert.Equal(t, "warning", msgs[0].Attributes["severity"].StringValue)
+			assert.NotContains(t, msgs[0].Message, "all clear")
+			assert.Contains(t, msgs[0].Message, "(NoIPAM)")
+		})
+	}
+}
+
 func TestHandleOrganizationUnreadable(t *testing.T) {
 	t.Parallel()
 	w := newTestWorld(t)
@@ -606,9 +670,40 @@ func TestHandleOrganizationUnreadable(t *testing.T) {
 	w.srv.InjectFault(awsfake.Fault{Service: "organizations", Operation: "ListAccounts", Kind: awsfake.FaultAccessDenied})
 
 	_, err = r.h.Handle(t.Context(), scheduledEvent(t))
-	require.Error(t, err, "nothing to scan, nothing sent: a retry is safe")
+	require.Error(t, err, "nothing scanned: the invocation fails")
 	assert.ErrorContains(t, err, "targets of the organization: list accounts: ")
-	assert.Empty(t, w.srv.Messages())
+	checkScanFailed(t, w, "targets of the organization: list accounts: ")
+}
+
+// checkScanFailed checks that every notifier of the world heard one
+// critical "scan failed" alert with reason, and no credential.
+func checkScanFailed(t *testing.T, w *testWorld, reason string) {
+	t.Helper()
+	msgs := w.srv.Messages()
+	require.Len(t, msgs, 1, "the scan failure is heard, once")
+	assert.Equal(t, "critical", msgs[0].Attributes["severity"].StringValue)
+	assert.Contains(t, msgs[0].Message, "IP usage scan failed: nothing was measured")
+	assert.Contains(t, msgs[0].Message, reason)
+	w.assertNoSecrets(t, "SNS message", []byte(msgs[0].Message))
+	for _, path := range []string{slackPath, teamsPath, webhookPath} {
+		reqs := w.hooks.at(path)
+		require.Len(t, reqs, 1, "%s: once", path)
+		assert.Contains(t, string(reqs[0].Body), "IP usage scan failed")
+		w.assertNoSecrets(t, path, reqs[0].Body)
+	}
+}
+
+// TestNewHandlerCallerDenied: when the function's own credentials are
+// refused at cold start, the handler is not built, and every notifier
+// hears why.
+func TestNewHandlerCallerDenied(t *testing.T) {
+	t.Parallel()
+	w := newTestWorld(t)
+	w.srv.InjectFault(awsfake.Fault{Service: "sts", Operation: "GetCallerIdentity", Kind: awsfake.FaultAccessDenied})
+	_, err := w.newRun(t, w.baseEnv())
+	require.Error(t, err)
+	assert.ErrorContains(t, err, "find the caller's account: ")
+	checkScanFailed(t, w, "find the caller's account: ")
 }
 
 func TestCheckWebhookURL(t *testing.T) {
