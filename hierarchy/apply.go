@@ -253,7 +253,7 @@ func checkChangeSet(cs ChangeSet) error {
 		switch op.Kind {
 		case KindDeprovisionCIDR, KindDeletePool:
 			if !cs.AllowDelete {
-				return fmt.Errorf("operation %d of %d, %s: %w: the change set was not planned with AllowDelete (a change set read back from JSON never is); plan again with AllowDelete (ipamctl hierarchy apply --allow-delete)", i+1, len(cs.Ops), describeOp(op), ErrDeleteNotAllowed)
+				return fmt.Errorf("operation %d of %d, %s: %w: the change set was not planned with AllowDelete; plan again with AllowDelete (ipamctl hierarchy apply --allow-delete)", i+1, len(cs.Ops), describeOp(op), ErrDeleteNotAllowed)
 			}
 		case KindCreatePool:
 			if cs.ScopeID == "" {

@@ -156,8 +156,9 @@
 // spec does not set are left alone.
 //
 // [Apply] checks again: it refuses a change set with deletions that was not
-// planned with AllowDelete ([ErrDeleteNotAllowed]; the flag is not part of
-// the JSON, so a plan read back from a file never deletes), and before each
+// planned with AllowDelete ([ErrDeleteNotAllowed]; the flag is part of the
+// JSON, allowDelete, so a plan saved to a file deletes only if it was
+// planned to), and before each
 // deprovision or deletion it reads the pool again and stops if the pool no
 // longer carries its path tag ([ErrConflict]) or holds allocations other
 // than those of the pools this apply deleted ([ErrInUse]), whose release it

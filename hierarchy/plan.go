@@ -218,9 +218,9 @@ type ChangeSet struct {
 	// ScopeID is [Options.ScopeID]: the scope [Apply] creates pools in.
 	ScopeID string `json:"scopeId,omitempty"`
 	// AllowDelete is [Options.AllowDelete]. [Apply] runs no deprovision or
-	// deletion unless it is set. It is not written to JSON, so a change set
-	// read back from a file never deletes anything: plan again instead.
-	AllowDelete bool `json:"-"`
+	// deletion unless it is set. It is part of the JSON (allowDelete), so a
+	// plan saved with deletions and reviewed can be applied later as it is.
+	AllowDelete bool `json:"allowDelete,omitempty"`
 }
 
 // Warning is something the plan does differently from what the spec says,

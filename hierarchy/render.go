@@ -17,8 +17,8 @@ const FormatVersion = 1
 
 // MarshalJSON writes the change set with its formatVersion and summary
 // first: {"formatVersion":1,"summary":{…},"pathTagKey":…,"ops":[…],
-// "refused":[…],"warnings":[…],"pools":[…]}. Keys are camelCase; the order
-// is stable.
+// "refused":[…],"warnings":[…],"pools":[…],"scopeId":…,"allowDelete":true}
+// (allowDelete only when set). Keys are camelCase; the order is stable.
 func (cs ChangeSet) MarshalJSON() ([]byte, error) {
 	type plain ChangeSet
 	return json.Marshal(struct {

@@ -5,7 +5,9 @@ package hierarchy
 // transitional states as reads observe them.
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/netip"
 	"strconv"
@@ -416,13 +418,21 @@ func TestWireDeleteWithAllowDelete(t *testing.T) {
 	cs = w.plan(t, prodOnly, func(o *Options) { o.AllowDelete = true })
 	assert.Equal(t, Summary{Delete: 4}, cs.Summary())
 
-	// The same change set, as read back from JSON, deletes nothing.
+	// The same change set without AllowDelete deletes nothing.
 	noDelete := cs
 	noDelete.AllowDelete = false
 	_, err := Apply(t.Context(), w.client, noDelete, noSleep)
 	require.ErrorIs(t, err, ErrDeleteNotAllowed)
 
-	_, err = Apply(t.Context(), w.client, cs, noSleep)
+	// Saved as JSON and read back later, it still deletes: the flag is
+	// part of the plan that was reviewed.
+	var saved bytes.Buffer
+	require.NoError(t, cs.WriteJSON(&saved))
+	assert.Contains(t, saved.String(), `"allowDelete": true`)
+	var back ChangeSet
+	require.NoError(t, json.Unmarshal(saved.Bytes(), &back))
+	require.True(t, back.AllowDelete, "allowDelete read back from\n%s", saved.String())
+	_, err = Apply(t.Context(), w.client, back, noSleep)
 	require.NoError(t, err)
 	assert.Empty(t, w.plan(t, prodOnly, func(o *Options) { o.AllowDelete = true }).Ops)
 	n, _ := w.paths(t)
