@@ -120,19 +120,15 @@ func (e *ApplyError) Error() string {
 // Unwrap returns Err.
 func (e *ApplyError) Unwrap() error { return e.Err }
 
-// describeOp names an operation as the plan draws it: "+ pool /a/b
-// (create-pool)", "+ cidr /a/b 10.0.0.0/16 (provision-cidr, ipam-pool-…)".
+// describeOp names an operation as the plan draws it, with its kind and
+// pool ID: "+ pool /a/b (create-pool)", "+ cidr /a/b 10.0.0.0/16
+// (provision-cidr, ipam-pool-…)". It is [Op.String].
 func describeOp(op Op) string {
 	var b strings.Builder
 	b.WriteString(op.Action.Symbol())
 	switch op.Kind {
 	case KindProvisionCIDR, KindDeprovisionCIDR:
-		b.WriteString(" cidr " + cmp.Or(op.Path, "(unmanaged pool)"))
-		if op.CIDR.IsValid() {
-			b.WriteString(" " + op.CIDR.String())
-		} else {
-			fmt.Fprintf(&b, " /%d", op.Netmask)
-		}
+		b.WriteString(" cidr " + cmp.Or(op.Path, "(unmanaged pool)") + " " + op.cidrLabel())
 	default:
 		b.WriteString(" pool " + op.Path)
 	}

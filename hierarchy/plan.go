@@ -189,6 +189,41 @@ type Op struct {
 	Reason      string       `json:"reason"`
 }
 
+// Label names the operation in a few words, as the plan draws it and as a
+// progress line shows it: the action's symbol, then "pool" and the path, or
+// "cidr", the path and the CIDR (the netmask when AWS chooses the CIDR);
+// an operation on a pool that exists already ends with the pool's ID:
+//
+//   - pool /top/us-east-1
+//   - cidr /top/us-east-1 192.168.16.0/20
+//   - cidr /v6/prod /54
+//     <= pool /top ipam-pool-0123456789abcdef0
+//
+// Compare [Op.String], which adds the kind.
+func (op Op) Label() string {
+	switch op.Kind {
+	case KindProvisionCIDR, KindDeprovisionCIDR:
+		return op.Action.Symbol() + " cidr " + op.Path + " " + op.cidrLabel()
+	case KindCreatePool:
+		return op.Action.Symbol() + " pool " + op.Path
+	}
+	return strings.TrimSuffix(op.Action.Symbol()+" pool "+op.Path+" "+op.PoolID, " ")
+}
+
+// String names the operation with its kind and pool ID, as [ApplyError]
+// does: "+ pool /top/us-east-1 (create-pool)", "- cidr /top/a 10.0.0.0/20
+// (deprovision-cidr, ipam-pool-…)".
+func (op Op) String() string { return describeOp(op) }
+
+// cidrLabel is the CIDR of a provision or deprovision, or "/N" when AWS
+// chooses it.
+func (op Op) cidrLabel() string {
+	if op.CIDR.IsValid() {
+		return op.CIDR.String()
+	}
+	return "/" + strconv.Itoa(op.Netmask)
+}
+
 // PlannedPool is one pool of the spec as it will be after apply, with its
 // real CIDRs. Status is "create", "adopt" or "managed".
 type PlannedPool struct {

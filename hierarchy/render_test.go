@@ -171,3 +171,37 @@ func TestActionText(t *testing.T) {
 	assert.Equal(t, "<=", Adopt.Symbol())
 	assert.Equal(t, "+", Create.Symbol())
 }
+
+func TestOpLabel(t *testing.T) {
+	t.Parallel()
+	sub := netip.MustParsePrefix("192.168.16.0/20")
+	tests := []struct {
+		name        string
+		op          Op
+		label, full string
+	}{
+		{"create", Op{Kind: KindCreatePool, Action: Create, Path: "/top/us-east-1"},
+			"+ pool /top/us-east-1", "+ pool /top/us-east-1 (create-pool)"},
+		{"create with its new ID", Op{Kind: KindCreatePool, Action: Create, Path: "/top", PoolID: "ipam-pool-1"},
+			"+ pool /top", "+ pool /top (create-pool, ipam-pool-1)"},
+		{"adopt", Op{Kind: KindAdoptPool, Action: Adopt, Path: "/top", PoolID: "ipam-pool-1"},
+			"<= pool /top ipam-pool-1", "<= pool /top (adopt-pool, ipam-pool-1)"},
+		{"modify", Op{Kind: KindModifyPool, Action: Update, Path: "/top", PoolID: "ipam-pool-1"},
+			"~ pool /top ipam-pool-1", "~ pool /top (modify-pool, ipam-pool-1)"},
+		{"delete", Op{Kind: KindDeletePool, Action: Delete, Path: "/top/a", PoolID: "ipam-pool-2"},
+			"- pool /top/a ipam-pool-2", "- pool /top/a (delete-pool, ipam-pool-2)"},
+		{"provision", Op{Kind: KindProvisionCIDR, Action: Create, Path: "/top/us-east-1", CIDR: sub},
+			"+ cidr /top/us-east-1 192.168.16.0/20", "+ cidr /top/us-east-1 192.168.16.0/20 (provision-cidr)"},
+		{"provision chosen by AWS", Op{Kind: KindProvisionCIDR, Action: Create, Path: "/v6/prod", PoolID: "ipam-pool-3", Netmask: 54},
+			"+ cidr /v6/prod /54", "+ cidr /v6/prod /54 (provision-cidr, ipam-pool-3)"},
+		{"deprovision", Op{Kind: KindDeprovisionCIDR, Action: Delete, Path: "/top/a", PoolID: "ipam-pool-2", CIDR: sub},
+			"- cidr /top/a 192.168.16.0/20", "- cidr /top/a 192.168.16.0/20 (deprovision-cidr, ipam-pool-2)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			assert.Equal(t, tt.label, tt.op.Label(), "%+v", tt.op)
+			assert.Equal(t, tt.full, tt.op.String(), "%+v", tt.op)
+		})
+	}
+}
