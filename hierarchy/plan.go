@@ -554,6 +554,9 @@ func (p *planner) backward(live Live) int {
 	}
 	byKey := func(a, b *LivePool) int { return strings.Compare(key(a), key(b)) }
 	deleted := map[string]bool{}
+	// Pools whose deletion is refused only for want of AllowDelete: with
+	// it, they would be deleted before their parent.
+	wouldDelete := map[string]bool{}
 	kept := 0
 	var visit func(lp *LivePool)
 	visit = func(lp *LivePool) {
@@ -568,7 +571,7 @@ func (p *planner) backward(live Live) int {
 				op := Op{Kind: KindDeprovisionCIDR, Path: path, PoolID: lp.ID, CIDR: c,
 					ClientToken: p.token(path, KindDeprovisionCIDR, c.String()),
 					Reason:      "the spec no longer lists this CIDR"}
-				if why := p.refusal(blockers(lp, c, deleted), "deprovisioning"); why != "" {
+				if why := p.refusal(lp, c, deleted, wouldDelete, "deprovisioning"); why != "" {
 					op.Reason += why
 					p.refuse(op)
 					continue
@@ -583,9 +586,12 @@ func (p *planner) backward(live Live) int {
 		}
 		del := Op{Kind: KindDeletePool, Path: path, PoolID: lp.ID,
 			Reason: fmt.Sprintf("the spec has no pool %s, and the pool carries %s, so ipamkit manages it", path, p.opts.PathTagKey)}
-		if why := p.refusal(blockers(lp, netip.Prefix{}, deleted), "deleting"); why != "" {
+		if why := p.refusal(lp, netip.Prefix{}, deleted, wouldDelete, "deleting"); why != "" {
 			del.Reason += why
 			p.refuse(del)
+			if len(blockers(lp, netip.Prefix{}, deleted, wouldDelete)) == 0 {
+				wouldDelete[lp.ID] = true
+			}
 			kept++
 			return
 		}
@@ -604,11 +610,14 @@ func (p *planner) backward(live Live) int {
 	return kept
 }
 
-// refusal says why a deprovision or deletion may not run ("; refused: …"),
-// or returns "" when it may: allocations block it even with AllowDelete, and
-// nothing runs without AllowDelete.
-func (p *planner) refusal(blocking []LiveAllocation, verb string) string {
-	if len(blocking) > 0 {
+// refusal says why a deprovision or deletion on lp (of CIDR c; the whole
+// pool when c is zero) may not run ("; refused: …"), or returns "" when it
+// may: allocations block it even with AllowDelete, and nothing runs
+// without AllowDelete. Child pools this plan deletes block nothing, and
+// neither, for the message, do those it would delete with AllowDelete: the
+// refusal then says that AllowDelete would delete them first.
+func (p *planner) refusal(lp *LivePool, c netip.Prefix, deleted, wouldDelete map[string]bool, verb string) string {
+	if blocking := blockers(lp, c, deleted, wouldDelete); len(blocking) > 0 {
 		var names []string
 		for i, a := range blocking {
 			if i == 3 {
@@ -620,17 +629,21 @@ func (p *planner) refusal(blocking []LiveAllocation, verb string) string {
 		return fmt.Sprintf("; refused: the pool holds allocations (%s) and ipamkit never takes space in use, even with AllowDelete: release them first", strings.Join(names, ", "))
 	}
 	if !p.opts.AllowDelete {
-		return fmt.Sprintf("; refused: %s needs AllowDelete (ipamctl hierarchy apply --allow-delete)", verb)
+		why := fmt.Sprintf("; refused: %s needs AllowDelete (ipamctl hierarchy apply --allow-delete)", verb)
+		if len(blockers(lp, c, deleted, nil)) > 0 {
+			why += ", which would delete the pools below it first"
+		}
+		return why
 	}
 	return ""
 }
 
 // blockers returns the allocations of lp inside c (all of them when c is
-// zero), except child pools this plan deletes.
-func blockers(lp *LivePool, c netip.Prefix, deleted map[string]bool) []LiveAllocation {
+// zero), except those of child pools in deleted or also.
+func blockers(lp *LivePool, c netip.Prefix, deleted, also map[string]bool) []LiveAllocation {
 	var out []LiveAllocation
 	for _, a := range lp.Allocations {
-		if a.ResourceType == ResourceTypePool && deleted[a.ResourceID] {
+		if a.ResourceType == ResourceTypePool && (deleted[a.ResourceID] || also[a.ResourceID]) {
 			continue
 		}
 		if c.IsValid() && !a.CIDR.Overlaps(c) {

@@ -63,6 +63,22 @@ func goldenCases(t *testing.T) []goldenCase {
 		}
 	}
 
+	appliedThree := appliedCT(t, func(p *ControlTowerParams) { p.Regions = []string{"us-west-2", "us-east-1", "eu-west-1"} })
+	threeInUse := applySim(t, appliedThree, ChangeSet{})
+	for i := range threeInUse.Pools {
+		p := &threeInUse.Pools[i]
+		if p.Tags[DefaultPathTagKey] == "/top/eu-west-1/SDLC OU" {
+			p.Allocations = append(p.Allocations, LiveAllocation{
+				ID: "ipam-pool-alloc-0456", CIDR: netip.MustParsePrefix("192.168.40.0/24"),
+				ResourceType: "vpc", ResourceID: "vpc-0e1f2a3b",
+			})
+		}
+	}
+	threeRegionsProdOnly := ControlTowerSpec(func(p *ControlTowerParams) {
+		p.Regions = []string{"us-west-2", "us-east-1", "eu-west-1"}
+		p.Environments = []string{"Prod OU"}
+	})
+
 	ipv6 := Spec{Scope: Public, Pools: []Pool{{
 		Name: "v6", Family: IPv6, Locale: "us-east-1", PublicIPSource: SourceAmazon, Netmask: 52,
 		Description: "Amazon-provided IPv6",
@@ -97,6 +113,13 @@ func goldenCases(t *testing.T) []goldenCase {
 		{name: "drift", spec: ct, live: drifted},
 		{name: "delete-refused-allocations", spec: prodOnly, live: inUse, opts: func(o *Options) { o.AllowDelete = true }, jsonToo: true},
 		{name: "delete-not-allowed", spec: prodOnly, live: applied},
+		// A region the spec no longer has: without AllowDelete its pool is
+		// refused for want of it, not for its children, which AllowDelete
+		// would delete first; with a VPC in one child, that VPC is named.
+		{name: "delete-region-not-allowed", spec: ct, live: appliedThree},
+		{name: "delete-region-refused-allocations", spec: ct, live: threeInUse, opts: func(o *Options) { o.AllowDelete = true }},
+		{name: "delete-region-in-use-not-allowed", spec: ct, live: threeInUse},
+		{name: "adds-and-refuses", spec: threeRegionsProdOnly, live: applied},
 		{name: "ipv6-amazon-from-empty", spec: ipv6},
 		{name: "netmask-changed-warns", spec: ControlTowerSpec(func(p *ControlTowerParams) {
 			p.EnvironmentNetmask = 22

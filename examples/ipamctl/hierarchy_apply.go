@@ -204,9 +204,16 @@ func writeApplyResult(w io.Writer, cs hierarchy.ChangeSet, res hierarchy.Result,
 		}
 	} else {
 		s := out.Summary
-		if cs.IsEmpty() {
+		switch {
+		case cs.IsEmpty() && len(cs.Refused) == 0:
 			fmt.Fprintln(&b, "No changes. The scope's pools match the spec.")
-		} else {
+		case cs.IsEmpty():
+			ops := "operations"
+			if len(cs.Refused) == 1 {
+				ops = "operation"
+			}
+			fmt.Fprintf(&b, "No changes. The plan refused %d %s, so the scope still has what the spec no longer has: 'ipamctl hierarchy plan' says why.\n", len(cs.Refused), ops)
+		default:
 			fmt.Fprintf(&b, "Apply complete: %d created, %d changed, %d destroyed, %d adopted.\n", s.Create, s.Update, s.Delete, s.Adopt)
 		}
 		tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)

@@ -411,6 +411,9 @@ func TestHierarchyDelete(t *testing.T) {
 	require.Equal(t, 0, code, stderr)
 
 	h.check("hierarchy-plan-remove-region", "hierarchy plan "+ct+" --detailed-exitcode", 0, goldenOut)
+	h.srv.ResetCalls()
+	h.check("hierarchy-apply-remove-region-not-allowed", "hierarchy apply "+ct, 0, goldenOut)
+	assert.Empty(t, h.writes(), "deletions refused for want of --allow-delete change nothing")
 	h.check("hierarchy-plan-remove-region-allow-delete", "hierarchy plan "+ct+" --allow-delete", 0, goldenOut)
 	h.srv.ResetCalls()
 	h.check("hierarchy-apply-remove-region", "hierarchy apply "+ct+" --allow-delete --yes", 0, goldenOutErr)
