@@ -29,6 +29,10 @@ type node struct {
 	locale   string
 	strategy ipam.Strategy // for its children
 	children []*node
+	// alloc is the pool's allocation rules as IPAM keeps them: a maximum
+	// netmask as long as the family's addresses (/32, /128) is no maximum,
+	// which is how Read reads it back.
+	alloc Allocation
 
 	cidrs   []netip.Prefix // desired, ascending; a stand-in when !known
 	known   bool           // false under an Amazon-provided pool not yet provisioned
@@ -110,6 +114,10 @@ func (b *builder) nodes(parent *node, pools []Pool) []*node {
 			n.strategy = st
 		}
 		n.path = prefix + "/" + p.Name
+		n.alloc = p.Allocation
+		if n.alloc.MaxNetmask == n.family.Bits() {
+			n.alloc.MaxNetmask = 0
+		}
 		if seen[p.Name] {
 			b.ps.add(n.path, ErrDuplicateName, "another pool under %s has the name %q: give each sibling its own name", pathOrTop(prefix), p.Name)
 			continue

@@ -24,8 +24,9 @@
 // from a netmask length that the plan carves from its parent. It has a
 // locale (a region; a child without one inherits its parent's, as IPAM
 // does), a description, tags, allocation rules (minimum, maximum and default
-// netmask length, and the tags a resource must carry, such as Env=Prod OU)
-// and auto-import. Public-scope top pools say where their space comes from:
+// netmask length, and the tags a resource must carry, such as Env=Prod OU;
+// a maximum of /32 or /128 is no maximum, as IPAM reads it back) and
+// auto-import. Public-scope top pools say where their space comes from:
 // [SourceAmazon] (a netmask; AWS picks the CIDR at apply, so it and its
 // descendants show "/52 (chosen by AWS at apply)") or [SourceBYOIP] (your
 // CIDRs). [ControlTowerSpec] builds the Control Tower sample's tree.

@@ -463,7 +463,7 @@ func (p *planner) config(n *node) PoolConfig {
 		tags = map[string]string{}
 	}
 	tags[p.opts.PathTagKey] = n.path
-	a := sp.Allocation
+	a := n.alloc
 	a.Tags = maps.Clone(a.Tags)
 	return PoolConfig{
 		Family: n.family, Locale: n.locale, Description: sp.Description, Tags: tags, Allocation: a,

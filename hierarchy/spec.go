@@ -137,7 +137,10 @@ type Pool struct {
 type Allocation struct {
 	// MinNetmask is the shortest prefix length an allocation may have.
 	MinNetmask int `yaml:"minNetmask,omitempty" json:"minNetmask,omitempty"`
-	// MaxNetmask is the longest prefix length an allocation may have.
+	// MaxNetmask is the longest prefix length an allocation may have. The
+	// family's own length (32 for IPv4, 128 for IPv6) allows every
+	// allocation, so it means no rule, as 0 does: IPAM cannot remove a
+	// maximum, and Apply clears one by setting it to that length.
 	MaxNetmask int `yaml:"maxNetmask,omitempty" json:"maxNetmask,omitempty"`
 	// DefaultNetmask is the prefix length of an allocation that names none.
 	DefaultNetmask int `yaml:"defaultNetmask,omitempty" json:"defaultNetmask,omitempty"`

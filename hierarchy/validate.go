@@ -123,7 +123,7 @@ func (b *builder) check(n *node) {
 		n.bad = true
 	}
 	// Allocation rules, own and the parent's.
-	a := p.Allocation
+	a := n.alloc
 	lens := []struct {
 		name string
 		v    int
@@ -152,7 +152,7 @@ func (b *builder) check(n *node) {
 		}
 	}
 	if !top {
-		pa := n.parent.pool.Allocation
+		pa := n.parent.alloc
 		for _, bits := range childBits(p) {
 			if (pa.MinNetmask > 0 && bits < pa.MinNetmask) || (pa.MaxNetmask > 0 && bits > pa.MaxNetmask) {
 				add(ErrNetmask, "a /%d contradicts the allocation rules of %s (minNetmask %s, maxNetmask %s): change the netmask or the rules", bits, n.parent.path, lenOrNone(pa.MinNetmask), lenOrNone(pa.MaxNetmask))

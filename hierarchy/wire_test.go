@@ -487,3 +487,13 @@ func TestWireChangesAndDrift(t *testing.T) {
 		{"allocation.maxNetmask", "/28", "(none)"}, {"allocation.tags", "Env=SDLC OU, Tier=2", "Env=SDLC OU, Tier=1"},
 	}, cs.Ops[0].Changes)
 }
+
+// TestWireMaxNetmaskOfTheFamily applies a spec whose maximum netmask is
+// /32, which IPAM keeps and Read reads back as none: it converges.
+func TestWireMaxNetmaskOfTheFamily(t *testing.T) {
+	t.Parallel()
+	w := newWireIPAM(t)
+	spec := Spec{Pools: []Pool{{Name: "top", CIDRs: pfx("10.0.0.0/8"), Allocation: Allocation{MinNetmask: 12, MaxNetmask: 32},
+		Pools: []Pool{{Name: "a", Netmask: 12, Locale: "us-east-1", Allocation: Allocation{MaxNetmask: 32}}}}}}
+	w.converge(t, spec)
+}
