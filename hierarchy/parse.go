@@ -2,11 +2,13 @@ package hierarchy
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
 	"net/netip"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -19,8 +21,10 @@ import (
 // yaml tags spell them (camelCase), CIDRs in canonical form. It is strict:
 // an unknown key, a value of the wrong type, or a CIDR with host bits set is
 // an error naming its line, and every such error is reported at once in a
-// [*ValidationError] whose problems wrap [ErrSyntax] or [ErrInvalid]. An
-// empty document is the zero Spec.
+// [*ValidationError] whose problems wrap [ErrSyntax] or [ErrInvalid], in
+// line order, with the spec as far as it could be read. Only YAML that does
+// not parse at all stops it at its first error. An empty document is the
+// zero Spec.
 //
 // ParseSpec only parses; call [Spec.Validate] for the checks that need the
 // whole tree (space, overlaps, quotas).
@@ -39,7 +43,13 @@ func ParseSpec(data []byte) (Spec, error) {
 	var ps problems
 	if err := dec.Decode(&raw); err != nil && !errors.Is(err, io.EOF) {
 		ps = append(ps, yamlProblems(err)...)
-		return Spec{}, ps.err()
+		// A value of the wrong type or an unknown key does not stop the
+		// decoder: what it could decode is checked too, so that every
+		// problem is reported at once. YAML that does not parse does.
+		var te *yaml.TypeError
+		if !errors.As(err, &te) {
+			return Spec{}, ps.err()
+		}
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
@@ -53,6 +63,7 @@ func ParseSpec(data []byte) (Spec, error) {
 	}
 	s.Disallowed = raw.Disallowed.prefixes("", "disallowed", &ps)
 	s.Pools = convertPools("", raw.Pools, &ps)
+	slices.SortStableFunc(ps, func(a, b Problem) int { return cmp.Compare(a.Line, b.Line) })
 	return s, ps.err()
 }
 
@@ -96,22 +107,28 @@ type cidrNode struct {
 
 type cidrNodes []cidrNode
 
-// UnmarshalYAML accepts one CIDR or a list of them.
+// UnmarshalYAML accepts one CIDR or a list of them. Its errors are
+// *yaml.TypeError, so that the decoder goes on to the rest of the document.
 func (c *cidrNodes) UnmarshalYAML(n *yaml.Node) error {
 	switch n.Kind {
 	case yaml.ScalarNode:
 		*c = cidrNodes{{n.Value, n.Line}}
 		return nil
 	case yaml.SequenceNode:
+		var bad []string
 		for _, e := range n.Content {
 			if e.Kind != yaml.ScalarNode {
-				return fmt.Errorf("line %d: want a CIDR such as 10.0.0.0/16", e.Line)
+				bad = append(bad, fmt.Sprintf("line %d: want a CIDR such as 10.0.0.0/16", e.Line))
+				continue
 			}
 			*c = append(*c, cidrNode{e.Value, e.Line})
 		}
+		if len(bad) > 0 {
+			return &yaml.TypeError{Errors: bad}
+		}
 		return nil
 	}
-	return fmt.Errorf("line %d: want a CIDR or a list of CIDRs", n.Line)
+	return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: want a CIDR or a list of CIDRs", n.Line)}}
 }
 
 func (c cidrNodes) prefixes(path, key string, ps *problems) []netip.Prefix {

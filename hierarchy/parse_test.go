@@ -122,6 +122,15 @@ func TestParseSpecErrors(t *testing.T) {
 		{"not YAML", "pools: [\n", []prob{{1, "", "did not find expected node content"}}},
 		{"two documents", "pools: []\n---\npools: []\n", []prob{{2, "", "a second YAML document: a spec is one document"}}},
 		{"CIDR as a map", "pools:\n  - name: a\n    cidrs: {a: b}\n", []prob{{3, "", "want a CIDR or a list of CIDRs"}}},
+		{"every problem, whatever its kind", "pools:\n  - name: a\n    cidrs: [{x: y}, 10.0.0.0/8]\n    netmask: seventeen\n    pools:\n      - name: b\n        cidrs: 10.0.0.1/16\n        locael: x\n      - name: c\n        cidrs: {a: b}\nmaxPools: many\n",
+			[]prob{
+				{3, "", "want a CIDR such as 10.0.0.0/16"},
+				{4, "", "cannot unmarshal !!str `seventeen` into int"},
+				{7, "/a/b", `cidrs: "10.0.0.1/16": host bits set (did you mean 10.0.0.0/16?)`},
+				{8, "", `unknown key "locael": check its spelling against the spec's keys`},
+				{10, "", "want a CIDR or a list of CIDRs"},
+				{11, "", "cannot unmarshal !!str `many` into int"},
+			}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

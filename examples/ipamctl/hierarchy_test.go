@@ -120,8 +120,8 @@ func TestHierarchyValidate(t *testing.T) {
 	runCases(t, []cliCase{
 		{name: "hierarchy-validate-good", args: args("hierarchy validate -f testdata/hierarchy-control-tower.yaml")},
 		{name: "hierarchy-validate-stdin", args: args("hierarchy validate -f -"), stdin: string(spec)},
-		{name: "hierarchy-validate-bad-syntax", args: args("hierarchy validate -f testdata/hierarchy-bad-syntax.yaml"), code: 2, errLines: 2,
-			names: []string{"testdata/hierarchy-bad-syntax.yaml: line 8", `"locael"`, "line 12", "seventeen"}},
+		{name: "hierarchy-validate-bad-syntax", args: args("hierarchy validate -f testdata/hierarchy-bad-syntax.yaml"), code: 2, errLines: 3,
+			names: []string{"testdata/hierarchy-bad-syntax.yaml: line 5: /top", "10.0.0.1/16", "line 8", `"locael"`, "line 12", "seventeen"}},
 		{name: "hierarchy-validate-bad-tree", args: args("hierarchy validate -f testdata/hierarchy-bad-tree.yaml"), code: 2, errLines: 5,
 			names: []string{"/top/us-east-1: a /17", "/top/us-west-2: a /17", `/top/eu-west-1: locale "eu-west-1"`, "16384 missing", `name "us-east-1"`}},
 		{name: "hierarchy-validate-no-file", args: args("hierarchy validate"), code: 1, names: []string{"missing -f FILE"}},
