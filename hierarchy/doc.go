@@ -31,6 +31,21 @@
 // descendants show "/52 (chosen by AWS at apply)") or [SourceBYOIP] (your
 // CIDRs). [ControlTowerSpec] builds the Control Tower sample's tree.
 //
+// # Fields left out
+//
+// A field the spec states is enforced; a field it leaves out is left as the
+// live pool has it, whoever set it. Tags work so: the plan sets the tags
+// the spec lists and leaves the others alone. So do the description, the
+// minimum, maximum and default netmask rules and auto-import: left at their
+// zero value they are not stated ([Pool.Stated]), so adopting a tree that
+// has descriptions and rules the spec does not mention changes nothing but
+// its tags. To state the zero value itself — no description, no rule,
+// auto-import off — list the field in [Pool.Clear], or in YAML write the key
+// with it (description: "", maxNetmask: 0, autoImport: false). A new pool
+// gets what the spec states and IPAM's defaults for the rest. The
+// allocation tags are always stated (none means none): they decide which
+// resources may take space, and adoption matches by them.
+//
 // # Validation
 //
 // [Spec.Validate], [ParseSpec] and [Plan] report every problem at once in a
@@ -153,8 +168,9 @@
 // with allocations (a VPC, a custom allocation, a child the plan keeps) is
 // never touched, even then: the plan lists it under Refused, naming the
 // allocations. Pools without the path tag that the plan does not adopt are
-// never changed. A managed pool changed by hand shows as a change. Tags the
-// spec does not set are left alone.
+// never changed. A managed pool changed by hand shows as a change in what
+// the spec states. Tags and the other fields the spec does not state are
+// left alone (see Fields left out).
 //
 // [Apply] checks again: it refuses a change set with deletions that was not
 // planned with AllowDelete ([ErrDeleteNotAllowed]; the flag is part of the

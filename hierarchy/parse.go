@@ -82,20 +82,23 @@ type rawPool struct {
 	CIDRs                cidrNodes         `yaml:"cidrs"`
 	Netmask              int               `yaml:"netmask"`
 	Locale               string            `yaml:"locale"`
-	Description          string            `yaml:"description"`
+	Description          *string           `yaml:"description"`
 	Tags                 map[string]string `yaml:"tags"`
 	Allocation           rawAllocation     `yaml:"allocation"`
-	AutoImport           bool              `yaml:"autoImport"`
+	AutoImport           *bool             `yaml:"autoImport"`
+	Clear                []Field           `yaml:"clear"`
 	PublicIPSource       string            `yaml:"publicIpSource"`
 	PubliclyAdvertisable bool              `yaml:"publiclyAdvertisable"`
 	Carve                string            `yaml:"carve"`
 	Pools                []rawPool         `yaml:"pools"`
 }
 
+// rawAllocation and rawPool keep the fields a spec may leave out as
+// pointers: a key written with its zero value states it (Pool.Clear).
 type rawAllocation struct {
-	MinNetmask     int               `yaml:"minNetmask"`
-	MaxNetmask     int               `yaml:"maxNetmask"`
-	DefaultNetmask int               `yaml:"defaultNetmask"`
+	MinNetmask     *int              `yaml:"minNetmask"`
+	MaxNetmask     *int              `yaml:"maxNetmask"`
+	DefaultNetmask *int              `yaml:"defaultNetmask"`
 	Tags           map[string]string `yaml:"tags"`
 }
 
@@ -151,21 +154,43 @@ func convertPools(parent string, raw []rawPool, ps *problems) []Pool {
 	out := make([]Pool, len(raw))
 	for i, r := range raw {
 		path := parent + "/" + r.Name
+		cleared := r.Clear
+		stated := func(f Field, zero bool) {
+			if zero && !slices.Contains(cleared, f) {
+				cleared = append(cleared, f)
+			}
+		}
+		ra := r.Allocation
+		if r.Description != nil {
+			stated(FieldDescription, *r.Description == "")
+		}
+		if r.AutoImport != nil {
+			stated(FieldAutoImport, !*r.AutoImport)
+		}
+		for _, v := range []struct {
+			f Field
+			n *int
+		}{{FieldMinNetmask, ra.MinNetmask}, {FieldMaxNetmask, ra.MaxNetmask}, {FieldDefaultNetmask, ra.DefaultNetmask}} {
+			if v.n != nil {
+				stated(v.f, *v.n == 0)
+			}
+		}
 		out[i] = Pool{
 			Name:        r.Name,
 			Family:      Family(r.Family),
 			CIDRs:       r.CIDRs.prefixes(path, "cidrs", ps),
 			Netmask:     r.Netmask,
 			Locale:      r.Locale,
-			Description: r.Description,
+			Description: deref(r.Description),
 			Tags:        r.Tags,
 			Allocation: Allocation{
-				MinNetmask:     r.Allocation.MinNetmask,
-				MaxNetmask:     r.Allocation.MaxNetmask,
-				DefaultNetmask: r.Allocation.DefaultNetmask,
-				Tags:           r.Allocation.Tags,
+				MinNetmask:     deref(ra.MinNetmask),
+				MaxNetmask:     deref(ra.MaxNetmask),
+				DefaultNetmask: deref(ra.DefaultNetmask),
+				Tags:           ra.Tags,
 			},
-			AutoImport:           r.AutoImport,
+			AutoImport:           deref(r.AutoImport),
+			Clear:                cleared,
 			PublicIPSource:       r.PublicIPSource,
 			PubliclyAdvertisable: r.PubliclyAdvertisable,
 			Carve:                r.Carve,
@@ -173,6 +198,14 @@ func convertPools(parent string, raw []rawPool, ps *problems) []Pool {
 		}
 	}
 	return out
+}
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
 }
 
 var lineRE = regexp.MustCompile(`^(?:yaml: )?line (\d+): `)

@@ -95,6 +95,48 @@ pools:
 	}
 }
 
+// TestParseSpecStatesNone: a key written with its zero value states the
+// field, which Pool.Clear records; a key left out states nothing.
+func TestParseSpecStatesNone(t *testing.T) {
+	t.Parallel()
+	got, err := ParseSpec([]byte(`pools:
+  - name: top
+    cidrs: [10.0.0.0/8]
+    description: ""
+    autoImport: false
+    allocation: {minNetmask: 0, maxNetmask: 0, defaultNetmask: 0}
+    pools:
+      - name: a
+        netmask: 16
+        description: kept
+        clear: [allocation.maxNetmask]
+      - name: b
+        netmask: 16
+        description: null
+`))
+	require.NoError(t, err)
+	top := got.Pools[0]
+	assert.Equal(t, []Field{FieldDescription, FieldAutoImport, FieldMinNetmask, FieldMaxNetmask, FieldDefaultNetmask}, top.Clear)
+	for _, f := range fields {
+		assert.True(t, top.Stated(f), "top states %s", f)
+	}
+	a, b := top.Pools[0], top.Pools[1]
+	assert.Equal(t, []Field{FieldMaxNetmask}, a.Clear)
+	assert.True(t, a.Stated(FieldDescription))
+	assert.True(t, a.Stated(FieldMaxNetmask))
+	assert.False(t, a.Stated(FieldMinNetmask))
+	assert.Nil(t, b.Clear)
+	for _, f := range fields {
+		assert.False(t, b.Stated(f), "b states %s", f)
+	}
+	// Clear survives a round trip through YAML.
+	out, err := yaml.Marshal(got)
+	require.NoError(t, err)
+	back, err := ParseSpec(out)
+	require.NoError(t, err)
+	assert.Equal(t, got, back, "round trip through\n%s", out)
+}
+
 func TestParseSpecErrors(t *testing.T) {
 	t.Parallel()
 	type prob struct {

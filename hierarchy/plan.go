@@ -145,6 +145,8 @@ func (k Kind) Action() Action {
 
 // PoolConfig is a pool's settings as [KindCreatePool] sends them and as
 // [KindAdoptPool] and [KindModifyPool] make them. Tags include the path tag.
+// For a pool that exists, the fields its spec leaves out ([Pool.Stated])
+// are the live pool's, which the plan does not change.
 type PoolConfig struct {
 	Family               Family            `json:"family,omitempty"`
 	Locale               string            `json:"locale,omitempty"`
@@ -465,10 +467,29 @@ func (p *planner) config(n *node) PoolConfig {
 	tags[p.opts.PathTagKey] = n.path
 	a := n.alloc
 	a.Tags = maps.Clone(a.Tags)
-	return PoolConfig{
+	cfg := PoolConfig{
 		Family: n.family, Locale: n.locale, Description: sp.Description, Tags: tags, Allocation: a,
 		AutoImport: sp.AutoImport, PublicIPSource: sp.PublicIPSource, PubliclyAdvertisable: sp.PubliclyAdvertisable,
 	}
+	// What the spec leaves out, an existing pool keeps.
+	if lp := n.live; lp != nil {
+		if !sp.Stated(FieldDescription) {
+			cfg.Description = lp.Description
+		}
+		if !sp.Stated(FieldAutoImport) {
+			cfg.AutoImport = lp.AutoImport
+		}
+		if !sp.Stated(FieldMinNetmask) {
+			cfg.Allocation.MinNetmask = lp.Allocation.MinNetmask
+		}
+		if !sp.Stated(FieldMaxNetmask) {
+			cfg.Allocation.MaxNetmask = lp.Allocation.MaxNetmask
+		}
+		if !sp.Stated(FieldDefaultNetmask) {
+			cfg.Allocation.DefaultNetmask = lp.Allocation.DefaultNetmask
+		}
+	}
+	return cfg
 }
 
 // drift compares a live pool with its desired config: tag changes, then the

@@ -448,3 +448,31 @@ func TestPlanMaxNetmaskOfTheFamilyIsNone(t *testing.T) {
 		})
 	}
 }
+
+// TestPlanAdoptsWithoutStrippingWhatTheSpecLeavesOut: the sample's tree
+// with descriptions and netmask rules set by hand, planned with the
+// sample's spec, which states none of them: only adoptions, and the pools
+// keep them.
+func TestPlanAdoptsWithoutStrippingWhatTheSpecLeavesOut(t *testing.T) {
+	t.Parallel()
+	live := untag(appliedCT(t))
+	for i := range live.Pools {
+		p := &live.Pools[i]
+		p.Description = "by hand " + p.ID
+		p.AutoImport = p.Locale != ""
+		p.Allocation.MinNetmask, p.Allocation.MaxNetmask, p.Allocation.DefaultNetmask = 22, 28, 24
+	}
+	cs, err := Plan(ControlTowerSpec(), live)
+	require.NoError(t, err)
+	assert.Equal(t, Summary{Adopt: 7}, cs.Summary())
+	after := applySim(t, live, cs)
+	for i, p := range after.Pools {
+		want := live.Pools[i]
+		assert.Equal(t, want.Description, p.Description)
+		assert.Equal(t, want.AutoImport, p.AutoImport)
+		assert.Equal(t, want.Allocation, p.Allocation)
+	}
+	again, err := Plan(ControlTowerSpec(), after)
+	require.NoError(t, err)
+	assert.Empty(t, again.Ops)
+}

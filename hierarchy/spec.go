@@ -2,6 +2,7 @@ package hierarchy
 
 import (
 	"net/netip"
+	"slices"
 )
 
 // Scope is the type of IPAM scope a spec's tree lives in.
@@ -108,16 +109,27 @@ type Pool struct {
 	// "" for none. A child with no locale inherits its parent's, as IPAM
 	// does; a child of a pool with a locale may not name another one.
 	Locale string `yaml:"locale,omitempty" json:"locale,omitempty"`
-	// Description is the pool's IPAM description.
+	// Description is the pool's IPAM description. Left empty, it is not
+	// stated: an existing pool keeps its own (see Clear).
 	Description string `yaml:"description,omitempty" json:"description,omitempty"`
 	// Tags are the pool's own resource tags. The path tag is added by the
 	// plan and may not be set here.
 	Tags map[string]string `yaml:"tags,omitempty" json:"tags,omitempty"`
-	// Allocation holds the pool's allocation rules.
+	// Allocation holds the pool's allocation rules. A netmask rule left at
+	// 0 is not stated: an existing pool keeps its own (see Clear). The
+	// allocation tags are always stated: none means none.
 	Allocation Allocation `yaml:"allocation,omitempty" json:"allocation,omitzero"`
 	// AutoImport lets IPAM import discovered resources' CIDRs into the
-	// pool. It needs a locale.
+	// pool. It needs a locale. Left false, it is not stated: an existing
+	// pool keeps its own (see Clear).
 	AutoImport bool `yaml:"autoImport,omitempty" json:"autoImport,omitempty"`
+	// Clear lists the fields this pool states as empty although their
+	// value is the zero one: no description, no minimum, maximum or default
+	// netmask, auto-import off. Plan makes an existing pool match; a field
+	// neither set nor listed here is left as the pool has it. In YAML,
+	// writing the key with its zero value (description: "", minNetmask: 0,
+	// autoImport: false) says the same and fills Clear.
+	Clear []Field `yaml:"clear,omitempty" json:"clear,omitempty"`
 	// PublicIPSource is [SourceAmazon] or [SourceBYOIP] on a public-scope
 	// top pool, and empty everywhere else.
 	PublicIPSource string `yaml:"publicIpSource,omitempty" json:"publicIpSource,omitempty"`
@@ -129,6 +141,45 @@ type Pool struct {
 	Carve string `yaml:"carve,omitempty" json:"carve,omitempty"`
 	// Pools are the pool's children.
 	Pools []Pool `yaml:"pools,omitempty" json:"pools,omitempty"`
+}
+
+// Field names a setting of a [Pool] that a spec may leave out, as
+// [Pool.Clear] lists it and as a plan's [Change] names it.
+type Field string
+
+// The fields a spec may leave out. Left out (zero and not in Clear), an
+// existing pool keeps its own value; stated, it is enforced.
+const (
+	FieldDescription    Field = "description"
+	FieldAutoImport     Field = "autoImport"
+	FieldMinNetmask     Field = "allocation.minNetmask"
+	FieldMaxNetmask     Field = "allocation.maxNetmask"
+	FieldDefaultNetmask Field = "allocation.defaultNetmask"
+)
+
+// fields are the Fields, in the order messages list them.
+var fields = []Field{FieldDescription, FieldAutoImport, FieldMinNetmask, FieldMaxNetmask, FieldDefaultNetmask}
+
+// Stated reports whether the pool states field f: its value is not the
+// zero one, or [Pool.Clear] lists it. [Plan] enforces the fields a pool
+// states and leaves the others as the live pool has them.
+func (p Pool) Stated(f Field) bool {
+	if slices.Contains(p.Clear, f) {
+		return true
+	}
+	switch f {
+	case FieldDescription:
+		return p.Description != ""
+	case FieldAutoImport:
+		return p.AutoImport
+	case FieldMinNetmask:
+		return p.Allocation.MinNetmask != 0
+	case FieldMaxNetmask:
+		return p.Allocation.MaxNetmask != 0
+	case FieldDefaultNetmask:
+		return p.Allocation.DefaultNetmask != 0
+	}
+	return false
 }
 
 // Allocation is a pool's allocation rules, as IPAM enforces them on

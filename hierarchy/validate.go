@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/ipamkit/ipamkit/ipam"
@@ -158,6 +159,31 @@ func (b *builder) check(n *node) {
 				add(ErrNetmask, "a /%d contradicts the allocation rules of %s (minNetmask %s, maxNetmask %s): change the netmask or the rules", bits, n.parent.path, lenOrNone(pa.MinNetmask), lenOrNone(pa.MaxNetmask))
 				break
 			}
+		}
+	}
+	for _, f := range p.Clear {
+		var set string
+		switch f {
+		case FieldDescription:
+			set = p.Description
+		case FieldAutoImport:
+			if p.AutoImport {
+				set = "true"
+			}
+		case FieldMinNetmask, FieldMaxNetmask, FieldDefaultNetmask:
+			if v := map[Field]int{FieldMinNetmask: p.Allocation.MinNetmask, FieldMaxNetmask: p.Allocation.MaxNetmask, FieldDefaultNetmask: p.Allocation.DefaultNetmask}[f]; v != 0 {
+				set = "/" + strconv.Itoa(v)
+			}
+		default:
+			names := make([]string, len(fields))
+			for i, f := range fields {
+				names[i] = string(f)
+			}
+			add(ErrInvalid, "clear %q: want one of %s", f, strings.Join(names, ", "))
+			continue
+		}
+		if set != "" {
+			add(ErrInvalid, "clear lists %s, which the spec also sets (%s): keep one", f, set)
 		}
 	}
 	b.checkTags(path, "tag", p.Tags, true)

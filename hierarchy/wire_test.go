@@ -442,7 +442,7 @@ func TestWireDeleteWithAllowDelete(t *testing.T) {
 func TestWireChangesAndDrift(t *testing.T) {
 	t.Parallel()
 	w := newWireIPAM(t)
-	withRules := func(desc string, rules Allocation, tags map[string]string) Spec {
+	withRules := func(desc string, rules Allocation, tags map[string]string, clear ...Field) Spec {
 		s := ControlTowerSpec()
 		for i := range s.Pools[0].Pools {
 			for j := range s.Pools[0].Pools[i].Pools {
@@ -452,14 +452,18 @@ func TestWireChangesAndDrift(t *testing.T) {
 				a.Tags = map[string]string{"Env": env.Name, "Tier": "1"}
 				env.Allocation = a
 				env.Tags = tags
+				env.Clear = clear
 			}
 		}
 		return s
 	}
 	w.converge(t, withRules("first", Allocation{MinNetmask: 22, MaxNetmask: 26, DefaultNetmask: 24}, nil))
 
+	// Rules left out of the spec stay as they are.
+	assert.Empty(t, w.plan(t, withRules("first", Allocation{}, nil)).Ops)
+
 	// Rules removed, description changed, a tag added: one change per pool.
-	second := withRules("second", Allocation{}, map[string]string{"Owner": "netops"})
+	second := withRules("second", Allocation{}, map[string]string{"Owner": "netops"}, FieldMinNetmask, FieldMaxNetmask, FieldDefaultNetmask)
 	cs, _ := w.converge(t, second)
 	assert.Equal(t, Summary{Update: 4}, cs.Summary())
 
@@ -496,4 +500,35 @@ func TestWireMaxNetmaskOfTheFamily(t *testing.T) {
 	spec := Spec{Pools: []Pool{{Name: "top", CIDRs: pfx("10.0.0.0/8"), Allocation: Allocation{MinNetmask: 12, MaxNetmask: 32},
 		Pools: []Pool{{Name: "a", Netmask: 12, Locale: "us-east-1", Allocation: Allocation{MaxNetmask: 32}}}}}}
 	w.converge(t, spec)
+}
+
+// TestWireFieldsLeftOut: what a spec leaves out is left as the pool has
+// it, by hand or by the Control Tower sample; what it states is enforced.
+func TestWireFieldsLeftOut(t *testing.T) {
+	t.Parallel()
+	w := newWireIPAM(t)
+	w.converge(t, ControlTowerSpec())
+	live, err := Read(t.Context(), w.client, w.scope)
+	require.NoError(t, err)
+	for _, p := range live.Pools {
+		if p.ParentID == "" {
+			continue
+		}
+		_, err = w.client.ModifyIpamPool(t.Context(), &ec2.ModifyIpamPoolInput{
+			IpamPoolId: aws.String(p.ID), Description: aws.String("by hand"),
+			AllocationMinNetmaskLength: aws.Int32(22), AllocationMaxNetmaskLength: aws.Int32(28), AllocationDefaultNetmaskLength: aws.Int32(24),
+		})
+		require.NoError(t, err)
+	}
+	assert.Empty(t, w.plan(t, ControlTowerSpec()).Ops, "fields the spec leaves out are left alone")
+
+	// Stated as none: cleared.
+	none := ControlTowerSpec()
+	none.Pools[0].Pools[0].Clear = []Field{FieldDescription, FieldMinNetmask, FieldMaxNetmask, FieldDefaultNetmask}
+	cs, _ := w.converge(t, none)
+	require.Len(t, cs.Ops, 1)
+	assert.Equal(t, []Change{
+		{"description", "by hand", "(none)"}, {"allocation.minNetmask", "/22", "(none)"},
+		{"allocation.maxNetmask", "/28", "(none)"}, {"allocation.defaultNetmask", "/24", "(none)"},
+	}, cs.Ops[0].Changes)
 }
