@@ -49,7 +49,8 @@
 // # Validation
 //
 // [Spec.Validate], [ParseSpec] and [Plan] report every problem at once in a
-// [*ValidationError], each [Problem] with its path and what to do: children
+// [*ValidationError], each [Problem] with its path (and, for a spec from
+// [ParseSpec], the line of its pool) and what to do: children
 // that do not fit, with the number of addresses missing and the parent size
 // that would hold them; CIDRs that overlap a sibling, disallowed space or an
 // allocation in the parent, or sit outside the parent; netmasks out of range

@@ -63,6 +63,7 @@ func ParseSpec(data []byte) (Spec, error) {
 	}
 	s.Disallowed = raw.Disallowed.prefixes("", "disallowed", &ps)
 	s.Pools = convertPools("", raw.Pools, &ps)
+	s.lines = poolLines(data)
 	slices.SortStableFunc(ps, func(a, b Problem) int { return cmp.Compare(a.Line, b.Line) })
 	return s, ps.err()
 }
@@ -198,6 +199,52 @@ func convertPools(parent string, raw []rawPool, ps *problems) []Pool {
 		}
 	}
 	return out
+}
+
+// poolLines returns the line and name of each pool of a YAML spec by its
+// place in the tree ("/0/1"), or nil when there are none.
+func poolLines(data []byte) map[string]poolLine {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil || len(doc.Content) == 0 {
+		return nil
+	}
+	out := map[string]poolLine{}
+	var walk func(m *yaml.Node, prefix string)
+	walk = func(m *yaml.Node, prefix string) {
+		seq := mappingValue(m, "pools")
+		if seq == nil || seq.Kind != yaml.SequenceNode {
+			return
+		}
+		for i, p := range seq.Content {
+			key := prefix + "/" + strconv.Itoa(i)
+			pl := poolLine{line: p.Line}
+			if name := mappingValue(p, "name"); name != nil {
+				pl.name = name.Value
+			}
+			out[key] = pl
+			if p.Kind == yaml.MappingNode {
+				walk(p, key)
+			}
+		}
+	}
+	walk(doc.Content[0], "")
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+// mappingValue returns the value of key in the mapping m, or nil.
+func mappingValue(m *yaml.Node, key string) *yaml.Node {
+	if m.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i+1]
+		}
+	}
+	return nil
 }
 
 func deref[T any](p *T) T {

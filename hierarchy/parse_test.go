@@ -1,6 +1,7 @@
 package hierarchy
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -89,7 +90,7 @@ pools:
 			t.Parallel()
 			got, err := ParseSpec([]byte(tt.in))
 			require.NoError(t, err)
-			assert.Equal(t, tt.want, got, "ParseSpec(%q)", tt.in)
+			assert.Equal(t, tt.want, withoutLines(got), "ParseSpec(%q)", tt.in)
 			assert.NoError(t, got.Validate())
 		})
 	}
@@ -134,7 +135,7 @@ func TestParseSpecStatesNone(t *testing.T) {
 	require.NoError(t, err)
 	back, err := ParseSpec(out)
 	require.NoError(t, err)
-	assert.Equal(t, got, back, "round trip through\n%s", out)
+	assert.Equal(t, withoutLines(got), withoutLines(back), "round trip through\n%s", out)
 }
 
 func TestParseSpecErrors(t *testing.T) {
@@ -196,6 +197,73 @@ func TestSpecYAMLRoundTrip(t *testing.T) {
 		require.NoError(t, err)
 		back, err := ParseSpec(b)
 		require.NoError(t, err, "%s", b)
-		assert.Equal(t, s, back, "round trip through\n%s", b)
+		assert.Equal(t, s, withoutLines(back), "round trip through\n%s", b)
+	}
+}
+
+// withoutLines returns s without the lines ParseSpec remembers, to compare
+// it with a Spec built in Go.
+func withoutLines(s Spec) Spec {
+	s.lines = nil
+	return s
+}
+
+// TestValidateCarriesLines: the problems of a parsed spec name the line of
+// their pool, duplicates included; a pool moved or renamed since has none.
+func TestValidateCarriesLines(t *testing.T) {
+	t.Parallel()
+	s, err := ParseSpec([]byte(`pools:
+  - name: top
+    cidrs: [10.0.0.0/16]
+    pools:
+      - name: a
+        netmask: 17
+      - {name: a, netmask: 17}
+      - name: b
+        netmask: 15
+      - name: c
+        netmask: 17
+        locale: nowhere
+        autoImport: true
+        pools:
+          - name: d
+            netmask: 8
+regions: [us-east-1]
+`))
+	require.NoError(t, err)
+	type prob struct {
+		line int
+		path string
+		err  error
+	}
+	lines := func(err error) []prob {
+		var ve *ValidationError
+		require.ErrorAs(t, err, &ve)
+		var out []prob
+		for _, p := range ve.Problems {
+			out = append(out, prob{p.Line, p.Path, p.Err})
+		}
+		return out
+	}
+	assert.Equal(t, []prob{
+		{7, "/top/a", ErrDuplicateName},
+		{10, "/top/c", ErrLocale},
+		{8, "/top/b", ErrNetmask},
+		{15, "/top/c/d", ErrNetmask},
+	}, lines(s.Validate()))
+
+	// Plan's problems too.
+	_, err = Plan(s, Live{})
+	assert.Equal(t, lines(s.Validate()), lines(err))
+
+	// Renamed in Go after parsing: the line no longer belongs to it.
+	renamed := s
+	renamed.Pools = slices.Clone(s.Pools)
+	renamed.Pools[0].Pools = slices.Clone(s.Pools[0].Pools)
+	renamed.Pools[0].Pools[2].Name = "B"
+	for _, p := range lines(renamed.Validate()) {
+		if p.path == "/top/B" {
+			assert.Zero(t, p.line, "%+v", p)
+		}
 	}
 }

@@ -63,7 +63,10 @@ const MaxDepth = 10
 //
 // The zero Spec is a valid, empty private-scope tree. A Spec is not modified
 // by any function of this package and is safe to share between goroutines
-// that only read it.
+// that only read it. A Spec from [ParseSpec] also remembers the line of
+// each pool, so that the problems [Spec.Validate] and [Plan] report carry
+// it; it therefore differs from an equal Spec built in Go under
+// reflect.DeepEqual, though not in any field.
 type Spec struct {
 	// Scope is the type of the IPAM scope; "" means private.
 	Scope Scope `yaml:"scope,omitempty" json:"scope,omitempty"`
@@ -83,6 +86,19 @@ type Spec struct {
 	Disallowed []netip.Prefix `yaml:"disallowed,omitempty" json:"disallowed,omitempty"`
 	// Pools are the top pools, each the root of a tree.
 	Pools []Pool `yaml:"pools,omitempty" json:"pools,omitempty"`
+
+	// lines are the YAML lines of the pools of a spec from ParseSpec, by
+	// their place in the tree ("/0/1": the second child of the first top
+	// pool), for the problems of Validate and Plan. Shared by copies, never
+	// written after ParseSpec. A line is used only while the pool at that
+	// place has the name it had there.
+	lines map[string]poolLine
+}
+
+// poolLine is where a pool was written.
+type poolLine struct {
+	line int
+	name string
 }
 
 // Pool is one node of a [Spec]: a pool, its rules and its children. Its path
@@ -206,7 +222,8 @@ func (a Allocation) IsZero() bool {
 }
 
 // Validate reports every problem of the spec at once, as a
-// [*ValidationError], or nil. It carves the tree as [Plan] would against an
+// [*ValidationError], or nil; for a spec from [ParseSpec], each problem of
+// a pool carries the pool's line. It carves the tree as [Plan] would against an
 // empty IPAM, so children that do not fit are reported with the space they
 // miss. Problems wrap [ErrInvalid], [ErrDuplicateName], [ErrTooDeep],
 // [ErrNoFit], [ErrOverlap], [ErrOutsideParent], [ErrNetmask], [ErrLocale],
