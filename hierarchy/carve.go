@@ -24,7 +24,7 @@ const (
 type node struct {
 	pool     *Pool
 	path     string
-	place    string // "/0/1": its index among its siblings, and its parent's
+	place    string // "/0/1": its index among its siblings, and its parent's; for a parsed spec only
 	parent   *node
 	depth    int
 	family   Family
@@ -122,10 +122,12 @@ func (b *builder) nodes(parent *node, pools []Pool) []*node {
 			n.strategy = st
 		}
 		n.path = prefix + "/" + p.Name
-		n.place = place + "/" + strconv.Itoa(i)
 		line := 0
-		if pl, ok := b.spec.lines[n.place]; ok && pl.name == p.Name {
-			line = pl.line
+		if b.spec.lines != nil { // a spec from ParseSpec
+			n.place = place + "/" + strconv.Itoa(i)
+			if pl, ok := b.spec.lines[n.place]; ok && pl.name == p.Name {
+				line = pl.line
+			}
 		}
 		n.alloc = p.Allocation
 		if n.alloc.MaxNetmask == n.family.Bits() {
