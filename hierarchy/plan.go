@@ -578,6 +578,7 @@ func (p *planner) backward(live Live) int {
 	// Pools whose deletion is refused only for want of AllowDelete: with
 	// it, they would be deleted before their parent.
 	wouldDelete := map[string]bool{}
+	refused := map[string]bool{} // pools whose deletion is refused
 	kept := 0
 	var visit func(lp *LivePool)
 	visit = func(lp *LivePool) {
@@ -592,7 +593,7 @@ func (p *planner) backward(live Live) int {
 				op := Op{Kind: KindDeprovisionCIDR, Path: path, PoolID: lp.ID, CIDR: c,
 					ClientToken: p.token(path, KindDeprovisionCIDR, c.String()),
 					Reason:      "the spec no longer lists this CIDR"}
-				if why := p.refusal(lp, c, deleted, wouldDelete, "deprovisioning"); why != "" {
+				if why := p.refusal(lp, c, deleted, wouldDelete, refused, "deprovisioning"); why != "" {
 					op.Reason += why
 					p.refuse(op)
 					continue
@@ -607,9 +608,10 @@ func (p *planner) backward(live Live) int {
 		}
 		del := Op{Kind: KindDeletePool, Path: path, PoolID: lp.ID,
 			Reason: fmt.Sprintf("the spec has no pool %s, and the pool carries %s, so ipamkit manages it", path, p.opts.PathTagKey)}
-		if why := p.refusal(lp, netip.Prefix{}, deleted, wouldDelete, "deleting"); why != "" {
+		if why := p.refusal(lp, netip.Prefix{}, deleted, wouldDelete, refused, "deleting"); why != "" {
 			del.Reason += why
 			p.refuse(del)
+			refused[lp.ID] = true
 			if len(blockers(lp, netip.Prefix{}, deleted, wouldDelete)) == 0 {
 				wouldDelete[lp.ID] = true
 			}
@@ -636,18 +638,29 @@ func (p *planner) backward(live Live) int {
 // may: allocations block it even with AllowDelete, and nothing runs
 // without AllowDelete. Child pools this plan deletes block nothing, and
 // neither, for the message, do those it would delete with AllowDelete: the
-// refusal then says that AllowDelete would delete them first.
-func (p *planner) refusal(lp *LivePool, c netip.Prefix, deleted, wouldDelete map[string]bool, verb string) string {
+// refusal then says that AllowDelete would delete them first. Child pools
+// whose own deletion is refused (in refused) are named as such.
+func (p *planner) refusal(lp *LivePool, c netip.Prefix, deleted, wouldDelete, refused map[string]bool, verb string) string {
 	if blocking := blockers(lp, c, deleted, wouldDelete); len(blocking) > 0 {
-		var names []string
-		for i, a := range blocking {
-			if i == 3 {
-				names = append(names, fmt.Sprintf("and %d more", len(blocking)-3))
-				break
+		var names, kept []string
+		for _, a := range blocking {
+			if a.ResourceType == ResourceTypePool && refused[a.ResourceID] {
+				kept = append(kept, a.ResourceID)
+				continue
 			}
 			names = append(names, strings.TrimSpace(cmp.Or(a.ResourceType, "allocation")+" "+cmp.Or(a.ResourceID, a.ID)+" "+a.CIDR.String()))
 		}
-		return fmt.Sprintf("; refused: the pool holds allocations (%s) and ipamkit never takes space in use, even with AllowDelete: release them first", strings.Join(names, ", "))
+		if len(names) > 3 {
+			names = append(names[:3], fmt.Sprintf("and %d more", len(names)-3))
+		}
+		var why []string
+		if len(names) > 0 {
+			why = append(why, fmt.Sprintf("the pool holds allocations (%s) and ipamkit never takes space in use, even with AllowDelete: release them first", strings.Join(names, ", ")))
+		}
+		if len(kept) > 0 {
+			why = append(why, fmt.Sprintf("it holds the space of pools below it whose deletion is refused too (%s, listed before it)", strings.Join(kept, ", ")))
+		}
+		return "; refused: " + strings.Join(why, "; and ")
 	}
 	if !p.opts.AllowDelete {
 		why := fmt.Sprintf("; refused: %s needs AllowDelete (ipamctl hierarchy apply --allow-delete)", verb)
