@@ -120,19 +120,15 @@ func (e *ApplyError) Error() string {
 // Unwrap returns Err.
 func (e *ApplyError) Unwrap() error { return e.Err }
 
-// describeOp names an operation as the plan draws it: "+ pool /a/b
-// (create-pool)", "+ cidr /a/b 10.0.0.0/16 (provision-cidr, ipam-pool-…)".
+// describeOp names an operation as the plan draws it, with its kind and
+// pool ID: "+ pool /a/b (create-pool)", "+ cidr /a/b 10.0.0.0/16
+// (provision-cidr, ipam-pool-…)". It is [Op.String].
 func describeOp(op Op) string {
 	var b strings.Builder
 	b.WriteString(op.Action.Symbol())
 	switch op.Kind {
 	case KindProvisionCIDR, KindDeprovisionCIDR:
-		b.WriteString(" cidr " + cmp.Or(op.Path, "(unmanaged pool)"))
-		if op.CIDR.IsValid() {
-			b.WriteString(" " + op.CIDR.String())
-		} else {
-			fmt.Fprintf(&b, " /%d", op.Netmask)
-		}
+		b.WriteString(" cidr " + cmp.Or(op.Path, "(unmanaged pool)") + " " + op.cidrLabel())
 	default:
 		b.WriteString(" pool " + op.Path)
 	}
@@ -253,7 +249,7 @@ func checkChangeSet(cs ChangeSet) error {
 		switch op.Kind {
 		case KindDeprovisionCIDR, KindDeletePool:
 			if !cs.AllowDelete {
-				return fmt.Errorf("operation %d of %d, %s: %w: the change set was not planned with AllowDelete (a change set read back from JSON never is); plan again with AllowDelete (ipamctl hierarchy apply --allow-delete)", i+1, len(cs.Ops), describeOp(op), ErrDeleteNotAllowed)
+				return fmt.Errorf("operation %d of %d, %s: %w: the change set was not planned with AllowDelete; plan again with AllowDelete (ipamctl hierarchy apply --allow-delete)", i+1, len(cs.Ops), describeOp(op), ErrDeleteNotAllowed)
 			}
 		case KindCreatePool:
 			if cs.ScopeID == "" {

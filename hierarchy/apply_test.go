@@ -420,7 +420,7 @@ func TestApplyDeletes(t *testing.T) {
 		res, err := Apply(t.Context(), NewMockEC2API(gomock.NewController(t)), noDelete)
 		require.ErrorIs(t, err, ErrDeleteNotAllowed)
 		assert.Equal(t, Result{Total: 4, Done: []OpResult{}}, res)
-		assert.EqualError(t, err, "operation 1 of 4, - cidr /top/a 10.0.0.0/20 (deprovision-cidr, ipam-pool-a): deletion not allowed: the change set was not planned with AllowDelete (a change set read back from JSON never is); plan again with AllowDelete (ipamctl hierarchy apply --allow-delete)")
+		assert.EqualError(t, err, "operation 1 of 4, - cidr /top/a 10.0.0.0/20 (deprovision-cidr, ipam-pool-a): deletion not allowed: the change set was not planned with AllowDelete; plan again with AllowDelete (ipamctl hierarchy apply --allow-delete)")
 	})
 }
 

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/ipamkit/ipamkit/ipam"
@@ -23,12 +24,17 @@ const (
 type node struct {
 	pool     *Pool
 	path     string
+	place    string // "/0/1": its index among its siblings, and its parent's; for a parsed spec only
 	parent   *node
 	depth    int
 	family   Family
 	locale   string
 	strategy ipam.Strategy // for its children
 	children []*node
+	// alloc is the pool's allocation rules as IPAM keeps them: a maximum
+	// netmask as long as the family's addresses (/32, /128) is no maximum,
+	// which is how Read reads it back.
+	alloc Allocation
 
 	cidrs   []netip.Prefix // desired, ascending; a stand-in when !known
 	known   bool           // false under an Amazon-provided pool not yet provisioned
@@ -49,13 +55,14 @@ type builder struct {
 	ps       problems
 	warnings []Warning
 	avoid    []netip.Prefix // disallowed plus Options.Avoid
+	lines    map[string]int // the YAML line of each path, when known
 }
 
 // build checks the spec, matches it with live (nil for none) and carves
 // every pool. It returns the top nodes and every problem found.
 func build(s Spec, live *Live, o Options) ([]*node, problems, []Warning) {
 	o = o.withDefaults()
-	b := &builder{spec: s, opts: o}
+	b := &builder{spec: s, opts: o, lines: map[string]int{}}
 	b.idx = indexLive(live, o.PathTagKey, &b.ps)
 	b.checkSpec()
 	roots := b.nodes(nil, s.Pools)
@@ -63,6 +70,11 @@ func build(s Spec, live *Live, o Options) ([]*node, problems, []Warning) {
 	b.walk(roots)
 	if max := b.maxPools(); s.Count() > max {
 		b.ps.add("", ErrQuota, "the spec has %d pools but the scope allows %d: ask for a higher \"Pools per scope\" quota in Service Quotas and set maxPools, or remove pools", s.Count(), max)
+	}
+	for i := range b.ps {
+		if p := &b.ps[i]; p.Line == 0 && p.Path != "" {
+			p.Line = b.lines[p.Path]
+		}
 	}
 	return roots, b.ps, b.warnings
 }
@@ -93,10 +105,10 @@ func (b *builder) nodes(parent *node, pools []Pool) []*node {
 	for i := range pools {
 		p := &pools[i]
 		n := &node{pool: p, parent: parent, depth: 1, family: p.Family, locale: p.Locale}
-		prefix := ""
+		prefix, place := "", ""
 		n.strategy, _ = strategyOf(b.spec.Carve)
 		if parent != nil {
-			prefix = parent.path
+			prefix, place = parent.path, parent.place
 			n.depth = parent.depth + 1
 			n.family = parent.family
 			n.strategy = parent.strategy
@@ -110,11 +122,26 @@ func (b *builder) nodes(parent *node, pools []Pool) []*node {
 			n.strategy = st
 		}
 		n.path = prefix + "/" + p.Name
+		line := 0
+		if b.spec.lines != nil { // a spec from ParseSpec
+			n.place = place + "/" + strconv.Itoa(i)
+			if pl, ok := b.spec.lines[n.place]; ok && pl.name == p.Name {
+				line = pl.line
+			}
+		}
+		n.alloc = p.Allocation
+		if n.alloc.MaxNetmask == n.family.Bits() {
+			n.alloc.MaxNetmask = 0
+		}
 		if seen[p.Name] {
 			b.ps.add(n.path, ErrDuplicateName, "another pool under %s has the name %q: give each sibling its own name", pathOrTop(prefix), p.Name)
+			b.ps[len(b.ps)-1].Line = line
 			continue
 		}
 		seen[p.Name] = true
+		if line > 0 {
+			b.lines[n.path] = line
+		}
 		if n.depth > MaxDepth {
 			b.ps.add(n.path, ErrTooDeep, "the pool is at depth %d but IPAM allows %d levels: move it up the tree", n.depth, MaxDepth)
 			continue

@@ -30,9 +30,11 @@ type ControlTowerParams struct {
 // its parameters: a top pool with TopLevelPoolCidr and no locale; one pool
 // per region with that locale and a RegionalNetmask block; in each, one pool
 // per environment with an EnvironmentNetmask block and the allocation tag
-// TagKey=<environment>. Like the sample, it sets no descriptions, tags or
+// TagKey=<environment>. Like the sample, it states no descriptions, tags or
 // netmask rules, so a plan against a tree the sample built shows only
-// adoptions. With the defaults the carving is the sample's:
+// adoptions, even where descriptions or rules were added to its pools since
+// (a spec leaves such fields as they are: see the package documentation).
+// With the defaults the carving is the sample's:
 //
 //	/top                    192.168.0.0/16
 //	/top/us-west-2          192.168.0.0/20

@@ -24,16 +24,33 @@
 // from a netmask length that the plan carves from its parent. It has a
 // locale (a region; a child without one inherits its parent's, as IPAM
 // does), a description, tags, allocation rules (minimum, maximum and default
-// netmask length, and the tags a resource must carry, such as Env=Prod OU)
-// and auto-import. Public-scope top pools say where their space comes from:
+// netmask length, and the tags a resource must carry, such as Env=Prod OU;
+// a maximum of /32 or /128 is no maximum, as IPAM reads it back) and
+// auto-import. Public-scope top pools say where their space comes from:
 // [SourceAmazon] (a netmask; AWS picks the CIDR at apply, so it and its
 // descendants show "/52 (chosen by AWS at apply)") or [SourceBYOIP] (your
 // CIDRs). [ControlTowerSpec] builds the Control Tower sample's tree.
 //
+// # Fields left out
+//
+// A field the spec states is enforced; a field it leaves out is left as the
+// live pool has it, whoever set it. Tags work so: the plan sets the tags
+// the spec lists and leaves the others alone. So do the description, the
+// minimum, maximum and default netmask rules and auto-import: left at their
+// zero value they are not stated ([Pool.Stated]), so adopting a tree that
+// has descriptions and rules the spec does not mention changes nothing but
+// its tags. To state the zero value itself — no description, no rule,
+// auto-import off — list the field in [Pool.Clear], or in YAML write the key
+// with it (description: "", maxNetmask: 0, autoImport: false). A new pool
+// gets what the spec states and IPAM's defaults for the rest. The
+// allocation tags are always stated (none means none): they decide which
+// resources may take space, and adoption matches by them.
+//
 // # Validation
 //
 // [Spec.Validate], [ParseSpec] and [Plan] report every problem at once in a
-// [*ValidationError], each [Problem] with its path and what to do: children
+// [*ValidationError], each [Problem] with its path (and, for a spec from
+// [ParseSpec], the line of its pool) and what to do: children
 // that do not fit, with the number of addresses missing and the parent size
 // that would hold them; CIDRs that overlap a sibling, disallowed space or an
 // allocation in the parent, or sit outside the parent; netmasks out of range
@@ -152,12 +169,14 @@
 // with allocations (a VPC, a custom allocation, a child the plan keeps) is
 // never touched, even then: the plan lists it under Refused, naming the
 // allocations. Pools without the path tag that the plan does not adopt are
-// never changed. A managed pool changed by hand shows as a change. Tags the
-// spec does not set are left alone.
+// never changed. A managed pool changed by hand shows as a change in what
+// the spec states. Tags and the other fields the spec does not state are
+// left alone (see Fields left out).
 //
 // [Apply] checks again: it refuses a change set with deletions that was not
-// planned with AllowDelete ([ErrDeleteNotAllowed]; the flag is not part of
-// the JSON, so a plan read back from a file never deletes), and before each
+// planned with AllowDelete ([ErrDeleteNotAllowed]; the flag is part of the
+// JSON, allowDelete, so a plan saved to a file deletes only if it was
+// planned to), and before each
 // deprovision or deletion it reads the pool again and stops if the pool no
 // longer carries its path tag ([ErrConflict]) or holds allocations other
 // than those of the pools this apply deleted ([ErrInUse]), whose release it

@@ -31,7 +31,7 @@ pools:
 	fmt.Println(spec.Validate())
 	// Output:
 	// 1 problem in the hierarchy spec:
-	//   /top/ap-south-1: no room for a /17 in /top (10.0.0.0/16): its carved children need 98304 addresses but 65536 are free, 32768 missing; make the parent a /15 or larger, or give it fewer or smaller children
+	//   line 12: /top/ap-south-1: no room for a /17 in /top (10.0.0.0/16): its carved children need 98304 addresses but 65536 are free, 32768 missing; make the parent a /15 or larger, or give it fewer or smaller children
 }
 
 func ExampleControlTowerSpec() {

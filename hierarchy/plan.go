@@ -145,6 +145,8 @@ func (k Kind) Action() Action {
 
 // PoolConfig is a pool's settings as [KindCreatePool] sends them and as
 // [KindAdoptPool] and [KindModifyPool] make them. Tags include the path tag.
+// For a pool that exists, the fields its spec leaves out ([Pool.Stated])
+// are the live pool's, which the plan does not change.
 type PoolConfig struct {
 	Family               Family            `json:"family,omitempty"`
 	Locale               string            `json:"locale,omitempty"`
@@ -189,6 +191,41 @@ type Op struct {
 	Reason      string       `json:"reason"`
 }
 
+// Label names the operation in a few words, as the plan draws it and as a
+// progress line shows it: the action's symbol, then "pool" and the path, or
+// "cidr", the path and the CIDR (the netmask when AWS chooses the CIDR);
+// an operation on a pool that exists already ends with the pool's ID:
+//
+//   - pool /top/us-east-1
+//   - cidr /top/us-east-1 192.168.16.0/20
+//   - cidr /v6/prod /54
+//     <= pool /top ipam-pool-0123456789abcdef0
+//
+// Compare [Op.String], which adds the kind.
+func (op Op) Label() string {
+	switch op.Kind {
+	case KindProvisionCIDR, KindDeprovisionCIDR:
+		return op.Action.Symbol() + " cidr " + op.Path + " " + op.cidrLabel()
+	case KindCreatePool:
+		return op.Action.Symbol() + " pool " + op.Path
+	}
+	return strings.TrimSuffix(op.Action.Symbol()+" pool "+op.Path+" "+op.PoolID, " ")
+}
+
+// String names the operation with its kind and pool ID, as [ApplyError]
+// does: "+ pool /top/us-east-1 (create-pool)", "- cidr /top/a 10.0.0.0/20
+// (deprovision-cidr, ipam-pool-…)".
+func (op Op) String() string { return describeOp(op) }
+
+// cidrLabel is the CIDR of a provision or deprovision, or "/N" when AWS
+// chooses it.
+func (op Op) cidrLabel() string {
+	if op.CIDR.IsValid() {
+		return op.CIDR.String()
+	}
+	return "/" + strconv.Itoa(op.Netmask)
+}
+
 // PlannedPool is one pool of the spec as it will be after apply, with its
 // real CIDRs. Status is "create", "adopt" or "managed".
 type PlannedPool struct {
@@ -218,9 +255,9 @@ type ChangeSet struct {
 	// ScopeID is [Options.ScopeID]: the scope [Apply] creates pools in.
 	ScopeID string `json:"scopeId,omitempty"`
 	// AllowDelete is [Options.AllowDelete]. [Apply] runs no deprovision or
-	// deletion unless it is set. It is not written to JSON, so a change set
-	// read back from a file never deletes anything: plan again instead.
-	AllowDelete bool `json:"-"`
+	// deletion unless it is set. It is part of the JSON (allowDelete), so a
+	// plan saved with deletions and reviewed can be applied later as it is.
+	AllowDelete bool `json:"allowDelete,omitempty"`
 }
 
 // Warning is something the plan does differently from what the spec says,
@@ -428,12 +465,31 @@ func (p *planner) config(n *node) PoolConfig {
 		tags = map[string]string{}
 	}
 	tags[p.opts.PathTagKey] = n.path
-	a := sp.Allocation
+	a := n.alloc
 	a.Tags = maps.Clone(a.Tags)
-	return PoolConfig{
+	cfg := PoolConfig{
 		Family: n.family, Locale: n.locale, Description: sp.Description, Tags: tags, Allocation: a,
 		AutoImport: sp.AutoImport, PublicIPSource: sp.PublicIPSource, PubliclyAdvertisable: sp.PubliclyAdvertisable,
 	}
+	// What the spec leaves out, an existing pool keeps.
+	if lp := n.live; lp != nil {
+		if !sp.Stated(FieldDescription) {
+			cfg.Description = lp.Description
+		}
+		if !sp.Stated(FieldAutoImport) {
+			cfg.AutoImport = lp.AutoImport
+		}
+		if !sp.Stated(FieldMinNetmask) {
+			cfg.Allocation.MinNetmask = lp.Allocation.MinNetmask
+		}
+		if !sp.Stated(FieldMaxNetmask) {
+			cfg.Allocation.MaxNetmask = lp.Allocation.MaxNetmask
+		}
+		if !sp.Stated(FieldDefaultNetmask) {
+			cfg.Allocation.DefaultNetmask = lp.Allocation.DefaultNetmask
+		}
+	}
+	return cfg
 }
 
 // drift compares a live pool with its desired config: tag changes, then the
@@ -519,6 +575,10 @@ func (p *planner) backward(live Live) int {
 	}
 	byKey := func(a, b *LivePool) int { return strings.Compare(key(a), key(b)) }
 	deleted := map[string]bool{}
+	// Pools whose deletion is refused only for want of AllowDelete: with
+	// it, they would be deleted before their parent.
+	wouldDelete := map[string]bool{}
+	refused := map[string]bool{} // pools whose deletion is refused
 	kept := 0
 	var visit func(lp *LivePool)
 	visit = func(lp *LivePool) {
@@ -533,7 +593,7 @@ func (p *planner) backward(live Live) int {
 				op := Op{Kind: KindDeprovisionCIDR, Path: path, PoolID: lp.ID, CIDR: c,
 					ClientToken: p.token(path, KindDeprovisionCIDR, c.String()),
 					Reason:      "the spec no longer lists this CIDR"}
-				if why := p.refusal(blockers(lp, c, deleted), "deprovisioning"); why != "" {
+				if why := p.refusal(lp, c, deleted, wouldDelete, refused, "deprovisioning"); why != "" {
 					op.Reason += why
 					p.refuse(op)
 					continue
@@ -548,9 +608,13 @@ func (p *planner) backward(live Live) int {
 		}
 		del := Op{Kind: KindDeletePool, Path: path, PoolID: lp.ID,
 			Reason: fmt.Sprintf("the spec has no pool %s, and the pool carries %s, so ipamkit manages it", path, p.opts.PathTagKey)}
-		if why := p.refusal(blockers(lp, netip.Prefix{}, deleted), "deleting"); why != "" {
+		if why := p.refusal(lp, netip.Prefix{}, deleted, wouldDelete, refused, "deleting"); why != "" {
 			del.Reason += why
 			p.refuse(del)
+			refused[lp.ID] = true
+			if len(blockers(lp, netip.Prefix{}, deleted, wouldDelete)) == 0 {
+				wouldDelete[lp.ID] = true
+			}
 			kept++
 			return
 		}
@@ -569,33 +633,51 @@ func (p *planner) backward(live Live) int {
 	return kept
 }
 
-// refusal says why a deprovision or deletion may not run ("; refused: …"),
-// or returns "" when it may: allocations block it even with AllowDelete, and
-// nothing runs without AllowDelete.
-func (p *planner) refusal(blocking []LiveAllocation, verb string) string {
-	if len(blocking) > 0 {
-		var names []string
-		for i, a := range blocking {
-			if i == 3 {
-				names = append(names, fmt.Sprintf("and %d more", len(blocking)-3))
-				break
+// refusal says why a deprovision or deletion on lp (of CIDR c; the whole
+// pool when c is zero) may not run ("; refused: …"), or returns "" when it
+// may: allocations block it even with AllowDelete, and nothing runs
+// without AllowDelete. Child pools this plan deletes block nothing, and
+// neither, for the message, do those it would delete with AllowDelete: the
+// refusal then says that AllowDelete would delete them first. Child pools
+// whose own deletion is refused (in refused) are named as such.
+func (p *planner) refusal(lp *LivePool, c netip.Prefix, deleted, wouldDelete, refused map[string]bool, verb string) string {
+	if blocking := blockers(lp, c, deleted, wouldDelete); len(blocking) > 0 {
+		var names, kept []string
+		for _, a := range blocking {
+			if a.ResourceType == ResourceTypePool && refused[a.ResourceID] {
+				kept = append(kept, a.ResourceID)
+				continue
 			}
 			names = append(names, strings.TrimSpace(cmp.Or(a.ResourceType, "allocation")+" "+cmp.Or(a.ResourceID, a.ID)+" "+a.CIDR.String()))
 		}
-		return fmt.Sprintf("; refused: the pool holds allocations (%s) and ipamkit never takes space in use, even with AllowDelete: release them first", strings.Join(names, ", "))
+		if len(names) > 3 {
+			names = append(names[:3], fmt.Sprintf("and %d more", len(names)-3))
+		}
+		var why []string
+		if len(names) > 0 {
+			why = append(why, fmt.Sprintf("the pool holds allocations (%s) and ipamkit never takes space in use, even with AllowDelete: release them first", strings.Join(names, ", ")))
+		}
+		if len(kept) > 0 {
+			why = append(why, fmt.Sprintf("it holds the space of pools below it whose deletion is refused too (%s, listed before it)", strings.Join(kept, ", ")))
+		}
+		return "; refused: " + strings.Join(why, "; and ")
 	}
 	if !p.opts.AllowDelete {
-		return fmt.Sprintf("; refused: %s needs AllowDelete (ipamctl hierarchy apply --allow-delete)", verb)
+		why := fmt.Sprintf("; refused: %s needs AllowDelete (ipamctl hierarchy apply --allow-delete)", verb)
+		if len(blockers(lp, c, deleted, nil)) > 0 {
+			why += ", which would delete the pools below it first"
+		}
+		return why
 	}
 	return ""
 }
 
 // blockers returns the allocations of lp inside c (all of them when c is
-// zero), except child pools this plan deletes.
-func blockers(lp *LivePool, c netip.Prefix, deleted map[string]bool) []LiveAllocation {
+// zero), except those of child pools in deleted or also.
+func blockers(lp *LivePool, c netip.Prefix, deleted, also map[string]bool) []LiveAllocation {
 	var out []LiveAllocation
 	for _, a := range lp.Allocations {
-		if a.ResourceType == ResourceTypePool && deleted[a.ResourceID] {
+		if a.ResourceType == ResourceTypePool && (deleted[a.ResourceID] || also[a.ResourceID]) {
 			continue
 		}
 		if c.IsValid() && !a.CIDR.Overlaps(c) {

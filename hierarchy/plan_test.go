@@ -399,3 +399,80 @@ func TestPlanNearMissExplainsNoFit(t *testing.T) {
 	assert.Equal(t, []want{{"/top/us-east-1/Prod OU", ErrNoFit}, {"/top/us-east-1/Prod OU", ErrNoFit}}, problemsOf(t, err))
 	assert.ErrorContains(t, err, "/top/us-east-1/Prod OU: not adopted: untagged pool ipam-pool-00006 under the same parent differs: locale us-east-2, not us-east-1")
 }
+
+// TestPlanMaxNetmaskOfTheFamilyIsNone: IPAM cannot remove a maximum
+// netmask rule, so Apply clears one by setting the family's length and
+// Read reads that back as none. A spec that states /32 or /128 means none
+// too, or its plans would never converge.
+func TestPlanMaxNetmaskOfTheFamilyIsNone(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name string
+		spec Spec
+	}{
+		{"ipv4 /32", Spec{Pools: []Pool{{Name: "top", CIDRs: pfx("10.0.0.0/8"), Allocation: Allocation{MinNetmask: 16, MaxNetmask: 32},
+			Pools: []Pool{{Name: "a", Netmask: 16, Allocation: Allocation{MaxNetmask: 32}}}}}}},
+		{"ipv6 /128", Spec{Pools: []Pool{{Name: "v6", Family: IPv6, CIDRs: pfx("2001:db8::/32"), Allocation: Allocation{MaxNetmask: 128}}}}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			require.NoError(t, tt.spec.Validate())
+			cs, err := Plan(tt.spec, Live{})
+			require.NoError(t, err)
+			for _, op := range cs.Ops {
+				assert.Zero(t, op.Config.Allocation.MaxNetmask, "%s: a maximum of the family's length is sent as none", op.Label())
+			}
+			// As Read reads it: no maximum.
+			after := applySim(t, Live{}, cs)
+			again, err := Plan(tt.spec, after)
+			require.NoError(t, err)
+			assert.Empty(t, again.Ops, "re-plan after apply")
+
+			// A live maximum is cleared.
+			for i := range after.Pools {
+				after.Pools[i].Allocation.MaxNetmask = 28
+				if after.Pools[i].Family == IPv6 {
+					after.Pools[i].Allocation.MaxNetmask = 64
+				}
+			}
+			clear, err := Plan(tt.spec, after)
+			require.NoError(t, err)
+			require.NotEmpty(t, clear.Ops)
+			for _, op := range clear.Ops {
+				require.Equal(t, KindModifyPool, op.Kind)
+				assert.Equal(t, "(none)", op.Changes[0].After, "%s", op.Label())
+			}
+			again, err = Plan(tt.spec, applySim(t, after, clear))
+			require.NoError(t, err)
+			assert.Empty(t, again.Ops, "re-plan after clearing")
+		})
+	}
+}
+
+// TestPlanAdoptsWithoutStrippingWhatTheSpecLeavesOut: the sample's tree
+// with descriptions and netmask rules set by hand, planned with the
+// sample's spec, which states none of them: only adoptions, and the pools
+// keep them.
+func TestPlanAdoptsWithoutStrippingWhatTheSpecLeavesOut(t *testing.T) {
+	t.Parallel()
+	live := untag(appliedCT(t))
+	for i := range live.Pools {
+		p := &live.Pools[i]
+		p.Description = "by hand " + p.ID
+		p.AutoImport = p.Locale != ""
+		p.Allocation.MinNetmask, p.Allocation.MaxNetmask, p.Allocation.DefaultNetmask = 22, 28, 24
+	}
+	cs, err := Plan(ControlTowerSpec(), live)
+	require.NoError(t, err)
+	assert.Equal(t, Summary{Adopt: 7}, cs.Summary())
+	after := applySim(t, live, cs)
+	for i, p := range after.Pools {
+		want := live.Pools[i]
+		assert.Equal(t, want.Description, p.Description)
+		assert.Equal(t, want.AutoImport, p.AutoImport)
+		assert.Equal(t, want.Allocation, p.Allocation)
+	}
+	again, err := Plan(ControlTowerSpec(), after)
+	require.NoError(t, err)
+	assert.Empty(t, again.Ops)
+}

@@ -45,53 +45,68 @@ func (o ReadOptions) withDefaults(client any) ReadOptions {
 	return o
 }
 
-// ErrScopeNotFound is wrapped by the [*ScopeNotFoundError] of [Read] and the
-// error of [DefaultScope] when the caller's account has no IPAM in the
-// client's region.
+// ErrScopeNotFound is matched ([errors.Is]) by the [*ScopeNotFoundError]
+// of [Read] and [DefaultScope] when the scope does not exist or the caller
+// has no IPAM in the client's region.
 var ErrScopeNotFound = errors.New("IPAM scope not found")
 
 // ScopeNotFoundError reports a scope that the caller cannot see: it does
 // not exist, or it belongs to another account or to an IPAM whose home is
 // another region (IPAM answers only in its home region, to its owner). It
-// names the scopes the caller does have there, to pass instead. It wraps
-// [ErrScopeNotFound].
+// names the scopes the caller does have there, to pass instead. From
+// [DefaultScope], ScopeID is "": the caller has no IPAM in the region.
+//
+// Its message is one line that says what is wrong and what to do, without
+// the API error; errors.Is(err, [ErrScopeNotFound]) holds, and the API
+// error, when there is one, is what it unwraps to.
 type ScopeNotFoundError struct {
 	ScopeID   string
 	AccountID string      // the caller's account, when its IPAM says so
 	Region    string      // the client's region, when known
 	Scopes    []LiveScope // the caller's default scopes in that region
 	Err       error       // the API error, if any
+	// ListErr is why listing the caller's IPAMs, to name their scopes,
+	// failed too; nil when it did not.
+	ListErr error
 }
 
 // Error says which scope is missing, where, and what to pass instead.
 func (e *ScopeNotFoundError) Error() string {
 	var b strings.Builder
+	where := strings.TrimSpace(e.AccountID + " " + e.Region)
+	if e.ScopeID == "" {
+		b.WriteString("the caller has no IPAM")
+		if where != "" {
+			b.WriteString(" in " + where)
+		}
+		b.WriteString(": call from the account and home region of your IPAM (its delegated administrator)")
+		return b.String()
+	}
 	fmt.Fprintf(&b, "scope %s not found", e.ScopeID)
-	if where := strings.TrimSpace(e.AccountID + " " + e.Region); where != "" {
+	if where != "" {
 		b.WriteString(" in " + where)
 	}
-	if len(e.Scopes) == 0 {
+	switch {
+	case e.ListErr != nil:
+		what := cmp.Or(errorCode(e.ListErr), "an error")
+		fmt.Fprintf(&b, ": check the scope ID, and call from the account and home region of your IPAM (its delegated administrator); listing your IPAMs to name their scopes failed too (%s)", what)
+	case len(e.Scopes) == 0:
 		b.WriteString(": the caller has no IPAM here; call from the account and home region of your IPAM (its delegated administrator)")
-	} else {
+	default:
 		var ss []string
 		for _, s := range e.Scopes {
 			ss = append(ss, s.ID+" ("+string(s.Type)+")")
 		}
 		fmt.Fprintf(&b, ": pass a scope of your IPAM: %s", strings.Join(ss, ", "))
 	}
-	if e.Err != nil {
-		b.WriteString(": " + e.Err.Error())
-	}
 	return b.String()
 }
 
-// Unwrap returns ErrScopeNotFound and the API error.
-func (e *ScopeNotFoundError) Unwrap() []error {
-	if e.Err == nil {
-		return []error{ErrScopeNotFound}
-	}
-	return []error{ErrScopeNotFound, e.Err}
-}
+// Is reports whether target is [ErrScopeNotFound].
+func (e *ScopeNotFoundError) Is(target error) bool { return target == ErrScopeNotFound }
+
+// Unwrap returns the API error, or nil.
+func (e *ScopeNotFoundError) Unwrap() error { return e.Err }
 
 // Read reads the live pool tree of an IPAM scope: the scope and its IPAM's
 // operating regions (DescribeIpamScopes, DescribeIpams), the scope's pools
@@ -192,7 +207,11 @@ func notFound(ctx context.Context, client ReadAPI, scopeID string, o ReadOptions
 	e := &ScopeNotFoundError{ScopeID: scopeID, Region: o.Region, Err: apiErr}
 	scopes, err := ipamScopes(ctx, client)
 	if err != nil {
-		return fmt.Errorf("%w (listing your IPAMs to say which scopes exist also failed: %w)", e, err)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		e.ListErr = err
+		return e
 	}
 	if len(scopes) > 0 {
 		e.AccountID = scopes[0].AccountID
@@ -235,9 +254,9 @@ func ipamScopes(ctx context.Context, client ReadAPI) ([]LiveScope, error) {
 }
 
 // DefaultScope returns the ID of the default scope of type scope ([Private]
-// when "") of the caller's IPAM in the client's region. It fails, wrapping
-// [ErrScopeNotFound], when the caller has no IPAM there, and when it has
-// more than one (name the scope then).
+// when "") of the caller's IPAM in the client's region. It fails with a
+// [*ScopeNotFoundError] ([ErrScopeNotFound]) when the caller has no IPAM
+// there, and when it has more than one (name the scope then).
 func DefaultScope(ctx context.Context, client ReadAPI, scope Scope, optFns ...func(*ReadOptions)) (string, error) {
 	var o ReadOptions
 	for _, fn := range optFns {
@@ -259,11 +278,7 @@ func DefaultScope(ctx context.Context, client ReadAPI, scope Scope, optFns ...fu
 	case 1:
 		return ids[0], nil
 	case 0:
-		where := ""
-		if o.Region != "" {
-			where = " in " + o.Region
-		}
-		return "", fmt.Errorf("the caller has no IPAM%s: %w: call from the account and home region of your IPAM (its delegated administrator)", where, ErrScopeNotFound)
+		return "", &ScopeNotFoundError{Region: o.Region}
 	}
 	return "", fmt.Errorf("the caller has %d IPAMs here, with default %s scopes %s: name the scope to use", len(ids), scope, strings.Join(ids, ", "))
 }

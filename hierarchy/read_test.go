@@ -160,21 +160,21 @@ func TestReadScopeNotFound(t *testing.T) {
 					PrivateDefaultScopeId: aws.String("ipam-scope-0priv"), PublicDefaultScopeId: aws.String("ipam-scope-0pub"),
 				}}}, nil)
 			},
-			want: "scope ipam-scope-0aaa not found in 111111111111 eu-west-1: pass a scope of your IPAM: ipam-scope-0priv (private), ipam-scope-0pub (public): operation error EC2: Op, api error InvalidIpamScopeId.NotFound: InvalidIpamScopeId.NotFound says so",
+			want: "scope ipam-scope-0aaa not found in 111111111111 eu-west-1: pass a scope of your IPAM: ipam-scope-0priv (private), ipam-scope-0pub (public)",
 		},
 		{
 			name: "no IPAM",
 			scopes: func(m *MockEC2API) {
 				m.EXPECT().DescribeIpams(gomock.Any(), gomock.Any(), gomock.Any()).Return(&ec2.DescribeIpamsOutput{}, nil)
 			},
-			want: "scope ipam-scope-0aaa not found in eu-west-1: the caller has no IPAM here; call from the account and home region of your IPAM (its delegated administrator): operation error EC2: Op, api error InvalidIpamScopeId.NotFound: InvalidIpamScopeId.NotFound says so",
+			want: "scope ipam-scope-0aaa not found in eu-west-1: the caller has no IPAM here; call from the account and home region of your IPAM (its delegated administrator)",
 		},
 		{
 			name: "listing fails too",
 			scopes: func(m *MockEC2API) {
 				m.EXPECT().DescribeIpams(gomock.Any(), gomock.Any(), gomock.Any()).Return(nil, apiErr("UnauthorizedOperation"))
 			},
-			want: "scope ipam-scope-0aaa not found in eu-west-1: the caller has no IPAM here; call from the account and home region of your IPAM (its delegated administrator): operation error EC2: Op, api error InvalidIpamScopeId.NotFound: InvalidIpamScopeId.NotFound says so (listing your IPAMs to say which scopes exist also failed: describe IPAMs: operation error EC2: Op, api error UnauthorizedOperation: UnauthorizedOperation says so)",
+			want: "scope ipam-scope-0aaa not found in eu-west-1: check the scope ID, and call from the account and home region of your IPAM (its delegated administrator); listing your IPAMs to name their scopes failed too (UnauthorizedOperation)",
 		},
 	}
 	for _, tt := range tests {
@@ -188,6 +188,10 @@ func TestReadScopeNotFound(t *testing.T) {
 			var nf *ScopeNotFoundError
 			require.ErrorAs(t, err, &nf)
 			assert.Equal(t, tt.want, err.Error())
+			// One error, not several: the API error is what it unwraps to.
+			_, multi := err.(interface{ Unwrap() []error })
+			assert.False(t, multi, "%T unwraps to several errors", err)
+			assert.Equal(t, codeScopeNotFound, errorCode(errors.Unwrap(err)))
 		})
 	}
 }
@@ -236,4 +240,15 @@ func TestDefaultScope(t *testing.T) {
 	m.EXPECT().DescribeIpams(gomock.Any(), gomock.Any(), gomock.Any()).Return(two, nil)
 	_, err = DefaultScope(t.Context(), m, Private)
 	assert.EqualError(t, err, "the caller has 2 IPAMs here, with default private scopes ipam-scope-1, ipam-scope-3: name the scope to use")
+}
+
+func TestDefaultScopeNoIPAM(t *testing.T) {
+	t.Parallel()
+	m := NewMockEC2API(gomock.NewController(t))
+	m.EXPECT().DescribeIpams(gomock.Any(), gomock.Any(), gomock.Any()).Return(&ec2.DescribeIpamsOutput{}, nil)
+	_, err := DefaultScope(t.Context(), m, "", func(o *ReadOptions) { o.Region = "eu-west-1" })
+	require.ErrorIs(t, err, ErrScopeNotFound)
+	var nf *ScopeNotFoundError
+	require.ErrorAs(t, err, &nf)
+	assert.EqualError(t, err, "the caller has no IPAM in eu-west-1: call from the account and home region of your IPAM (its delegated administrator)")
 }

@@ -17,8 +17,8 @@ const FormatVersion = 1
 
 // MarshalJSON writes the change set with its formatVersion and summary
 // first: {"formatVersion":1,"summary":{…},"pathTagKey":…,"ops":[…],
-// "refused":[…],"warnings":[…],"pools":[…]}. Keys are camelCase; the order
-// is stable.
+// "refused":[…],"warnings":[…],"pools":[…],"scopeId":…,"allowDelete":true}
+// (allowDelete only when set). Keys are camelCase; the order is stable.
 func (cs ChangeSet) MarshalJSON() ([]byte, error) {
 	type plain ChangeSet
 	return json.Marshal(struct {
@@ -42,13 +42,18 @@ func (cs ChangeSet) WriteJSON(w io.Writer) error {
 // WriteText writes cs for review, the way a plan/apply tool does: a legend
 // of the actions present, then each operation with a "# why" comment and
 // its real CIDR, then what the plan refused to do, then one summary line,
-// "Plan: N to create, N to change, N to destroy, N to adopt." or "No
-// changes." Plain ASCII, no colour.
+// "Plan: N to create, N to change, N to destroy, N to adopt." A plan with
+// no operations says "No changes." first instead, and that the scope
+// matches the spec only when nothing was refused either. Plain ASCII, no
+// colour.
 func (cs ChangeSet) WriteText(w io.Writer) error {
 	bw := bufio.NewWriter(w)
-	if cs.IsEmpty() {
+	switch {
+	case cs.IsEmpty() && len(cs.Refused) == 0:
 		fmt.Fprintln(bw, "No changes. The scope's pools match the spec.")
-	} else {
+	case cs.IsEmpty():
+		fmt.Fprintln(bw, "No changes. The scope still has what the spec no longer has: the plan refused to remove it, as listed below.")
+	default:
 		fmt.Fprintf(bw, "Pools are recognised by the tag %s. Actions are shown with these symbols:\n", cs.PathTagKey)
 		present := map[Action]bool{}
 		for _, op := range cs.Ops {

@@ -63,6 +63,22 @@ func goldenCases(t *testing.T) []goldenCase {
 		}
 	}
 
+	appliedThree := appliedCT(t, func(p *ControlTowerParams) { p.Regions = []string{"us-west-2", "us-east-1", "eu-west-1"} })
+	threeInUse := applySim(t, appliedThree, ChangeSet{})
+	for i := range threeInUse.Pools {
+		p := &threeInUse.Pools[i]
+		if p.Tags[DefaultPathTagKey] == "/top/eu-west-1/SDLC OU" {
+			p.Allocations = append(p.Allocations, LiveAllocation{
+				ID: "ipam-pool-alloc-0456", CIDR: netip.MustParsePrefix("192.168.40.0/24"),
+				ResourceType: "vpc", ResourceID: "vpc-0e1f2a3b",
+			})
+		}
+	}
+	threeRegionsProdOnly := ControlTowerSpec(func(p *ControlTowerParams) {
+		p.Regions = []string{"us-west-2", "us-east-1", "eu-west-1"}
+		p.Environments = []string{"Prod OU"}
+	})
+
 	ipv6 := Spec{Scope: Public, Pools: []Pool{{
 		Name: "v6", Family: IPv6, Locale: "us-east-1", PublicIPSource: SourceAmazon, Netmask: 52,
 		Description: "Amazon-provided IPv6",
@@ -97,6 +113,13 @@ func goldenCases(t *testing.T) []goldenCase {
 		{name: "drift", spec: ct, live: drifted},
 		{name: "delete-refused-allocations", spec: prodOnly, live: inUse, opts: func(o *Options) { o.AllowDelete = true }, jsonToo: true},
 		{name: "delete-not-allowed", spec: prodOnly, live: applied},
+		// A region the spec no longer has: without AllowDelete its pool is
+		// refused for want of it, not for its children, which AllowDelete
+		// would delete first; with a VPC in one child, that VPC is named.
+		{name: "delete-region-not-allowed", spec: ct, live: appliedThree},
+		{name: "delete-region-refused-allocations", spec: ct, live: threeInUse, opts: func(o *Options) { o.AllowDelete = true }},
+		{name: "delete-region-in-use-not-allowed", spec: ct, live: threeInUse},
+		{name: "adds-and-refuses", spec: threeRegionsProdOnly, live: applied},
 		{name: "ipv6-amazon-from-empty", spec: ipv6},
 		{name: "netmask-changed-warns", spec: ControlTowerSpec(func(p *ControlTowerParams) {
 			p.EnvironmentNetmask = 22
@@ -170,4 +193,38 @@ func TestActionText(t *testing.T) {
 	assert.Error(t, a.UnmarshalText([]byte("explode")))
 	assert.Equal(t, "<=", Adopt.Symbol())
 	assert.Equal(t, "+", Create.Symbol())
+}
+
+func TestOpLabel(t *testing.T) {
+	t.Parallel()
+	sub := netip.MustParsePrefix("192.168.16.0/20")
+	tests := []struct {
+		name        string
+		op          Op
+		label, full string
+	}{
+		{"create", Op{Kind: KindCreatePool, Action: Create, Path: "/top/us-east-1"},
+			"+ pool /top/us-east-1", "+ pool /top/us-east-1 (create-pool)"},
+		{"create with its new ID", Op{Kind: KindCreatePool, Action: Create, Path: "/top", PoolID: "ipam-pool-1"},
+			"+ pool /top", "+ pool /top (create-pool, ipam-pool-1)"},
+		{"adopt", Op{Kind: KindAdoptPool, Action: Adopt, Path: "/top", PoolID: "ipam-pool-1"},
+			"<= pool /top ipam-pool-1", "<= pool /top (adopt-pool, ipam-pool-1)"},
+		{"modify", Op{Kind: KindModifyPool, Action: Update, Path: "/top", PoolID: "ipam-pool-1"},
+			"~ pool /top ipam-pool-1", "~ pool /top (modify-pool, ipam-pool-1)"},
+		{"delete", Op{Kind: KindDeletePool, Action: Delete, Path: "/top/a", PoolID: "ipam-pool-2"},
+			"- pool /top/a ipam-pool-2", "- pool /top/a (delete-pool, ipam-pool-2)"},
+		{"provision", Op{Kind: KindProvisionCIDR, Action: Create, Path: "/top/us-east-1", CIDR: sub},
+			"+ cidr /top/us-east-1 192.168.16.0/20", "+ cidr /top/us-east-1 192.168.16.0/20 (provision-cidr)"},
+		{"provision chosen by AWS", Op{Kind: KindProvisionCIDR, Action: Create, Path: "/v6/prod", PoolID: "ipam-pool-3", Netmask: 54},
+			"+ cidr /v6/prod /54", "+ cidr /v6/prod /54 (provision-cidr, ipam-pool-3)"},
+		{"deprovision", Op{Kind: KindDeprovisionCIDR, Action: Delete, Path: "/top/a", PoolID: "ipam-pool-2", CIDR: sub},
+			"- cidr /top/a 192.168.16.0/20", "- cidr /top/a 192.168.16.0/20 (deprovision-cidr, ipam-pool-2)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			assert.Equal(t, tt.label, tt.op.Label(), "%+v", tt.op)
+			assert.Equal(t, tt.full, tt.op.String(), "%+v", tt.op)
+		})
+	}
 }

@@ -1,6 +1,7 @@
 package hierarchy
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"net/netip"
@@ -62,7 +63,7 @@ func applySim(t testing.TB, live Live, cs ChangeSet) Live {
 			a.Tags = maps.Clone(a.Tags)
 			out.Pools = append(out.Pools, LivePool{
 				ID: id, ParentID: parent, Family: c.Family, Locale: c.Locale, Description: c.Description,
-				Tags: maps.Clone(c.Tags), Allocation: a, AutoImport: c.AutoImport, PublicIPSource: c.PublicIPSource,
+				Tags: maps.Clone(c.Tags), Allocation: readBack(a, c.Family), AutoImport: c.AutoImport, PublicIPSource: c.PublicIPSource,
 				PubliclyAdvertisable: c.PubliclyAdvertisable, State: "create-complete",
 			})
 		case KindAdoptPool, KindModifyPool:
@@ -73,7 +74,7 @@ func applySim(t testing.TB, live Live, cs ChangeSet) Live {
 			}
 			maps.Copy(p.Tags, c.Tags)
 			p.Description, p.AutoImport = c.Description, c.AutoImport
-			p.Allocation = c.Allocation
+			p.Allocation = readBack(c.Allocation, c.Family)
 			p.Allocation.Tags = maps.Clone(c.Allocation.Tags)
 		case KindProvisionCIDR:
 			p := poolOf(op)
@@ -176,4 +177,13 @@ func cidrsByPath(cs ChangeSet) map[string][]string {
 		m[p.Path] = s
 	}
 	return m
+}
+
+// readBack is a pool's allocation rules as Read reads them back: a maximum
+// netmask as long as the family's addresses is no maximum.
+func readBack(a Allocation, f Family) Allocation {
+	if a.MaxNetmask == cmp.Or(f, IPv4).Bits() {
+		a.MaxNetmask = 0
+	}
+	return a
 }

@@ -2,6 +2,7 @@ package hierarchy
 
 import (
 	"net/netip"
+	"slices"
 )
 
 // Scope is the type of IPAM scope a spec's tree lives in.
@@ -62,7 +63,10 @@ const MaxDepth = 10
 //
 // The zero Spec is a valid, empty private-scope tree. A Spec is not modified
 // by any function of this package and is safe to share between goroutines
-// that only read it.
+// that only read it. A Spec from [ParseSpec] also remembers the line of
+// each pool, so that the problems [Spec.Validate] and [Plan] report carry
+// it; it therefore differs from an equal Spec built in Go under
+// reflect.DeepEqual, though not in any field.
 type Spec struct {
 	// Scope is the type of the IPAM scope; "" means private.
 	Scope Scope `yaml:"scope,omitempty" json:"scope,omitempty"`
@@ -82,6 +86,19 @@ type Spec struct {
 	Disallowed []netip.Prefix `yaml:"disallowed,omitempty" json:"disallowed,omitempty"`
 	// Pools are the top pools, each the root of a tree.
 	Pools []Pool `yaml:"pools,omitempty" json:"pools,omitempty"`
+
+	// lines are the YAML lines of the pools of a spec from ParseSpec, by
+	// their place in the tree ("/0/1": the second child of the first top
+	// pool), for the problems of Validate and Plan. Shared by copies, never
+	// written after ParseSpec. A line is used only while the pool at that
+	// place has the name it had there.
+	lines map[string]poolLine
+}
+
+// poolLine is where a pool was written.
+type poolLine struct {
+	line int
+	name string
 }
 
 // Pool is one node of a [Spec]: a pool, its rules and its children. Its path
@@ -108,16 +125,27 @@ type Pool struct {
 	// "" for none. A child with no locale inherits its parent's, as IPAM
 	// does; a child of a pool with a locale may not name another one.
 	Locale string `yaml:"locale,omitempty" json:"locale,omitempty"`
-	// Description is the pool's IPAM description.
+	// Description is the pool's IPAM description. Left empty, it is not
+	// stated: an existing pool keeps its own (see Clear).
 	Description string `yaml:"description,omitempty" json:"description,omitempty"`
 	// Tags are the pool's own resource tags. The path tag is added by the
 	// plan and may not be set here.
 	Tags map[string]string `yaml:"tags,omitempty" json:"tags,omitempty"`
-	// Allocation holds the pool's allocation rules.
+	// Allocation holds the pool's allocation rules. A netmask rule left at
+	// 0 is not stated: an existing pool keeps its own (see Clear). The
+	// allocation tags are always stated: none means none.
 	Allocation Allocation `yaml:"allocation,omitempty" json:"allocation,omitzero"`
 	// AutoImport lets IPAM import discovered resources' CIDRs into the
-	// pool. It needs a locale.
+	// pool. It needs a locale. Left false, it is not stated: an existing
+	// pool keeps its own (see Clear).
 	AutoImport bool `yaml:"autoImport,omitempty" json:"autoImport,omitempty"`
+	// Clear lists the fields this pool states as empty although their
+	// value is the zero one: no description, no minimum, maximum or default
+	// netmask, auto-import off. Plan makes an existing pool match; a field
+	// neither set nor listed here is left as the pool has it. In YAML,
+	// writing the key with its zero value (description: "", minNetmask: 0,
+	// autoImport: false) says the same and fills Clear.
+	Clear []Field `yaml:"clear,omitempty" json:"clear,omitempty"`
 	// PublicIPSource is [SourceAmazon] or [SourceBYOIP] on a public-scope
 	// top pool, and empty everywhere else.
 	PublicIPSource string `yaml:"publicIpSource,omitempty" json:"publicIpSource,omitempty"`
@@ -131,13 +159,55 @@ type Pool struct {
 	Pools []Pool `yaml:"pools,omitempty" json:"pools,omitempty"`
 }
 
+// Field names a setting of a [Pool] that a spec may leave out, as
+// [Pool.Clear] lists it and as a plan's [Change] names it.
+type Field string
+
+// The fields a spec may leave out. Left out (zero and not in Clear), an
+// existing pool keeps its own value; stated, it is enforced.
+const (
+	FieldDescription    Field = "description"
+	FieldAutoImport     Field = "autoImport"
+	FieldMinNetmask     Field = "allocation.minNetmask"
+	FieldMaxNetmask     Field = "allocation.maxNetmask"
+	FieldDefaultNetmask Field = "allocation.defaultNetmask"
+)
+
+// fields are the Fields, in the order messages list them.
+var fields = []Field{FieldDescription, FieldAutoImport, FieldMinNetmask, FieldMaxNetmask, FieldDefaultNetmask}
+
+// Stated reports whether the pool states field f: its value is not the
+// zero one, or [Pool.Clear] lists it. [Plan] enforces the fields a pool
+// states and leaves the others as the live pool has them.
+func (p Pool) Stated(f Field) bool {
+	if slices.Contains(p.Clear, f) {
+		return true
+	}
+	switch f {
+	case FieldDescription:
+		return p.Description != ""
+	case FieldAutoImport:
+		return p.AutoImport
+	case FieldMinNetmask:
+		return p.Allocation.MinNetmask != 0
+	case FieldMaxNetmask:
+		return p.Allocation.MaxNetmask != 0
+	case FieldDefaultNetmask:
+		return p.Allocation.DefaultNetmask != 0
+	}
+	return false
+}
+
 // Allocation is a pool's allocation rules, as IPAM enforces them on
 // resources (VPCs) and child pools that take space from it. Zero lengths
 // mean no rule; the zero Allocation has no rules.
 type Allocation struct {
 	// MinNetmask is the shortest prefix length an allocation may have.
 	MinNetmask int `yaml:"minNetmask,omitempty" json:"minNetmask,omitempty"`
-	// MaxNetmask is the longest prefix length an allocation may have.
+	// MaxNetmask is the longest prefix length an allocation may have. The
+	// family's own length (32 for IPv4, 128 for IPv6) allows every
+	// allocation, so it means no rule, as 0 does: IPAM cannot remove a
+	// maximum, and Apply clears one by setting it to that length.
 	MaxNetmask int `yaml:"maxNetmask,omitempty" json:"maxNetmask,omitempty"`
 	// DefaultNetmask is the prefix length of an allocation that names none.
 	DefaultNetmask int `yaml:"defaultNetmask,omitempty" json:"defaultNetmask,omitempty"`
@@ -152,7 +222,8 @@ func (a Allocation) IsZero() bool {
 }
 
 // Validate reports every problem of the spec at once, as a
-// [*ValidationError], or nil. It carves the tree as [Plan] would against an
+// [*ValidationError], or nil; for a spec from [ParseSpec], each problem of
+// a pool carries the pool's line. It carves the tree as [Plan] would against an
 // empty IPAM, so children that do not fit are reported with the space they
 // miss. Problems wrap [ErrInvalid], [ErrDuplicateName], [ErrTooDeep],
 // [ErrNoFit], [ErrOverlap], [ErrOutsideParent], [ErrNetmask], [ErrLocale],

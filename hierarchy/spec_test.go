@@ -77,6 +77,10 @@ func TestValidate(t *testing.T) {
 	}{
 		{"zero spec", Spec{}, nil},
 		{"control tower defaults", ControlTowerSpec(), nil},
+		{"clear what is not set", top16(Pool{Name: "a", Netmask: 20, Clear: []Field{FieldDescription, FieldAutoImport, FieldMinNetmask, FieldMaxNetmask, FieldDefaultNetmask}}), nil},
+		{"clear an unknown field", top16(Pool{Name: "a", Netmask: 20, Clear: []Field{"locale"}}), []want{{"/top/a", ErrInvalid}}},
+		{"clear what is set", top16(Pool{Name: "a", Netmask: 20, Description: "x", Allocation: Allocation{MaxNetmask: 24}, Clear: []Field{FieldDescription, FieldMaxNetmask}}),
+			[]want{{"/top/a", ErrInvalid}, {"/top/a", ErrInvalid}}},
 		{"duplicate sibling names", top16(Pool{Name: "a", Netmask: 20}, Pool{Name: "a", Netmask: 20}), []want{{"/top/a", ErrDuplicateName}}},
 		{"same name under different parents", top16(Pool{Name: "a", Netmask: 20, Pools: []Pool{{Name: "x", Netmask: 24}}}, Pool{Name: "b", Netmask: 20, Pools: []Pool{{Name: "x", Netmask: 24}}}), nil},
 		{"eleven levels", Spec{Pools: []Pool{{Name: "top", CIDRs: pfx("10.0.0.0/16"), Pools: []Pool{deep(2)}}}},

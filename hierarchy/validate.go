@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/ipamkit/ipamkit/ipam"
@@ -123,7 +124,7 @@ func (b *builder) check(n *node) {
 		n.bad = true
 	}
 	// Allocation rules, own and the parent's.
-	a := p.Allocation
+	a := n.alloc
 	lens := []struct {
 		name string
 		v    int
@@ -152,12 +153,37 @@ func (b *builder) check(n *node) {
 		}
 	}
 	if !top {
-		pa := n.parent.pool.Allocation
+		pa := n.parent.alloc
 		for _, bits := range childBits(p) {
 			if (pa.MinNetmask > 0 && bits < pa.MinNetmask) || (pa.MaxNetmask > 0 && bits > pa.MaxNetmask) {
 				add(ErrNetmask, "a /%d contradicts the allocation rules of %s (minNetmask %s, maxNetmask %s): change the netmask or the rules", bits, n.parent.path, lenOrNone(pa.MinNetmask), lenOrNone(pa.MaxNetmask))
 				break
 			}
+		}
+	}
+	for _, f := range p.Clear {
+		var set string
+		switch f {
+		case FieldDescription:
+			set = p.Description
+		case FieldAutoImport:
+			if p.AutoImport {
+				set = "true"
+			}
+		case FieldMinNetmask, FieldMaxNetmask, FieldDefaultNetmask:
+			if v := map[Field]int{FieldMinNetmask: p.Allocation.MinNetmask, FieldMaxNetmask: p.Allocation.MaxNetmask, FieldDefaultNetmask: p.Allocation.DefaultNetmask}[f]; v != 0 {
+				set = "/" + strconv.Itoa(v)
+			}
+		default:
+			names := make([]string, len(fields))
+			for i, f := range fields {
+				names[i] = string(f)
+			}
+			add(ErrInvalid, "clear %q: want one of %s", f, strings.Join(names, ", "))
+			continue
+		}
+		if set != "" {
+			add(ErrInvalid, "clear lists %s, which the spec also sets (%s): keep one", f, set)
 		}
 	}
 	b.checkTags(path, "tag", p.Tags, true)

@@ -5,7 +5,9 @@ package hierarchy
 // transitional states as reads observe them.
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/netip"
 	"strconv"
@@ -416,13 +418,21 @@ func TestWireDeleteWithAllowDelete(t *testing.T) {
 	cs = w.plan(t, prodOnly, func(o *Options) { o.AllowDelete = true })
 	assert.Equal(t, Summary{Delete: 4}, cs.Summary())
 
-	// The same change set, as read back from JSON, deletes nothing.
+	// The same change set without AllowDelete deletes nothing.
 	noDelete := cs
 	noDelete.AllowDelete = false
 	_, err := Apply(t.Context(), w.client, noDelete, noSleep)
 	require.ErrorIs(t, err, ErrDeleteNotAllowed)
 
-	_, err = Apply(t.Context(), w.client, cs, noSleep)
+	// Saved as JSON and read back later, it still deletes: the flag is
+	// part of the plan that was reviewed.
+	var saved bytes.Buffer
+	require.NoError(t, cs.WriteJSON(&saved))
+	assert.Contains(t, saved.String(), `"allowDelete": true`)
+	var back ChangeSet
+	require.NoError(t, json.Unmarshal(saved.Bytes(), &back))
+	require.True(t, back.AllowDelete, "allowDelete read back from\n%s", saved.String())
+	_, err = Apply(t.Context(), w.client, back, noSleep)
 	require.NoError(t, err)
 	assert.Empty(t, w.plan(t, prodOnly, func(o *Options) { o.AllowDelete = true }).Ops)
 	n, _ := w.paths(t)
@@ -432,7 +442,7 @@ func TestWireDeleteWithAllowDelete(t *testing.T) {
 func TestWireChangesAndDrift(t *testing.T) {
 	t.Parallel()
 	w := newWireIPAM(t)
-	withRules := func(desc string, rules Allocation, tags map[string]string) Spec {
+	withRules := func(desc string, rules Allocation, tags map[string]string, clear ...Field) Spec {
 		s := ControlTowerSpec()
 		for i := range s.Pools[0].Pools {
 			for j := range s.Pools[0].Pools[i].Pools {
@@ -442,14 +452,18 @@ func TestWireChangesAndDrift(t *testing.T) {
 				a.Tags = map[string]string{"Env": env.Name, "Tier": "1"}
 				env.Allocation = a
 				env.Tags = tags
+				env.Clear = clear
 			}
 		}
 		return s
 	}
 	w.converge(t, withRules("first", Allocation{MinNetmask: 22, MaxNetmask: 26, DefaultNetmask: 24}, nil))
 
+	// Rules left out of the spec stay as they are.
+	assert.Empty(t, w.plan(t, withRules("first", Allocation{}, nil)).Ops)
+
 	// Rules removed, description changed, a tag added: one change per pool.
-	second := withRules("second", Allocation{}, map[string]string{"Owner": "netops"})
+	second := withRules("second", Allocation{}, map[string]string{"Owner": "netops"}, FieldMinNetmask, FieldMaxNetmask, FieldDefaultNetmask)
 	cs, _ := w.converge(t, second)
 	assert.Equal(t, Summary{Update: 4}, cs.Summary())
 
@@ -475,5 +489,46 @@ func TestWireChangesAndDrift(t *testing.T) {
 	assert.Equal(t, []Change{
 		{"tags.Owner", "someone", "netops"}, {"description", "by hand", "second"},
 		{"allocation.maxNetmask", "/28", "(none)"}, {"allocation.tags", "Env=SDLC OU, Tier=2", "Env=SDLC OU, Tier=1"},
+	}, cs.Ops[0].Changes)
+}
+
+// TestWireMaxNetmaskOfTheFamily applies a spec whose maximum netmask is
+// /32, which IPAM keeps and Read reads back as none: it converges.
+func TestWireMaxNetmaskOfTheFamily(t *testing.T) {
+	t.Parallel()
+	w := newWireIPAM(t)
+	spec := Spec{Pools: []Pool{{Name: "top", CIDRs: pfx("10.0.0.0/8"), Allocation: Allocation{MinNetmask: 12, MaxNetmask: 32},
+		Pools: []Pool{{Name: "a", Netmask: 12, Locale: "us-east-1", Allocation: Allocation{MaxNetmask: 32}}}}}}
+	w.converge(t, spec)
+}
+
+// TestWireFieldsLeftOut: what a spec leaves out is left as the pool has
+// it, by hand or by the Control Tower sample; what it states is enforced.
+func TestWireFieldsLeftOut(t *testing.T) {
+	t.Parallel()
+	w := newWireIPAM(t)
+	w.converge(t, ControlTowerSpec())
+	live, err := Read(t.Context(), w.client, w.scope)
+	require.NoError(t, err)
+	for _, p := range live.Pools {
+		if p.ParentID == "" {
+			continue
+		}
+		_, err = w.client.ModifyIpamPool(t.Context(), &ec2.ModifyIpamPoolInput{
+			IpamPoolId: aws.String(p.ID), Description: aws.String("by hand"),
+			AllocationMinNetmaskLength: aws.Int32(22), AllocationMaxNetmaskLength: aws.Int32(28), AllocationDefaultNetmaskLength: aws.Int32(24),
+		})
+		require.NoError(t, err)
+	}
+	assert.Empty(t, w.plan(t, ControlTowerSpec()).Ops, "fields the spec leaves out are left alone")
+
+	// Stated as none: cleared.
+	none := ControlTowerSpec()
+	none.Pools[0].Pools[0].Clear = []Field{FieldDescription, FieldMinNetmask, FieldMaxNetmask, FieldDefaultNetmask}
+	cs, _ := w.converge(t, none)
+	require.Len(t, cs.Ops, 1)
+	assert.Equal(t, []Change{
+		{"description", "by hand", "(none)"}, {"allocation.minNetmask", "/22", "(none)"},
+		{"allocation.maxNetmask", "/28", "(none)"}, {"allocation.defaultNetmask", "/24", "(none)"},
 	}, cs.Ops[0].Changes)
 }

@@ -196,16 +196,15 @@ func openScope(ctx context.Context, e *env, scopeID string, scopeType hierarchy.
 	return ipamSession{client: client, live: live}, nil
 }
 
-// awsError makes an error of AWS one clear line: a scope that is not found
-// without the API error's request details, a permission refused with the
-// permission to ask for. It wraps every error once, so that ipamctl prints
-// it whole on one line, not each error it joins on its own.
+// awsError makes an error of AWS one clear line: a permission refused with
+// the permission to ask for. (A scope that is not found says so itself, in
+// one line, without the API error's request details.) It wraps every error
+// once, so that ipamctl prints it whole on one line, not each error it
+// joins on its own.
 func awsError(err error) error {
 	var nf *hierarchy.ScopeNotFoundError
 	if errors.As(err, &nf) {
-		short := *nf
-		short.Err = nil
-		return fmt.Errorf("%w", &short)
+		return nf
 	}
 	var oe *smithy.OperationError
 	var ae smithy.APIError

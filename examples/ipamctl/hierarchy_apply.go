@@ -132,9 +132,9 @@ func applyProgress(w io.Writer, terminal bool) func(hierarchy.Progress) {
 		n := fmt.Sprintf("[%*d/%d]", len(fmt.Sprint(p.Total)), p.Index+1, p.Total)
 		switch {
 		case !p.Done:
-			fmt.Fprintf(w, "%s %s ...\n", n, opLabel(p.Op))
+			fmt.Fprintf(w, "%s %s ...\n", n, p.Op.Label())
 		case p.Err != nil:
-			fmt.Fprintf(w, "%s %s: failed\n", n, opLabel(p.Op))
+			fmt.Fprintf(w, "%s %s: failed\n", n, p.Op.Label())
 		default:
 			detail := ""
 			if p.Op.Kind == hierarchy.KindCreatePool && p.Op.PoolID != "" {
@@ -143,25 +143,9 @@ func applyProgress(w io.Writer, terminal bool) func(hierarchy.Progress) {
 			if terminal {
 				detail += fmt.Sprintf(" (%v)", p.Took.Round(time.Second/10))
 			}
-			fmt.Fprintf(w, "%s %s: done%s\n", n, opLabel(p.Op), detail)
+			fmt.Fprintf(w, "%s %s: done%s\n", n, p.Op.Label(), detail)
 		}
 	}
-}
-
-// opLabel names an operation as the plan draws it: "+ pool /top",
-// "+ cidr /top 10.0.0.0/16", "<= pool /top ipam-pool-...".
-func opLabel(op hierarchy.Op) string {
-	switch op.Kind {
-	case hierarchy.KindProvisionCIDR, hierarchy.KindDeprovisionCIDR:
-		cidr := fmt.Sprintf("/%d", op.Netmask)
-		if op.CIDR.IsValid() {
-			cidr = op.CIDR.String()
-		}
-		return fmt.Sprintf("%s cidr %s %s", op.Action.Symbol(), op.Path, cidr)
-	case hierarchy.KindCreatePool:
-		return fmt.Sprintf("%s pool %s", op.Action.Symbol(), op.Path)
-	}
-	return fmt.Sprintf("%s pool %s %s", op.Action.Symbol(), op.Path, op.PoolID)
 }
 
 // applyFailure says where an apply stopped and how to resume.
@@ -171,9 +155,9 @@ func applyFailure(ctx context.Context, err error) error {
 		return awsError(err)
 	}
 	if ctx.Err() != nil { // Ctrl-C, whatever the operation was doing
-		return fmt.Errorf("interrupted at %s: %d of %d operations done; run apply again to resume (it waits for what IPAM is still doing)", opLabel(ae.Op), ae.Done, ae.Total)
+		return fmt.Errorf("interrupted at %s: %d of %d operations done; run apply again to resume (it waits for what IPAM is still doing)", ae.Op.Label(), ae.Done, ae.Total)
 	}
-	return fmt.Errorf("failed at %s (%s): %v; %d of %d operations done; run apply again to resume", opLabel(ae.Op), ae.Op.Kind, awsError(ae.Err), ae.Done, ae.Total)
+	return fmt.Errorf("failed at %s (%s): %v; %d of %d operations done; run apply again to resume", ae.Op.Label(), ae.Op.Kind, awsError(ae.Err), ae.Done, ae.Total)
 }
 
 // applyResult is the JSON of apply's result.
@@ -220,9 +204,16 @@ func writeApplyResult(w io.Writer, cs hierarchy.ChangeSet, res hierarchy.Result,
 		}
 	} else {
 		s := out.Summary
-		if cs.IsEmpty() {
+		switch {
+		case cs.IsEmpty() && len(cs.Refused) == 0:
 			fmt.Fprintln(&b, "No changes. The scope's pools match the spec.")
-		} else {
+		case cs.IsEmpty():
+			ops := "operations"
+			if len(cs.Refused) == 1 {
+				ops = "operation"
+			}
+			fmt.Fprintf(&b, "No changes. The plan refused %d %s, so the scope still has what the spec no longer has: 'ipamctl hierarchy plan' says why.\n", len(cs.Refused), ops)
+		default:
 			fmt.Fprintf(&b, "Apply complete: %d created, %d changed, %d destroyed, %d adopted.\n", s.Create, s.Update, s.Delete, s.Adopt)
 		}
 		tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
