@@ -441,7 +441,7 @@ func (h *handler) applyPlan(ctx context.Context, cs hierarchy.ChangeSet, st *sta
 				done++
 			}
 			if !p.Done {
-				st.what = fmt.Sprintf("applying %s (%d of %d operations done)", describeOp(p.Op), done, p.Total)
+				st.what = fmt.Sprintf("applying %s (%d of %d operations done)", p.Op.String(), done, p.Total)
 			}
 		}
 		if h.apply != nil {
@@ -506,25 +506,12 @@ func (h *handler) delete(ctx context.Context, ev cfn.Event, st *stage, log *slog
 	return outcome{status: cfn.StatusSuccess, physicalID: id, reason: fmt.Sprintf("%d deleted", n)}
 }
 
-// describeOp names an operation as plans draw it: "+ pool /a/b
-// (create-pool)".
-func describeOp(op hierarchy.Op) string {
-	s := op.Action.Symbol() + " pool " + op.Path
-	if op.Kind == hierarchy.KindProvisionCIDR || op.Kind == hierarchy.KindDeprovisionCIDR {
-		s = op.Action.Symbol() + " cidr " + op.Path
-		if op.CIDR.IsValid() {
-			s += " " + op.CIDR.String()
-		}
-	}
-	return s + " (" + string(op.Kind) + ")"
-}
-
 // describeKept lists the deletions and deprovisions a plan without
 // AllowDelete left out.
 func describeKept(ops []hierarchy.Op) string {
 	parts := make([]string, len(ops))
 	for i, op := range ops {
-		parts[i] = describeOp(op)
+		parts[i] = op.String()
 	}
 	return strings.Join(parts, ", ")
 }
@@ -533,7 +520,7 @@ func describeKept(ops []hierarchy.Op) string {
 func describeOps(ops []hierarchy.Op) string {
 	parts := make([]string, len(ops))
 	for i, op := range ops {
-		parts[i] = describeOp(op) + ": " + strings.TrimPrefix(op.Reason, "; ")
+		parts[i] = op.String() + ": " + strings.TrimPrefix(op.Reason, "; ")
 	}
 	return fmt.Sprintf("%d operation(s): %s", len(ops), strings.Join(parts, "; "))
 }

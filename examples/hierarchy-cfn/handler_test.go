@@ -379,7 +379,7 @@ func TestDeleteRefusedWithAllocations(t *testing.T) {
 	resp := w.handle(t, t.Context(), w.event(t, "delete-sample.json"))
 	require.Equal(t, cfn.StatusFailed, resp.Status)
 	assert.Contains(t, resp.Reason, "nothing was deleted")
-	assert.Contains(t, resp.Reason, "- pool /top/us-east-1/Prod OU (delete-pool)")
+	assert.Regexp(t, `- pool /top/us-east-1/Prod OU \(delete-pool, ipam-pool-[0-9a-f]+\)`, resp.Reason)
 	assert.Contains(t, resp.Reason, "vpc-")
 	assert.Contains(t, resp.Reason, "Retain")
 	assert.Empty(t, w.writes())
@@ -462,7 +462,7 @@ func TestUpdateWithoutAllowDelete(t *testing.T) {
 	delete(ev.ResourceProperties, propAllowDelete)
 	resp := w.handle(t, t.Context(), ev)
 	require.Equal(t, cfn.StatusSuccess, resp.Status, resp.Reason)
-	assert.Equal(t, "0 created, 0 changed, 0 deleted, 0 adopted; kept, as AllowDelete is false: - pool /corp/us-east-1/dev (delete-pool)", resp.Reason)
+	assert.Regexp(t, `^0 created, 0 changed, 0 deleted, 0 adopted; kept, as AllowDelete is false: - pool /corp/us-east-1/dev \(delete-pool, ipam-pool-[0-9a-f]+\)$`, resp.Reason)
 	assert.Equal(t, ev.PhysicalResourceID, resp.PhysicalResourceID)
 	assert.NotContains(t, resp.Data, "/corp/us-east-1/dev")
 	assert.Empty(t, w.writes())
@@ -495,7 +495,7 @@ func TestUpdateRefusedWithAllocations(t *testing.T) {
 	resp := w.handle(t, t.Context(), ev)
 	require.Equal(t, cfn.StatusFailed, resp.Status)
 	assert.Equal(t, ev.PhysicalResourceID, resp.PhysicalResourceID, "a failed Update keeps the resource's ID")
-	assert.Contains(t, resp.Reason, "nothing was changed: the plan refuses 1 operation(s): - pool /corp/us-east-1/dev (delete-pool)")
+	assert.Regexp(t, `nothing was changed: the plan refuses 1 operation\(s\): - pool /corp/us-east-1/dev \(delete-pool, ipam-pool-[0-9a-f]+\)`, resp.Reason)
 	assert.Contains(t, resp.Reason, "the pool holds allocations (custom ipam-pool-alloc-")
 	assert.Empty(t, w.writes(), "not even the description")
 }
@@ -520,7 +520,7 @@ func TestUpdateRollback(t *testing.T) {
 	rollback.ResourceProperties, rollback.OldResourceProperties = update.OldResourceProperties, update.ResourceProperties
 	resp = w.handle(t, t.Context(), rollback)
 	require.Equal(t, cfn.StatusSuccess, resp.Status, resp.Reason)
-	assert.Equal(t, "0 created, 0 changed, 0 deleted, 0 adopted; kept, as AllowDelete is false: - pool /top/eu-west-1 (delete-pool)", resp.Reason)
+	assert.Regexp(t, `^0 created, 0 changed, 0 deleted, 0 adopted; kept, as AllowDelete is false: - pool /top/eu-west-1 \(delete-pool, ipam-pool-[0-9a-f]+\)$`, resp.Reason)
 	assert.Equal(t, created.Data, resp.Data)
 }
 
