@@ -108,3 +108,10 @@ func TestTemplateCustomResource(t *testing.T) {
 		assert.Contains(t, []string{envDeadlineMargin, envMaxWait, envPathTagKey}, k, "the function does not read %s", k)
 	}
 }
+
+// TestTemplateReferences checks that every Ref, GetAtt, Sub variable and
+// condition of the template names something the template defines.
+func TestTemplateReferences(t *testing.T) {
+	t.Parallel()
+	cfntest.CheckReferences(t, cfntest.Load(t, hierarchyTemplate))
+}
