@@ -3,11 +3,10 @@ package usage
 import (
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
+	"github.com/ipamkit/ipamkit/internal/textsafe"
 	"github.com/ipamkit/ipamkit/notify"
 )
 
@@ -102,7 +101,7 @@ func (r Report) summary() string {
 			if code == "" {
 				code = "error"
 			}
-			fmt.Fprintf(&b, " %s (%s)%s", escapeControl(e.Target.String()), escapeControl(code), sep)
+			fmt.Fprintf(&b, " %s (%s)%s", textsafe.Escape(e.Target.String()), textsafe.Escape(code), sep)
 		}
 	}
 	return b.String()
@@ -126,32 +125,11 @@ func notifyResource(f Finding) notify.Resource {
 // Name tag must not split a line of an alert.
 func toNotify(r Resource) notify.Resource {
 	return notify.Resource{
-		ID: escapeControl(r.ID), Name: escapeControl(r.Name), Type: escapeControl(string(r.Type)), CIDR: r.CIDR,
-		AccountID: escapeControl(r.AccountID), Region: escapeControl(r.Region),
+		ID: textsafe.Escape(r.ID), Name: textsafe.Escape(r.Name), Type: textsafe.Escape(string(r.Type)), CIDR: r.CIDR,
+		AccountID: textsafe.Escape(r.AccountID), Region: textsafe.Escape(r.Region),
 		Total: r.Total, Used: r.Used, Available: r.Available, Percent: r.Percent(),
 	}
 }
-
-// escapeControl returns s with each control character (newline, tab,
-// escape, …) and bidirectional override written as a Go escape (\n, \t,
-// \x1b, \u202e).
-func escapeControl(s string) string {
-	if !strings.ContainsFunc(s, isControl) {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		if !isControl(r) {
-			b.WriteRune(r)
-			continue
-		}
-		q := strconv.QuoteRune(r) // '\n', '\x1b', '\u202e'
-		b.WriteString(q[1 : len(q)-1])
-	}
-	return b.String()
-}
-
-func isControl(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) }
 
 // FindingMetrics returns the monitor sample's metrics (PercentAssigned,
 // IpAddressTotal, IpAddressAvailable by ResourceId) for the findings only,

@@ -10,8 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
-	"unicode"
 
+	"github.com/ipamkit/ipamkit/internal/textsafe"
 	"github.com/ipamkit/ipamkit/usage"
 )
 
@@ -61,7 +61,7 @@ func writeUsageReport(w io.Writer, rep usage.Report, format string) error {
 			}
 			cells := []string{row.severity, pct, bar, name, string(r.Type), prefixText(r.CIDR), r.AccountID, r.Region, largest, string(r.Source)}
 			for i, c := range cells {
-				cells[i] = escapeControl(c) // a newline in a name must not split the row
+				cells[i] = textsafe.Escape(c) // a newline in a name must not split the row
 			}
 			fmt.Fprintln(tw, strings.Join(cells, "\t"))
 		}
@@ -143,25 +143,3 @@ func csvCells(cells ...string) []string {
 	}
 	return cells
 }
-
-// escapeControl returns s with each control character (newline, tab,
-// escape, …) and bidirectional override written as a Go escape (\n, \t,
-// \x1b, \u202e), so that text from AWS cannot split a row of a table or
-// rewrite a terminal.
-func escapeControl(s string) string {
-	if !strings.ContainsFunc(s, isControl) {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		if !isControl(r) {
-			b.WriteRune(r)
-			continue
-		}
-		q := strconv.QuoteRune(r) // '\n', '\x1b', '\u202e'
-		b.WriteString(q[1 : len(q)-1])
-	}
-	return b.String()
-}
-
-func isControl(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) }
