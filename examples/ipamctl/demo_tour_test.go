@@ -28,7 +28,7 @@ func TestDemoTour(t *testing.T) {
 		"subnet-062db9575368070c8                        subnet  10.0.0.0/28", // a subnet at 100%
 		"vpc-0bc32b230b64ac4d2 (legacy)",                                      // space IPAM does not manage
 		"10.0.128.0/17",                                                       // headroom of a VPC
-		"$ ipamctl usage --source pools --regions us-east-1",
+		"$ " + tourPoolsLine,
 		"ipam-pool-0f954bc03c00bac4a (top-level)",
 		"## Slack (Block Kit, incoming webhook): the JSON posted",
 		"## Microsoft Teams (Adaptive Card, workflow webhook): the JSON posted",
