@@ -219,3 +219,30 @@ func shellRun(t *testing.T, line string, exported map[string]string) (stdout, st
 	}
 	return string(in), errs.String()
 }
+
+// TestDemoTourREADME checks that the tour the README shows is the tour:
+// each of its lines, "..." aside, is a line of the output, in order.
+func TestDemoTourREADME(t *testing.T) {
+	t.Parallel()
+	readme, err := os.ReadFile("../../README.md")
+	require.NoError(t, err)
+	_, block, ok := strings.Cut(string(readme), "```console\n$ go run ./examples/ipamctl demo\n")
+	require.True(t, ok, "the README shows the tour")
+	block, _, ok = strings.Cut(block, "```\n")
+	require.True(t, ok)
+	out := strings.Split(demoTour(t), "\n")
+	i := 0
+	for want := range strings.Lines(block) {
+		want = strings.TrimSuffix(want, "\n")
+		if want == "..." {
+			continue
+		}
+		for i < len(out) && out[i] != want {
+			i++
+		}
+		if !assert.Less(t, i, len(out), "README line %q is not the tour's output, or not in its order", want) {
+			return
+		}
+		i++
+	}
+}
