@@ -406,6 +406,16 @@ func tourAccountLambda(ctx context.Context, out *bytes.Buffer, srv *awsfake.Serv
 	if err := res.WriteText(out); err != nil {
 		return "", err
 	}
+	// EventBridge delivers at least once: the same event again finds the
+	// share as it should be.
+	again, err := rec.HandleEvent(ctx, e)
+	if err != nil {
+		return "", fmt.Errorf("demo: the account Lambda's reconcile, again: %w", err)
+	}
+	fmt.Fprintf(out, "-> The same event delivered again, as EventBridge may: ")
+	if err := again.WriteText(out); err != nil {
+		return "", err
+	}
 	pools, err := ec2.NewFromConfig(network).DescribeIpamPools(ctx, &ec2.DescribeIpamPoolsInput{})
 	if err != nil {
 		return "", fmt.Errorf("demo: %w", err)

@@ -84,7 +84,7 @@ func TestDemoTourControlTower(t *testing.T) {
 		"7 pools, 7 managed (tagged ipamkit:path).",
 		"share ipamShare-333333333333 (",
 		"  + pool ipam-pool-0c56d898c0b720267\n",
-		"Applied: 1 share created, 2 associations added, 0 removed.",
+		"Applied: 1 share created, 2 associations added, 0 removed.\n-> The same event delivered again, as EventBridge may: Nothing changed.\n", // one share, however often the event comes
 		" 192.168.17.0/24, allocated by IPAM from the pool",
 		"ok        25.0%   [#####.............]  ipam-pool-0c56d898c0b720267 (us-east-1-Prod OU)",
 		"(new-prod)           vpc   192.168.17.0/24  333333333333",
