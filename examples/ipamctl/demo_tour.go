@@ -54,29 +54,16 @@ func runTour(ctx context.Context, e *env) error {
 	}
 	defer srv.Close()
 	var out bytes.Buffer
-	step := func(title string, cfg func(context.Context) (aws.Config, error), args string) error {
-		fmt.Fprintf(&out, "\n# %s\n$ ipamctl %s\n", title, args)
-		var stderr bytes.Buffer
-		sub := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &stderr, awsConfig: cfg}
-		if code := sub.run(ctx, strings.Fields(args)); code != 0 && code != exitFindings {
-			return fmt.Errorf("demo step %q failed: %s", title, strings.TrimSpace(stderr.String()))
-		}
-		return nil
-	}
 	fmt.Fprintf(&out, "A demo organization runs in this process: management account %s, networking account %s\n"+
 		"with an IPAM in us-east-1 and us-west-2, workload accounts in \"Prod OU\" and \"SDLC OU\".\n",
 		awsfake.DemoManagementAccount, awsfake.DemoNetworkAccount)
-	for _, s := range []struct {
-		title string
-		cfg   func(context.Context) (aws.Config, error)
-		args  string
-	}{
-		{"1. The IPAM's top-level pool, with a /20 allocated to each region: exact counts and headroom", nil,
-			"cidr usage --pool 192.168.0.0/16 --used 192.168.0.0/20,192.168.16.0/20"},
-		{"   Where the next two regional /20s go", nil,
-			"cidr next --pool 192.168.0.0/16 --used 192.168.0.0/20,192.168.16.0/20 --bits 20 --count 2"},
+	for _, s := range []struct{ title, line string }{
+		{"1. The IPAM's top-level pool, with a /20 allocated to each region: exact counts and headroom",
+			"ipamctl cidr usage --pool 192.168.0.0/16 --used 192.168.0.0/20,192.168.16.0/20"},
+		{"   Where the next two regional /20s go",
+			"ipamctl cidr next --pool 192.168.0.0/16 --used 192.168.0.0/20,192.168.16.0/20 --bits 20 --count 2"},
 	} {
-		if err := step(s.title, s.cfg, s.args); err != nil {
+		if err := tourLine(ctx, &out, srv, s.title, nil, s.line); err != nil {
 			return err
 		}
 	}
