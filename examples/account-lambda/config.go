@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"log/slog"
 	"regexp"
-	"slices"
 	"strings"
 
+	"github.com/ipamkit/ipamkit/internal/envconfig"
 	"github.com/ipamkit/ipamkit/share"
 )
 
@@ -61,32 +61,15 @@ func (c Config) Rules() []share.Rule {
 	return []share.Rule{{TagKey: c.TagKey, By: c.Match, Locales: c.Regions}}
 }
 
-// configError is every problem of a configuration. Its message is one
-// line, so that CloudWatch Logs keeps it in one event.
-type configError []error
-
-func (e configError) Error() string {
-	msgs := make([]string, len(e))
-	for i, err := range e {
-		msgs[i] = err.Error()
-	}
-	n := "1 problem"
-	if len(e) != 1 {
-		n = fmt.Sprintf("%d problems", len(e))
-	}
-	return fmt.Sprintf("invalid configuration (%s): %s", n, strings.Join(msgs, "; "))
-}
-
-// Unwrap returns the problems.
-func (e configError) Unwrap() []error { return e }
+// configError is the error of an invalid configuration: every problem at
+// once, on one line.
+type configError = envconfig.Error
 
 // Patterns of the values, as loose as AWS's own rules.
 var (
-	accountIDPattern  = regexp.MustCompile(`^[0-9]{12}$`)
-	regionPattern     = regexp.MustCompile(`^[a-z]{2,4}(-[a-z]+)+-[0-9]{1,2}$`)
-	roleNamePattern   = regexp.MustCompile(`^/?([\w+=,.@-]+/)*[\w+=,.@-]{1,64}$`)
-	externalIDPattern = regexp.MustCompile(`^[\w+=,.@:/-]+$`) // 2 to 1224 characters
-	scopeIDPattern    = regexp.MustCompile(`^ipam-scope-[0-9a-f]{1,32}$`)
+	accountIDPattern = regexp.MustCompile(`^[0-9]{12}$`)
+	regionPattern    = regexp.MustCompile(`^[a-z]{2,4}(-[a-z]+)+-[0-9]{1,2}$`)
+	scopeIDPattern   = regexp.MustCompile(`^ipam-scope-[0-9a-f]{1,32}$`)
 	// A tag key: 1 to 128 letters, digits, spaces and _.:/=+-@.
 	tagKeyPattern = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$`)
 )
@@ -98,142 +81,39 @@ func configFromEnv(getenv func(string) string) (Config, error) {
 	c := Config{RoleName: share.DefaultRoleName, Mode: share.ModeAccount, TagKey: share.DefaultTagKey,
 		Match: share.ByOUName, LogLevel: slog.LevelInfo}
 	get := func(name string) string { return strings.TrimSpace(getenv(name)) }
-	var p problems
+	var p envconfig.Problems
 	if get(envNetworkAccountID) == "" {
 		p = append(p, fmt.Errorf("%s: missing: want the 12-digit ID of the account that owns the IPAM pools", envNetworkAccountID))
 	}
-	for _, ev := range []envVar{
-		{envNetworkAccountID, stringVar(&c.NetworkAccountID, accountIDPattern.MatchString, quoted, "want a 12-digit account ID, leading zeros kept")},
-		{envRoleName, stringVar(&c.RoleName, validRoleName, quoted, "want a role name (optionally with its path), not an ARN")},
-		{envExternalID, stringVar(&c.ExternalID, validExternalID, unquoted, "want 2 to 1224 letters, digits or +=,.@:/-_")},
-		{envShareMode, enumVar(&c.Mode, "want account or ou", share.ModeAccount, share.ModeOU)},
-		{envTagKey, stringVar(&c.TagKey, validTagKey, quoted, "want a tag key: 1 to 128 letters, digits, spaces or _.:/=+-@, not starting with aws:")},
-		{envMatch, enumVar(&c.Match, "want ou-name, ou-id or ou-path", share.ByOUName, share.ByOUID, share.ByOUPath)},
-		{envPrune, boolVar(&c.Prune)},
-		{envRegions, listVar(&c.Regions, regionPattern.MatchString, "want a region such as us-east-1")},
-		{envIPAMRegion, stringVar(&c.IPAMRegion, regionPattern.MatchString, quoted, "want a region such as us-east-1")},
-		{envScopeID, stringVar(&c.ScopeID, scopeIDPattern.MatchString, quoted, "want an IPAM scope ID such as ipam-scope-0123456789abcdef0")},
-		{envLogLevel, c.setLogLevel},
-	} {
-		if v := get(ev.name); v != "" {
-			ev.set(ev.name, v, &p)
-		}
-	}
+	envconfig.Read(getenv, &p,
+		envconfig.Var{Name: envNetworkAccountID, Set: envconfig.String(&c.NetworkAccountID, accountIDPattern.MatchString, envconfig.Quoted, "want a 12-digit account ID, leading zeros kept")},
+		envconfig.Var{Name: envRoleName, Set: envconfig.String(&c.RoleName, envconfig.ValidRoleName, envconfig.Quoted, "want a role name (optionally with its path), not an ARN")},
+		envconfig.Var{Name: envExternalID, Set: envconfig.String(&c.ExternalID, envconfig.ValidExternalID, envconfig.Unquoted, "want 2 to 1224 letters, digits or +=,.@:/-_")},
+		envconfig.Var{Name: envShareMode, Set: envconfig.Enum(&c.Mode, "want account or ou", share.ModeAccount, share.ModeOU)},
+		envconfig.Var{Name: envTagKey, Set: envconfig.String(&c.TagKey, validTagKey, envconfig.Quoted, "want a tag key: 1 to 128 letters, digits, spaces or _.:/=+-@, not starting with aws:")},
+		envconfig.Var{Name: envMatch, Set: envconfig.Enum(&c.Match, "want ou-name, ou-id or ou-path", share.ByOUName, share.ByOUID, share.ByOUPath)},
+		envconfig.Var{Name: envPrune, Set: envconfig.Bool(&c.Prune)},
+		envconfig.Var{Name: envRegions, Set: envconfig.List(&c.Regions, regionPattern.MatchString, "want a region such as us-east-1")},
+		envconfig.Var{Name: envIPAMRegion, Set: envconfig.String(&c.IPAMRegion, regionPattern.MatchString, envconfig.Quoted, "want a region such as us-east-1")},
+		envconfig.Var{Name: envScopeID, Set: envconfig.String(&c.ScopeID, scopeIDPattern.MatchString, envconfig.Quoted, "want an IPAM scope ID such as ipam-scope-0123456789abcdef0")},
+		envconfig.Var{Name: envLogLevel, Set: envconfig.LogLevel(&c.LogLevel)},
+	)
 	if c.IPAMRegion == "" && get(envIPAMRegion) == "" {
 		switch r := get(envRegion); {
 		case r == "":
 			p = append(p, fmt.Errorf("%s: missing, and %s is not set: want the IPAM's home region", envIPAMRegion, envRegion))
 		case !regionPattern.MatchString(r):
-			p.add(envRegion, r, "want a region such as us-east-1")
+			p.Add(envRegion, r, "want a region such as us-east-1")
 		default:
 			c.IPAMRegion = r
 		}
 	}
-	if len(p) > 0 {
-		return Config{}, configError(p)
+	if err := p.Err(); err != nil {
+		return Config{}, err
 	}
 	return c, nil
 }
 
-// envVar is the spec of one environment variable: its name, and set, which
-// reads its value (without surrounding blanks, never empty) into the
-// configuration or records its problems.
-type envVar struct {
-	name string
-	set  func(name, v string, p *problems)
-}
-
-// problems collects the problems of a configuration.
-type problems []error
-
-// add records `NAME "VALUE": want …`.
-func (p *problems) add(name, value, want string) {
-	*p = append(*p, fmt.Errorf("%s %q: %s", name, value, want))
-}
-
-// Whether a problem quotes the value: not when it may be a secret.
-const (
-	quoted   = true
-	unquoted = false
-)
-
-// stringVar sets *field to a value that valid accepts.
-func stringVar(field *string, valid func(string) bool, quote bool, want string) func(string, string, *problems) {
-	return func(name, v string, p *problems) {
-		*field = v
-		switch {
-		case valid(v):
-		case quote:
-			p.add(name, v, want)
-		default:
-			*p = append(*p, fmt.Errorf("%s: %s", name, want))
-		}
-	}
-}
-
-// listVar adds to *field each value of a comma-separated list that valid
-// accepts, once.
-func listVar(field *[]string, valid func(string) bool, want string) func(string, string, *problems) {
-	return func(name, v string, p *problems) {
-		for f := range strings.SplitSeq(v, ",") {
-			switch s := strings.TrimSpace(f); {
-			case s == "":
-			case !valid(s):
-				p.add(name, s, want)
-			case !slices.Contains(*field, s):
-				*field = append(*field, s)
-			}
-		}
-	}
-}
-
-// enumVar sets *field to the one of values that v names, in any case.
-func enumVar[T ~string](field *T, want string, values ...T) func(string, string, *problems) {
-	return func(name, v string, p *problems) {
-		if i := slices.Index(values, T(strings.ToLower(v))); i >= 0 {
-			*field = values[i]
-			return
-		}
-		p.add(name, v, want)
-	}
-}
-
-// boolVar sets *field to a boolean: true, false, yes, no, 1, 0, on, off.
-func boolVar(field *bool) func(string, string, *problems) {
-	return func(name, v string, p *problems) {
-		switch strings.ToLower(v) {
-		case "yes", "y", "true", "t", "1", "on":
-			*field = true
-		case "no", "n", "false", "f", "0", "off":
-			*field = false
-		default:
-			p.add(name, v, "want true or false")
-		}
-	}
-}
-
-func validRoleName(v string) bool {
-	return roleNamePattern.MatchString(v) && !strings.HasPrefix(v, "arn:")
-}
-
-func validExternalID(v string) bool {
-	return len(v) >= 2 && len(v) <= 1224 && externalIDPattern.MatchString(v)
-}
-
 func validTagKey(v string) bool {
 	return tagKeyPattern.MatchString(v) && !strings.HasPrefix(strings.ToLower(v), "aws:")
-}
-
-func (c *Config) setLogLevel(name, v string, p *problems) {
-	switch strings.ToUpper(v) {
-	case "INFO":
-	case "TRACE", "DEBUG":
-		c.LogLevel = slog.LevelDebug
-	case "WARN":
-		c.LogLevel = slog.LevelWarn
-	case "ERROR", "FATAL":
-		c.LogLevel = slog.LevelError
-	default:
-		p.add(name, v, "want TRACE, DEBUG, INFO, WARN, ERROR or FATAL")
-	}
 }

@@ -4,11 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/ipamkit/ipamkit/hierarchy"
+	"github.com/ipamkit/ipamkit/internal/envconfig"
 )
 
 // The environment variables the function reads.
@@ -55,7 +55,7 @@ func configFromEnv(getenv func(string) string) (Config, error) {
 		if v == "" {
 			return
 		}
-		d, ok := parseDuration(v)
+		d, ok := envconfig.ParseDuration(v)
 		if !ok || d < lo || d > hi {
 			bad(name, v, want)
 			return
@@ -71,28 +71,15 @@ func configFromEnv(getenv func(string) string) (Config, error) {
 			c.PathTagKey = v
 		}
 	}
-	switch v := strings.TrimSpace(getenv(envLogLevel)); strings.ToUpper(v) {
-	case "", "INFO":
-	case "TRACE", "DEBUG":
-		c.LogLevel = slog.LevelDebug
-	case "WARN":
-		c.LogLevel = slog.LevelWarn
-	case "ERROR", "FATAL":
-		c.LogLevel = slog.LevelError
-	default:
-		bad(envLogLevel, v, "want TRACE, DEBUG, INFO, WARN, ERROR or FATAL")
+	if v := strings.TrimSpace(getenv(envLogLevel)); v != "" {
+		if l, ok := envconfig.ParseLogLevel(v); ok {
+			c.LogLevel = l
+		} else {
+			bad(envLogLevel, v, "want TRACE, DEBUG, INFO, WARN, ERROR or FATAL")
+		}
 	}
 	if err := errors.Join(errs...); err != nil {
 		return Config{}, fmt.Errorf("configuration: %w", err)
 	}
 	return c, nil
-}
-
-// parseDuration reads a Go duration, or whole seconds.
-func parseDuration(s string) (time.Duration, bool) {
-	if n, err := strconv.Atoi(s); err == nil {
-		return time.Duration(n) * time.Second, true
-	}
-	d, err := time.ParseDuration(s)
-	return d, err == nil
 }

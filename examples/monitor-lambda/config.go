@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ipamkit/ipamkit/internal/envconfig"
 	"github.com/ipamkit/ipamkit/notify"
 	"github.com/ipamkit/ipamkit/usage"
 )
@@ -135,32 +136,15 @@ func (c Config) Policy() usage.Policy {
 	return usage.Policy{Thresholds: usage.Thresholds{Warning: c.Warning, Critical: c.Critical}}
 }
 
-// configError is every problem of a configuration. Its message is one line,
-// so that CloudWatch Logs keeps it in one event.
-type configError []error
-
-func (e configError) Error() string {
-	msgs := make([]string, len(e))
-	for i, err := range e {
-		msgs[i] = err.Error()
-	}
-	n := "1 problem"
-	if len(e) != 1 {
-		n = fmt.Sprintf("%d problems", len(e))
-	}
-	return fmt.Sprintf("invalid configuration (%s): %s", n, strings.Join(msgs, "; "))
-}
-
-// Unwrap returns the problems.
-func (e configError) Unwrap() []error { return e }
+// configError is the error of an invalid configuration: every problem at
+// once, on one line.
+type configError = envconfig.Error
 
 // Patterns of the values, as loose as AWS's own rules.
 var (
-	accountIDPattern  = regexp.MustCompile(`^[0-9]{12}$`)
-	regionPattern     = regexp.MustCompile(`^[a-z]{2,4}(-[a-z]+)+-[0-9]{1,2}$`)
-	snsTopicPattern   = regexp.MustCompile(`^arn:[a-z0-9-]+:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$`)
-	roleNamePattern   = regexp.MustCompile(`^(/[\w+=,.@-]+)*/?[\w+=,.@-]{1,64}$`)
-	externalIDPattern = regexp.MustCompile(`^[\w+=,.@:/-]+$`) // 2 to 1224 characters
+	accountIDPattern = regexp.MustCompile(`^[0-9]{12}$`)
+	regionPattern    = regexp.MustCompile(`^[a-z]{2,4}(-[a-z]+)+-[0-9]{1,2}$`)
+	snsTopicPattern  = regexp.MustCompile(`^arn:[a-z0-9-]+:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$`)
 	// An SSM parameter name or ARN, with an optional :version or :label.
 	parameterPattern = regexp.MustCompile(`^[A-Za-z0-9_.\-/:]+$`) // 1 to 2048 characters
 	// A Secrets Manager secret name or ARN.
@@ -191,140 +175,47 @@ func configFromEnv(getenv func(string) string) (Config, error) {
 		Concurrency: defaultConcurrency, DeadlineMargin: defaultDeadlineMargin, LogLevel: slog.LevelInfo,
 	}
 	get := func(name string) string { return strings.TrimSpace(getenv(name)) }
-	var p problems
-	read := func(vars ...envVar) {
-		for _, ev := range vars {
-			if v := get(ev.name); v != "" {
-				ev.set(ev.name, v, &p)
-			}
-		}
-	}
+	var p envconfig.Problems
 	// The sample's variables.
-	read(
-		envVar{envThreshold, rangeVar(&c.Critical, parsePercent, 0, 100, "want a percentage from 0 to 100, such as 80 or 85.5")},
-		envVar{envWarning, rangeVar(&c.Warning, parsePercent, 0, 100, "want a percentage from 0 to 100, below "+envThreshold)},
+	envconfig.Read(getenv, &p,
+		envconfig.Var{Name: envThreshold, Set: envconfig.Range(&c.Critical, parsePercent, 0, 100, "want a percentage from 0 to 100, such as 80 or 85.5")},
+		envconfig.Var{Name: envWarning, Set: envconfig.Range(&c.Warning, parsePercent, 0, 100, "want a percentage from 0 to 100, below "+envThreshold)},
 	)
 	if err := c.Policy().Validate(); err != nil {
 		p = append(p, fmt.Errorf("%s %v, %s %v: %w", envThreshold, c.Critical, envWarning, c.Warning, err))
 	}
-	read(
-		envVar{envScopeType, enumVar(&c.ScopeType, "want private or public", usage.ScopePrivate, usage.ScopePublic)},
-		envVar{envResourceType, c.setResourceTypes},
-		envVar{envSNSTopic, stringVar(&c.SNSTopic, snsTopicPattern.MatchString, quoted,
+	envconfig.Read(getenv, &p,
+		envconfig.Var{Name: envScopeType, Set: envconfig.Enum(&c.ScopeType, "want private or public", usage.ScopePrivate, usage.ScopePublic)},
+		envconfig.Var{Name: envResourceType, Set: c.setResourceTypes},
+		envconfig.Var{Name: envSNSTopic, Set: envconfig.String(&c.SNSTopic, snsTopicPattern.MatchString, envconfig.Quoted,
 			"want a topic ARN, arn:aws:sns:REGION:ACCOUNT:TOPIC, or nothing for no SNS")},
-		envVar{envSNSSubject, stringVar(&c.SNSSubject, validSubject, unquoted, "want at most 99 printable characters on one line")},
-		envVar{envCloudWatchEnabled, boolVar(&c.CloudWatch)},
-		envVar{envCloudWatchNamespace, stringVar(&c.Namespace, validNamespace, quoted,
+		envconfig.Var{Name: envSNSSubject, Set: envconfig.String(&c.SNSSubject, validSubject, envconfig.Unquoted, "want at most 99 printable characters on one line")},
+		envconfig.Var{Name: envCloudWatchEnabled, Set: envconfig.Bool(&c.CloudWatch)},
+		envconfig.Var{Name: envCloudWatchNamespace, Set: envconfig.String(&c.Namespace, validNamespace, envconfig.Quoted,
 			"want 1 to 255 characters, without ':' or white space, not starting with AWS/")},
 
 		// What to measure, and where.
-		envVar{envSources, c.setSources},
-		envVar{envAccounts, c.setAccounts},
-		envVar{envRegions, listVar(&c.Regions, regionPattern.MatchString, "want a region such as us-east-1")},
-		envVar{envIPAMRegion, stringVar(&c.IPAMRegion, regionPattern.MatchString, quoted, "want a region such as us-east-1")},
-		envVar{envRoleName, stringVar(&c.RoleName, validRoleName, quoted, "want a role name (optionally with its path), not an ARN")},
-		envVar{envExternalID, stringVar(&c.ExternalID, validExternalID, unquoted, "want 2 to 1224 letters, digits or +=,.@:/-_")},
+		envconfig.Var{Name: envSources, Set: c.setSources},
+		envconfig.Var{Name: envAccounts, Set: c.setAccounts},
+		envconfig.Var{Name: envRegions, Set: envconfig.List(&c.Regions, regionPattern.MatchString, "want a region such as us-east-1")},
+		envconfig.Var{Name: envIPAMRegion, Set: envconfig.String(&c.IPAMRegion, regionPattern.MatchString, envconfig.Quoted, "want a region such as us-east-1")},
+		envconfig.Var{Name: envRoleName, Set: envconfig.String(&c.RoleName, envconfig.ValidRoleName, envconfig.Quoted, "want a role name (optionally with its path), not an ARN")},
+		envconfig.Var{Name: envExternalID, Set: envconfig.String(&c.ExternalID, envconfig.ValidExternalID, envconfig.Unquoted, "want 2 to 1224 letters, digits or +=,.@:/-_")},
 	)
 	c.readCredentials(get, &p) // by name only
-	read(
-		envVar{envAllClear, boolVar(&c.AllClear)},
+	envconfig.Read(getenv, &p,
+		envconfig.Var{Name: envAllClear, Set: envconfig.Bool(&c.AllClear)},
 
 		// Metrics and running.
-		envVar{envMetrics, enumVar(&c.Metrics, "want findings, all or none", usage.MetricsFindings, usage.MetricsAll, usage.MetricsNone)},
-		envVar{envConcurrency, rangeVar(&c.Concurrency, parseInt, 1, 256, "want a whole number from 1 to 256")},
-		envVar{envDeadlineMargin, rangeVar(&c.DeadlineMargin, parseDuration, time.Second, 15*time.Minute, "want a duration from 1s to 15m, such as 30s or 30")},
-		envVar{envLogLevel, c.setLogLevel},
+		envconfig.Var{Name: envMetrics, Set: envconfig.Enum(&c.Metrics, "want findings, all or none", usage.MetricsFindings, usage.MetricsAll, usage.MetricsNone)},
+		envconfig.Var{Name: envConcurrency, Set: envconfig.Range(&c.Concurrency, envconfig.ParseInt, 1, 256, "want a whole number from 1 to 256")},
+		envconfig.Var{Name: envDeadlineMargin, Set: envconfig.Range(&c.DeadlineMargin, envconfig.ParseDuration, time.Second, 15*time.Minute, "want a duration from 1s to 15m, such as 30s or 30")},
+		envconfig.Var{Name: envLogLevel, Set: envconfig.LogLevel(&c.LogLevel)},
 	)
-	if len(p) > 0 {
-		return Config{}, configError(p)
+	if err := p.Err(); err != nil {
+		return Config{}, err
 	}
 	return c, nil
-}
-
-// envVar is the spec of one environment variable: its name, and set, which
-// reads its value (without surrounding blanks, never empty) into the
-// configuration or records its problems.
-type envVar struct {
-	name string
-	set  func(name, v string, p *problems)
-}
-
-// problems collects the problems of a configuration.
-type problems []error
-
-// add records `NAME "VALUE": want …`.
-func (p *problems) add(name, value, want string) {
-	*p = append(*p, fmt.Errorf("%s %q: %s", name, value, want))
-}
-
-// Whether a problem quotes the value: not when it may be a credential or
-// hold a line break.
-const (
-	quoted   = true
-	unquoted = false
-)
-
-// stringVar sets *field to a value that valid accepts.
-func stringVar(field *string, valid func(string) bool, quote bool, want string) func(string, string, *problems) {
-	return func(name, v string, p *problems) {
-		*field = v
-		switch {
-		case valid(v):
-		case quote:
-			p.add(name, v, want)
-		default:
-			*p = append(*p, fmt.Errorf("%s: %s", name, want))
-		}
-	}
-}
-
-// listVar adds to *field each value of a comma-separated list that valid
-// accepts, once.
-func listVar(field *[]string, valid func(string) bool, want string) func(string, string, *problems) {
-	return func(name, v string, p *problems) {
-		for _, s := range splitList(v) {
-			switch {
-			case !valid(s):
-				p.add(name, s, want)
-			case !slices.Contains(*field, s):
-				*field = append(*field, s)
-			}
-		}
-	}
-}
-
-// enumVar sets *field to the one of values that v names, in any case.
-func enumVar[T ~string](field *T, want string, values ...T) func(string, string, *problems) {
-	return func(name, v string, p *problems) {
-		if i := slices.Index(values, T(strings.ToLower(v))); i >= 0 {
-			*field = values[i]
-			return
-		}
-		p.add(name, v, want)
-	}
-}
-
-// rangeVar sets *field to a value that parse reads, from lo to hi.
-func rangeVar[T int | float64 | time.Duration](field *T, parse func(string) (T, bool), lo, hi T, want string) func(string, string, *problems) {
-	return func(name, v string, p *problems) {
-		x, ok := parse(v)
-		if !ok || x < lo || x > hi {
-			p.add(name, v, want)
-			return
-		}
-		*field = x
-	}
-}
-
-// boolVar sets *field to a boolean ([parseBool]).
-func boolVar(field *bool) func(string, string, *problems) {
-	return func(name, v string, p *problems) {
-		b, ok := parseBool(v)
-		if !ok {
-			p.add(name, v, "want true or false")
-		}
-		*field = b
-	}
 }
 
 func validSubject(v string) bool {
@@ -335,34 +226,26 @@ func validNamespace(v string) bool {
 	return len(v) <= 255 && !strings.HasPrefix(v, "AWS/") && !strings.ContainsAny(v, ": \t")
 }
 
-func validRoleName(v string) bool {
-	return roleNamePattern.MatchString(v) && !strings.HasPrefix(v, "arn:")
-}
-
-func validExternalID(v string) bool {
-	return len(v) >= 2 && len(v) <= 1224 && externalIDPattern.MatchString(v)
-}
-
 // ipamTypes are the resource types IpamResourceType accepts.
 var ipamTypes = []usage.ResourceType{usage.TypeVPC, usage.TypeSubnet, usage.TypeEIP, usage.TypePublicIPv4Pool, usage.TypeIPv6Pool}
 
-func (c *Config) setResourceTypes(name, v string, p *problems) {
+func (c *Config) setResourceTypes(name, v string, p *envconfig.Problems) {
 	if v == "*" {
 		return
 	}
-	for _, t := range splitList(v) {
+	for _, t := range envconfig.SplitList(v) {
 		rt := usage.ResourceType(strings.ToLower(t))
 		switch {
 		case !slices.Contains(ipamTypes, rt):
-			p.add(name, t, "want * or one or more of vpc, subnet, eip, public-ipv4-pool, ipv6-pool")
+			p.Add(name, t, "want * or one or more of vpc, subnet, eip, public-ipv4-pool, ipv6-pool")
 		case !slices.Contains(c.ResourceTypes, rt):
 			c.ResourceTypes = append(c.ResourceTypes, rt)
 		}
 	}
 }
 
-func (c *Config) setSources(name, v string, p *problems) {
-	list := splitList(v)
+func (c *Config) setSources(name, v string, p *envconfig.Problems) {
+	list := envconfig.SplitList(v)
 	if len(list) == 0 {
 		*p = append(*p, fmt.Errorf("%s: want ipam, pools, ec2 or all", name))
 	}
@@ -374,47 +257,33 @@ func (c *Config) setSources(name, v string, p *problems) {
 		case usage.SourceIPAM, usage.SourcePools, usage.SourceEC2:
 			srcs = append(srcs, src)
 		default:
-			p.add(name, s, "want ipam, pools, ec2 or all")
+			p.Add(name, s, "want ipam, pools, ec2 or all")
 		}
 	}
 	c.Sources = orderSources(srcs)
 }
 
-func (c *Config) setAccounts(name, v string, p *problems) {
+func (c *Config) setAccounts(name, v string, p *envconfig.Problems) {
 	if strings.EqualFold(v, organizationKeyword) {
 		c.Organization = true
 		return
 	}
-	for _, a := range splitList(v) {
+	for _, a := range envconfig.SplitList(v) {
 		switch {
 		case strings.EqualFold(a, organizationKeyword):
 			*p = append(*p, fmt.Errorf("%s: %s excludes a list of accounts", name, organizationKeyword))
 		case !accountIDPattern.MatchString(a):
-			p.add(name, a, "want a 12-digit account ID, or "+organizationKeyword+" alone")
+			p.Add(name, a, "want a 12-digit account ID, or "+organizationKeyword+" alone")
 		case !slices.Contains(c.Accounts, a):
 			c.Accounts = append(c.Accounts, a)
 		}
 	}
 }
 
-func (c *Config) setLogLevel(name, v string, p *problems) {
-	switch strings.ToUpper(v) {
-	case "INFO":
-	case "TRACE", "DEBUG":
-		c.LogLevel = slog.LevelDebug
-	case "WARN":
-		c.LogLevel = slog.LevelWarn
-	case "ERROR", "FATAL":
-		c.LogLevel = slog.LevelError
-	default:
-		p.add(name, v, "want TRACE, DEBUG, INFO, WARN, ERROR or FATAL")
-	}
-}
-
 // readCredentials reads the variables that name the webhook credentials:
 // an SSM parameter or a Secrets Manager secret, never the credential in a
 // plain variable.
-func (c *Config) readCredentials(get func(string) string, p *problems) {
+func (c *Config) readCredentials(get func(string) string, p *envconfig.Problems) {
 	for _, cr := range credentials {
 		param, secretID := get(cr.param), get(cr.secretID)
 		if get(cr.plain) != "" {
@@ -449,44 +318,6 @@ func parsePercent(s string) (float64, bool) {
 		return 0, false
 	}
 	return f, true
-}
-
-// parseInt parses a whole number.
-func parseInt(s string) (int, bool) {
-	n, err := strconv.Atoi(s)
-	return n, err == nil
-}
-
-// parseBool parses a boolean as the sample's str2bool did (yes, y, true, t,
-// 1), and their opposites.
-func parseBool(s string) (value, ok bool) {
-	switch strings.ToLower(s) {
-	case "yes", "y", "true", "t", "1", "on":
-		return true, true
-	case "no", "n", "false", "f", "0", "off":
-		return false, true
-	}
-	return false, false
-}
-
-// parseDuration parses a Go duration ("30s", "1m30s") or whole seconds.
-func parseDuration(s string) (time.Duration, bool) {
-	if n, err := strconv.Atoi(s); err == nil {
-		return time.Duration(n) * time.Second, true
-	}
-	d, err := time.ParseDuration(s)
-	return d, err == nil
-}
-
-// splitList splits a comma-separated list, dropping blanks.
-func splitList(s string) []string {
-	var out []string
-	for f := range strings.SplitSeq(s, ",") {
-		if f = strings.TrimSpace(f); f != "" {
-			out = append(out, f)
-		}
-	}
-	return out
 }
 
 // orderSources returns the sources without duplicates, in the order the
