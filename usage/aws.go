@@ -112,7 +112,11 @@ func (c *AWSClients) APICalls() int64 { return c.configs.APICalls() }
 // roleName of the account (arn:<partition>:iam::<account>:role/<roleName>)
 // and externalID. Suspended and closed accounts, and accounts still
 // joining, are left out. Call it with the management account's (or a
-// delegated administrator's) credentials.
+// delegated administrator's) credentials. The caller's own account gets
+// the role too: pass the targets through [WithoutRoleFor] with the
+// caller's account before scanning them, as [ScanOrganization] does, or
+// its targets fail with AccessDenied (the management account has no
+// OrganizationAccountAccessRole).
 func OrganizationTargets(ctx context.Context, org OrganizationsAPI, regions []string, roleName, externalID string) ([]Target, error) {
 	accounts, err := account.ListAccounts(ctx, org)
 	if err != nil {

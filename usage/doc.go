@@ -45,6 +45,16 @@
 // organization can be scanned in batches, for instance by a Step Functions
 // distributed map, and merged at the end.
 //
+// [Report.WriteTable] and [Report.WriteCSV] render a report for people and
+// spreadsheets, as ipamctl usage prints it: the findings first, worst
+// first, then the other resources by utilization, and those of unknown
+// usage last, never shown as ok. A [Resource] and a [Finding] print as one
+// line that reads well in a log or a message ("critical at 80%:
+// subnet-0abc (app) 10.0.0.0/24 in 012345678901 us-east-1: 240 of 251 used
+// (95.6%), largest free 10.0.0.248/29"). Text from AWS is escaped in both,
+// and neutralised in CSV, so a Name tag cannot split a row, reach the
+// terminal or become a spreadsheet formula.
+//
 // # Scanning an organization
 //
 // [ScanOrganization] (or an [OrganizationScanner] built once and run on a
