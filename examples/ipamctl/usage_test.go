@@ -296,9 +296,34 @@ func TestBoundAttempts(t *testing.T) {
 	t.Parallel()
 	cfg := aws.Config{HTTPClient: awshttp.NewBuildableClient()}
 	boundAttempts(&cfg, 10*time.Second)
-	assert.Equal(t, 10*time.Second, cfg.HTTPClient.(*awshttp.BuildableClient).GetTimeout())
+	assert.Equal(t, 10*time.Second, cfg.HTTPClient.(*http.Client).Timeout)
+	cfg = aws.Config{HTTPClient: awshttp.NewBuildableClient()}
 	boundAttempts(&cfg, time.Hour)
-	assert.Equal(t, attemptTimeout, cfg.HTTPClient.(*awshttp.BuildableClient).GetTimeout())
+	assert.Equal(t, attemptTimeout, cfg.HTTPClient.(*http.Client).Timeout)
+}
+
+// TestUsageLosesNoResponse scans a generated world over loopback with the
+// SDK's default client and one attempt per call: a response lost to the
+// closed-request-body race (see bodyWithoutWriteTo) fails the scan.
+// Without the fix, one of the first few scans of this world lost one.
+func TestUsageLosesNoResponse(t *testing.T) {
+	t.Parallel()
+	world, err := awsfake.Generate(awsfake.GenerateOptions{VPCs: 40, Subnets: 100, Seed: 1})
+	require.NoError(t, err)
+	srv, err := awsfake.New(func(o *awsfake.Options) { o.World = world })
+	require.NoError(t, err)
+	t.Cleanup(srv.Close)
+	account := awsfake.GeneratedAccountID(0)
+	for i := range 30 {
+		var stdout, stderr bytes.Buffer
+		e := &env{stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr, awsConfig: func(ctx context.Context) (aws.Config, error) {
+			return config.LoadDefaultConfig(ctx, config.WithRegion("us-east-1"), config.WithBaseEndpoint(srv.URL()),
+				config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(awsfake.GeneratedAccessKeyID(account), "secret", "")),
+				config.WithSharedConfigFiles(nil), config.WithSharedCredentialsFiles(nil), config.WithRetryMaxAttempts(1))
+		}}
+		code := e.run(t.Context(), strings.Fields("usage --source ec2 -o json"))
+		require.Equal(t, 0, code, "scan %d: %s", i, stderr.String())
+	}
 }
 
 // interruptingClient cancels the run's context, as Ctrl-C does, when a
