@@ -221,7 +221,7 @@ func (o *usageOptions) run(ctx context.Context, e *env) error {
 	if len(o.regions) == 0 && cfg.Region == "" {
 		return usageErrorf("no region: give --regions or configure one (AWS_REGION, a profile)")
 	}
-	if len(o.regions) == 0 {
+	if cfg.Region != "" { // STS and Organizations are called there, whatever --regions says
 		if err := checkRegion(cfg.Region); err != nil {
 			return fmt.Errorf("region %q of the AWS configuration (AWS_REGION, AWS_DEFAULT_REGION or the profile): %w", cfg.Region, err)
 		}

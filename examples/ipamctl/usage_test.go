@@ -215,6 +215,10 @@ func TestUsageRegionShape(t *testing.T) {
 		"not a region name (want the shape of us-east-1 or eu-central-2)\n", stderr.String())
 	assert.Empty(t, stdout.String())
 	assert.Empty(t, srv.Calls(), "bad input is rejected before any AWS call")
+	stderr.Reset()
+	assert.Equal(t, 1, e.run(t.Context(), strings.Fields("usage --source ec2 --regions us-east-1")), "STS is called in the configured region")
+	assert.Contains(t, stderr.String(), `region "us-esat-1" of the AWS configuration`)
+	assert.Empty(t, srv.Calls())
 
 	for _, r := range []string{"us-east-1", "ap-southeast-4", "us-gov-west-1", "cn-northwest-1", "us-isob-east-1", "eusc-de-east-1", "il-central-1", "mx-central-1"} {
 		assert.NoError(t, checkRegion(r), r)
