@@ -74,7 +74,9 @@ const maxLine = 64 << 10
 //
 // It returns every CIDR that parsed, in input order, and an error joining a
 // [*ParseError] for every line that did not (with its 1-based line number), so
-// a user can fix a file in one pass. A failure to read r is returned as is.
+// a user can fix a file in one pass. A failure to read r ends the list and
+// is returned with its line number; a line longer than 64 KiB is such a
+// failure, matching [bufio.ErrTooLong].
 //
 // A good line costs no allocation beyond its share of the result: it is
 // parsed where it was read. Only a bad line is copied, into its error.
@@ -119,10 +121,30 @@ func ParseCIDRList(r io.Reader) ([]netip.Prefix, error) {
 		out.add(packPrefix(p)) // not reached while parseCanonical takes all ParseCIDR takes
 	}
 	if err := lr.err(); err != nil {
-		errs = append(errs, fmt.Errorf("line %d: %w", line+1, err))
+		errs = append(errs, readError(line+1, err))
 	}
 	return out.all(), errors.Join(errs...)
 }
+
+// readError returns the error of a failure to read line n of a list. A line
+// too long for any CIDR says so, and hints at the likely cause; it still
+// matches [bufio.ErrTooLong].
+func readError(n int, err error) error {
+	if err == bufio.ErrTooLong {
+		return lineTooLongError{n}
+	}
+	return fmt.Errorf("line %d: %w", n, err)
+}
+
+// lineTooLongError reports a line of a list longer than maxLine: a binary
+// file, or one that is not a list of CIDRs.
+type lineTooLongError struct{ line int }
+
+func (e lineTooLongError) Error() string {
+	return fmt.Sprintf("line %d is longer than %d KiB: is this a text file of CIDRs?", e.line, maxLine>>10)
+}
+
+func (lineTooLongError) Unwrap() error { return bufio.ErrTooLong }
 
 // lineReader splits its input into lines exactly as a [bufio.Scanner] with
 // [bufio.ScanLines] and a buffer of maxLine bytes does, errors included, at

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
-	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/netip"
@@ -119,7 +118,8 @@ func TestParseCIDRList(t *testing.T) {
 	require.ErrorContains(t, err, "disk on fire")
 
 	_, err = ParseCIDRList(strings.NewReader("10.0.0.0/8\n" + strings.Repeat("1", maxLine+1)))
-	require.ErrorContains(t, err, "line 2")
+	require.EqualError(t, err, "line 2 is longer than 64 KiB: is this a text file of CIDRs?")
+	assert.ErrorIs(t, err, bufio.ErrTooLong)
 }
 
 // parseCIDRListRef is the reference for [ParseCIDRList], as simple as it can
@@ -155,7 +155,7 @@ func parseCIDRListRef(r io.Reader) ([]netip.Prefix, error) {
 		out = append(out, p)
 	}
 	if err := sc.Err(); err != nil {
-		errs = append(errs, fmt.Errorf("line %d: %w", line+1, err))
+		errs = append(errs, readError(line+1, err))
 	}
 	return out, errors.Join(errs...)
 }

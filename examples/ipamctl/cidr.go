@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/netip"
 	"os"
+	"unicode/utf8"
 
 	"github.com/ipamkit/ipamkit/ipam"
 )
@@ -45,7 +46,7 @@ const (
 		"like --pool. Used CIDRs may overlap or reach outside the pools."
 	usedFileUsage = "Read more used CIDRs from FILE, one per line; blank lines and " +
 		"text after # are ignored. - reads standard input. Repeatable. Every bad line " +
-		"is reported with its line number."
+		"is reported with its line number, up to 10; the rest are counted."
 )
 
 // spaceFlags are the flags of the verbs that work on the free space of
@@ -86,7 +87,9 @@ func (sf *spaceFlags) space(e *env) (ipam.Space, error) {
 
 // readCIDRFile reads a list of CIDRs with [ipam.ParseCIDRList] from the
 // file name, or from standard input for "-". Each bad line is its own error,
-// joined with [errors.Join] and named by flag, file and line.
+// joined with [errors.Join] and named by flag, file and line, up to
+// maxBadLines of them and a count of the rest. A file that is not text (an
+// executable) gets one line that says so, not its bytes escaped.
 func readCIDRFile(e *env, flagName, name string) ([]netip.Prefix, error) {
 	var r io.Reader
 	source := name
@@ -108,11 +111,53 @@ func readCIDRFile(e *env, flagName, name string) ([]netip.Prefix, error) {
 	if j, ok := err.(interface{ Unwrap() []error }); ok {
 		bad = j.Unwrap()
 	}
-	errs := make([]error, len(bad))
+	errs := make([]error, 0, maxBadLines+1)
 	for i, err := range bad {
-		errs[i] = fmt.Errorf("%s %s: %w", flagName, source, err)
+		if i == maxBadLines {
+			errs = append(errs, fmt.Errorf("%s %s: … and %d more bad lines", flagName, source, len(bad)-i))
+			break
+		}
+		var pe *ipam.ParseError
+		if errors.As(err, &pe) && !isText(pe.Input) {
+			// A binary file: one line says it all.
+			errs = append(errs, fmt.Errorf("%s %s: line %d is not text: is this a text file of CIDRs?", flagName, source, pe.Line))
+			if n := len(bad) - i - 1; n > 0 {
+				errs = append(errs, fmt.Errorf("%s %s: … and %d more bad lines", flagName, source, n))
+			}
+			break
+		}
+		if pe != nil && len(pe.Input) > maxQuoted {
+			cut := maxQuoted
+			for !utf8.RuneStart(pe.Input[cut]) {
+				cut--
+			}
+			err = fmt.Errorf("line %d: %q… (%d bytes): %w", pe.Line, pe.Input[:cut], len(pe.Input), pe.Err)
+		}
+		errs = append(errs, fmt.Errorf("%s %s: %w", flagName, source, err))
 	}
 	return nil, errors.Join(errs...)
+}
+
+// maxBadLines is how many bad lines of a file are reported one by one; the
+// rest are counted. A file of a million bad lines is not a list of CIDRs
+// with typos, and standard error is for people.
+const maxBadLines = 10
+
+// maxQuoted is how much of a bad line an error quotes.
+const maxQuoted = 60
+
+// isText reports whether s reads as text: valid UTF-8 without control
+// characters other than tab.
+func isText(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if r < ' ' && r != '\t' || r == 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 // noArgs reports positional arguments given to a verb that takes none. A

@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -42,7 +43,35 @@ func TestCIDRFree(t *testing.T) {
 		{name: "free-missing-file", args: args("cidr free --pool 10.0.0.0/16 --used-file testdata/no-such-file.txt"), code: 1,
 			names: []string{"testdata/no-such-file.txt"}},
 		{name: "free-positional", args: args("cidr free 10.0.0.0/16"), code: 1, names: []string{`"10.0.0.0/16"`, "--pool 10.0.0.0/16"}},
+
+		// Input that is not a list of CIDRs: a few lines say so, not megabytes.
+		{name: "free-binary-stdin", args: args("cidr free --pool 10.0.0.0/16 --used-file -"), stdin: binaryInput(), code: 1, errLines: 2,
+			names: []string{"line 1 is not text: is this a text file of CIDRs?", "… and 98 more bad lines"}},
+		{name: "free-many-bad-lines", args: args("cidr free --pool 10.0.0.0/16 --used-file -"), stdin: strings.Repeat("subnet-a\n", 25), code: 1, errLines: 11,
+			names: []string{"line 10", "… and 15 more bad lines"}},
+		{name: "free-long-bad-line", args: args("cidr free --pool 10.0.0.0/16 --used-file -"), stdin: "10.0.0.0/24\n" + strings.Repeat("ab", 5000) + "/24\n", code: 1,
+			names: []string{"line 2", "(10003 bytes)"}},
+		{name: "free-huge-line", args: args("cidr free --pool 10.0.0.0/16 --used-file -"), stdin: "10.0.0.0/24\n" + strings.Repeat("1", 20<<20) + "\n", code: 1,
+			names: []string{"line 2 is longer than 64 KiB: is this a text file of CIDRs?"}},
 	})
+}
+
+// binaryInput returns 100 lines of what an executable holds: bytes that
+// are not text, 4 KiB a line. One line holds a '#' early enough to leave
+// only blanks before it, so 99 lines are bad.
+func binaryInput() string {
+	r := rand.New(rand.NewPCG(1, 2))
+	var b strings.Builder
+	b.WriteString("\x7fELF\x02\x01\x01\x00")
+	for range 100 {
+		for range 4096 {
+			if c := byte(r.Uint32()); c != '\n' {
+				b.WriteByte(c)
+			}
+		}
+		b.WriteByte('\n')
+	}
+	return b.String()
 }
 
 // BenchmarkCIDRFree runs "cidr free" in-process over a file of n used

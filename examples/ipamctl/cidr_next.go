@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
+	"net/netip"
 	"slices"
 
 	"github.com/ipamkit/ipamkit/ipam"
@@ -24,7 +26,10 @@ The strategy chooses where the blocks go. lowest takes the lowest free
 addresses, which gives the answer a person reading the plan from the top
 would pick. best-fit takes the smallest free CIDRs that hold a block,
 filling small holes first and keeping large free blocks whole for large
-requests.`,
+requests.
+
+Once the blocks are known to fit, the output streams, as split's does:
+a billion blocks start printing at once and take little memory.`,
 		Examples: []Example{
 			{
 				Args: "cidr next --pool 10.0.0.0/16 --used 10.0.0.0/24,10.0.2.0/24 --bits 24 --count 2",
@@ -55,7 +60,7 @@ requests.`,
 			fs.choice(&strategy, "strategy", []string{ipam.Lowest.String(), ipam.BestFit.String()},
 				"Where the blocks go: lowest, the default, takes the lowest free addresses; "+
 					"best-fit takes the smallest free CIDRs that hold a block, keeping large free blocks whole.")
-			return func(_ context.Context, e *env, args []string) error {
+			return func(ctx context.Context, e *env, args []string) error {
 				if err := noArgs(args); err != nil {
 					return err
 				}
@@ -73,21 +78,87 @@ requests.`,
 				if strategy == ipam.BestFit.String() {
 					st = ipam.BestFit
 				}
-				blocks, err := s.Allocate(bits, count, st)
-				var ise *ipam.InsufficientSpaceError
-				switch {
-				case errors.As(err, &ise):
-					return noSpaceError{err: ise, space: s}
-				case errors.Is(err, ipam.ErrBadBits):
-					return fmt.Errorf("--bits %d: %w", bits, err)
-				case err != nil:
+				blocks, err := nextBlocks(s, bits, count, st)
+				if err != nil {
 					return err
 				}
-				slices.SortFunc(blocks, ipam.ComparePrefix) // best-fit returns them in placement order
-				return writePrefixes(e.stdout, blocks)
+				return writeSplit(ctx, e.stdout, blocks, 0)
 			}
 		},
 	}
+}
+
+// nextBlocks returns the blocks that [ipam.Space.Allocate] places, in
+// ascending address order, as an iterator that holds one free CIDR at a
+// time, never the list: "--count 1000000000" streams in constant memory.
+// It checks first that count blocks fit, so that nothing is printed when
+// they do not.
+//
+// Both strategies take whole free CIDRs of the minimal decomposition: lowest
+// the lowest-addressed ones, best-fit the longest ones first (the lowest
+// on ties), each from its start; so the blocks are the first n /bits of
+// some of the free CIDRs, which are walked in address order.
+func nextBlocks(s ipam.Space, bits, count int, st ipam.Strategy) (iter.Seq[netip.Prefix], error) {
+	// One block checks bits and the family, with Allocate's own errors.
+	_, err := s.Allocate(bits, 1, st)
+	var ise *ipam.InsufficientSpaceError
+	switch {
+	case errors.As(err, &ise):
+		return nil, noSpaceError{err: &ipam.InsufficientSpaceError{Bits: bits, Want: count}, space: s}
+	case errors.Is(err, ipam.ErrBadBits):
+		return nil, fmt.Errorf("--bits %d: %w", bits, err)
+	case err != nil:
+		return nil, err
+	}
+	free := s.Free()
+	// take[i] is how many blocks of free[i] are taken.
+	take := make([]int, len(free))
+	order := make([]int, 0, len(free))
+	for i, p := range free {
+		if p.Bits() <= bits {
+			order = append(order, i)
+		}
+	}
+	if st == ipam.BestFit { // the smallest CIDRs first; order is by address already
+		slices.SortStableFunc(order, func(a, b int) int { return free[b].Bits() - free[a].Bits() })
+	}
+	left := count
+	for _, i := range order {
+		n := blocksIn(free[i], bits, left)
+		take[i] = n
+		left -= n
+		if left == 0 {
+			break
+		}
+	}
+	if left > 0 {
+		return nil, noSpaceError{err: &ipam.InsufficientSpaceError{Bits: bits, Want: count, Fit: count - left}, space: s}
+	}
+	return func(yield func(netip.Prefix) bool) {
+		for i, p := range free {
+			if take[i] == 0 {
+				continue
+			}
+			children, _ := ipam.Subnets(p, bits) // p.Bits() <= bits: checked above
+			n := 0
+			for c := range children {
+				if !yield(c) {
+					return
+				}
+				if n++; n == take[i] {
+					break
+				}
+			}
+		}
+	}, nil
+}
+
+// blocksIn returns how many /bits blocks p holds, at most limit.
+func blocksIn(p netip.Prefix, bits, limit int) int {
+	if d := bits - p.Bits(); d < 62 && 1<<d < limit {
+		return 1 << d
+	}
+	return limit
 }
 
 // noSpaceError is an [*ipam.InsufficientSpaceError] with the headroom that

@@ -1,8 +1,19 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
 	"io"
+	"math/rand/v2"
+	"net/netip"
+	"slices"
 	"testing"
+
+	"github.com/ipamkit/ipamkit/ipam"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestCIDRNext(t *testing.T) {
@@ -48,4 +59,68 @@ func BenchmarkCIDRNext(b *testing.B) {
 			b.Fatalf("exit code %d", code)
 		}
 	}
+}
+
+// TestNextBlocksMatchesAllocate holds the streaming "cidr next" to
+// [ipam.Space.Allocate], sorted, over random spaces and both strategies.
+func TestNextBlocksMatchesAllocate(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 2000 {
+		pools := []netip.Prefix{netip.PrefixFrom(netip.AddrFrom4([4]byte{10, byte(r.IntN(4)), 0, 0}), 16+r.IntN(8)).Masked()}
+		var used []netip.Prefix
+		for range r.IntN(12) {
+			a := netip.AddrFrom4([4]byte{10, byte(r.IntN(4)), byte(r.IntN(256)), byte(r.IntN(256))})
+			used = append(used, netip.PrefixFrom(a, 18+r.IntN(15)).Masked())
+		}
+		s, err := ipam.NewSpace(pools, used)
+		require.NoError(t, err)
+		bits, count := 16+r.IntN(17), 1+r.IntN(300)
+		for _, st := range []ipam.Strategy{ipam.Lowest, ipam.BestFit} {
+			want, werr := s.Allocate(bits, count, st)
+			slices.SortFunc(want, ipam.ComparePrefix)
+			seq, err := nextBlocks(s, bits, count, st)
+			what := fmt.Sprintf("%v of %d /%d in %v minus %v", st, count, bits, pools, used)
+			if werr != nil {
+				var ise *ipam.InsufficientSpaceError
+				require.ErrorAs(t, werr, &ise, what)
+				var nse noSpaceError
+				require.ErrorAs(t, err, &nse, what)
+				assert.Equal(t, *ise, *nse.err, what)
+				continue
+			}
+			require.NoError(t, err, what)
+			assert.Equal(t, want, slices.Collect(seq), what)
+		}
+	}
+}
+
+// failAfter is a writer that fails once it has taken n bytes.
+type failAfter struct{ n int }
+
+func (w *failAfter) Write(p []byte) (int, error) {
+	if w.n -= len(p); w.n < 0 {
+		return 0, errors.New("disk full")
+	}
+	return len(p), nil
+}
+
+// TestCIDRNextStreams asks for a billion blocks: they are written as they
+// are found, so the first megabyte reaches standard output (here a writer
+// that fails then) without the list being built, which would take 32 GB.
+func TestCIDRNextStreams(t *testing.T) {
+	t.Parallel()
+	for _, strategy := range []string{"lowest", "best-fit"} {
+		var stderr bytes.Buffer
+		w := &failAfter{n: 1 << 20}
+		code := run(t.Context(), args("cidr next --pool 2001:db8::/32 --bits 64 --count 1000000000 --strategy "+strategy), nil, w, &stderr)
+		assert.Equal(t, 1, code, strategy)
+		assert.Equal(t, "ipamctl cidr next: disk full\n", stderr.String(), strategy)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	var stderr bytes.Buffer
+	code := run(ctx, args("cidr next --pool 10.0.0.0/8 --bits 32 --count 16000000"), nil, io.Discard, &stderr)
+	assert.Equal(t, exitInterrupted, exitCode(ctx, code))
+	assert.Equal(t, "ipamctl cidr next: interrupted after 0 CIDRs: context canceled\n", stderr.String())
 }

@@ -55,7 +55,8 @@ account's key is printed on standard error.
 
 --data loads a dataset file instead (YAML, as in internal/awsfake's
 testdata); --generate builds a large organization: A accounts with V
-VPCs of S /24 subnets in each region, for trying ipamctl at scale.
+VPCs of S /24 subnets in each region, for trying ipamctl at scale, up to
+1,000,000 subnets in all (about 2 GB of memory).
 
 Requests are answered as AWS answers them but signatures are not
 checked: this is for trying things out, never for real credentials.`,
@@ -98,6 +99,11 @@ checked: this is for trying things out, never for real credentials.`,
 				if nearExhaustion < 0 || nearExhaustion > 1 {
 					return fmt.Errorf("--near-exhaustion %v: want 0 to 1", nearExhaustion)
 				}
+				for _, r := range regions {
+					if err := checkRegion(r); err != nil {
+						return fmt.Errorf("--regions %q: %w", r, err)
+					}
+				}
 				world := awsfake.Demo()
 				switch {
 				case data != "":
@@ -110,11 +116,17 @@ checked: this is for trying things out, never for real credentials.`,
 					o, _ := parseGenerate(generate)
 					o.Regions, o.NearExhaustion, o.IPAM = regions, nearExhaustion, true
 					o.Seed, _ = strconv.ParseUint(seedText, 10, 64)
-					w, err := awsfake.Generate(o)
+					w, err := awsfake.GenerateContext(ctx, o) // refuses a world too large at once
 					if err != nil {
+						if ctx.Err() != nil {
+							return fmt.Errorf("interrupted while generating the organization")
+						}
 						return fmt.Errorf("--generate %s: %w", generate, err)
 					}
 					world = w
+				}
+				if ctx.Err() != nil {
+					return fmt.Errorf("interrupted before serving")
 				}
 				return serveDemo(ctx, e, world, port, data == "" && generate == "")
 			}

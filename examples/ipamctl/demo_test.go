@@ -79,6 +79,9 @@ func TestDemoServeBadInput(t *testing.T) {
 		{name: "demo-generate-bad", args: []string{"demo", "serve", "--generate", "3x2"}, code: 1, names: []string{`--generate "3x2"`, "ACCOUNTSxVPCSxSUBNETS"}},
 		{name: "demo-generate-too-many-subnets", args: []string{"demo", "serve", "--generate", "1x1x300"}, code: 1, names: []string{"300 subnets per VPC"}},
 		{name: "demo-data-and-generate", args: []string{"demo", "serve", "--data", "x.yaml", "--generate", "1x1x1"}, code: 1, names: []string{"--data and --generate"}},
+		{name: "demo-generate-too-large", args: []string{"demo", "serve", "--generate", "1000x1000x256", "--regions", "us-east-1,us-west-2"}, code: 1,
+			names: []string{"512000000 subnets: at most 1000000"}},
+		{name: "demo-generate-bad-region", args: []string{"demo", "serve", "--generate", "1x1x1", "--regions", "us-east1"}, code: 1, names: []string{`--regions "us-east1"`}},
 		{name: "demo-port", args: []string{"demo", "serve", "--port", "70000"}, code: 1, names: []string{"--port 70000"}},
 		{name: "demo-data-missing", args: []string{"demo", "serve", "--data", "testdata/no-such-world.yaml"}, code: 1, names: []string{"--data testdata/no-such-world.yaml"}},
 	} {
@@ -87,4 +90,18 @@ func TestDemoServeBadInput(t *testing.T) {
 			tc.check(t)
 		})
 	}
+}
+
+// TestDemoServeInterruptedWhileGenerating interrupts "demo serve --generate"
+// before the world is built: it stops without serving, exit code 130.
+func TestDemoServeInterruptedWhileGenerating(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	var stdout, stderr strings.Builder
+	e := &env{stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr}
+	code := exitCode(ctx, e.run(ctx, strings.Fields("demo serve --port 0 --generate 100x100x100")))
+	assert.Equal(t, exitInterrupted, code)
+	assert.Empty(t, stdout.String())
+	assert.Equal(t, "ipamctl demo serve: interrupted while generating the organization\n", stderr.String())
 }

@@ -4,10 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"net/http"
 	"os"
+	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/ipamkit/ipamkit/usage"
 )
 
@@ -38,7 +43,30 @@ type usageOptions struct {
 	format         string
 	failOnFindings bool
 	concurrency    int
+	timeout        time.Duration
 	notify         notifyFlags
+}
+
+// defaultScanTimeout bounds a whole scan unless --timeout says otherwise:
+// a dead endpoint or a stuck region ends in an error, never a hang.
+const defaultScanTimeout = 5 * time.Minute
+
+// regionPattern is the shape of an AWS region name: us-east-1,
+// ap-southeast-4, us-gov-west-1, us-isob-east-1, eusc-de-east-1. It
+// catches typos (us-east1, US-EAST-1, us-esat-1) and lists given with
+// spaces before any call is made; whether a region of the right shape
+// exists and is enabled is for AWS to say.
+var regionPattern = lazyRegexp(`^(af|ap|ca|cn|eu|eusc|il|me|mx|sa|us)-([a-z]{2,4}-)?(east|west|north|south|central|northeast|northwest|southeast|southwest)-[0-9]{1,2}$`)
+
+// checkRegion reports whether r has the shape of a region name.
+func checkRegion(r string) error {
+	if regionPattern().MatchString(r) {
+		return nil
+	}
+	if strings.ContainsAny(r, " \t") {
+		return errors.New("not a region name (separate regions with commas, as in us-east-1,us-west-2)")
+	}
+	return errors.New("not a region name (want the shape of us-east-1 or eu-central-2)")
 }
 
 // usageCommand is "usage": measure IP utilization across accounts and
@@ -46,7 +74,7 @@ type usageOptions struct {
 func usageCommand() *Command {
 	return &Command{
 		Name:      "usage",
-		UsageLine: "[--source ipam|ec2|pools|all] [--regions R,...] [--accounts A,... | --org] [--role-name NAME] [--external-id ID] [--ipam-account A] [--ipam-region R] [--threshold P] [--warning P] [--scope-type private|public] [--resource-type T] [-o table|json|csv] [--fail-on-findings] [--notify KIND=TARGET ...] [--notify-all-clear]",
+		UsageLine: "[--source ipam|ec2|pools|all] [--regions R,...] [--accounts A,... | --org] [--role-name NAME] [--external-id ID] [--ipam-account A] [--ipam-region R] [--threshold P] [--warning P] [--scope-type private|public] [--resource-type T] [-o table|json|csv] [--timeout D] [--fail-on-findings] [--notify KIND=TARGET ...] [--notify-all-clear]",
 		Short:     "Measure how full subnets, VPCs and IPAM pools are, across accounts.",
 		Long: `Measure how full subnets, VPCs, IPAM resource CIDRs and IPAM pools are,
 across accounts and regions, and report what reaches a threshold, with
@@ -72,10 +100,12 @@ the AWS CLI.
 
 The report goes to standard output: a table sorted by severity then
 utilization, or the report as JSON (counts as decimal strings), or CSV.
-A target that fails (access denied, throttled past retries) is named on
-standard error and makes the exit code 1, after the report of the
-others is written. With --fail-on-findings the exit code is 2 when a
-resource reaches a threshold.
+A target that fails (access denied, throttled past retries, not done
+within --timeout) is named on standard error and makes the exit code 1,
+after the report of the others is written. With --fail-on-findings the
+exit code is 2 when a resource reaches a threshold. An interrupt
+(Ctrl-C) stops the scan: the report of what was measured is written,
+standard error says it is partial, and the exit code is 130.
 
 The examples show the demo organization that 'ipamctl demo serve'
 starts, acting as its networking account.`,
@@ -98,7 +128,7 @@ ok        12.5%   [##................]  ipam-pool-0d836ba2e404d1e96 (us-west-2-S
 			},
 		},
 		Flags: func(fs *flagSet) runFunc {
-			o := usageOptions{source: "all", critical: usage.DefaultCritical, scopeType: "private", resourceType: "all", format: "table", concurrency: 8}
+			o := usageOptions{source: "all", critical: usage.DefaultCritical, scopeType: "private", resourceType: "all", format: "table", concurrency: 8, timeout: defaultScanTimeout}
 			fs.choice(&o.source, "source", []string{"ipam", "ec2", "pools", "all"},
 				"What to measure: ec2 (VPCs and subnets of each target), ipam (IPAM's resource CIDRs), pools (IPAM pools) or all, the default.")
 			fs.commaList(&o.regions, "regions", "R,...", "Regions to scan, comma-separated; the configured region if not given.")
@@ -120,8 +150,8 @@ ok        12.5%   [##................]  ipam-pool-0d836ba2e404d1e96 (us-west-2-S
 				return nil
 			})
 			fs.fn("ipam-region", "R", "The IPAM's home region, where ipam and pools read it; the first of --regions if not given.", func(v string) error {
-				if v == "" {
-					return errors.New("empty region")
+				if err := checkRegion(v); err != nil {
+					return err
 				}
 				o.ipamRegion = v
 				return nil
@@ -134,6 +164,14 @@ ok        12.5%   [##................]  ipam-pool-0d836ba2e404d1e96 (us-west-2-S
 			fs.choice(&o.format, "o", []string{"table", "json", "csv"}, "Output format: table for people (the default), json or csv for programs.")
 			fs.boolVal(&o.failOnFindings, "fail-on-findings", "Exit with code 2 when a resource reaches a threshold.")
 			fs.intVal(&o.concurrency, "concurrency", "N", "Targets scanned at once; 8 if not given.")
+			fs.fn("timeout", "D", "Time allowed for the whole scan, such as 90s or 10m; 5m if not given. Targets not done by then are reported as failed.", func(v string) error {
+				d, err := time.ParseDuration(v)
+				if err != nil || d <= 0 {
+					return errors.New("want a duration above zero, such as 90s or 10m")
+				}
+				o.timeout = d
+				return nil
+			})
 			o.notify.declare(fs)
 			return func(ctx context.Context, e *env, args []string) error {
 				if err := noArgs(args); err != nil {
@@ -150,6 +188,11 @@ func (o *usageOptions) validate() error {
 	var errs []error
 	if o.org && len(o.accounts) > 0 {
 		errs = append(errs, usageErrorf("--org and --accounts exclude each other"))
+	}
+	for _, r := range o.regions {
+		if err := checkRegion(r); err != nil {
+			errs = append(errs, fmt.Errorf("--regions %q: %w", r, err))
+		}
 	}
 	for _, a := range o.accounts {
 		if !accountIDPattern().MatchString(a) {
@@ -178,6 +221,15 @@ func (o *usageOptions) run(ctx context.Context, e *env) error {
 	if len(o.regions) == 0 && cfg.Region == "" {
 		return usageErrorf("no region: give --regions or configure one (AWS_REGION, a profile)")
 	}
+	if cfg.Region != "" { // STS and Organizations are called there, whatever --regions says
+		if err := checkRegion(cfg.Region); err != nil {
+			return fmt.Errorf("region %q of the AWS configuration (AWS_REGION, AWS_DEFAULT_REGION or the profile): %w", cfg.Region, err)
+		}
+	}
+	boundAttempts(&cfg, o.timeout)
+	interrupt := ctx // canceled by a signal; the scan's ctx also by --timeout
+	ctx, cancel := context.WithTimeoutCause(ctx, o.timeout, fmt.Errorf("--timeout %v reached", o.timeout))
+	defer cancel()
 	rep, err := usage.ScanOrganization(ctx, cfg, func(so *usage.OrganizationScanOptions) {
 		so.Organization, so.Accounts, so.Regions = o.org, o.accounts, o.regions
 		so.RoleName, so.ExternalID = o.roleName, o.externalID
@@ -189,13 +241,26 @@ func (o *usageOptions) run(ctx context.Context, e *env) error {
 		}
 		so.Policy = usage.Policy{Thresholds: usage.Thresholds{Warning: o.warning, Critical: o.critical}}
 		so.Concurrency = o.concurrency
+		so.TargetTimeout = o.timeout
+		// The scan may use all of --timeout: the notifiers get their own
+		// time below, so no margin is kept for them.
+		so.DeadlineMargin = time.Millisecond
 		if isTerminal(e.stderr) { // progress, one line per target, for people watching
 			so.Logger = slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 		}
 	})
 	if err != nil {
+		switch {
+		case interrupt.Err() != nil:
+			return fmt.Errorf("interrupted before anything was measured: %w", err)
+		case ctx.Err() != nil:
+			err = fmt.Errorf("%w: %w", context.Cause(ctx), err)
+		}
 		// Nothing was measured: a dead monitor must be heard, not silent.
-		return errors.Join(append([]error{err}, o.notify.sendFailure(ctx, e, cfg, err)...)...)
+		// The alert gets its own time: the scan's may be used up.
+		nctx, ncancel := context.WithTimeout(context.WithoutCancel(interrupt), time.Minute)
+		defer ncancel()
+		return errors.Join(append([]error{err}, o.notify.sendFailure(nctx, e, cfg, err)...)...)
 	}
 
 	if err := writeUsageReport(e.stdout, rep, o.format); err != nil {
@@ -205,21 +270,74 @@ func (o *usageOptions) run(ctx context.Context, e *env) error {
 		fmt.Fprintf(e.stderr, "ipamctl usage: %d targets in %v: %d resources, %d findings, %d failed, %d API calls\n",
 			rep.Scan.Targets, rep.Scan.Duration().Round(time.Millisecond), len(rep.Resources), len(rep.Findings), len(rep.Errors), rep.Scan.APICalls)
 	}
-	notifyErrs := o.notify.send(ctx, e, cfg, o.format, rep)
+	if interrupt.Err() != nil { // no alert from half a scan
+		return errors.Join(append([]error{errors.New("interrupted: the report is partial")}, targetErrors(rep)...)...)
+	}
+	nctx, ncancel := context.WithTimeout(context.WithoutCancel(interrupt), time.Minute)
+	defer ncancel()
+	notifyErrs := o.notify.send(nctx, e, cfg, o.format, rep)
 	if len(rep.Errors) > 0 || len(notifyErrs) > 0 {
-		errs := make([]error, len(rep.Errors), len(rep.Errors)+len(notifyErrs))
-		for i, te := range rep.Errors {
-			errs[i] = te
-			if errors.Is(te, usage.ErrNoIPAM) {
-				errs[i] = fmt.Errorf("%w (--ipam-account, --ipam-region)", te)
-			}
-		}
-		return errors.Join(append(errs, notifyErrs...)...) // not errFindings: a failure wins
+		return errors.Join(append(targetErrors(rep), notifyErrs...)...) // not errFindings: a failure wins
 	}
 	if o.failOnFindings && len(rep.Findings) > 0 {
 		return errFindings
 	}
 	return nil
+}
+
+// targetErrors returns the errors of the targets that failed, with a hint
+// where one helps.
+func targetErrors(rep usage.Report) []error {
+	errs := make([]error, len(rep.Errors))
+	for i, te := range rep.Errors {
+		errs[i] = te
+		if errors.Is(te, usage.ErrNoIPAM) {
+			errs[i] = fmt.Errorf("%w (--ipam-account, --ipam-region)", te)
+		}
+	}
+	return errs
+}
+
+// attemptTimeout bounds one HTTP attempt of an AWS call, from dialling to
+// the end of the response body: far above what a page of results takes,
+// far below --timeout's default, so that a connection that stops answering
+// is retried by the SDK rather than waited on.
+const attemptTimeout = time.Minute
+
+// boundAttempts bounds each HTTP attempt of the AWS calls made with cfg to
+// attemptTimeout, or to the whole scan's time if that is shorter, and
+// keeps fast endpoints from losing responses (see bodyWithoutWriteTo). A
+// client that is not the SDK's own (a test's) is left as it is.
+func boundAttempts(cfg *aws.Config, scan time.Duration) {
+	bc, ok := cfg.HTTPClient.(*awshttp.BuildableClient)
+	if !ok {
+		return
+	}
+	cfg.HTTPClient = &http.Client{
+		Transport: bodyWithoutWriteTo{bc.GetTransport()},
+		Timeout:   min(attemptTimeout, scan),
+	}
+}
+
+// bodyWithoutWriteTo is a RoundTripper that hides the WriteTo method of
+// request bodies. smithy-go (v1.28.9) closes a request body as soon as
+// the response headers arrive, and its closed body's WriteTo returns
+// io.EOF, which net/http's transport, still finishing the request, takes
+// for a failure to read the body: it closes the connection while the
+// response body is being read ("use of closed network connection"). AWS
+// answers too slowly to lose that race; a local endpoint such as
+// 'ipamctl demo serve' lost a response on most scans of a large world.
+// With only Read and Close, a closed body reads as a plain end of file.
+type bodyWithoutWriteTo struct{ next http.RoundTripper }
+
+// RoundTrip sends req with its body reduced to Read and Close.
+func (t bodyWithoutWriteTo) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Body == nil || req.Body == http.NoBody {
+		return t.next.RoundTrip(req)
+	}
+	r := req.Clone(req.Context())
+	r.Body = struct{ io.ReadCloser }{req.Body}
+	return t.next.RoundTrip(r)
 }
 
 // usageSources are the sources of each --source: the IPAM is read first,

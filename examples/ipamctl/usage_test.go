@@ -4,10 +4,17 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net"
+	"net/http"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/ipamkit/ipamkit/internal/awsfake"
 	"github.com/ipamkit/ipamkit/usage"
 	"github.com/stretchr/testify/assert"
@@ -147,6 +154,11 @@ func TestUsageBadInput(t *testing.T) {
 		{"usage -o yaml", []string{`-o "yaml"`}},
 		{"usage --regions us-east-1,,eu-west-1", []string{"empty entry"}},
 		{"usage extra", []string{`unexpected argument "extra"`}},
+		{"usage --regions us-east1,US-EAST-1,us-esat-1,eu-west-1", []string{`--regions "us-east1": not a region name`, `--regions "US-EAST-1": not a region name`, `--regions "us-esat-1": not a region name`}},
+		{"usage --regions us-east-1_us-west-2", []string{`--regions "us-east-1_us-west-2": not a region name`}},
+		{"usage --ipam-region useast-1", []string{`--ipam-region "useast-1": not a region name`}},
+		{"usage --timeout 0s", []string{`--timeout "0s": want a duration above zero`}},
+		{"usage --timeout 5", []string{`--timeout "5": want a duration above zero`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.args, func(t *testing.T) {
@@ -184,4 +196,186 @@ func TestUsageEndpointFromEnvironment(t *testing.T) {
 	require.NoError(t, json.Unmarshal(stdout.Bytes(), &rep))
 	assert.NotEmpty(t, rep.Resources)
 	assert.NotEmpty(t, srv.Calls(), "the requests went to the fake")
+}
+
+// TestUsageRegionShape checks that region names are checked before any
+// call: a list given with a space, and the region of the configuration.
+func TestUsageRegionShape(t *testing.T) {
+	t.Parallel()
+	e, stdout, stderr, srv := fakeEnv(t, awsfake.DefaultAccessKeyID, "us-east-1")
+	srv.ResetCalls()
+	assert.Equal(t, 1, e.run(t.Context(), []string{"usage", "--regions", "us-east-1 us-west-2"}))
+	assert.Equal(t, `ipamctl usage: --regions "us-east-1 us-west-2": not a region name (separate regions with commas, as in us-east-1,us-west-2)`+"\n", stderr.String())
+	assert.Empty(t, stdout.String())
+
+	e, stdout, stderr, srv = fakeEnv(t, awsfake.DefaultAccessKeyID, "us-esat-1")
+	srv.ResetCalls()
+	assert.Equal(t, 1, e.run(t.Context(), strings.Fields("usage --source ec2")))
+	assert.Equal(t, `ipamctl usage: region "us-esat-1" of the AWS configuration (AWS_REGION, AWS_DEFAULT_REGION or the profile): `+
+		"not a region name (want the shape of us-east-1 or eu-central-2)\n", stderr.String())
+	assert.Empty(t, stdout.String())
+	assert.Empty(t, srv.Calls(), "bad input is rejected before any AWS call")
+	stderr.Reset()
+	assert.Equal(t, 1, e.run(t.Context(), strings.Fields("usage --source ec2 --regions us-east-1")), "STS is called in the configured region")
+	assert.Contains(t, stderr.String(), `region "us-esat-1" of the AWS configuration`)
+	assert.Empty(t, srv.Calls())
+
+	for _, r := range []string{"us-east-1", "ap-southeast-4", "us-gov-west-1", "cn-northwest-1", "us-isob-east-1", "eusc-de-east-1", "il-central-1", "mx-central-1"} {
+		assert.NoError(t, checkRegion(r), r)
+	}
+}
+
+// silentListener accepts connections and never answers them: an endpoint
+// that hangs. Its URL is for AWS_ENDPOINT_URL.
+func silentListener(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	var (
+		mu    sync.Mutex
+		conns []net.Conn
+	)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		l.Close()
+		<-done
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	return "http://" + l.Addr().String()
+}
+
+// TestUsageTimeout runs a scan against an endpoint that accepts
+// connections and never answers: --timeout ends it with an error that
+// says so, rather than a hang.
+func TestUsageTimeout(t *testing.T) {
+	t.Parallel()
+	endpoint := silentListener(t)
+	var stdout, stderr bytes.Buffer
+	e := &env{stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr, awsConfig: func(ctx context.Context) (aws.Config, error) {
+		return config.LoadDefaultConfig(ctx, config.WithRegion("us-east-1"), config.WithBaseEndpoint(endpoint),
+			config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", "")),
+			config.WithSharedConfigFiles(nil), config.WithSharedCredentialsFiles(nil))
+	}}
+	code := e.run(t.Context(), strings.Fields("usage --source ec2 --accounts 111111111111 --timeout 300ms -o json"))
+	assert.Equal(t, 1, code)
+	assert.Empty(t, stdout.String())
+	assert.Contains(t, stderr.String(), "ipamctl usage: --timeout 300ms reached: ")
+}
+
+// TestUsageTimeoutPerTarget gives a scan of two regions a --timeout that
+// one of them, whose calls never answer, runs out of: that target is a
+// per-target error and the other is reported. The healthy target takes
+// milliseconds; --timeout leaves it seconds.
+func TestUsageTimeoutPerTarget(t *testing.T) {
+	t.Parallel()
+	e, stdout, stderr, srv := fakeEnv(t, awsfake.DefaultAccessKeyID, "us-east-1")
+	srv.InjectFault(awsfake.Fault{Service: "ec2", Region: "us-west-2", Kind: awsfake.FaultLatency, Latency: time.Hour})
+	code := e.run(t.Context(), strings.Fields("usage --source ec2 --accounts 333333333333 --regions us-east-1,us-west-2 --timeout 3s -o json"))
+	assert.Equal(t, 1, code)
+	var rep usage.Report
+	require.NoError(t, json.Unmarshal(stdout.Bytes(), &rep), "the report of the targets that worked is still written")
+	assert.NotEmpty(t, rep.Resources)
+	require.Len(t, rep.Errors, 1)
+	assert.Equal(t, "us-west-2", rep.Errors[0].Target.Region)
+	assert.Contains(t, stderr.String(), "ipamctl usage: account 333333333333 region us-west-2: ")
+}
+
+func TestBoundAttempts(t *testing.T) {
+	t.Parallel()
+	cfg := aws.Config{HTTPClient: awshttp.NewBuildableClient()}
+	boundAttempts(&cfg, 10*time.Second)
+	assert.Equal(t, 10*time.Second, cfg.HTTPClient.(*http.Client).Timeout)
+	cfg = aws.Config{HTTPClient: awshttp.NewBuildableClient()}
+	boundAttempts(&cfg, time.Hour)
+	assert.Equal(t, attemptTimeout, cfg.HTTPClient.(*http.Client).Timeout)
+}
+
+// TestUsageLosesNoResponse scans a generated world over loopback with the
+// SDK's default client and one attempt per call: a response lost to the
+// closed-request-body race (see bodyWithoutWriteTo) fails the scan.
+// Without the fix, one of the first few scans of this world lost one.
+func TestUsageLosesNoResponse(t *testing.T) {
+	t.Parallel()
+	world, err := awsfake.Generate(awsfake.GenerateOptions{VPCs: 40, Subnets: 100, Seed: 1})
+	require.NoError(t, err)
+	srv, err := awsfake.New(func(o *awsfake.Options) { o.World = world })
+	require.NoError(t, err)
+	t.Cleanup(srv.Close)
+	account := awsfake.GeneratedAccountID(0)
+	for i := range 30 {
+		var stdout, stderr bytes.Buffer
+		e := &env{stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr, awsConfig: func(ctx context.Context) (aws.Config, error) {
+			return config.LoadDefaultConfig(ctx, config.WithRegion("us-east-1"), config.WithBaseEndpoint(srv.URL()),
+				config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(awsfake.GeneratedAccessKeyID(account), "secret", "")),
+				config.WithSharedConfigFiles(nil), config.WithSharedCredentialsFiles(nil), config.WithRetryMaxAttempts(1))
+		}}
+		code := e.run(t.Context(), strings.Fields("usage --source ec2 -o json"))
+		require.Equal(t, 0, code, "scan %d: %s", i, stderr.String())
+	}
+}
+
+// interruptingClient cancels the run's context, as Ctrl-C does, when a
+// request matches, and passes every request on.
+type interruptingClient struct {
+	next   aws.HTTPClient
+	match  func(*http.Request) bool
+	cancel context.CancelFunc
+}
+
+func (c interruptingClient) Do(r *http.Request) (*http.Response, error) {
+	if c.match(r) {
+		c.cancel()
+	}
+	return c.next.Do(r)
+}
+
+// TestUsageInterrupted interrupts a scan of two regions, one target at a
+// time, when the second region is first called: the report of the first
+// is written, standard error says it is partial, and the exit code is 130.
+func TestUsageInterrupted(t *testing.T) {
+	t.Parallel()
+	e, stdout, stderr, srv := fakeEnv(t, awsfake.DefaultAccessKeyID, "us-east-1")
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	e.awsConfig = func(context.Context) (aws.Config, error) {
+		cfg := srv.ClientConfig(awsfake.DefaultAccessKeyID, "us-east-1")
+		cfg.HTTPClient = interruptingClient{next: cfg.HTTPClient, cancel: cancel, match: func(r *http.Request) bool {
+			return strings.Contains(r.Header.Get("Authorization"), "/us-west-2/ec2/")
+		}}
+		return cfg, nil
+	}
+	code := exitCode(ctx, e.run(ctx, strings.Fields("usage --source ec2 --accounts 333333333333 --regions us-east-1,us-west-2 --concurrency 1 -o json")))
+	assert.Equal(t, exitInterrupted, code)
+	var rep usage.Report
+	require.NoError(t, json.Unmarshal(stdout.Bytes(), &rep), "what was measured is written")
+	assert.NotEmpty(t, rep.Resources, "stderr: %s", stderr.String())
+	lines := strings.Split(strings.TrimSuffix(stderr.String(), "\n"), "\n")
+	assert.Equal(t, "ipamctl usage: interrupted: the report is partial", lines[0])
+	assert.Contains(t, stderr.String(), "ipamctl usage: account 333333333333 region us-west-2: ")
+	assert.NotContains(t, stderr.String(), "us-east-1:")
+}
+
+func TestExitCode(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(t.Context())
+	assert.Equal(t, 1, exitCode(ctx, 1))
+	cancel()
+	assert.Equal(t, exitInterrupted, exitCode(ctx, 1))
+	assert.Equal(t, 0, exitCode(ctx, 0), "a run that finished in spite of the interrupt")
 }

@@ -1,9 +1,17 @@
 package awsfake
 
 import (
+	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
 )
+
+// MaxGeneratedSubnets bounds the size of a generated world. A subnet costs
+// about 1 KB of memory once built and loaded into a server, and about as
+// much again while it is built, so the largest world takes about 2 GB at
+// its peak; a world past it is refused before anything is built.
+const MaxGeneratedSubnets = 1_000_000
 
 // GenerateOptions sizes a generated world. The zero value generates one
 // member account with one VPC of one subnet in us-east-1.
@@ -37,8 +45,16 @@ func GeneratedAccessKeyID(accountID string) string { return "AKIAGEN" + accountI
 // accounts under the OU "Generated", each with VPCs (10.N.0.0/16, the same
 // ranges repeated in every account and region) split into /24 subnets, and
 // an access key per account ([GeneratedAccessKeyID]). The management
-// account is [DefaultAccountID].
+// account is [DefaultAccountID]. A world of more than [MaxGeneratedSubnets]
+// subnets is refused.
 func Generate(o GenerateOptions) (*World, error) {
+	return GenerateContext(context.Background(), o)
+}
+
+// GenerateContext is [Generate] that stops, with ctx's error, when ctx is
+// done: a large world takes seconds to build, and an interrupt must not
+// wait for it.
+func GenerateContext(ctx context.Context, o GenerateOptions) (*World, error) {
 	if o.Accounts <= 0 {
 		o.Accounts = 1
 	}
@@ -54,6 +70,10 @@ func Generate(o GenerateOptions) (*World, error) {
 	if o.Subnets > 256 {
 		return nil, fmt.Errorf("generate: %d subnets per VPC: a /16 holds at most 256 /24s", o.Subnets)
 	}
+	if n := GeneratedSubnets(o); n > MaxGeneratedSubnets {
+		return nil, fmt.Errorf("generate: %d accounts × %d regions × %d VPCs × %d subnets is %s subnets: at most %d (about 2 GB of memory)",
+			o.Accounts, len(o.Regions), o.VPCs, o.Subnets, countText(n), MaxGeneratedSubnets)
+	}
 	rnd := rand.New(rand.NewPCG(o.Seed, 0x5eed))
 	b := NewBuilder(DefaultAccountID)
 	ou := b.OU(b.Root(), "Generated")
@@ -65,6 +85,9 @@ func Generate(o GenerateOptions) (*World, error) {
 		b.AccessKey(GeneratedAccessKeyID(id), id, "generated")
 		for _, region := range o.Regions {
 			for v := range o.VPCs {
+				if err := ctx.Err(); err != nil {
+					return nil, fmt.Errorf("generate: %w", err)
+				}
 				vpc := b.VPC(id, region, fmt.Sprintf("10.%d.0.0/16", v%256))
 				for s := range o.Subnets {
 					// 256 addresses, 5 reserved: 251 usable.
@@ -82,4 +105,27 @@ func Generate(o GenerateOptions) (*World, error) {
 		return nil, fmt.Errorf("generate: %w", err)
 	}
 	return w, nil
+}
+
+// GeneratedSubnets returns how many subnets [Generate] builds for o, its
+// zero fields taken as their defaults, or math.MaxInt when the product
+// overflows.
+func GeneratedSubnets(o GenerateOptions) int {
+	n := 1
+	for _, f := range []int{max(o.Accounts, 1), max(len(o.Regions), 1), max(o.VPCs, 1), max(o.Subnets, 1)} {
+		if n > math.MaxInt/f {
+			return math.MaxInt
+		}
+		n *= f
+	}
+	return n
+}
+
+// countText writes n, or "more than 9223372036854775806" for math.MaxInt,
+// which stands for an overflow.
+func countText(n int) string {
+	if n == math.MaxInt {
+		return fmt.Sprintf("more than %d", math.MaxInt-1)
+	}
+	return fmt.Sprint(n)
 }

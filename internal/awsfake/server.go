@@ -20,6 +20,22 @@ import (
 // maxBodyBytes bounds a request body, before and after gzip decompression.
 const maxBodyBytes = 16 << 20
 
+// The limits of the server's connections: those of a real server, so that
+// a slow, stalled or idle client cannot hold a connection forever.
+const (
+	// DefaultReadTimeout is the time to read one request, body included,
+	// unless [Options.ReadTimeout] says otherwise.
+	DefaultReadTimeout = time.Minute
+	// DefaultReadHeaderTimeout is the time to read a request's headers.
+	DefaultReadHeaderTimeout = 10 * time.Second
+	// idleTimeout is how long a kept-alive connection may wait for its
+	// next request.
+	idleTimeout = 2 * time.Minute
+	// maxHeaderBytes bounds a request's headers; SigV4 requests carry a
+	// few KiB.
+	maxHeaderBytes = 64 << 10
+)
+
 // Options configures a [Server]. The zero value is ready to use: an
 // organization with only its management account, served on a random
 // loopback port.
@@ -64,6 +80,14 @@ type Options struct {
 	// ConcurrentMutationLimitExceeded until some settle. Zero means no
 	// limit.
 	PoolMutations int
+
+	// ReadTimeout bounds the reading of one request, from its first byte to
+	// the end of its body, as a real server's does: a client that sends a
+	// body shorter than its Content-Length, or stalls, is answered with an
+	// error and its connection closed, never waited on. Zero means
+	// [DefaultReadTimeout]. The headers alone must arrive within
+	// [DefaultReadHeaderTimeout] or ReadTimeout, whichever is shorter.
+	ReadTimeout time.Duration
 
 	// Now returns the current time; nil means time.Now. It dates temporary
 	// credentials and timestamps in responses, and moves the states that
@@ -117,6 +141,13 @@ func New(optFns ...func(*Options)) (*Server, error) {
 	st.now = o.Now
 	s := &Server{now: o.Now, st: st}
 	s.http = httptest.NewUnstartedServer(http.HandlerFunc(s.serveHTTP))
+	if o.ReadTimeout <= 0 {
+		o.ReadTimeout = DefaultReadTimeout
+	}
+	s.http.Config.ReadTimeout = o.ReadTimeout
+	s.http.Config.ReadHeaderTimeout = min(o.ReadTimeout, DefaultReadHeaderTimeout)
+	s.http.Config.IdleTimeout = idleTimeout
+	s.http.Config.MaxHeaderBytes = maxHeaderBytes
 	if o.Addr != "" {
 		l, err := net.Listen("tcp", o.Addr)
 		if err != nil {

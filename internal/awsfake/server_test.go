@@ -5,8 +5,10 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -305,3 +307,47 @@ func TestOtherSDKRequests(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// rawExchange writes req on a new connection to srv and returns all the
+// server sends until it closes the connection. The read deadline only
+// keeps a broken server from hanging the test: a server with its timeouts
+// closes the connection long before.
+func rawExchange(t *testing.T, srv *Server, req string) string {
+	t.Helper()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL(), "http://"))
+	require.NoError(t, err)
+	defer conn.Close()
+	_, err = io.WriteString(conn, req)
+	require.NoError(t, err)
+	require.NoError(t, conn.SetReadDeadline(time.Now().Add(time.Minute)))
+	got, err := io.ReadAll(conn)
+	var ne net.Error
+	require.False(t, errors.As(err, &ne) && ne.Timeout(), "the server held the connection open: %v", err)
+	return string(got)
+}
+
+// TestServerTimeouts checks the limits of a real server: a body shorter
+// than its Content-Length and a request whose headers stall are answered
+// or dropped once the read timeout passes, and headers past the limit are
+// refused.
+func TestServerTimeouts(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t, nil, func(o *Options) { o.ReadTimeout = 100 * time.Millisecond })
+
+	got := rawExchange(t, srv, "POST / HTTP/1.1\r\nHost: fake\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nAction=GetCallerIdentity")
+	assert.True(t, strings.HasPrefix(got, "HTTP/1.1 400 "), "a short body: %q", got)
+	assert.Contains(t, got, "cannot read request body")
+
+	got = rawExchange(t, srv, "POST / HTTP/1.1\r\nHost: fake\r\nX-Amz-Tar")
+	assert.True(t, got == "" || strings.HasPrefix(got, "HTTP/1.1 400 "), "headers that stall: answered 400 or dropped: %q", got)
+
+	got = rawExchange(t, srv, "GET / HTTP/1.1\r\nHost: fake\r\nX-Big: "+strings.Repeat("a", 2*maxHeaderBytes)+"\r\n\r\n")
+	assert.True(t, strings.HasPrefix(got, "HTTP/1.1 431 "), "headers past the limit: %.40q", got)
+
+	cfg := srv.http.Config
+	assert.Equal(t, idleTimeout, cfg.IdleTimeout, "an idle connection is closed")
+	assert.Equal(t, 100*time.Millisecond, cfg.ReadHeaderTimeout)
+	def := startServer(t, nil)
+	assert.Equal(t, DefaultReadTimeout, def.http.Config.ReadTimeout)
+	assert.Equal(t, DefaultReadHeaderTimeout, def.http.Config.ReadHeaderTimeout)
+}
