@@ -8,9 +8,11 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/ipamkit/ipamkit/internal/sdkhttp"
 )
 
 func main() {
@@ -41,6 +43,7 @@ func coldStart() (*handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load AWS configuration: %w", err)
 	}
+	sdkhttp.Configure(&awsCfg, time.Minute) // no response lost, no attempt waited on past a minute
 	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
 	return newHandler(ctx, awsCfg, cfg, func(o *handlerOptions) { o.Logger = log })
 }

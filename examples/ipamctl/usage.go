@@ -4,15 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"net/http"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/ipamkit/ipamkit/internal/sdkhttp"
 	"github.com/ipamkit/ipamkit/usage"
 )
 
@@ -306,38 +304,10 @@ const attemptTimeout = time.Minute
 
 // boundAttempts bounds each HTTP attempt of the AWS calls made with cfg to
 // attemptTimeout, or to the whole scan's time if that is shorter, and
-// keeps fast endpoints from losing responses (see bodyWithoutWriteTo). A
+// keeps fast endpoints from losing responses (see internal/sdkhttp). A
 // client that is not the SDK's own (a test's) is left as it is.
 func boundAttempts(cfg *aws.Config, scan time.Duration) {
-	bc, ok := cfg.HTTPClient.(*awshttp.BuildableClient)
-	if !ok {
-		return
-	}
-	cfg.HTTPClient = &http.Client{
-		Transport: bodyWithoutWriteTo{bc.GetTransport()},
-		Timeout:   min(attemptTimeout, scan),
-	}
-}
-
-// bodyWithoutWriteTo is a RoundTripper that hides the WriteTo method of
-// request bodies. smithy-go (v1.28.9) closes a request body as soon as
-// the response headers arrive, and its closed body's WriteTo returns
-// io.EOF, which net/http's transport, still finishing the request, takes
-// for a failure to read the body: it closes the connection while the
-// response body is being read ("use of closed network connection"). AWS
-// answers too slowly to lose that race; a local endpoint such as
-// 'ipamctl demo serve' lost a response on most scans of a large world.
-// With only Read and Close, a closed body reads as a plain end of file.
-type bodyWithoutWriteTo struct{ next http.RoundTripper }
-
-// RoundTrip sends req with its body reduced to Read and Close.
-func (t bodyWithoutWriteTo) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.Body == nil || req.Body == http.NoBody {
-		return t.next.RoundTrip(req)
-	}
-	r := req.Clone(req.Context())
-	r.Body = struct{ io.ReadCloser }{req.Body}
-	return t.next.RoundTrip(r)
+	sdkhttp.Configure(cfg, min(attemptTimeout, scan))
 }
 
 // usageSources are the sources of each --source: the IPAM is read first,

@@ -1,7 +1,6 @@
 package awsfake
 
 import (
-	"io"
 	"net/http"
 	"time"
 
@@ -9,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/ipamkit/ipamkit/internal/sdkhttp"
 )
 
 // ClientConfig returns an aws.Config for SDK clients of the server, meant
@@ -42,22 +42,5 @@ func (s *Server) ClientConfig(accessKeyID, region string) aws.Config {
 // lose that race; the fake does not. This client hides WriteTo, so a closed
 // body reads as a plain end of file.
 func (s *Server) HTTPClient() *http.Client {
-	return &http.Client{Transport: bodyWithoutWriteTo{s.http.Client().Transport}}
+	return &http.Client{Transport: sdkhttp.Transport(s.http.Client().Transport)}
 }
-
-// bodyWithoutWriteTo is a RoundTripper that hides the WriteTo method of
-// request bodies.
-type bodyWithoutWriteTo struct{ next http.RoundTripper }
-
-// RoundTrip sends req with its body reduced to Read and Close.
-func (t bodyWithoutWriteTo) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.Body != nil && req.Body != http.NoBody {
-		r := req.Clone(req.Context())
-		r.Body = readCloser{req.Body}
-		return t.next.RoundTrip(r)
-	}
-	return t.next.RoundTrip(req)
-}
-
-// readCloser exposes only Read and Close.
-type readCloser struct{ io.ReadCloser }
