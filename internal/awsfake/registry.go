@@ -122,9 +122,9 @@ var operations = sync.OnceValue(func() map[opKey]operation {
 		// CloudWatch
 		cwPutMetricData,
 		// SNS
-		snsPublish, snsPublishBatch,
+		snsPublish, snsPublishBatch, snsListTopics,
 		// EventBridge
-		ebPutEvents,
+		ebPutEvents, ebListEventBuses,
 		// Lambda
 		lambdaInvoke,
 		// SSM, Secrets Manager
