@@ -60,7 +60,12 @@
 //     ends; the fake keeps it for the server's life); other parameters answer
 //     IdempotentParameterMismatch; a request refused at once spends no token.
 //   - CloudWatch PutMetricData in RPC v2 CBOR, JSON 1.0 and awsQuery, with
-//     its limits; accepted data is kept for tests ([Server.Metrics]).
+//     its limits; accepted data is kept for tests ([Server.Metrics]). What
+//     was put can be read back as from CloudWatch, in the same three
+//     protocols: ListMetrics (the metrics the account put in the region,
+//     filtered by namespace, name and dimensions, 500 a page) and
+//     GetMetricData (up to 500 queries of a metric's Average, Sum, Minimum,
+//     Maximum or SampleCount per period, ScanBy either way).
 //   - SNS Publish and PublishBatch to the world's topics ([Builder.Topic]),
 //     and EventBridge PutEvents to any bus, with their limits and per-entry
 //     failures; accepted messages and events are kept for tests
@@ -107,7 +112,8 @@
 // verification (a BYOIP CIDR provisions like a private one) and public IPv4
 // pools, Elastic IPs and network interfaces, VPC CIDR associations after
 // creation and other EC2 writes, SNS subscriptions, topic attributes and
-// FIFO topics, EventBridge bus creation and rules, Lambda versions and
+// FIFO topics, EventBridge bus creation and rules, CloudWatch alarms,
+// metric math, Metrics Insights and percentiles, Lambda versions and
 // aliases, parameter and secret versions, and every other operation of
 // these services: they are routed and answer their protocol's
 // unsupported-operation error until they are added.
@@ -131,6 +137,9 @@
 //     provisions.
 //   - Amazon-provided IPv6 takes any netmask that fits the stand-in /24; AWS
 //     limits the sizes it hands out.
+//   - GetMetricData places a datum by its Timestamp. A datum sent without
+//     one, which CloudWatch places at its arrival, counts in no period (the
+//     fake does not keep arrival times); ListMetrics lists its metric.
 //
 // # Clients in tests
 //

@@ -120,7 +120,7 @@ var operations = sync.OnceValue(func() map[opKey]operation {
 		orgListAccounts, orgListAccountsForParent, orgDescribeAccount, orgListParents,
 		orgListRoots, orgListOrganizationalUnitsForParent, orgDescribeOrganizationalUnit, orgMoveAccount,
 		// CloudWatch
-		cwPutMetricData,
+		cwPutMetricData, cwListMetrics, cwGetMetricData,
 		// SNS
 		snsPublish, snsPublishBatch, snsListTopics,
 		// EventBridge
