@@ -35,7 +35,13 @@ type MetricDatum struct {
 	Statistics        *StatisticSet
 	Unit              string // "" when not sent (CloudWatch then uses None)
 	StorageResolution int    // 0 when not sent
+
+	received time.Time // when the server accepted it, where GetMetricData places a datum sent without a Timestamp; Metrics leaves it out
 }
+
+// at is the time of a datum: its Timestamp, or, as CloudWatch places a
+// datum sent without one, its arrival.
+func (d *MetricDatum) at() time.Time { return cmp.Or(d.Timestamp, d.received) }
 
 // MetricDimension is a name and value of a metric dimension.
 type MetricDimension struct{ Name, Value string }
@@ -48,7 +54,11 @@ type StatisticSet struct{ SampleCount, Sum, Minimum, Maximum float64 }
 func (s *Server) Metrics() []MetricDatum {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return slices.Clone(s.st.metrics)
+	out := slices.Clone(s.st.metrics)
+	for i := range out {
+		out[i].received = time.Time{}
+	}
+	return out
 }
 
 // CloudWatch limits (aws-facts §5.3, §7).
@@ -110,14 +120,14 @@ var cwPutMetricData = model("monitoring", "PutMetricData", func(st *state, c *ca
 	case len(in.MetricData) > maxMetricsPerCall:
 		return nil, cwInvalid("The collection MetricData must not have a size greater than %d.", maxMetricsPerCall)
 	}
-	data := make([]MetricDatum, len(in.MetricData))
+	data, now := make([]MetricDatum, len(in.MetricData)), c.now()
 	for i, m := range in.MetricData {
 		if err := checkDatum(c, fmt.Sprintf("MetricData.member.%d", i+1), m); err != nil {
 			return nil, err
 		}
 		d := MetricDatum{Account: c.account(), Region: c.region, Protocol: protocolName(c.proto), Namespace: aws.ToString(in.Namespace),
 			MetricName: aws.ToString(m.MetricName), Value: m.Value, Values: m.Values, Counts: m.Counts, Timestamp: aws.ToTime(m.Timestamp),
-			Unit: string(m.Unit), StorageResolution: int(aws.ToInt32(m.StorageResolution))}
+			Unit: string(m.Unit), StorageResolution: int(aws.ToInt32(m.StorageResolution)), received: now}
 		for _, dim := range m.Dimensions {
 			d.Dimensions = append(d.Dimensions, MetricDimension{Name: aws.ToString(dim.Name), Value: aws.ToString(dim.Value)})
 		}
@@ -264,7 +274,7 @@ func listedMetric(c *call, d MetricDatum, in *cloudwatch.ListMetricsInput) bool 
 	if in.Namespace != nil && *in.Namespace != d.Namespace || in.MetricName != nil && *in.MetricName != d.MetricName {
 		return false
 	}
-	if in.RecentlyActive != "" && !d.Timestamp.IsZero() && d.Timestamp.Before(c.now().Add(-3*time.Hour)) {
+	if in.RecentlyActive != "" && d.at().Before(c.now().Add(-3*time.Hour)) {
 		return false
 	}
 	for _, f := range in.Dimensions {
@@ -344,14 +354,13 @@ var cwGetMetricData = model("monitoring", "GetMetricData", func(st *state, c *ca
 })
 
 // metricData aggregates the kept datums of one query's metric by period.
-// Datums sent without a timestamp are not placed in time and count nowhere.
 func metricData(st *state, c *call, in *cloudwatch.GetMetricDataInput, q types.MetricDataQuery) types.MetricDataResult {
 	ms, period := q.MetricStat, int64(*q.MetricStat.Period)
 	key := metricKey(aws.ToString(ms.Metric.Namespace), aws.ToString(ms.Metric.MetricName), modelDimensions(ms.Metric.Dimensions))
 	periods := map[int64]*statAggregate{}
 	for _, d := range st.metrics {
-		t := d.Timestamp
-		if d.Account != c.account() || d.Region != c.region || t.IsZero() || t.Before(*in.StartTime) || !t.Before(*in.EndTime) ||
+		t := d.at()
+		if d.Account != c.account() || d.Region != c.region || t.Before(*in.StartTime) || !t.Before(*in.EndTime) ||
 			ms.Unit != "" && string(ms.Unit) != cmp.Or(d.Unit, "None") || metricKey(d.Namespace, d.MetricName, d.Dimensions) != key {
 			continue
 		}

@@ -370,6 +370,20 @@ func TestGetMetricData(t *testing.T) {
 			require.Len(t, out.MetricDataResults, 1)
 			assert.Equal(t, []float64{50}, out.MetricDataResults[0].Values, "only the data from StartTime")
 
+			_, err = client.PutMetricData(t.Context(), &cloudwatch.PutMetricDataInput{Namespace: aws.String("CUSTOM/IPAM"),
+				MetricData: []types.MetricDatum{{MetricName: pct(), Value: aws.Float64(3), Dimensions: []types.Dimension{{Name: aws.String("ResourceId"), Value: aws.String("pool-c")}}}}})
+			require.NoError(t, err)
+			out, err = client.GetMetricData(t.Context(), &cloudwatch.GetMetricDataInput{
+				StartTime: aws.Time(now.Add(-time.Hour)), EndTime: aws.Time(now.Add(time.Minute)),
+				MetricDataQueries: []types.MetricDataQuery{stat("c", "Sum", 60, "ResourceId", "pool-c")},
+			})
+			require.NoError(t, err)
+			require.Len(t, out.MetricDataResults, 1)
+			assert.Equal(t, []float64{3}, out.MetricDataResults[0].Values, "a datum without a Timestamp counts at its arrival")
+			require.Len(t, out.MetricDataResults[0].Timestamps, 1)
+			assert.True(t, now.Equal(out.MetricDataResults[0].Timestamps[0]), "%v", out.MetricDataResults[0].Timestamps[0])
+			assert.True(t, srv.Metrics()[len(srv.Metrics())-1].Timestamp.IsZero(), "Metrics shows the datum as sent")
+
 			expr := types.MetricDataQuery{Id: aws.String("e"), Expression: aws.String("SUM(METRICS())")}
 			tooMany := make([]types.MetricDataQuery, 501)
 			for i := range tooMany {

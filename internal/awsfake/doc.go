@@ -65,7 +65,8 @@
 //     protocols: ListMetrics (the metrics the account put in the region,
 //     filtered by namespace, name and dimensions, 500 a page) and
 //     GetMetricData (up to 500 queries of a metric's Average, Sum, Minimum,
-//     Maximum or SampleCount per period, ScanBy either way).
+//     Maximum or SampleCount per period, ScanBy either way; a datum sent
+//     without a Timestamp counts at its arrival, by the server's clock).
 //   - SNS Publish and PublishBatch to the world's topics ([Builder.Topic]),
 //     and EventBridge PutEvents to any bus, with their limits and per-entry
 //     failures; accepted messages and events are kept for tests
@@ -137,9 +138,6 @@
 //     provisions.
 //   - Amazon-provided IPv6 takes any netmask that fits the stand-in /24; AWS
 //     limits the sizes it hands out.
-//   - GetMetricData places a datum by its Timestamp. A datum sent without
-//     one, which CloudWatch places at its arrival, counts in no period (the
-//     fake does not keep arrival times); ListMetrics lists its metric.
 //
 // # Clients in tests
 //
