@@ -60,11 +60,22 @@
 //     ends; the fake keeps it for the server's life); other parameters answer
 //     IdempotentParameterMismatch; a request refused at once spends no token.
 //   - CloudWatch PutMetricData in RPC v2 CBOR, JSON 1.0 and awsQuery, with
-//     its limits; accepted data is kept for tests ([Server.Metrics]).
+//     its limits; accepted data is kept for tests ([Server.Metrics]). What
+//     was put can be read back as from CloudWatch, in the same three
+//     protocols: ListMetrics (the metrics the account put in the region,
+//     filtered by namespace, name and dimensions, 500 a page) and
+//     GetMetricData (up to 500 queries of a metric's Average, Sum, Minimum,
+//     Maximum or SampleCount per period, ScanBy either way; a datum sent
+//     without a Timestamp counts at its arrival, by the server's clock).
 //   - SNS Publish and PublishBatch to the world's topics ([Builder.Topic]),
 //     and EventBridge PutEvents to any bus, with their limits and per-entry
 //     failures; accepted messages and events are kept for tests
-//     ([Server.Messages], [Server.Events]).
+//     ([Server.Messages], [Server.Events]). SNS ListTopics lists the
+//     account's topics in the region, 100 a page, and EventBridge
+//     ListEventBuses the default bus and every bus events were put on
+//     (NamePrefix, Limit). Neither service has an API that reads messages
+//     or events back, so the AWS CLI cannot list them, as against AWS:
+//     tests read them with [Server.Messages] and [Server.Events].
 //   - RAM resource shares of IPAM pools: create and delete, associate and
 //     disassociate principals (accounts, OUs, the organization) and
 //     resources, list shares, associations and resources. Associations pass
@@ -101,11 +112,12 @@
 // its delegated administrators), RAM permissions and invitations, BYOIP
 // verification (a BYOIP CIDR provisions like a private one) and public IPv4
 // pools, Elastic IPs and network interfaces, VPC CIDR associations after
-// creation and other EC2 writes, SNS subscriptions and FIFO topics,
-// EventBridge buses and rules, Lambda versions and aliases, parameter and
-// secret versions, and every other operation of these services: they are
-// routed and answer their protocol's unsupported-operation error until they
-// are added.
+// creation and other EC2 writes, SNS subscriptions, topic attributes and
+// FIFO topics, EventBridge bus creation and rules, CloudWatch alarms,
+// metric math, Metrics Insights and percentiles, Lambda versions and
+// aliases, parameter and secret versions, and every other operation of
+// these services: they are routed and answer their protocol's
+// unsupported-operation error until they are added.
 //
 // Where the modelled behaviour still differs from AWS:
 //

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	stdjson "encoding/json"
 	"slices"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -12,9 +13,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 )
 
-// EventBridge PutEvents (awsJson1_1, AWSEvents). Event buses are not
-// modelled: any bus name is accepted. Accepted events are kept for tests
-// ([Server.Events]).
+// EventBridge PutEvents and ListEventBuses (awsJson1_1, AWSEvents). Event
+// buses are not modelled beyond their names: any bus name is accepted, and
+// ListEventBuses answers the default bus and every bus an event was put on.
+// Accepted events are kept for tests ([Server.Events]); EventBridge has no
+// API that reads events back.
 
 // Event is an EventBridge event the server accepted.
 type Event struct {
@@ -90,6 +93,38 @@ var ebPutEvents = model("events", "PutEvents", func(st *state, c *call, in *even
 			continue
 		}
 		out.FailedEntryCount++
+	}
+	return out, nil
+})
+
+// ebBusesPage is ListEventBuses' Limit range; without one, a page of 100.
+var ebBusesPage = pageRange{min: 1, max: 100, def: 100}
+
+// ebListEventBuses lists the default bus of the caller's account and region
+// and the buses events were put on there, by name.
+var ebListEventBuses = model("events", "ListEventBuses", func(st *state, c *call, in *eventbridge.ListEventBusesInput) (*eventbridge.ListEventBusesOutput, error) {
+	if n := aws.ToInt32(in.Limit); in.Limit != nil && (n < 1 || n > 100) {
+		return nil, validationException("Value '%d' at 'limit' failed to satisfy constraint: Member must have value between 1 and 100", n)
+	}
+	names := map[string]bool{"default": true}
+	for _, e := range st.events {
+		if e.Account == c.account() && e.Region == c.region {
+			names[e.EventBusName[strings.LastIndex(e.EventBusName, "/")+1:]] = true // a name or an ARN
+		}
+	}
+	var buses []string
+	for _, name := range sortedKeys(names) {
+		if strings.HasPrefix(name, aws.ToString(in.NamePrefix)) {
+			buses = append(buses, name)
+		}
+	}
+	pg, next, err := paginate(c, buses, func(s string) string { return s }, page(in.Limit, in.NextToken), ebBusesPage)
+	if err != nil {
+		return nil, badRequest("ValidationException", "The NextToken provided is not valid.")
+	}
+	out := &eventbridge.ListEventBusesOutput{EventBuses: make([]types.EventBus, len(pg)), NextToken: optString(next)}
+	for i, name := range pg {
+		out.EventBuses[i] = types.EventBus{Name: aws.String(name), Arn: aws.String("arn:aws:events:" + c.region + ":" + c.account() + ":event-bus/" + name)}
 	}
 	return out, nil
 })

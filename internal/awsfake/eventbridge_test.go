@@ -53,3 +53,48 @@ func TestPutEvents(t *testing.T) {
 		})
 	}
 }
+
+func TestListEventBuses(t *testing.T) {
+	srv := startServer(t, nil)
+	client := eventbridge.NewFromConfig(clientConfig(srv, DefaultAccessKeyID, "eu-west-1"))
+	entry := func(bus string) types.PutEventsRequestEntry {
+		return types.PutEventsRequestEntry{Source: aws.String("s"), DetailType: aws.String("d"), Detail: aws.String(`{}`), EventBusName: aws.String(bus)}
+	}
+	_, err := client.PutEvents(t.Context(), &eventbridge.PutEventsInput{Entries: []types.PutEventsRequestEntry{
+		entry("ops"), entry("ops-audit"), entry("arn:aws:events:eu-west-1:" + DefaultAccountID + ":event-bus/audit"), entry("ops"),
+	}})
+	require.NoError(t, err)
+	_, err = eventbridge.NewFromConfig(clientConfig(srv, DefaultAccessKeyID, "us-east-1")).PutEvents(t.Context(), &eventbridge.PutEventsInput{
+		Entries: []types.PutEventsRequestEntry{entry("other-region")}})
+	require.NoError(t, err)
+
+	names := func(in *eventbridge.ListEventBusesInput) ([]string, int) {
+		t.Helper()
+		var got []string
+		pages := 0
+		for {
+			out, err := client.ListEventBuses(t.Context(), in)
+			require.NoError(t, err)
+			pages++
+			for _, b := range out.EventBuses {
+				got = append(got, aws.ToString(b.Name))
+				assert.Equal(t, "arn:aws:events:eu-west-1:"+DefaultAccountID+":event-bus/"+aws.ToString(b.Name), aws.ToString(b.Arn))
+			}
+			if out.NextToken == nil {
+				return got, pages
+			}
+			in.NextToken = out.NextToken
+		}
+	}
+	got, pages := names(&eventbridge.ListEventBusesInput{})
+	assert.Equal(t, []string{"audit", "default", "ops", "ops-audit"}, got)
+	assert.Equal(t, 1, pages)
+	got, pages = names(&eventbridge.ListEventBusesInput{NamePrefix: aws.String("ops"), Limit: aws.Int32(1)})
+	assert.Equal(t, []string{"ops", "ops-audit"}, got)
+	assert.Equal(t, 2, pages)
+
+	for _, in := range []eventbridge.ListEventBusesInput{{Limit: aws.Int32(0)}, {Limit: aws.Int32(101)}, {NextToken: aws.String("bogus")}} {
+		_, err := client.ListEventBuses(t.Context(), &in)
+		assert.Equal(t, "ValidationException", errorCode(err), "%v", err)
+	}
+}

@@ -120,11 +120,11 @@ var operations = sync.OnceValue(func() map[opKey]operation {
 		orgListAccounts, orgListAccountsForParent, orgDescribeAccount, orgListParents,
 		orgListRoots, orgListOrganizationalUnitsForParent, orgDescribeOrganizationalUnit, orgMoveAccount,
 		// CloudWatch
-		cwPutMetricData,
+		cwPutMetricData, cwListMetrics, cwGetMetricData,
 		// SNS
-		snsPublish, snsPublishBatch,
+		snsPublish, snsPublishBatch, snsListTopics,
 		// EventBridge
-		ebPutEvents,
+		ebPutEvents, ebListEventBuses,
 		// Lambda
 		lambdaInvoke,
 		// SSM, Secrets Manager

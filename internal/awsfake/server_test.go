@@ -148,7 +148,7 @@ func TestProtocolErrors(t *testing.T) {
 		},
 		{
 			name: "CloudWatch CBOR operation not served yet",
-			req: rawRequest{path: "/service/GraniteServiceVersion20100801/operation/GetMetricData", body: cbor.Encode(cbor.Map{}), gzip: true,
+			req: rawRequest{path: "/service/GraniteServiceVersion20100801/operation/DescribeAlarms", body: cbor.Encode(cbor.Map{}), gzip: true,
 				headers: map[string]string{"Authorization": signedBy(DefaultAccessKeyID, "us-east-1", "monitoring"),
 					"Content-Type": "application/cbor", "Smithy-Protocol": "rpc-v2-cbor"}},
 			wantStatus: 400, wantCode: "UnknownOperationException",

@@ -225,3 +225,26 @@ var snsPublishBatch = model("sns", "PublishBatch", func(st *state, c *call, in *
 	}
 	return out, nil
 })
+
+// snsTopicsPage is the number of topics a ListTopics page holds, as in SNS.
+var snsTopicsPage = pageRange{def: 100}
+
+// snsListTopics lists the topics of the caller's account and region, 100 a
+// page.
+var snsListTopics = model("sns", "ListTopics", func(st *state, c *call, in *sns.ListTopicsInput) (*sns.ListTopicsOutput, error) {
+	var arns []string
+	for _, arn := range sortedKeys(st.topics) {
+		if t := st.topics[arn]; t.account == c.account() && t.region == c.region {
+			arns = append(arns, arn)
+		}
+	}
+	pg, next, err := paginate(c, arns, func(s string) string { return s }, pageRequest{token: aws.ToString(in.NextToken), present: in.NextToken != nil}, snsTopicsPage)
+	if err != nil {
+		return nil, snsInvalid("NextToken")
+	}
+	out := &sns.ListTopicsOutput{Topics: make([]types.Topic, len(pg)), NextToken: optString(next)}
+	for i, arn := range pg {
+		out.Topics[i] = types.Topic{TopicArn: aws.String(arn)}
+	}
+	return out, nil
+})

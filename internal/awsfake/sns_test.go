@@ -110,3 +110,34 @@ func TestPublishBatch(t *testing.T) {
 	_, err = client.PublishBatch(t.Context(), &sns.PublishBatchInput{TopicArn: &arn, PublishBatchRequestEntries: tests[0].entries})
 	assert.ErrorAs(t, err, &tooMany, "a typed exception")
 }
+
+func TestListTopics(t *testing.T) {
+	b := NewBuilder(mgmtAccount)
+	b.Account(b.Root(), prodAccount, "prod", "prod@example.com")
+	b.AccessKey(prodKey, prodAccount, "produser")
+	var want []string
+	for i := range 102 {
+		want = append(want, b.Topic(prodAccount, "us-east-1", fmt.Sprintf("topic-%03d", i)))
+	}
+	b.Topic(prodAccount, "us-west-2", "elsewhere")
+	b.Topic(mgmtAccount, "us-east-1", "not-yours")
+	w, err := b.Build()
+	require.NoError(t, err)
+	srv := startServer(t, w)
+	client := sns.NewFromConfig(clientConfig(srv, prodKey, "us-east-1"))
+
+	var got []string
+	pages := sns.NewListTopicsPaginator(client, &sns.ListTopicsInput{})
+	for pages.HasMorePages() {
+		out, err := pages.NextPage(t.Context())
+		require.NoError(t, err)
+		for _, tp := range out.Topics {
+			got = append(got, aws.ToString(tp.TopicArn))
+		}
+	}
+	assert.Equal(t, want, got, "the account's topics in the region, in order")
+	assert.Len(t, callsTo(srv, "ListTopics"), 2, "100 topics a page")
+
+	_, err = client.ListTopics(t.Context(), &sns.ListTopicsInput{NextToken: aws.String("bogus")})
+	assert.Equal(t, "InvalidParameter", errorCode(err), "%v", err)
+}
