@@ -418,30 +418,32 @@ func theilSen(slopes []float64, n int) (med, lo, hi float64) {
 
 // selectK reorders a so that a[k] is the element that sorting would put
 // there, with nothing greater before it and nothing smaller after it:
-// quickselect with a median-of-three pivot and a three-way partition.
+// quickselect with a median-of-three pivot and Hoare's partition, which
+// splits runs of equal elements evenly. a holds no NaN.
 func selectK(a []float64, k int) {
-	for len(a) > 1 {
-		p := medianOf3(a[0], a[len(a)/2], a[len(a)-1])
-		// Three-way partition: [ <p | ==p | >p ].
-		lt, i, gt := 0, 0, len(a)
-		for i < gt {
-			switch {
-			case a[i] < p:
-				a[lt], a[i] = a[i], a[lt]
-				lt++
-				i++
-			case a[i] > p:
-				gt--
-				a[gt], a[i] = a[i], a[gt]
-			default:
+	lo, hi := 0, len(a)-1
+	for lo < hi {
+		p := medianOf3(a[lo], a[lo+(hi-lo)/2], a[hi])
+		i, j := lo, hi
+		for i <= j {
+			for a[i] < p {
 				i++
 			}
+			for a[j] > p {
+				j--
+			}
+			if i <= j {
+				a[i], a[j] = a[j], a[i]
+				i++
+				j--
+			}
 		}
+		// Now a[lo:j+1] <= p <= a[i:hi+1], and a[j+1:i] == p.
 		switch {
-		case k < lt:
-			a = a[:lt]
-		case k >= gt:
-			a, k = a[gt:], k-gt
+		case k <= j:
+			hi = j
+		case k >= i:
+			lo = i
 		default:
 			return
 		}
