@@ -359,16 +359,15 @@ func project(t time.Time, remaining, rate float64) time.Time {
 	return t.Add(time.Duration(d))
 }
 
-// subsample returns max samples of s (and their xs) evenly spread by
-// index, keeping the first and the last.
+// subsample keeps max samples of s (and their xs) evenly spread by
+// index, the first and the last among them, in place.
 func subsample(s []Sample, xs []float64, max int) ([]Sample, []float64) {
-	os, ox := make([]Sample, max), make([]float64, max)
 	n := len(s)
 	for k := range max {
-		i := k * (n - 1) / (max - 1)
-		os[k], ox[k] = s[i], xs[i]
+		i := k * (n - 1) / (max - 1) // >= k, so nothing is read after it is overwritten
+		s[k], xs[k] = s[i], xs[i]
 	}
-	return os, ox
+	return s[:max], xs[:max]
 }
 
 // diff returns a − b exactly, then as the nearest float64.
