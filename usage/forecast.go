@@ -166,20 +166,23 @@ var (
 //
 // Rate is the Theil–Sen estimator: the median of the slopes (Used_j −
 // Used_i) / (t_j − t_i) over every pair of samples, in addresses per day.
-// It ignores up to 29% of outliers and a step change stays a few pairs
-// among many. Differences of counts are exact (IPv6 included) and become
-// float64 only to divide. The range of the rate is Sen's 95% confidence
-// interval: the slopes at ranks (N ∓ 1.96·√(n(n−1)(2n+5)/18))/2 of the N
-// sorted slopes of n samples, clamped to the smallest and largest slope.
-// The level at the latest sample is the larger of its Used and the
-// median of the samples carried forward at the rate (Used_i + rate·(t_last
-// − t_i)): a step up that has just happened counts in full, while a dip in
+// It ignores up to 29% of outliers, and a step change near either end of
+// the window moves only the few pairs that straddle it (a step halfway
+// through moves the rate; the next samples bring it back). Differences
+// of counts are exact (IPv6 included) and become float64 only to divide.
+// The range of the rate is Sen's 95% confidence interval: the slopes at
+// 1-based ranks (N − C)/2 and (N + C)/2 + 1 of the N sorted slopes of n
+// samples, C = 1.96·√(n(n−1)(2n+5)/18), clamped to the smallest and
+// largest slope.
+//
+// The level at the latest sample is the larger of its Used and the median
+// of the samples carried forward at the rate (Used_i + rate·(t_last −
+// t_i)): a step up that has just happened counts in full, while a dip in
 // the latest sample does not postpone the date. Exhaustion is the latest
-// sample's time plus what is left of Total above that level,
-// divided by the rate (at once if the level has reached Total); Earliest
-// and Latest use the upper and lower end of the interval, from the same
-// level. Projections beyond 100 years
-// are capped at 100 years after the latest sample.
+// sample's time plus what is left of Total above that level divided by
+// the rate (at once if the level has reached Total); Earliest and Latest
+// divide by the upper and lower end of the interval. Projections beyond
+// 100 years are capped at 100 years after the latest sample.
 //
 // # Cost
 //
