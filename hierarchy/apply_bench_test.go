@@ -130,3 +130,54 @@ func BenchmarkRead(b *testing.B) {
 		callCounts(b, w.srv.Calls(), runs)
 	})
 }
+
+// BenchmarkApplyRealistic applies bigSpec's 2,011 pools against a fake
+// whose states settle with AWS-like delays (awsfake.RealisticDelays: 3 s to
+// create a pool, 5 s to provision a CIDR), on a fake clock that Apply's
+// waits advance. It reports the calls and the time AWS would have taken
+// ("aws-hours/op"), which for a sequential apply is the sum of every wait.
+// The pools-per-scope quota is lifted: 2,011 pools need a quota increase
+// from AWS's default of 50.
+func BenchmarkApplyRealistic(b *testing.B) {
+	spec := bigSpecInFake()
+	b.Run("pools=2011", func(b *testing.B) {
+		var calls []awsfake.Call
+		var simulated time.Duration
+		runs := 0
+		for b.Loop() {
+			b.StopTimer()
+			var clock awsfake.Clock
+			bld := awsfake.NewBuilder(awsfake.DefaultAccountID)
+			id := bld.IPAM(awsfake.DefaultAccountID, "us-east-1", fakeRegions...)
+			world, err := bld.Build()
+			if err != nil {
+				b.Fatal(err)
+			}
+			srv, err := awsfake.New(awsfake.Realistic, func(o *awsfake.Options) {
+				o.World, o.Now, o.PoolsPerScope = world, clock.Now, 0
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+			client := ec2.NewFromConfig(srv.ClientConfig(awsfake.DefaultAccessKeyID, "us-east-1"))
+			cs, err := Plan(spec, Live{}, func(o *Options) { o.ScopeID = bld.Scope(id, "private") })
+			if err != nil {
+				b.Fatal(err)
+			}
+			start := clock.Now()
+			b.StartTimer()
+			res, err := Apply(b.Context(), client, cs, onClock(&clock))
+			if err != nil || len(res.Done) != 2*2011 {
+				b.Fatalf("%v, %d ops done", err, len(res.Done))
+			}
+			b.StopTimer()
+			simulated += clock.Now().Sub(start)
+			calls = append(calls, srv.Calls()...)
+			srv.Close()
+			runs++
+			b.StartTimer()
+		}
+		b.ReportMetric(simulated.Hours()/float64(runs), "aws-hours/op")
+		callCounts(b, calls, runs)
+	})
+}

@@ -16,7 +16,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
-	"github.com/aws/smithy-go"
 	"github.com/ipamkit/ipamkit/internal/awsfake"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -365,12 +364,13 @@ func TestWireProvisionDoesNotFit(t *testing.T) {
 	assert.Equal(t, "/top/us-east-1", ae.Op.Path)
 	assert.Equal(t, 1, ae.Done, "the pool was created")
 	assert.Len(t, res.Done, 1)
-	var api smithy.APIError
-	require.ErrorAs(t, err, &api)
-	// The fake refuses at once; AWS accepts and then reports
-	// failed-provision, which the waiter surfaces (see the gomock tests).
-	assert.Equal(t, "InvalidParameterValue", api.ErrorCode())
-	assert.ErrorContains(t, err, "failed at + cidr /top/us-east-1 192.168.16.0/20 (provision-cidr, "+ae.Op.PoolID+"): ")
+	// EC2 accepts the CIDR, then reports failed-provision with its
+	// reason, which the waiter surfaces.
+	var se *StateError
+	require.ErrorAs(t, err, &se)
+	assert.Equal(t, "failed-provision", se.State)
+	assert.Equal(t, netip.MustParsePrefix("192.168.16.0/20"), se.CIDR)
+	assert.ErrorContains(t, err, "failed at + cidr /top/us-east-1 192.168.16.0/20 (provision-cidr, "+ae.Op.PoolID+"): CIDR 192.168.16.0/20 of pool "+ae.Op.PoolID+" is failed-provision: ")
 	assert.ErrorContains(t, err, "overlaps allocation")
 	assert.ErrorContains(t, err, "; 1 of 6 operations done; run apply again to resume")
 }

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/ipamkit/ipamkit/internal/jsonversion"
 	"github.com/ipamkit/ipamkit/ipam"
 )
 
@@ -96,29 +97,18 @@ const FormatVersion = 1
 // member holding [FormatVersion].
 func (a Alert) MarshalJSON() ([]byte, error) {
 	type plain Alert // the struct tags, without these methods
-	return json.Marshal(struct {
-		FormatVersion int `json:"formatVersion"`
-		plain
-	}{FormatVersion, plain(a)})
+	return jsonversion.Marshal(FormatVersion, plain(a))
 }
 
 // UnmarshalJSON decodes what [Alert.MarshalJSON] writes. It refuses a
 // formatVersion newer than [FormatVersion], whose members may mean
 // something else; a missing one is read as the current version.
 func (a *Alert) UnmarshalJSON(b []byte) error {
-	type plain Alert
-	var v struct {
-		FormatVersion int `json:"formatVersion"`
-		plain
-	}
-	if err := json.Unmarshal(b, &v); err != nil {
+	if err := jsonversion.Check("alert", b, FormatVersion); err != nil {
 		return err
 	}
-	if v.FormatVersion > FormatVersion {
-		return fmt.Errorf("alert formatVersion %d is newer than this release reads (%d): upgrade ipamkit", v.FormatVersion, FormatVersion)
-	}
-	*a = Alert(v.plain)
-	return nil
+	type plain Alert
+	return json.Unmarshal(b, (*plain)(a))
 }
 
 // Resource is one resource concerned by an [Alert], with its figures. Only

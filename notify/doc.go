@@ -46,6 +46,10 @@
 // satisfy, so tests can pass mocks. Throttling and transient errors of
 // those calls are retried by the SDK client's own retryer.
 //
+// A program whose configuration names its destinations (flags,
+// environment variables) lists them as [Spec] values and builds them all
+// with [NewMulti], from one aws.Config.
+//
 // # Limits
 //
 // Every destination stays within its service's limits instead of failing:

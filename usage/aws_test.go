@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
+	"github.com/ipamkit/ipamkit/internal/account"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/mock/gomock"
@@ -85,20 +86,13 @@ func TestOrganizationTargetsEmpty(t *testing.T) {
 	assert.False(t, ok, "an empty organization is nothing to alert about")
 }
 
+// TestAccountTargetsAndRoles checks that usage's names for the account
+// plumbing are internal/account's, whose tests cover the rules.
 func TestAccountTargetsAndRoles(t *testing.T) {
 	t.Parallel()
-	got := AccountTargets("arn:aws-us-gov:sts::000000000001:assumed-role/Admin/me", []string{"000000000002", "000000000001"}, []string{"r1", "r2"}, "/ops/Reader", "ext")
-	assert.Equal(t, []Target{
-		{AccountID: "000000000002", Region: "r1", RoleARN: "arn:aws-us-gov:iam::000000000002:role/ops/Reader", ExternalID: "ext"},
-		{AccountID: "000000000002", Region: "r2", RoleARN: "arn:aws-us-gov:iam::000000000002:role/ops/Reader", ExternalID: "ext"},
-		{AccountID: "000000000001", Region: "r1", RoleARN: "arn:aws-us-gov:iam::000000000001:role/ops/Reader", ExternalID: "ext"},
-		{AccountID: "000000000001", Region: "r2", RoleARN: "arn:aws-us-gov:iam::000000000001:role/ops/Reader", ExternalID: "ext"},
-	}, got, "accounts in the order given, the partition of the caller")
-	got = WithoutRoleFor(got, "000000000001")
-	assert.Equal(t, Target{AccountID: "000000000001", Region: "r2"}, got[3], "the caller's own account needs no role")
-	assert.Equal(t, "ext", got[0].ExternalID, "other accounts keep theirs")
-
-	assert.Equal(t, "arn:aws:iam::000000000003:role/R", RoleARN("not an ARN", "000000000003", "R"))
-	assert.Equal(t, []Target{{AccountID: "000000000003", Region: "r1"}}, AccountTargets("", []string{"000000000003"}, []string{"r1"}, "", "x"),
-		"no role name: the caller's credentials, and no external ID to pass")
+	caller := "arn:aws-us-gov:sts::000000000001:assumed-role/Admin/me"
+	accounts, regions := []string{"000000000002", "000000000001"}, []string{"r1", "r2"}
+	want := account.WithoutRoleFor(account.AccountTargets(caller, accounts, regions, "/ops/Reader", "ext"), "000000000001")
+	assert.Equal(t, want, WithoutRoleFor(AccountTargets(caller, accounts, regions, "/ops/Reader", "ext"), "000000000001"))
+	assert.Equal(t, account.RoleARN(caller, "000000000003", "R"), RoleARN(caller, "000000000003", "R"))
 }

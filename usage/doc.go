@@ -47,6 +47,12 @@
 // that cannot start (caller or organization unreadable) is an error, a
 // [*ScanError] that says as whom, where and what to do.
 //
+// [Report.Deliver] is the other half of that call: it sends the report's
+// alert to every notifier of a [notify.Multi] when there is something to say
+// (or the all-clear, when asked), the metrics of the findings or of every
+// resource to every sink, and returns a [Delivery] that names each notifier
+// or sink that failed, none of which stops the others.
+//
 // Underneath, a [Scanner] measures a given list of [Target] values with
 // bounded concurrency, getting each target's client from a [ClientFactory]:
 // [AWSClients] assumes each target's role once and caches its credentials.

@@ -2,10 +2,10 @@ package usage
 
 import (
 	"encoding/json"
-	"fmt"
 	"slices"
 	"time"
 
+	"github.com/ipamkit/ipamkit/internal/jsonversion"
 	"github.com/ipamkit/ipamkit/notify"
 )
 
@@ -69,10 +69,7 @@ const FormatVersion = 1
 // [TargetError.MarshalJSON] say.
 func (r Report) MarshalJSON() ([]byte, error) {
 	type plain Report // the struct tags, without these methods
-	return json.Marshal(struct {
-		FormatVersion int `json:"formatVersion"`
-		plain
-	}{FormatVersion, plain(r)})
+	return jsonversion.Marshal(FormatVersion, plain(r))
 }
 
 // UnmarshalJSON decodes what [Report.MarshalJSON] writes, such as a report
@@ -80,19 +77,11 @@ func (r Report) MarshalJSON() ([]byte, error) {
 // [FormatVersion], whose members may mean something else; a missing one is
 // read as the current version.
 func (r *Report) UnmarshalJSON(b []byte) error {
-	type plain Report
-	var v struct {
-		FormatVersion int `json:"formatVersion"`
-		plain
-	}
-	if err := json.Unmarshal(b, &v); err != nil {
+	if err := jsonversion.Check("report", b, FormatVersion); err != nil {
 		return err
 	}
-	if v.FormatVersion > FormatVersion {
-		return fmt.Errorf("report formatVersion %d is newer than this release reads (%d): upgrade ipamkit", v.FormatVersion, FormatVersion)
-	}
-	*r = Report(v.plain)
-	return nil
+	type plain Report
+	return json.Unmarshal(b, (*plain)(r))
 }
 
 // NewReport evaluates resources against p and returns the report, with

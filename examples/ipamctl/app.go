@@ -11,6 +11,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/ipamkit/ipamkit/hierarchy"
 	"github.com/ipamkit/ipamkit/notify"
 )
 
@@ -30,6 +31,9 @@ type env struct {
 	// webhook); nil keeps notify's defaults. Tests make retries wait no
 	// time.
 	notifyHTTP func(*notify.HTTPOptions)
+	// hierarchyApply adjusts "hierarchy apply"; nil keeps hierarchy's
+	// defaults. Tests make its waits between reads of a state short.
+	hierarchyApply func(*hierarchy.ApplyOptions)
 }
 
 // Command is one node of the command tree: the root, a noun such as "cidr",
@@ -85,6 +89,7 @@ success and 1 on any error, bad input included.`,
 		Commands: []*Command{
 			cidrCommand(),
 			usageCommand(),
+			hierarchyCommand(),
 			demoCommand(),
 		},
 	}

@@ -144,7 +144,11 @@ func parseGenerate(v string) (awsfake.GenerateOptions, error) {
 
 // serveDemo serves world until ctx is done.
 func serveDemo(ctx context.Context, e *env, world *awsfake.World, port int, builtIn bool) error {
-	srv, err := awsfake.New(func(o *awsfake.Options) {
+	// Realistic: pools and CIDRs settle after seconds, with time, as in
+	// AWS, and AWS's default quotas apply, so a tool that sleeps instead of
+	// waiting on states, or reads a state too early, fails here as it would
+	// there.
+	srv, err := awsfake.New(awsfake.Realistic, func(o *awsfake.Options) {
 		o.World = world
 		o.Addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 	})

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/ipamkit/ipamkit/internal/awsfake"
 	"github.com/ipamkit/ipamkit/notify"
@@ -101,14 +100,10 @@ const tourScanArgs = "usage --org --source ec2 --regions us-east-1,us-west-2 --w
 // tourScan scans the demo organization as tourScanArgs does, as its
 // management account.
 func tourScan(ctx context.Context, srv *awsfake.Server) (usage.Report, error) {
-	cfg := srv.ClientConfig(awsfake.DefaultAccessKeyID, "us-east-1")
-	targets, err := usage.OrganizationTargets(ctx, organizations.NewFromConfig(cfg), []string{"us-east-1", "us-west-2"}, "OrganizationAccountAccessRole", "")
-	if err != nil {
-		return usage.Report{}, err
-	}
-	return usage.NewScanner(usage.NewAWSClients(cfg), func(o *usage.ScannerOptions) {
+	return usage.ScanOrganization(ctx, srv.ClientConfig(awsfake.DefaultAccessKeyID, "us-east-1"), func(o *usage.OrganizationScanOptions) {
+		o.Organization, o.Regions, o.Sources = true, []string{"us-east-1", "us-west-2"}, []usage.Source{usage.SourceEC2}
 		o.Policy = usage.Policy{Thresholds: usage.Thresholds{Warning: 50}}
-	}).Scan(ctx, usage.WithoutRoleFor(targets, awsfake.DemoManagementAccount))
+	})
 }
 
 // tourAlerts shows the alert and metrics of rep as the notifiers would send

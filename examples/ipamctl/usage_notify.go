@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/url"
@@ -13,10 +11,6 @@ import (
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
-	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
-	"github.com/aws/aws-sdk-go-v2/service/lambda"
-	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/ipamkit/ipamkit/notify"
 	"github.com/ipamkit/ipamkit/usage"
 )
@@ -53,18 +47,9 @@ var notifyKinds = []string{"slack", "teams", "webhook", "sns", "eventbridge", "l
 // every bad one in words that never contain a credential: the flag package
 // would quote a bad value whole.
 type notifyFlags struct {
-	values   []string     // KIND=TARGET, as given
-	allClear bool         // --notify-all-clear
-	specs    []notifySpec // the values, parsed by parse
-}
-
-// notifySpec is one --notify value, parsed, with its credentials read.
-type notifySpec struct {
-	kind   string            // one of notifyKinds
-	target string            // the topic ARN, bus, function or namespace; empty for the others
-	url    notify.WebhookURL // slack, teams and webhook: the URL read from env: or file:
-	secret notify.Secret     // webhook: the HMAC key read from env: or file:; empty for none
-	name   string            // the value as given, safe to print: credentials appear only as env:/file: references
+	values   []string      // KIND=TARGET, as given
+	allClear bool          // --notify-all-clear
+	specs    []notify.Spec // the values, parsed by parse, with their credentials read
 }
 
 // declare declares the flags on fs.
@@ -86,11 +71,13 @@ func (n *notifyFlags) parse() []error {
 }
 
 // parseNotify parses --notify values, reading env: references with
-// lookupEnv. It returns the good values and one error for each bad one;
-// neither the errors nor notifySpec.name contain a URL or secret.
-func parseNotify(values []string, lookupEnv func(string) (string, bool)) ([]notifySpec, []error) {
+// lookupEnv. It returns the good values and one error for each bad one.
+// Neither the errors nor a spec's Name contain a URL or secret: the Name
+// is the value as given, with credentials only as env: or file:
+// references.
+func parseNotify(values []string, lookupEnv func(string) (string, bool)) ([]notify.Spec, []error) {
 	var (
-		specs []notifySpec
+		specs []notify.Spec
 		errs  []error
 		seen  = map[string]bool{}
 	)
@@ -98,9 +85,9 @@ func parseNotify(values []string, lookupEnv func(string) (string, bool)) ([]noti
 		s, problems := parseNotifySpec(v, lookupEnv)
 		switch {
 		case len(problems) > 0:
-			errs = append(errs, fmt.Errorf("--notify %q: %s", s.name, strings.Join(problems, "; ")))
+			errs = append(errs, fmt.Errorf("--notify %q: %s", s.Name, strings.Join(problems, "; ")))
 		case seen[v]:
-			errs = append(errs, fmt.Errorf("--notify %q: given more than once", s.name))
+			errs = append(errs, fmt.Errorf("--notify %q: given more than once", s.Name))
 		default:
 			seen[v] = true
 			specs = append(specs, s)
@@ -115,9 +102,9 @@ var notifyWord = lazyRegexp(`^[a-z][a-z0-9_-]{0,31}$`)
 
 // parseNotifySpec parses one --notify value. It returns the problems with
 // it, in words, and always a printable name.
-func parseNotifySpec(v string, lookupEnv func(string) (string, bool)) (notifySpec, []string) {
+func parseNotifySpec(v string, lookupEnv func(string) (string, bool)) (notify.Spec, []string) {
 	kind, target, hasTarget := strings.Cut(v, "=")
-	s := notifySpec{kind: kind, target: target, name: v}
+	s := notify.Spec{Kind: notify.SpecKind(kind), Target: target, Name: v}
 	switch kind {
 	case "slack", "teams", "webhook":
 		return parseWebhookSpec(s, hasTarget, lookupEnv)
@@ -141,18 +128,21 @@ func parseNotifySpec(v string, lookupEnv func(string) (string, bool)) (notifySpe
 		if hasTarget {
 			return s, []string{fmt.Sprintf("%s takes no target", kind)}
 		}
+		if kind == "stdout" {
+			s.Kind = notify.SpecText // on standard output or error: see send
+		}
 	case "":
-		s.name = v
+		s.Name = v
 		if hasTarget {
-			s.name = "=[redacted]"
+			s.Name = "=[redacted]"
 		}
 		return s, []string{"want KIND=TARGET with KIND " + orList(notifyKinds)}
 	default:
-		s.name = "[redacted]"
+		s.Name = "[redacted]"
 		if notifyWord().MatchString(kind) {
-			s.name = kind
+			s.Name = kind
 			if hasTarget {
-				s.name += "=[redacted]"
+				s.Name += "=[redacted]"
 			}
 		}
 		return s, []string{"unknown kind: want " + orList(notifyKinds)}
@@ -173,13 +163,13 @@ var (
 
 // parseWebhookSpec parses the target of slack, teams and webhook: a URL
 // reference, and for webhook an optional ",secret=" reference.
-func parseWebhookSpec(s notifySpec, hasTarget bool, lookupEnv func(string) (string, bool)) (notifySpec, []string) {
-	if !hasTarget || s.target == "" {
-		return s, []string{fmt.Sprintf("want %s=env:VAR or %s=file:PATH, the variable or file holding the URL", s.kind, s.kind)}
+func parseWebhookSpec(s notify.Spec, hasTarget bool, lookupEnv func(string) (string, bool)) (notify.Spec, []string) {
+	if !hasTarget || s.Target == "" {
+		return s, []string{fmt.Sprintf("want %s=env:VAR or %s=file:PATH, the variable or file holding the URL", s.Kind, s.Kind)}
 	}
-	urlRef, secretRef, hasSecret := s.target, "", false
-	if s.kind == "webhook" {
-		urlRef, secretRef, hasSecret = strings.Cut(s.target, ",secret=")
+	urlRef, secretRef, hasSecret := s.Target, "", false
+	if s.Kind == notify.SpecWebhook {
+		urlRef, secretRef, hasSecret = strings.Cut(s.Target, ",secret=")
 	}
 	var problems []string
 	rawURL, err := readCredential(urlRef, "URL", lookupEnv)
@@ -188,7 +178,7 @@ func parseWebhookSpec(s notifySpec, hasTarget bool, lookupEnv func(string) (stri
 	} else if u, perr := url.Parse(rawURL); perr != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		problems = append(problems, urlRef+" does not hold an http or https URL")
 	}
-	name := s.kind + "=" + printableRef(urlRef)
+	name := string(s.Kind) + "=" + printableRef(urlRef)
 	var secret string
 	if hasSecret {
 		name += ",secret=" + printableRef(secretRef)
@@ -197,7 +187,7 @@ func parseWebhookSpec(s notifySpec, hasTarget bool, lookupEnv func(string) (stri
 			problems = append(problems, err.Error())
 		}
 	}
-	s.target, s.name, s.url, s.secret = "", name, notify.WebhookURL(rawURL), notify.Secret(secret)
+	s.Target, s.Name, s.URL, s.Secret = "", name, notify.WebhookURL(rawURL), notify.Secret(secret)
 	return s, problems
 }
 
@@ -253,137 +243,36 @@ func readCredential(ref, what string, lookupEnv func(string) (string, bool)) (st
 	return v, nil
 }
 
-// send delivers rep to the notifiers: the alert (Report.Alert, or
-// Report.AllClear with --notify-all-clear when there is nothing to say) to
-// every notifier, then the findings' metrics to cloudwatch and emf. Alerts
-// and metrics that emf and stdout write go to e.stdout after the report
-// when format is table, and to e.stderr otherwise. It tries every notifier
-// and returns one error per notifier that failed, naming it as given.
+// send delivers rep to the notifiers with usage.Report.Deliver: the alert
+// (the all-clear too with --notify-all-clear), then the findings' metrics
+// to cloudwatch and emf. Alerts and metrics that emf and stdout write go to
+// e.stdout after the report when format is table, and to e.stderr
+// otherwise. It returns one error per notifier that failed, naming it as
+// given.
 func (n *notifyFlags) send(ctx context.Context, e *env, cfg aws.Config, format string, rep usage.Report) []error {
 	if len(n.specs) == 0 {
 		return nil
 	}
-	out := &lockedWriter{w: e.stderr}
-	sep := ""
+	out, sep := e.stderr, ""
 	if format == "table" {
-		out.w, sep = e.stdout, "\n" // a blank line between the table and the alert
+		out, sep = e.stdout, "\n" // a blank line between the table and the alert
 	}
-	httpOpts := func(o *notify.HTTPOptions) {
+	m, err := notify.NewMulti(cfg, n.specs, func(o *notify.MultiOptions) {
+		o.Writer = out // the text and EMF: one notifier and one sink at most, never writing at once
+		o.Text = notify.RendererFunc(func(a notify.Alert) (string, error) { return sep + notify.DefaultText(a), nil })
 		if e.notifyHTTP != nil {
-			e.notifyHTTP(o)
+			e.notifyHTTP(&o.HTTP)
 		}
+	})
+	if err != nil { // parse checked every value
+		return []error{err}
 	}
-	var m notify.Multi
-	for _, s := range n.specs {
-		var (
-			nt   notify.Notifier
-			sink notify.MetricSink
-		)
-		switch s.kind {
-		case "slack":
-			nt = notify.NewSlack(s.url, func(o *notify.SlackOptions) { httpOpts(&o.HTTPOptions) })
-		case "teams":
-			nt = notify.NewTeams(s.url, func(o *notify.TeamsOptions) { httpOpts(&o.HTTPOptions) })
-		case "webhook":
-			nt = notify.NewWebhook(s.url, func(o *notify.WebhookOptions) { o.Secret = s.secret; httpOpts(&o.HTTPOptions) })
-		case "sns":
-			nt = notify.NewSNS(sns.NewFromConfig(cfg), s.target)
-		case "eventbridge":
-			nt = notify.NewEventBridge(eventbridge.NewFromConfig(cfg), func(o *notify.EventBridgeOptions) { o.EventBusName = s.target })
-		case "lambda":
-			nt = notify.NewLambda(lambda.NewFromConfig(cfg), s.target)
-		case "cloudwatch":
-			sink = notify.NewCloudWatch(cloudwatch.NewFromConfig(cfg), func(o *notify.CloudWatchOptions) { o.Namespace = s.target })
-		case "emf":
-			sink = notify.NewEMF(out)
-		case "stdout":
-			nt = notify.NotifierFunc(func(ctx context.Context, a notify.Alert) error {
-				var b bytes.Buffer
-				b.WriteString(sep)
-				if err := notify.NewWriter(&b).Notify(ctx, a); err != nil {
-					return err
-				}
-				_, err := out.Write(b.Bytes())
-				return err
-			})
-		}
-		if nt != nil {
-			m.Notifiers = append(m.Notifiers, notify.Named(s.name, nt))
-		}
-		if sink != nil {
-			m.Sinks = append(m.Sinks, notify.NamedSink(s.name, sink))
-		}
-	}
-
-	var errs []error
-	alert, ok := rep.Alert(notifySource)
-	if !ok && n.allClear {
-		alert, ok = rep.AllClear(notifySource), true
-	}
-	if ok && len(m.Notifiers) > 0 {
-		errs = append(errs, n.failures(m.Notify(ctx, alert))...)
-	}
-	if ms := rep.FindingMetrics(rep.Scan.Finished); len(ms) > 0 && len(m.Sinks) > 0 {
-		errs = append(errs, n.failures(m.PutMetrics(ctx, ms))...)
+	d := rep.Deliver(ctx, m, func(o *usage.DeliverOptions) { o.Source, o.AllClear = notifySource, n.allClear })
+	errs := make([]error, 0, len(d.NotifyErrors)+len(d.MetricErrors))
+	for _, f := range d.Failures() { // notify's errors hold no credential
+		errs = append(errs, fmt.Errorf("--notify %q: %w", f.Name, f.Err))
 	}
 	return errs
-}
-
-// failures splits an error of notify.Multi into one error per failed
-// notifier, "--notify NAME: cause", with every credential removed.
-func (n *notifyFlags) failures(err error) []error {
-	if err == nil {
-		return nil
-	}
-	errs := []error{err}
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		errs = j.Unwrap()
-	}
-	out := make([]error, len(errs))
-	for i, err := range errs {
-		msg := err.Error()
-		var se *notify.SinkError
-		if errors.As(err, &se) {
-			msg = fmt.Sprintf("--notify %q: %v", se.Name, se.Err)
-		}
-		out[i] = errors.New(n.redact(msg)) // not wrapping: the cause might print a credential
-	}
-	return out
-}
-
-// redact removes from msg every credential of the notifiers: notify
-// promises that its errors hold none, and this makes sure of it.
-func (n *notifyFlags) redact(msg string) string {
-	for _, s := range n.specs {
-		var parts []string
-		if s.url != "" {
-			parts = append(parts, string(s.url))
-			if u, err := url.Parse(string(s.url)); err == nil {
-				parts = append(parts, u.EscapedPath(), u.Path, u.RawQuery)
-			}
-		}
-		if s.secret != "" {
-			parts = append(parts, string(s.secret))
-		}
-		for _, p := range parts {
-			if len(p) > 1 {
-				msg = strings.ReplaceAll(msg, p, "[redacted]")
-			}
-		}
-	}
-	return msg
-}
-
-// lockedWriter serializes the writes of the notifiers that share a stream.
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
 }
 
 // lazyRegexp returns a function that compiles expr on its first call and

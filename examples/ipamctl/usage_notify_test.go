@@ -474,29 +474,29 @@ func TestParseNotify(t *testing.T) {
 
 	good := []struct {
 		value string
-		want  notifySpec
+		want  notify.Spec
 	}{
-		{"slack=env:URL", notifySpec{kind: "slack", url: "https://hooks.example.com/T/B/X", name: "slack=env:URL"}},
-		{"teams=file:" + urlFile, notifySpec{kind: "teams", url: "https://hooks.example.com/T/B/X?k=v", name: "teams=file:" + urlFile}},
-		{"webhook=env:URL", notifySpec{kind: "webhook", url: "https://hooks.example.com/T/B/X", name: "webhook=env:URL"}},
-		{"webhook=env:URL,secret=env:SECRET", notifySpec{kind: "webhook", url: "https://hooks.example.com/T/B/X", secret: "s3cret", name: "webhook=env:URL,secret=env:SECRET"}},
-		{"sns=arn:aws:sns:us-east-1:123456789012:alerts", notifySpec{kind: "sns", target: "arn:aws:sns:us-east-1:123456789012:alerts", name: "sns=arn:aws:sns:us-east-1:123456789012:alerts"}},
-		{"sns=arn:aws-cn:sns:cn-north-1:123456789012:alerts.fifo", notifySpec{kind: "sns", target: "arn:aws-cn:sns:cn-north-1:123456789012:alerts.fifo", name: "sns=arn:aws-cn:sns:cn-north-1:123456789012:alerts.fifo"}},
-		{"eventbridge=default", notifySpec{kind: "eventbridge", target: "default", name: "eventbridge=default"}},
-		{"eventbridge=arn:aws:events:us-east-1:123456789012:event-bus/ipam", notifySpec{kind: "eventbridge", target: "arn:aws:events:us-east-1:123456789012:event-bus/ipam", name: "eventbridge=arn:aws:events:us-east-1:123456789012:event-bus/ipam"}},
-		{"lambda=ipam-sink", notifySpec{kind: "lambda", target: "ipam-sink", name: "lambda=ipam-sink"}},
-		{"lambda=arn:aws:lambda:us-east-1:123456789012:function:ipam-sink:prod", notifySpec{kind: "lambda", target: "arn:aws:lambda:us-east-1:123456789012:function:ipam-sink:prod", name: "lambda=arn:aws:lambda:us-east-1:123456789012:function:ipam-sink:prod"}},
-		{"cloudwatch", notifySpec{kind: "cloudwatch", name: "cloudwatch"}},
-		{"cloudwatch=Team/IPAM", notifySpec{kind: "cloudwatch", target: "Team/IPAM", name: "cloudwatch=Team/IPAM"}},
-		{"emf", notifySpec{kind: "emf", name: "emf"}},
-		{"stdout", notifySpec{kind: "stdout", name: "stdout"}},
+		{"slack=env:URL", notify.Spec{Kind: notify.SpecSlack, URL: "https://hooks.example.com/T/B/X", Name: "slack=env:URL"}},
+		{"teams=file:" + urlFile, notify.Spec{Kind: notify.SpecTeams, URL: "https://hooks.example.com/T/B/X?k=v", Name: "teams=file:" + urlFile}},
+		{"webhook=env:URL", notify.Spec{Kind: notify.SpecWebhook, URL: "https://hooks.example.com/T/B/X", Name: "webhook=env:URL"}},
+		{"webhook=env:URL,secret=env:SECRET", notify.Spec{Kind: notify.SpecWebhook, URL: "https://hooks.example.com/T/B/X", Secret: "s3cret", Name: "webhook=env:URL,secret=env:SECRET"}},
+		{"sns=arn:aws:sns:us-east-1:123456789012:alerts", notify.Spec{Kind: notify.SpecSNS, Target: "arn:aws:sns:us-east-1:123456789012:alerts", Name: "sns=arn:aws:sns:us-east-1:123456789012:alerts"}},
+		{"sns=arn:aws-cn:sns:cn-north-1:123456789012:alerts.fifo", notify.Spec{Kind: notify.SpecSNS, Target: "arn:aws-cn:sns:cn-north-1:123456789012:alerts.fifo", Name: "sns=arn:aws-cn:sns:cn-north-1:123456789012:alerts.fifo"}},
+		{"eventbridge=default", notify.Spec{Kind: notify.SpecEventBridge, Target: "default", Name: "eventbridge=default"}},
+		{"eventbridge=arn:aws:events:us-east-1:123456789012:event-bus/ipam", notify.Spec{Kind: notify.SpecEventBridge, Target: "arn:aws:events:us-east-1:123456789012:event-bus/ipam", Name: "eventbridge=arn:aws:events:us-east-1:123456789012:event-bus/ipam"}},
+		{"lambda=ipam-sink", notify.Spec{Kind: notify.SpecLambda, Target: "ipam-sink", Name: "lambda=ipam-sink"}},
+		{"lambda=arn:aws:lambda:us-east-1:123456789012:function:ipam-sink:prod", notify.Spec{Kind: notify.SpecLambda, Target: "arn:aws:lambda:us-east-1:123456789012:function:ipam-sink:prod", Name: "lambda=arn:aws:lambda:us-east-1:123456789012:function:ipam-sink:prod"}},
+		{"cloudwatch", notify.Spec{Kind: notify.SpecCloudWatch, Name: "cloudwatch"}},
+		{"cloudwatch=Team/IPAM", notify.Spec{Kind: notify.SpecCloudWatch, Target: "Team/IPAM", Name: "cloudwatch=Team/IPAM"}},
+		{"emf", notify.Spec{Kind: notify.SpecEMF, Name: "emf"}},
+		{"stdout", notify.Spec{Kind: notify.SpecText, Name: "stdout"}},
 	}
 	for _, tt := range good {
 		t.Run(tt.value, func(t *testing.T) {
 			t.Parallel()
 			specs, errs := parseNotify([]string{tt.value}, lookupEnv)
 			require.Empty(t, errs, "parseNotify(%q)", tt.value)
-			assert.Equal(t, []notifySpec{tt.want}, specs, "parseNotify(%q)", tt.value)
+			assert.Equal(t, []notify.Spec{tt.want}, specs, "parseNotify(%q)", tt.value)
 		})
 	}
 

@@ -44,19 +44,9 @@ const (
 // Defaults of the settings whose zero value is not the default.
 const (
 	defaultSource         = usage.SourceIPAM
-	defaultRoleName       = "OrganizationAccountAccessRole"
 	defaultConcurrency    = 8
 	defaultDeadlineMargin = 30 * time.Second
 	organizationKeyword   = "organization"
-)
-
-// metricsMode says which resources get metrics.
-type metricsMode string
-
-const (
-	metricsFindings metricsMode = "findings" // the resources over a threshold, as the sample did
-	metricsAll      metricsMode = "all"      // every resource whose usage is known
-	metricsNone     metricsMode = "none"     // no metrics
 )
 
 // secretStore is where a credential is kept.
@@ -129,7 +119,7 @@ type Config struct {
 	// Namespace is the metrics' CloudWatch namespace.
 	Namespace string
 	// Metrics says which resources get metrics.
-	Metrics metricsMode
+	Metrics usage.MetricSet
 
 	// Concurrency is how many targets are scanned at once.
 	Concurrency int
@@ -197,7 +187,7 @@ var credentials = []struct {
 func configFromEnv(getenv func(string) string) (Config, error) {
 	c := Config{
 		Critical: usage.DefaultCritical, ScopeType: usage.ScopePrivate, Namespace: notify.DefaultNamespace,
-		Sources: []usage.Source{defaultSource}, RoleName: defaultRoleName, Metrics: metricsFindings,
+		Sources: []usage.Source{defaultSource}, RoleName: usage.DefaultRoleName, Metrics: usage.MetricsFindings,
 		Concurrency: defaultConcurrency, DeadlineMargin: defaultDeadlineMargin, LogLevel: slog.LevelInfo,
 	}
 	get := func(name string) string { return strings.TrimSpace(getenv(name)) }
@@ -240,7 +230,7 @@ func configFromEnv(getenv func(string) string) (Config, error) {
 		envVar{envAllClear, boolVar(&c.AllClear)},
 
 		// Metrics and running.
-		envVar{envMetrics, enumVar(&c.Metrics, "want findings, all or none", metricsFindings, metricsAll, metricsNone)},
+		envVar{envMetrics, enumVar(&c.Metrics, "want findings, all or none", usage.MetricsFindings, usage.MetricsAll, usage.MetricsNone)},
 		envVar{envConcurrency, rangeVar(&c.Concurrency, parseInt, 1, 256, "want a whole number from 1 to 256")},
 		envVar{envDeadlineMargin, rangeVar(&c.DeadlineMargin, parseDuration, time.Second, 15*time.Minute, "want a duration from 1s to 15m, such as 30s or 30")},
 		envVar{envLogLevel, c.setLogLevel},

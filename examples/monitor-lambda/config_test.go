@@ -19,7 +19,7 @@ var defaults = Config{
 	Sources:        []usage.Source{usage.SourceIPAM},
 	RoleName:       "OrganizationAccountAccessRole",
 	Namespace:      "CUSTOM/IPAM",
-	Metrics:        metricsFindings,
+	Metrics:        usage.MetricsFindings,
 	Concurrency:    8,
 	DeadlineMargin: 30 * time.Second,
 	LogLevel:       slog.LevelInfo,
@@ -102,7 +102,7 @@ func TestConfigFromEnv(t *testing.T) {
 				c.Accounts = []string{"012345678901", "333333333333"}
 				c.Regions = []string{"us-east-1", "eu-west-1", "us-gov-west-1"}
 				c.IPAMRegion, c.RoleName, c.ExternalID = "eu-west-1", "/ops/ipamkit-reader", "ext-123"
-				c.Warning, c.Metrics, c.AllClear = 70, metricsAll, true
+				c.Warning, c.Metrics, c.AllClear = 70, usage.MetricsAll, true
 				c.Concurrency, c.DeadlineMargin, c.LogLevel = 16, 45*time.Second, slog.LevelDebug
 				c.Namespace = "Network/IPAM"
 				c.Slack = secretRef{Store: storeSSM, Name: "/ipamkit/slack-url", Env: "IPAMKIT_SLACK_URL_PARAM"}
@@ -117,7 +117,7 @@ func TestConfigFromEnv(t *testing.T) {
 			want: with(func(c *Config) {
 				c.Organization = true
 				c.Sources = []usage.Source{usage.SourceIPAM, usage.SourcePools, usage.SourceEC2}
-				c.DeadlineMargin, c.Metrics = 90*time.Second, metricsNone
+				c.DeadlineMargin, c.Metrics = 90*time.Second, usage.MetricsNone
 			}),
 		},
 	}

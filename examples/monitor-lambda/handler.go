@@ -17,9 +17,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"github.com/ipamkit/ipamkit/notify"
@@ -46,7 +44,7 @@ type Response struct {
 	// failed and unscanned targets, the scan's figures.
 	Report usage.Report `json:"Report"`
 	// NotifyErrors names each notifier or metrics sink that failed, with
-	// its error; credentials are removed. Empty when all went well.
+	// its error, which holds no credential. Empty when all went well.
 	NotifyErrors []string `json:"NotifyErrors,omitempty"`
 }
 
@@ -102,12 +100,10 @@ type handler struct {
 	regions []string // scanned by the ec2 source, for the logs
 
 	scanner   *usage.OrganizationScanner
-	notifiers notify.Multi // alerts
-	sinks     notify.Multi // metrics
+	notifiers notify.Multi // the notifiers of alerts and the sinks of metrics
 
-	credentials []string // every credential fetched, removed from any message
-	log         *slog.Logger
-	now         func() time.Time
+	log *slog.Logger
+	now func() time.Time
 }
 
 // ssmAPI is the part of *ssm.Client the handler calls.
@@ -165,37 +161,27 @@ func newHandler(ctx context.Context, awsCfg aws.Config, c Config, optFns ...func
 		return nil, err
 	}
 
-	if err := h.buildNotifiers(ctx, awsCfg, o); err != nil {
+	specs, err := h.specs(ctx, awsCfg)
+	if err != nil {
 		return nil, err
 	}
-	switch {
-	case c.Metrics == metricsNone:
-	case c.CloudWatch:
-		h.sinks.Sinks = append(h.sinks.Sinks, notify.NamedSink("cloudwatch", notify.NewCloudWatch(cloudwatch.NewFromConfig(awsCfg),
-			func(co *notify.CloudWatchOptions) { co.Namespace, co.Logger = c.Namespace, o.Logger })))
-	default:
-		h.sinks.Sinks = append(h.sinks.Sinks, notify.NamedSink("emf", notify.NewEMF(o.Stdout,
-			func(eo *notify.EMFOptions) { eo.Namespace = c.Namespace })))
+	h.notifiers, err = notify.NewMulti(awsCfg, specs, func(mo *notify.MultiOptions) {
+		mo.HTTP, mo.Writer, mo.Logger = o.HTTP, o.Stdout, o.Logger
+	})
+	if err != nil {
+		return nil, err
 	}
-
 	return h, nil
 }
 
-// buildNotifiers fetches the webhook credentials and makes the notifiers.
-func (h *handler) buildNotifiers(ctx context.Context, awsCfg aws.Config, o handlerOptions) error {
+// specs fetches the webhook credentials and returns the notifiers and the
+// metrics sink of the configuration.
+func (h *handler) specs(ctx context.Context, awsCfg aws.Config) ([]notify.Spec, error) {
 	c := h.cfg
+	var specs []notify.Spec
 	if c.SNSTopic != "" {
-		region := strings.Split(c.SNSTopic, ":")[3] // a topic is published to in its own region
-		client := sns.NewFromConfig(awsCfg, func(so *sns.Options) { so.Region = region })
-		h.notifiers.Notifiers = append(h.notifiers.Notifiers, notify.Named("sns", notify.NewSNS(client, c.SNSTopic, func(so *notify.SNSOptions) {
-			so.Logger = o.Logger
-			if c.SNSSubject != "" {
-				// The subject as given, whatever the alert.
-				so.Subject = notify.RendererFunc(func(notify.Alert) (string, error) { return c.SNSSubject, nil })
-			}
-		})))
+		specs = append(specs, notify.Spec{Kind: notify.SpecSNS, Target: c.SNSTopic, Subject: c.SNSSubject})
 	}
-
 	var (
 		params   ssmAPI
 		secrets  secretsManagerAPI
@@ -226,35 +212,30 @@ func (h *handler) buildNotifiers(ctx context.Context, awsCfg aws.Config, o handl
 			problems = append(problems, fmt.Errorf("%s: %w", ref, err))
 			return ""
 		}
-		h.credentials = append(h.credentials, v)
-		if u, perr := url.Parse(v); isURL && perr == nil {
-			h.credentials = append(h.credentials, u.EscapedPath(), u.Path, u.RawQuery)
-		}
 		return v
 	}
-	httpOpts := o.HTTP
-	if httpOpts.Logger == nil {
-		httpOpts.Logger = o.Logger
-	}
-	if u := fetch(c.Slack, true); u != "" {
-		h.notifiers.Notifiers = append(h.notifiers.Notifiers, notify.Named("slack",
-			notify.NewSlack(notify.WebhookURL(u), func(so *notify.SlackOptions) { so.HTTPOptions = httpOpts })))
-	}
-	if u := fetch(c.Teams, true); u != "" {
-		h.notifiers.Notifiers = append(h.notifiers.Notifiers, notify.Named("teams",
-			notify.NewTeams(notify.WebhookURL(u), func(to *notify.TeamsOptions) { to.HTTPOptions = httpOpts })))
-	}
-	webhookURL, webhookSecret := fetch(c.Webhook, true), fetch(c.WebhookSecret, false)
-	if webhookURL != "" {
-		h.notifiers.Notifiers = append(h.notifiers.Notifiers, notify.Named("webhook",
-			notify.NewWebhook(notify.WebhookURL(webhookURL), func(wo *notify.WebhookOptions) {
-				wo.HTTPOptions, wo.Secret = httpOpts, notify.Secret(webhookSecret)
-			})))
-	}
+	slack, teams := fetch(c.Slack, true), fetch(c.Teams, true)
+	webhook, secret := fetch(c.Webhook, true), fetch(c.WebhookSecret, false)
 	if len(problems) > 0 {
-		return configError(problems)
+		return nil, configError(problems)
 	}
-	return nil
+	for _, w := range []notify.Spec{
+		{Kind: notify.SpecSlack, URL: notify.WebhookURL(slack)},
+		{Kind: notify.SpecTeams, URL: notify.WebhookURL(teams)},
+		{Kind: notify.SpecWebhook, URL: notify.WebhookURL(webhook), Secret: notify.Secret(secret)},
+	} {
+		if w.URL != "" {
+			specs = append(specs, w)
+		}
+	}
+	switch {
+	case c.Metrics == usage.MetricsNone:
+	case c.CloudWatch:
+		specs = append(specs, notify.Spec{Kind: notify.SpecCloudWatch, Target: c.Namespace})
+	default:
+		specs = append(specs, notify.Spec{Kind: notify.SpecEMF, Target: c.Namespace})
+	}
+	return specs, nil
 }
 
 // fetchParameter returns the decrypted value of the SSM SecureString name.
@@ -333,24 +314,22 @@ func (h *handler) Handle(ctx context.Context, event json.RawMessage) (Response, 
 	}
 	h.logScan(ctx, log, rep)
 
-	resp := Response{Report: rep, IpamResourceCidrs: make([]ResourceCIDR, 0, len(rep.Findings))}
+	d := rep.Deliver(ctx, h.notifiers, func(o *usage.DeliverOptions) {
+		o.Source, o.AllClear, o.Metrics = alertSource, h.cfg.AllClear, h.cfg.Metrics
+	})
+	resp := Response{Message: notify.DefaultText(d.Alert), Report: rep, IpamResourceCidrs: make([]ResourceCIDR, 0, len(rep.Findings))}
 	for _, f := range rep.Findings {
 		resp.IpamResourceCidrs = append(resp.IpamResourceCidrs, resourceCIDR(f))
 	}
-	alert, due := rep.Alert(alertSource)
-	if !due {
-		alert = rep.AllClear(alertSource)
-		due = h.cfg.AllClear
+	for _, f := range d.Failures() { // notify's errors hold no credential
+		resp.NotifyErrors = append(resp.NotifyErrors, f.Error())
 	}
-	resp.Message = notify.DefaultText(alert)
-	var undelivered error
-	if due && len(h.notifiers.Notifiers) > 0 {
-		var failures []string
-		failures, undelivered = h.sendAlert(ctx, log, alert)
-		resp.NotifyErrors = append(resp.NotifyErrors, failures...)
+	h.logDelivery(ctx, log, d)
+	if d.AllNotifiersFailed() {
+		notifiers := resp.NotifyErrors[:len(d.NotifyErrors)] // before the sinks'
+		return resp, fmt.Errorf("alert not delivered, every notifier failed: %s", strings.Join(notifiers, "; "))
 	}
-	resp.NotifyErrors = append(resp.NotifyErrors, h.putMetrics(ctx, log, rep)...)
-	return resp, undelivered
+	return resp, nil
 }
 
 // start returns the invocation's logger, with the event's and the
@@ -396,70 +375,22 @@ func (h *handler) logScan(ctx context.Context, log *slog.Logger, rep usage.Repor
 	}
 }
 
-// sendAlert sends alert to every notifier. It returns the failures, and an
-// error when every notifier failed.
-func (h *handler) sendAlert(ctx context.Context, log *slog.Logger, alert notify.Alert) ([]string, error) {
-	failures := h.failures(h.notifiers.Notify(ctx, alert))
-	if len(failures) == len(h.notifiers.Notifiers) {
-		return failures, fmt.Errorf("alert not delivered, every notifier failed: %s", strings.Join(failures, "; "))
-	}
-	for _, f := range failures {
-		log.LogAttrs(ctx, slog.LevelError, "notification failed", slog.String("error", f))
-	}
-	log.LogAttrs(ctx, slog.LevelInfo, "alert sent", slog.String("severity", alert.Severity.String()),
-		slog.Int("resources", len(alert.Resources)), slog.Int("notifiers", len(h.notifiers.Notifiers)-len(failures)))
-	return failures, nil
-}
-
-// putMetrics sends the configured metrics of rep to every sink and returns
-// the failures.
-func (h *handler) putMetrics(ctx context.Context, log *slog.Logger, rep usage.Report) []string {
-	var ms []notify.Metric
-	switch h.cfg.Metrics {
-	case metricsFindings:
-		ms = rep.FindingMetrics(rep.Scan.Finished)
-	case metricsAll:
-		ms = rep.ResourceMetrics(rep.Scan.Finished)
-	}
-	if len(ms) == 0 || len(h.sinks.Sinks) == 0 {
-		return nil
-	}
-	failures := h.failures(h.sinks.PutMetrics(ctx, ms))
-	for _, f := range failures {
-		log.LogAttrs(ctx, slog.LevelError, "metrics failed", slog.String("error", f))
-	}
-	if len(failures) == 0 {
-		log.LogAttrs(ctx, slog.LevelInfo, "metrics sent", slog.Int("metrics", len(ms)))
-	}
-	return failures
-}
-
-// failures splits an error of notify.Multi into one message per failed
-// notifier or sink, "NAME: cause", with every credential removed.
-func (h *handler) failures(err error) []string {
-	if err == nil {
-		return nil
-	}
-	errs := []error{err}
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		errs = j.Unwrap()
-	}
-	out := make([]string, len(errs))
-	for i, err := range errs {
-		out[i] = h.redact(err.Error())
-	}
-	return out
-}
-
-// redact removes every credential from msg: notify promises that its errors
-// hold none, and this makes sure of it.
-func (h *handler) redact(msg string) string {
-	for _, c := range h.credentials {
-		if len(c) > 1 {
-			msg = strings.ReplaceAll(msg, c, "[redacted]")
+// logDelivery logs what d delivered and each failure. Of the alert it
+// logs nothing when every notifier failed: Handle returns that error.
+func (h *handler) logDelivery(ctx context.Context, log *slog.Logger, d usage.Delivery) {
+	if d.Notified > 0 {
+		for _, f := range d.NotifyErrors {
+			log.LogAttrs(ctx, slog.LevelError, "notification failed", slog.String("error", f.Error()))
 		}
+		log.LogAttrs(ctx, slog.LevelInfo, "alert sent", slog.String("severity", d.Alert.Severity.String()),
+			slog.Int("resources", len(d.Alert.Resources)), slog.Int("notifiers", d.Notified))
 	}
-	return msg
+	for _, f := range d.MetricErrors {
+		log.LogAttrs(ctx, slog.LevelError, "metrics failed", slog.String("error", f.Error()))
+	}
+	if d.Metrics > 0 && len(d.MetricErrors) == 0 {
+		log.LogAttrs(ctx, slog.LevelInfo, "metrics sent", slog.Int("metrics", d.Metrics))
+	}
 }
 
 // resourceCIDR returns the sample's record of a finding.

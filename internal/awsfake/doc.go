@@ -22,7 +22,8 @@
 //
 // # What is modelled
 //
-//   - Organizations: root, nested OUs, accounts (id, name, email, state), parents.
+//   - Organizations: root, nested OUs, accounts (id, name, email, state), parents,
+//     and MoveAccount from the management account.
 //   - STS: GetCallerIdentity and AssumeRole with trust and ExternalId checks;
 //     temporary credentials need their session token and expire.
 //   - EC2, per account and region: VPCs with several IPv4 and IPv6 CIDR blocks,
@@ -31,21 +32,48 @@
 //     IPAM pool the account owns or has through a RAM share, holding an
 //     allocation until DeleteVpc; CreateSubnet and DeleteSubnet too.
 //   - IPAM, in the account that owns it: operating regions, private and public
-//     scopes, pools (parent, locale, family, allocation rules, tags, state),
-//     provisioned CIDRs, allocations, and the resource CIDRs that IPAM computes
-//     from the VPCs and subnets of the organization in its operating regions;
-//     pools are created, modified and deleted, CIDRs provisioned and
-//     deprovisioned, with ClientToken idempotency.
+//     scopes, pools (parent, locale, family, allocation rules, tags, state,
+//     PublicIpSource, PubliclyAdvertisable, AwsService), provisioned CIDRs,
+//     allocations, and the resource CIDRs that IPAM computes from the VPCs
+//     and subnets of the organization in its operating regions; pools are
+//     created, modified and deleted, CIDRs provisioned and deprovisioned.
+//     Pools shared through RAM show in the principals' DescribeIpamPools, in
+//     the share's region and the pool's locale.
+//   - IPAM's asynchrony as AWS has it ([Options.Delays], [Options.StateReads]):
+//     create-in-progress, modify-in-progress and delete-in-progress pools,
+//     pending-provision and pending-deprovision CIDRs. Bad parameters are
+//     refused at once, but a CIDR that is not available (outside the source
+//     pool, taken, no free block of the netmask, overlapping another
+//     top-level pool of the scope) is accepted and ends failed-provision with
+//     FailureReason cidr-not-available, shown from the first answer; past
+//     [Options.CIDRsPerPool], limit-exceeded. A pool past
+//     [Options.PoolsPerScope] ends create-failed with a StateMessage.
+//     Allocations are released when a deprovision or deletion settles, not at
+//     the call. A pool with a change of its own in flight answers
+//     IncorrectState, and past [Options.PoolMutations] changes in flight,
+//     ConcurrentMutationLimitExceeded; both clear as changes settle. An
+//     Amazon-provided IPv6 top-level pool is provisioned by netmask, from a
+//     stand-in for Amazon's space (2600:1f00::/24).
+//   - ClientToken idempotency: the same token and parameters answer the
+//     first result, as it is now, even after the pool or CIDR was deleted or
+//     deprovisioned (EC2 keeps a token at least 24 hours after the resource
+//     ends; the fake keeps it for the server's life); other parameters answer
+//     IdempotentParameterMismatch; a request refused at once spends no token.
 //   - CloudWatch PutMetricData in RPC v2 CBOR, JSON 1.0 and awsQuery, with
 //     its limits; accepted data is kept for tests ([Server.Metrics]).
 //   - SNS Publish and PublishBatch to the world's topics ([Builder.Topic]),
 //     and EventBridge PutEvents to any bus, with their limits and per-entry
 //     failures; accepted messages and events are kept for tests
 //     ([Server.Messages], [Server.Events]).
-//   - RAM resource shares of IPAM pools: create and delete (with clientToken
-//     idempotency), associate and disassociate principals (accounts, OUs, the
-//     organization) and resources, list shares, associations and resources,
-//     with associations that settle after reads like other states.
+//   - RAM resource shares of IPAM pools: create and delete, associate and
+//     disassociate principals (accounts, OUs, the organization) and
+//     resources, list shares, associations and resources. Associations pass
+//     through ASSOCIATING (and DISASSOCIATING), settling like IPAM's states;
+//     access lasts from ASSOCIATED until DISASSOCIATED. An OU principal
+//     covers the accounts of the OU and of its child OUs. Names are not
+//     unique, as in RAM: only a clientToken (on create, associate,
+//     disassociate and delete) makes a retry safe, and a token replayed after
+//     a delete answers the DELETED share.
 //   - SSM GetParameter and Secrets Manager GetSecretValue of the world's
 //     parameters and secrets ([Builder.Parameter], [Builder.Secret]).
 //   - Lambda Invoke of the world's functions ([Builder.Function]), each a Go
@@ -53,8 +81,12 @@
 //     function errors; invocations are kept for tests ([Server.Invocations]).
 //   - Pagination with opaque tokens, MaxResults ranges per operation, filters
 //     applied before paging, and AWS's error codes for bad input.
-//   - Asynchronous states (create-in-progress, pending-provision, …) that advance
-//     after a number of reads ([Options.StateReads]), never after wall time.
+//   - Time, injected: states settle by the server's clock ([Options.Now]) after
+//     the delays of [Options.Delays], whoever reads them, or, for kinds of
+//     change with no delay, after a number of reads ([Options.StateReads]),
+//     the default, so unit tests need no clock. Tests that time states pass
+//     a [Clock] and advance it instead of sleeping; [Realistic] sets AWS-like
+//     delays and default quotas, as a demonstration server wants.
 //   - Fault injection by service, operation, account and region
 //     ([Server.InjectFault]) and a log of every call ([Server.Calls]).
 //
@@ -66,15 +98,34 @@
 //
 // IAM policies (a principal may call every modelled operation of its own
 // account, and Organizations read operations from the management account and
-// its delegated administrators), the effect of RAM shares on what
-// DescribeIpamPools shows the principals, RAM permissions, BYOIP and public
-// IPv4 pools, Elastic IPs and network interfaces, VPC CIDR associations
-// after creation and other EC2 writes, SNS subscriptions and FIFO topics,
+// its delegated administrators), RAM permissions and invitations, BYOIP
+// verification (a BYOIP CIDR provisions like a private one) and public IPv4
+// pools, Elastic IPs and network interfaces, VPC CIDR associations after
+// creation and other EC2 writes, SNS subscriptions and FIFO topics,
 // EventBridge buses and rules, Lambda versions and aliases, parameter and
 // secret versions, and every other operation of these services: they are
 // routed and answer their protocol's unsupported-operation error until they
-// are added. Provisioning a CIDR that does not fit fails at once rather than
-// later in failed-provision.
+// are added.
+//
+// Where the modelled behaviour still differs from AWS:
+//
+//   - AWS's delays vary and its quotas are per account and adjustable; the
+//     fake's are fixed per server, and off unless set. The limit on changes in
+//     flight is a guess: AWS publishes none.
+//   - Whether a CIDR fits is decided at the call, and the space of a CIDR that
+//     will be provisioned is held from then on; a netmask request gets its
+//     CIDR in the first answer, where AWS may fill it in later. Failure
+//     messages are the fake's own words.
+//   - A principal sees a shared pool only in DescribeIpamPools and CreateVpc;
+//     GetIpamPoolCidrs and GetIpamPoolAllocations stay the owner's. Which
+//     regions show a shared pool (the share's and the pool's locale) is an
+//     approximation.
+//   - Suspended or closed accounts still receive shares.
+//   - ConcurrentMutationLimitExceeded and IncorrectState are not retried by
+//     the SDK, as in AWS; modify-in-progress pools still take allocations and
+//     provisions.
+//   - Amazon-provided IPv6 takes any netmask that fits the stand-in /24; AWS
+//     limits the sizes it hands out.
 //
 // # Clients in tests
 //

@@ -147,11 +147,17 @@ var ec2DescribeIpamScopes = model("ec2", "DescribeIpamScopes", func(st *state, c
 	return out, nil
 })
 
+// poolCount counts the pools of a scope, but those that failed or are
+// being deleted.
 func (st *state) poolCount(scopeID string) int {
 	n := 0
 	for _, p := range st.pools {
-		if p.scope == scopeID {
-			n++
+		switch p.status.state {
+		case "create-failed", "delete-in-progress", "delete-complete":
+		default:
+			if p.scope == scopeID {
+				n++
+			}
 		}
 	}
 	return n
@@ -163,7 +169,9 @@ var ec2DescribeIpamPools = model("ec2", "DescribeIpamPools", func(st *state, c *
 		return nil, err
 	}
 	pools, next, err := describe(c, in, st.pools, sortedKeys(st.pools),
-		func(p *ipamPool) bool { return c.visibleIPAM(st.ipams[p.ipam]) && p.status.state != "delete-complete" },
+		func(p *ipamPool) bool {
+			return p.status.state != "delete-complete" && (c.visibleIPAM(st.ipams[p.ipam]) || st.sharedPool(p, c.account(), c.region))
+		},
 		st.poolFields, st.tagsOf, ipamPoolIDPattern, malformed("InvalidIpamPoolId"), notFoundPool, ec2IPAM)
 	if err != nil {
 		return nil, err
@@ -233,7 +241,8 @@ func (st *state) sdkPool(p *ipamPool, state string) *types.IpamPool {
 	out := &types.IpamPool{OwnerId: aws.String(i.account), IpamPoolId: aws.String(p.id), IpamPoolArn: aws.String(st.poolARN(p)),
 		IpamScopeArn: aws.String(st.scopeARN(sc)), IpamScopeType: types.IpamScopeType(sc.scopeType), IpamArn: aws.String(i.arn()),
 		IpamRegion: aws.String(i.region), Locale: aws.String(localeOf(p)), PoolDepth: aws.Int32(int32(st.depth(p))),
-		State: types.IpamPoolState(state), AutoImport: aws.Bool(p.autoImport), PubliclyAdvertisable: aws.Bool(false),
+		State: types.IpamPoolState(state), AutoImport: aws.Bool(p.autoImport), PubliclyAdvertisable: aws.Bool(p.advertisable),
+		PublicIpSource: types.IpamPoolPublicIpSource(p.publicSource), AwsService: types.IpamPoolAwsService(p.awsService),
 		AddressFamily: types.AddressFamily(p.family), AllocationMinNetmaskLength: optInt32(p.minLen),
 		AllocationMaxNetmaskLength: optInt32(p.maxLen), AllocationDefaultNetmaskLength: optInt32(p.defLen),
 		SourceIpamPoolId: optString(p.parent), StateMessage: optString(p.stateMessage), Description: optString(p.description),
@@ -244,17 +253,42 @@ func (st *state) sdkPool(p *ipamPool, state string) *types.IpamPool {
 	return out
 }
 
-// sweep forgets what has finished deleting.
+// sweep forgets what has finished deleting, but for client tokens: a
+// token replayed after the deletion answers the pool or CIDR it made, in
+// its final state, as EC2 does for a token it still holds.
 func (st *state) sweep() {
 	for id, p := range st.pools {
-		if p.status.state == "delete-complete" && p.status.settle == "" {
+		if p.status.state == "delete-complete" && !p.status.busy() {
 			delete(st.pools, id)
 			delete(st.tags, id)
+			st.gonePools[id] = p
 		}
 	}
 	for _, p := range st.pools {
-		p.cidrs = slices.DeleteFunc(p.cidrs, func(c *poolCIDR) bool { return c.status.state == "deprovisioned" && c.status.settle == "" })
+		p.cidrs = slices.DeleteFunc(p.cidrs, func(c *poolCIDR) bool {
+			if c.status.state == "deprovisioned" && !c.status.busy() {
+				st.goneCIDRs[c.id] = c
+				return true
+			}
+			return false
+		})
 	}
+}
+
+// poolEver returns the pool with an ID, even one deleted and swept.
+func (st *state) poolEver(id string) *ipamPool {
+	if p := st.pools[id]; p != nil {
+		return p
+	}
+	return st.gonePools[id]
+}
+
+// cidrEver returns a pool's CIDR with an ID, even one deprovisioned and swept.
+func (st *state) cidrEver(p *ipamPool, id string) *poolCIDR {
+	if i := slices.IndexFunc(p.cidrs, func(pc *poolCIDR) bool { return pc.id == id }); i >= 0 {
+		return p.cidrs[i]
+	}
+	return st.goneCIDRs[id]
 }
 
 // addrKey orders prefixes by address, then length, as a string.
@@ -310,18 +344,15 @@ var ec2GetIpamPoolCidrs = model("ec2", "GetIpamPoolCidrs", func(st *state, c *ca
 			cidrs = append(cidrs, pc)
 		}
 	}
-	slices.SortFunc(cidrs, func(a, b *poolCIDR) int { return strings.Compare(addrKey(a.prefix), addrKey(b.prefix)) })
-	pg, next, err := paginate(c, cidrs, func(pc *poolCIDR) string { return addrKey(pc.prefix) }, page(in.MaxResults, in.NextToken), ec2IPAM)
+	key := func(pc *poolCIDR) string { return addrKey(pc.prefix) + "/" + pc.id }
+	slices.SortFunc(cidrs, func(a, b *poolCIDR) int { return strings.Compare(key(a), key(b)) })
+	pg, next, err := paginate(c, cidrs, key, page(in.MaxResults, in.NextToken), ec2IPAM)
 	if err != nil {
 		return nil, err
 	}
 	out := &ec2.GetIpamPoolCidrsOutput{IpamPoolCidrs: make([]types.IpamPoolCidr, len(pg)), NextToken: optString(next)}
 	for k, pc := range pg {
-		out.IpamPoolCidrs[k] = *sdkPoolCIDR(pc)
-		out.IpamPoolCidrs[k].State = types.IpamPoolCidrState(pc.status.observe())
-		if pc.failure != "" && out.IpamPoolCidrs[k].State != "pending-deprovision" {
-			out.IpamPoolCidrs[k].FailureReason = &types.IpamPoolCidrFailureReason{Message: aws.String(pc.failure)}
-		}
+		out.IpamPoolCidrs[k] = *sdkPoolCIDR(pc, pc.status.observe())
 	}
 	st.sweep()
 	return out, nil

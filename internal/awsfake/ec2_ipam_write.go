@@ -12,7 +12,7 @@ import (
 )
 
 // EC2 IPAM write operations (ec2query). New pools and CIDRs start in a
-// transitional state that settles after Options.StateReads reads.
+// transitional state that settles by reads or with time (async.go).
 
 // netmask reads a netmask length member into dst: 0 to 128, or -1 when absent.
 func netmask(name string, n *int32, dst *int) error {
@@ -62,11 +62,16 @@ var ec2CreateIpamPool = model("ec2", "CreateIpamPool", func(st *state, c *call, 
 	if err != nil {
 		return nil, err
 	}
-	p := st.pools[id]
+	p := st.poolEver(id)
 	if p == nil {
 		pi := poolInput{scope: aws.ToString(in.IpamScopeId), family: string(in.AddressFamily), parent: aws.ToString(in.SourceIpamPoolId),
 			locale: aws.ToString(in.Locale), description: aws.ToString(in.Description),
-			autoImport: aws.ToBool(in.AutoImport), allocTags: requestTags(in.AllocationResourceTags)}
+			autoImport: aws.ToBool(in.AutoImport), allocTags: requestTags(in.AllocationResourceTags),
+			publicSource: string(in.PublicIpSource), awsService: string(in.AwsService), advertisable: aws.ToBool(in.PubliclyAdvertisable)}
+		if err := errors.Join(enumValue("PublicIpSource", pi.publicSource, types.IpamPoolPublicIpSource("").Values()),
+			enumValue("AwsService", pi.awsService, types.IpamPoolAwsService("").Values())); err != nil {
+			return nil, err
+		}
 		if err := errors.Join(netmask("AllocationMinNetmaskLength", in.AllocationMinNetmaskLength, &pi.minLen),
 			netmask("AllocationMaxNetmaskLength", in.AllocationMaxNetmaskLength, &pi.maxLen),
 			netmask("AllocationDefaultNetmaskLength", in.AllocationDefaultNetmaskLength, &pi.defLen)); err != nil {
@@ -85,7 +90,11 @@ var ec2CreateIpamPool = model("ec2", "CreateIpamPool", func(st *state, c *call, 
 			return nil, notFoundScope(pi.scope)
 		}
 		if pi.parent != "" {
-			if _, err := c.visiblePool(st, pi.parent); err != nil {
+			parent, err := c.visiblePool(st, pi.parent)
+			if err != nil {
+				return nil, err
+			}
+			if err := st.checkMutations(parent); err != nil {
 				return nil, err
 			}
 		}
@@ -120,8 +129,8 @@ var ec2ModifyIpamPool = model("ec2", "ModifyIpamPool", func(st *state, c *call, 
 	if clearDefault && defLen >= 0 {
 		return nil, badRequest("InvalidParameterCombination", "AllocationDefaultNetmaskLength cannot be used with ClearAllocationDefaultNetmaskLength")
 	}
-	if !p.usable() {
-		return nil, badRequest("IncorrectState", "The pool %s is in state %s", p.id, p.status.state)
+	if err := writable(p, false); err != nil {
+		return nil, err
 	}
 	next := *p
 	next.description = aws.ToString(cmp.Or(in.Description, &p.description))
@@ -149,8 +158,8 @@ var ec2ModifyIpamPool = model("ec2", "ModifyIpamPool", func(st *state, c *call, 
 	if next.autoImport && next.locale == "" {
 		return nil, badRequest("InvalidParameterValue", "A locale must be set on the pool to enable auto import")
 	}
-	next.status = st.transition("modify-in-progress", "modify-complete", true)
 	*p = next
+	st.begin(&p.status, st.delays.PoolModify, "modify-in-progress", "modify-complete", nil)
 	return &ec2.ModifyIpamPoolOutput{IpamPool: st.sdkPool(p, p.status.state)}, nil
 })
 
@@ -162,10 +171,10 @@ var ec2DeleteIpamPool = model("ec2", "DeleteIpamPool", func(st *state, c *call, 
 	if err != nil {
 		return nil, err
 	}
-	if !p.usable() {
-		return nil, badRequest("IncorrectState", "The pool %s is in state %s", p.id, p.status.state)
+	if err := writable(p, true); err != nil {
+		return nil, err
 	}
-	live := slices.ContainsFunc(p.cidrs, func(pc *poolCIDR) bool { return pc.status.state != "deprovisioned" })
+	live := slices.ContainsFunc(p.cidrs, (*poolCIDR).holdsSpace)
 	switch cascade := aws.ToBool(in.Cascade); {
 	case live && !cascade:
 		return nil, badRequest("DependencyViolation", "The specified action is not valid for %s. There are one or more pool cidrs provisioned in the pool.", p.id)
@@ -176,21 +185,34 @@ var ec2DeleteIpamPool = model("ec2", "DeleteIpamPool", func(st *state, c *call, 
 	return &ec2.DeleteIpamPoolOutput{IpamPool: st.sdkPool(p, p.status.state)}, nil
 })
 
-// deletePool starts deleting a pool, its child pools, allocations and CIDRs,
-// and returns its CIDRs to its source pool.
+// writable refuses a change to a pool while a change of its own is in
+// flight, or when it is not complete (a create-failed pool may still be
+// deleted): IncorrectState, which clears as the change settles.
+func writable(p *ipamPool, deleting bool) error {
+	switch st := p.status.state; {
+	case p.status.busy(), !p.usable() && !(deleting && st == "create-failed"):
+		return badRequest("IncorrectState", "The pool %s is in state %s", p.id, st)
+	}
+	return nil
+}
+
+// deletePool starts deleting a pool and its child pools. Their
+// allocations, in them and in their source pools, are released as the
+// deletion settles.
 func (st *state) deletePool(p *ipamPool) {
 	for _, child := range st.pools {
 		if child.parent == p.id && child.status.state != "delete-in-progress" && child.status.state != "delete-complete" {
 			st.deletePool(child)
 		}
 	}
-	for id, a := range st.allocs {
-		if a.pool == p.id || (a.resourceType == "ipam-pool" && a.resourceID == p.id) {
-			delete(st.allocs, id)
+	st.begin(&p.status, st.delays.PoolDelete, "delete-in-progress", "delete-complete", func() {
+		for id, a := range st.allocs {
+			if a.pool == p.id || (a.resourceType == "ipam-pool" && a.resourceID == p.id) {
+				delete(st.allocs, id)
+			}
 		}
-	}
-	p.cidrs = nil
-	p.status = st.transition("delete-in-progress", "delete-complete", true)
+		p.cidrs = nil
+	})
 }
 
 // checkPoolRules checks a pool's allocation netmask rules.
@@ -210,10 +232,19 @@ func checkPoolRules(p *ipamPool) error {
 	return nil
 }
 
-// sdkPoolCIDR is a pool CIDR as EC2 answers it.
-func sdkPoolCIDR(pc *poolCIDR) *types.IpamPoolCidr {
-	return &types.IpamPoolCidr{IpamPoolCidrId: aws.String(pc.id), Cidr: aws.String(pc.prefix.String()),
-		State: types.IpamPoolCidrState(pc.status.state), NetmaskLength: aws.Int32(int32(pc.prefix.Bits()))}
+// sdkPoolCIDR is a pool CIDR as EC2 answers it, in the given state: with
+// no CIDR when a netmask request found none, and with its FailureReason
+// as soon as it is known to fail, as AWS shows it even while
+// pending-provision.
+func sdkPoolCIDR(pc *poolCIDR, state string) *types.IpamPoolCidr {
+	out := &types.IpamPoolCidr{IpamPoolCidrId: aws.String(pc.id), State: types.IpamPoolCidrState(state), NetmaskLength: aws.Int32(int32(pc.bits))}
+	if pc.prefix.IsValid() {
+		out.Cidr = aws.String(pc.prefix.String())
+	}
+	if pc.failure != "" && state != "pending-deprovision" {
+		out.FailureReason = &types.IpamPoolCidrFailureReason{Code: types.IpamPoolCidrFailureCode(pc.failureCode), Message: aws.String(pc.failure)}
+	}
+	return out
 }
 
 var ec2ProvisionIpamPoolCidr = model("ec2", "ProvisionIpamPoolCidr", func(st *state, c *call, in *ec2.ProvisionIpamPoolCidrInput) (*ec2.ProvisionIpamPoolCidrOutput, error) {
@@ -236,16 +267,15 @@ var ec2ProvisionIpamPoolCidr = model("ec2", "ProvisionIpamPoolCidr", func(st *st
 	if err != nil {
 		return nil, err
 	}
-	i := slices.IndexFunc(p.cidrs, func(pc *poolCIDR) bool { return pc.id == id })
-	if i >= 0 {
-		return &ec2.ProvisionIpamPoolCidrOutput{IpamPoolCidr: sdkPoolCIDR(p.cidrs[i])}, nil
+	if pc := st.cidrEver(p, id); pc != nil {
+		return &ec2.ProvisionIpamPoolCidrOutput{IpamPoolCidr: sdkPoolCIDR(pc, pc.status.state)}, nil
 	}
 	pc, err := st.provisionCIDR(p.id, cidr, mask, true)
 	if err != nil {
 		return nil, err
 	}
 	st.remember(c, aws.ToString(in.ClientToken), in, pc.id)
-	return &ec2.ProvisionIpamPoolCidrOutput{IpamPoolCidr: sdkPoolCIDR(pc)}, nil
+	return &ec2.ProvisionIpamPoolCidrOutput{IpamPoolCidr: sdkPoolCIDR(pc, pc.status.state)}, nil
 })
 
 var ec2DeprovisionIpamPoolCidr = model("ec2", "DeprovisionIpamPoolCidr", func(st *state, c *call, in *ec2.DeprovisionIpamPoolCidrInput) (*ec2.DeprovisionIpamPoolCidrOutput, error) {
@@ -260,21 +290,36 @@ var ec2DeprovisionIpamPoolCidr = model("ec2", "DeprovisionIpamPoolCidr", func(st
 	if err != nil {
 		return nil, err
 	}
+	if !p.usable() {
+		return nil, badRequest("IncorrectState", "The pool %s is in state %s", p.id, p.status.state)
+	}
+	if err := st.checkMutations(p); err != nil {
+		return nil, err
+	}
 	i := slices.IndexFunc(p.cidrs, func(pc *poolCIDR) bool { return pc.prefix == prefix && pc.status.state == "provisioned" })
 	if i < 0 {
 		return nil, newError(http.StatusBadRequest, "InvalidParameterValue", "The CIDR %s is not provisioned in pool %s", prefix, p.id)
 	}
 	pc := p.cidrs[i]
 	if slices.ContainsFunc(st.allocationsOf(p.id), func(a *allocation) bool { return prefix.Overlaps(a.prefix) }) {
-		pc.status = st.transition("pending-deprovision", "failed-deprovision", true)
+		st.begin(&pc.status, st.delays.Deprovision, "pending-deprovision", "failed-deprovision", nil)
 		pc.failure = "The CIDR has one or more allocations."
 	} else {
-		pc.status = st.transition("pending-deprovision", "deprovisioned", true)
-		for id, a := range st.allocs {
-			if a.resourceType == "ipam-pool" && a.resourceID == p.id && a.prefix == prefix {
-				delete(st.allocs, id)
+		st.begin(&pc.status, st.delays.Deprovision, "pending-deprovision", "deprovisioned", func() {
+			for id, a := range st.allocs {
+				if a.resourceType == "ipam-pool" && a.resourceID == p.id && a.prefix == prefix {
+					delete(st.allocs, id)
+				}
 			}
-		}
+		})
 	}
-	return &ec2.DeprovisionIpamPoolCidrOutput{IpamPoolCidr: sdkPoolCIDR(pc)}, nil
+	return &ec2.DeprovisionIpamPoolCidrOutput{IpamPoolCidr: sdkPoolCIDR(pc, pc.status.state)}, nil
 })
+
+// enumValue refuses a value outside an SDK enum's values; empty is absent.
+func enumValue[E ~string](name, v string, values []E) error {
+	if v == "" || slices.Contains(values, E(v)) {
+		return nil
+	}
+	return badRequest("InvalidParameterValue", "Value (%s) for parameter %s is invalid.", v, name)
+}

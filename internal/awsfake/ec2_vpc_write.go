@@ -27,19 +27,30 @@ func (st *state) poolFor(c *call, id string) (*ipamPool, error) {
 	if p == nil || p.status.state == "delete-complete" {
 		return nil, notFoundPool(id)
 	}
-	owner := st.ipams[p.ipam].account
-	if owner == c.account() {
+	if st.ipams[p.ipam].account == c.account() || st.sharedPool(p, c.account(), "") {
 		return p, nil
+	}
+	return nil, notFoundPool(id)
+}
+
+// sharedPool reports whether a pool of another account is shared with an
+// account through an ASSOCIATED share of the pool's owner: in region (the
+// share's region or the pool's locale), or anywhere when region is "".
+func (st *state) sharedPool(p *ipamPool, accountID, region string) bool {
+	owner := st.ipams[p.ipam].account
+	if owner == accountID {
+		return false
 	}
 	arn := st.poolARN(p)
 	for _, sh := range st.shares {
-		if sh.owner == owner && st.sharedWith(sh, c.account()) && slices.ContainsFunc(sh.assocs, func(a *shareAssociation) bool {
-			return a.kind == "RESOURCE" && a.entity == arn && a.status.state == "ASSOCIATED"
-		}) {
-			return p, nil
+		if sh.owner == owner && (region == "" || sh.region == region || p.locale == region) && st.sharedWith(sh, accountID) &&
+			slices.ContainsFunc(sh.assocs, func(a *shareAssociation) bool {
+				return a.kind == "RESOURCE" && a.entity == arn && a.grants()
+			}) {
+			return true
 		}
 	}
-	return nil, notFoundPool(id)
+	return false
 }
 
 var ec2CreateVpc = model("ec2", "CreateVpc", func(st *state, c *call, in *ec2.CreateVpcInput) (*ec2.CreateVpcOutput, error) {

@@ -1,6 +1,7 @@
 package awsfake
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -12,8 +13,9 @@ import (
 // poolInput is what creating a pool takes, from the builder or CreateIpamPool.
 type poolInput struct {
 	scope, parent, locale, family, description string
-	autoImport                                 bool
-	minLen, maxLen, defLen                     int // -1 when unset
+	autoImport, advertisable                   bool
+	publicSource, awsService                   string // public scope: amazon or byoip; ec2 or global-services
+	minLen, maxLen, defLen                     int    // -1 when unset
 	allocTags, tags                            []tag
 }
 
@@ -49,16 +51,6 @@ func (st *state) addIPAM(accountID, home string, operating []string, tier string
 	}
 	st.ipams[i.id] = i
 	return i.id, nil
-}
-
-// transition returns a resource's state after a write: from, settling in to
-// after Options.StateReads reads, or directly to when the change is not
-// asynchronous (as for worlds the builder makes).
-func (st *state) transition(from, to string, async bool) transition {
-	if !async {
-		return transition{state: to}
-	}
-	return transition{state: from, settle: to, reads: st.stateReads}
 }
 
 // addPool validates and adds a pool.
@@ -101,11 +93,30 @@ func (st *state) addPool(in poolInput, async bool) (*ipamPool, error) {
 			return nil, err
 		}
 	}
+	switch {
+	case in.publicSource != "" && sc.scopeType != "public":
+		return nil, badRequest("InvalidParameterCombination", "PublicIpSource can be used only for pools in a public scope")
+	case in.publicSource != "" && in.parent != "":
+		return nil, badRequest("InvalidParameterCombination", "PublicIpSource can be set only on a top-level pool")
+	case in.advertisable && in.family != "ipv6":
+		return nil, badRequest("InvalidParameterCombination", "PubliclyAdvertisable is not available for pools with AddressFamily ipv4")
+	}
+	if sc.scopeType == "public" && in.parent == "" && in.publicSource == "" {
+		in.publicSource = "byoip"
+	}
 	p := &ipamPool{
 		id: st.newID("ipam-pool"), scope: in.scope, ipam: sc.ipam, parent: in.parent, locale: in.locale,
 		family: in.family, description: in.description, autoImport: in.autoImport,
 		minLen: in.minLen, maxLen: in.maxLen, defLen: in.defLen, allocTags: slices.Clone(in.allocTags),
-		status: st.transition("create-in-progress", "create-complete", async), seq: len(st.pools),
+		seq: len(st.pools), publicSource: in.publicSource, awsService: in.awsService, advertisable: in.advertisable,
+	}
+	p.status.state = "create-complete"
+	if async {
+		outcome, message := "create-complete", ""
+		if n := st.limits.poolsPerScope; n > 0 && st.poolCount(in.scope) >= n {
+			outcome, message = "create-failed", fmt.Sprintf("You have reached the maximum number of pools (%d) in scope %s. Delete a pool or request a quota increase.", n, in.scope)
+		}
+		st.begin(&p.status, st.delays.PoolCreate, "create-in-progress", outcome, func() { p.stateMessage = message })
 	}
 	st.pools[p.id] = p
 	st.setTags(p.id, in.tags)
@@ -136,6 +147,16 @@ func (p *ipamPool) usable() bool {
 		return true
 	}
 	return false
+}
+
+// holdsSpace reports whether a pool CIDR takes space: provisioned, or on
+// its way in or out, but not failed or gone.
+func (c *poolCIDR) holdsSpace() bool {
+	switch c.status.state {
+	case "deprovisioned", "failed-provision":
+		return false
+	}
+	return c.failureCode == ""
 }
 
 // provisioned returns the pool's CIDRs that can be allocated from.
@@ -179,14 +200,8 @@ func (st *state) firstFree(p *ipamPool, bits int) (netip.Prefix, bool) {
 	if err != nil {
 		return netip.Prefix{}, false
 	}
-	for _, r := range free.Ranges() {
-		for _, f := range r.Prefixes() {
-			if f.Bits() <= bits {
-				return netip.PrefixFrom(f.Addr(), bits), true
-			}
-		}
-	}
-	return netip.Prefix{}, false
+	f := lowestFree(free, bits)
+	return f, f.IsValid()
 }
 
 // checkRules checks a netmask against a pool's allocation rules.
@@ -274,8 +289,16 @@ func (st *state) allocationPrefix(p *ipamPool, prefix netip.Prefix, bits int) (n
 	return prefix, nil
 }
 
-// provisionCIDR provisions a CIDR (or a free block of netmask bits from the
-// source pool) to a pool.
+// amazonIPv6 stands in for the IPv6 space Amazon provides to public-scope
+// pools whose PublicIpSource is amazon.
+var amazonIPv6 = netip.MustParsePrefix("2600:1f00::/24")
+
+// provisionCIDR provisions a CIDR, or a free block of netmask bits from
+// the source pool (or from Amazon's space for an Amazon-provided top-level
+// pool), to a pool. Bad parameters are refused at once; a CIDR that is not
+// available, or a pool at its CIDR quota, is accepted and ends
+// failed-provision with a FailureReason, as in AWS. The builder (async
+// false) gets those as errors.
 func (st *state) provisionCIDR(poolID, cidr string, bits int, async bool) (*poolCIDR, error) {
 	p := st.pools[poolID]
 	if p == nil {
@@ -284,8 +307,10 @@ func (st *state) provisionCIDR(poolID, cidr string, bits int, async bool) (*pool
 	if !p.usable() {
 		return nil, badRequest("IncorrectState", "The pool %s is in state %s", p.id, p.status.state)
 	}
+	amazon := p.parent == "" && p.publicSource == "amazon"
 	var prefix netip.Prefix
-	if cidr != "" {
+	switch {
+	case cidr != "":
 		var err error
 		if prefix, err = parseCIDR(cidr); err != nil {
 			return nil, err
@@ -293,35 +318,138 @@ func (st *state) provisionCIDR(poolID, cidr string, bits int, async bool) (*pool
 		if prefix.Addr().Is4() != (p.family == "ipv4") {
 			return nil, badRequest("InvalidParameterValue", "The CIDR %s is not of the pool's address family %s", prefix, p.family)
 		}
-	} else if p.parent == "" {
-		return nil, badRequest("InvalidParameterCombination", "NetmaskLength can be used only for pools with a source pool")
+		if amazon {
+			return nil, badRequest("InvalidParameterCombination", "Amazon chooses the CIDRs of pool %s: provision it with a NetmaskLength", p.id)
+		}
+	case p.parent == "" && !(amazon && p.family == "ipv6"):
+		return nil, badRequest("InvalidParameterCombination", "NetmaskLength can be used only for pools with a source pool, or Amazon-provided IPv6 pools")
+	case bits > familyBits(p.family):
+		return nil, badRequest("InvalidParameterValue", "The netmask length %d is not valid for address family %s (0 to %d)", bits, p.family, familyBits(p.family))
 	}
 	for _, c := range p.cidrs {
-		if prefix.IsValid() && c.prefix.Overlaps(prefix) && c.status.state != "deprovisioned" {
+		if prefix.IsValid() && c.prefix.Overlaps(prefix) && c.holdsSpace() {
 			return nil, badRequest("InvalidParameterValue", "The CIDR %s overlaps CIDR %s of pool %s", prefix, c.prefix, p.id)
 		}
 	}
-	if p.parent != "" {
+	if err := st.checkMutations(p, st.pools[p.parent]); err != nil {
+		return nil, err
+	}
+	pc := &poolCIDR{id: "ipam-pool-cidr-0" + st.hexID("ipam-pool-cidr", 16), prefix: prefix, bits: bits}
+	if prefix.IsValid() {
+		pc.bits = prefix.Bits()
+	}
+	switch n := st.limits.cidrsPerPool; {
+	case n > 0 && len(slices.DeleteFunc(slices.Clone(p.cidrs), func(c *poolCIDR) bool { return !c.holdsSpace() })) >= n:
+		pc.failureCode, pc.failure = "limit-exceeded", fmt.Sprintf("The pool %s has reached its quota of %d CIDRs.", p.id, n)
+	case p.parent != "":
 		a, err := st.allocate(st.pools[p.parent], prefix, bits, allocation{resourceID: p.id, resourceType: "ipam-pool", resourceRegion: p.locale, resourceOwner: st.ipams[p.ipam].account})
-		if err != nil {
+		var ae *apiError
+		switch {
+		case errors.As(err, &ae) && ae.code == "InvalidParameterValue":
+			pc.failureCode, pc.failure = "cidr-not-available", ae.message
+		case err != nil:
 			return nil, err
+		default:
+			pc.prefix = a.prefix
 		}
-		prefix = a.prefix
-	} else {
-		for _, other := range st.pools {
-			if other.scope != p.scope || other.parent != "" || other.id == p.id {
-				continue
-			}
-			for _, c := range other.cidrs {
-				if c.prefix.Overlaps(prefix) && c.status.state != "deprovisioned" {
-					return nil, badRequest("InvalidParameterValue", "The CIDR %s overlaps CIDR %s of pool %s in the same scope", prefix, c.prefix, other.id)
-				}
+	case amazon:
+		if pc.prefix = st.amazonBlock(bits); !pc.prefix.IsValid() {
+			pc.failureCode, pc.failure = "cidr-not-available", fmt.Sprintf("Amazon has no /%d of IPv6 space to provide.", bits)
+		}
+	default:
+		if why := st.topLevelOverlap(p, prefix); why != "" {
+			pc.failureCode, pc.failure = "cidr-not-available", why
+		}
+	}
+	outcome := "provisioned"
+	if pc.failureCode != "" {
+		outcome = "failed-provision"
+	}
+	pc.status.state = outcome
+	if async {
+		st.begin(&pc.status, st.delays.Provision, "pending-provision", outcome, nil)
+	} else if pc.failure != "" {
+		return nil, badRequest("InvalidParameterValue", "%s", pc.failure)
+	}
+	p.cidrs = append(p.cidrs, pc)
+	return pc, nil
+}
+
+// amazonBlock returns the lowest block of Amazon's IPv6 space with bits
+// prefix length that no Amazon-provided pool holds, or the zero Prefix.
+func (st *state) amazonBlock(bits int) netip.Prefix {
+	var b netipx.IPSetBuilder
+	b.AddPrefix(amazonIPv6)
+	for _, q := range st.pools {
+		for _, c := range q.cidrs {
+			if q.parent == "" && q.publicSource == "amazon" && c.holdsSpace() && c.prefix.IsValid() {
+				b.RemovePrefix(c.prefix)
 			}
 		}
 	}
-	c := &poolCIDR{id: "ipam-pool-cidr-0" + st.hexID("ipam-pool-cidr", 16), prefix: prefix, status: st.transition("pending-provision", "provisioned", async)}
-	p.cidrs = append(p.cidrs, c)
-	return c, nil
+	free, _ := b.IPSet() // never fails: only prefixes were added
+	return lowestFree(free, bits)
+}
+
+// topLevelOverlap says which CIDR of another top-level pool of the scope
+// prefix overlaps, or "" when none does.
+func (st *state) topLevelOverlap(p *ipamPool, prefix netip.Prefix) string {
+	for _, id := range sortedKeys(st.pools) {
+		other := st.pools[id]
+		if other.scope != p.scope || other.parent != "" || other.id == p.id {
+			continue
+		}
+		for _, c := range other.cidrs {
+			if c.prefix.Overlaps(prefix) && c.holdsSpace() {
+				return fmt.Sprintf("The CIDR %s overlaps CIDR %s of pool %s in the same scope.", prefix, c.prefix, other.id)
+			}
+		}
+	}
+	return ""
+}
+
+// lowestFree returns the lowest-addressed block of a set with bits prefix
+// length, or the zero Prefix when none fits.
+func lowestFree(set *netipx.IPSet, bits int) netip.Prefix {
+	for _, r := range set.Ranges() {
+		for _, f := range r.Prefixes() {
+			if f.Bits() <= bits {
+				return netip.PrefixFrom(f.Addr(), bits)
+			}
+		}
+	}
+	return netip.Prefix{}
+}
+
+// mutations counts the changes in flight on a pool: its own, its CIDRs',
+// and its child pools' creations and provisions from it.
+func (st *state) mutations(p *ipamPool) int {
+	n := 0
+	for _, q := range st.pools {
+		if q != p && q.parent != p.id {
+			continue
+		}
+		if q.status.busy() && (q == p || q.status.state == "create-in-progress") {
+			n++
+		}
+		for _, c := range q.cidrs {
+			if c.status.busy() && (q == p || c.status.state == "pending-provision") {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// checkMutations refuses a change to pools (nil ones skipped) that have
+// Options.PoolMutations changes in flight already.
+func (st *state) checkMutations(pools ...*ipamPool) error {
+	for _, p := range pools {
+		if n := st.limits.poolMutations; p != nil && n > 0 && st.mutations(p) >= n {
+			return badRequest("ConcurrentMutationLimitExceeded", "There are too many concurrent mutations for the requested resource. Try again later.")
+		}
+	}
+	return nil
 }
 
 // allocateFor allocates cidr from a pool to a VPC with that block, or as a

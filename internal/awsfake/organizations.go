@@ -6,7 +6,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
 )
 
-// Organizations read operations (awsJson1_1, AWSOrganizationsV20161128).
+// Organizations read operations and MoveAccount (awsJson1_1,
+// AWSOrganizationsV20161128).
 
 func invalidInput(reason, format string, args ...any) *apiError {
 	e := badRequest("InvalidInputException", format, args...)
@@ -167,4 +168,31 @@ var orgDescribeOrganizationalUnit = orgModel("DescribeOrganizationalUnit", func(
 	}
 	out := st.sdkOU(ou)
 	return &organizations.DescribeOrganizationalUnitOutput{OrganizationalUnit: &out}, nil
+})
+
+// orgMoveAccount moves an account to another OU or the root; only the
+// management account may. Shares to OUs follow the account at once.
+var orgMoveAccount = model("organizations", "MoveAccount", func(st *state, c *call, in *organizations.MoveAccountInput) (*organizations.MoveAccountOutput, error) {
+	if c.account() != st.mgmt {
+		return nil, badRequest("AccessDeniedException", "You don't have permissions to access this resource.")
+	}
+	id, from, to := aws.ToString(in.AccountId), aws.ToString(in.SourceParentId), aws.ToString(in.DestinationParentId)
+	if !accountIDPattern.MatchString(id) {
+		return nil, invalidInput("INVALID_PATTERN", "You specified an invalid value for AccountId.")
+	}
+	a := st.accounts[id]
+	switch {
+	case a == nil:
+		return nil, badRequest("AccountNotFoundException", "You specified an account that doesn't exist.")
+	case !st.hasParent(from):
+		return nil, badRequest("SourceParentNotFoundException", "We can't find a source root or OU with the ParentId that you specified.")
+	case !st.hasParent(to):
+		return nil, badRequest("DestinationParentNotFoundException", "We can't find a destination root or OU with the ParentId that you specified.")
+	case a.parent == to:
+		return nil, badRequest("DuplicateAccountException", "That account is already present in the specified destination.")
+	case a.parent != from:
+		return nil, badRequest("AccountNotFoundException", "You specified an account that doesn't exist in the source parent.")
+	}
+	a.parent = to
+	return &organizations.MoveAccountOutput{}, nil
 })

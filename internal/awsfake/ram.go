@@ -14,9 +14,9 @@ import (
 // RAM resource shares (restJson1, camelCase members). A share is owned by an
 // account in a region; it associates principals (account IDs, OU and
 // organization ARNs) and resources (IPAM pool ARNs), each association
-// ASSOCIATING, then ASSOCIATED after Options.StateReads reads (and
-// DISASSOCIATING, then DISASSOCIATED). Sharing does not change what
-// DescribeIpamPools shows the principals.
+// ASSOCIATING, then ASSOCIATED as it settles (and DISASSOCIATING, then
+// DISASSOCIATED; see async.go). A pool shared with an account shows in its
+// DescribeIpamPools, and it may allocate VPC CIDRs from it.
 
 // resourceShare is a RAM resource share.
 type resourceShare struct {
@@ -144,14 +144,15 @@ func (st *state) associate(c *call, sh *resourceShare, principals, resources []s
 		for _, a := range sh.assocs {
 			if a.entity == entity && a.kind == kind {
 				if a.status.state == "DISASSOCIATED" || a.status.state == "DISASSOCIATING" {
-					a.status, a.updated = st.transition("ASSOCIATING", "ASSOCIATED", true), now
+					st.begin(&a.status, st.delays.Association, "ASSOCIATING", "ASSOCIATED", nil)
+					a.updated = now
 				}
 				out = append(out, a)
 				return
 			}
 		}
-		a := &shareAssociation{entity: entity, kind: kind, external: external, created: now, updated: now,
-			status: st.transition("ASSOCIATING", "ASSOCIATED", true)}
+		a := &shareAssociation{entity: entity, kind: kind, external: external, created: now, updated: now}
+		st.begin(&a.status, st.delays.Association, "ASSOCIATING", "ASSOCIATED", nil)
 		sh.assocs = append(sh.assocs, a)
 		out = append(out, a)
 	}
@@ -163,6 +164,12 @@ func (st *state) associate(c *call, sh *resourceShare, principals, resources []s
 	}
 	sh.updated = now
 	return out, nil
+}
+
+// grants reports whether an association gives access: from when it is
+// ASSOCIATED until it is DISASSOCIATED.
+func (a *shareAssociation) grants() bool {
+	return a.status.state == "ASSOCIATED" || a.status.state == "DISASSOCIATING"
 }
 
 // sdkShare is a share as RAM answers it.
@@ -227,14 +234,27 @@ var ramCreateResourceShare = model("ram", "CreateResourceShare", func(st *state,
 })
 
 // changeAssociations associates principals and resources with a share, or
-// disassociates them, and returns the associations touched.
-func (st *state) changeAssociations(c *call, arn *string, principals, resources []string, associate bool) ([]types.ResourceShareAssociation, error) {
+// disassociates them, and returns the associations touched. A client
+// token seen before with the same request answers the associations as
+// they are now, changing nothing.
+func (st *state) changeAssociations(c *call, arn, token *string, in any, principals, resources []string, associate bool) ([]types.ResourceShareAssociation, error) {
 	sh, err := c.ownShare(st, aws.ToString(arn))
 	if err != nil {
 		return nil, err
 	}
 	if len(principals) == 0 && len(resources) == 0 {
 		return nil, ramError("InvalidParameterException", "You must specify principals or resourceArns.")
+	}
+	if done, err := st.replay(c, token, in); err != nil {
+		return nil, err
+	} else if done == sh.arn {
+		var out []types.ResourceShareAssociation
+		for _, a := range sh.assocs {
+			if slices.Contains(principals, a.entity) || slices.Contains(resources, a.entity) {
+				out = append(out, sdkAssociation(sh, a, a.status.state))
+			}
+		}
+		return out, nil
 	}
 	if sh.deleted {
 		return nil, ramError("InvalidStateTransitionException", "The resource share %s is deleted.", sh.arn)
@@ -258,12 +278,14 @@ func (st *state) changeAssociations(c *call, arn *string, principals, resources 
 					return nil, ramError("UnknownResourceException", "%s is not associated with resource share %s.", e, sh.arn)
 				}
 				a := sh.assocs[i]
-				a.status, a.updated = st.transition("DISASSOCIATING", "DISASSOCIATED", true), now
+				st.begin(&a.status, st.delays.Association, "DISASSOCIATING", "DISASSOCIATED", nil)
+				a.updated = now
 				touched = append(touched, a)
 			}
 		}
 		sh.updated = now
 	}
+	st.remember(c, aws.ToString(token), in, sh.arn)
 	out := make([]types.ResourceShareAssociation, len(touched))
 	for i, a := range touched {
 		out[i] = sdkAssociation(sh, a, a.status.state)
@@ -272,12 +294,12 @@ func (st *state) changeAssociations(c *call, arn *string, principals, resources 
 }
 
 var ramAssociateResourceShare = model("ram", "AssociateResourceShare", func(st *state, c *call, in *ram.AssociateResourceShareInput) (*ram.AssociateResourceShareOutput, error) {
-	out, err := st.changeAssociations(c, in.ResourceShareArn, in.Principals, in.ResourceArns, true)
+	out, err := st.changeAssociations(c, in.ResourceShareArn, in.ClientToken, in, in.Principals, in.ResourceArns, true)
 	return &ram.AssociateResourceShareOutput{ResourceShareAssociations: out, ClientToken: in.ClientToken}, err
 })
 
 var ramDisassociateResourceShare = model("ram", "DisassociateResourceShare", func(st *state, c *call, in *ram.DisassociateResourceShareInput) (*ram.DisassociateResourceShareOutput, error) {
-	out, err := st.changeAssociations(c, in.ResourceShareArn, in.Principals, in.ResourceArns, false)
+	out, err := st.changeAssociations(c, in.ResourceShareArn, in.ClientToken, in, in.Principals, in.ResourceArns, false)
 	return &ram.DisassociateResourceShareOutput{ResourceShareAssociations: out, ClientToken: in.ClientToken}, err
 })
 
@@ -298,7 +320,8 @@ var ramDeleteResourceShare = model("ram", "DeleteResourceShare", func(st *state,
 	now := st.now().UTC()
 	for _, a := range sh.assocs {
 		if a.status.state != "DISASSOCIATED" {
-			a.status, a.updated = st.transition("DISASSOCIATING", "DISASSOCIATED", true), now
+			st.begin(&a.status, st.delays.Association, "DISASSOCIATING", "DISASSOCIATED", nil)
+			a.updated = now
 		}
 	}
 	sh.deleted, sh.updated = true, now
@@ -333,12 +356,13 @@ func (st *state) sharesFor(c *call, owner string, arns []string) ([]*resourceSha
 	return out, nil
 }
 
-// sharedWith reports whether a share has an ASSOCIATED principal that
-// includes the account.
+// sharedWith reports whether a share has a principal that includes the
+// account: the account, an OU it is in (directly or through child OUs), or
+// the organization, ASSOCIATED or still DISASSOCIATING.
 func (st *state) sharedWith(sh *resourceShare, accountID string) bool {
 	a := st.accounts[accountID]
 	for _, as := range sh.assocs {
-		if as.kind != "PRINCIPAL" || as.status.state != "ASSOCIATED" {
+		if as.kind != "PRINCIPAL" || !as.grants() {
 			continue
 		}
 		switch {

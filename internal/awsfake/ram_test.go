@@ -3,8 +3,13 @@ package awsfake
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/aws-sdk-go-v2/service/ram"
 	"github.com/aws/aws-sdk-go-v2/service/ram/types"
 	"github.com/stretchr/testify/assert"
@@ -193,4 +198,135 @@ func TestDeleteResourceShare(t *testing.T) {
 
 	_, err = network.DeleteResourceShare(ctx, &ram.DeleteResourceShareInput{ResourceShareArn: aws.String("arn:aws:ram:us-east-1:" + networkAccount + ":resource-share/nope")})
 	assert.Equal(t, "UnknownResourceException", errorCode(err), "%v", err)
+}
+
+func TestSharedPoolReachesOUMembers(t *testing.T) {
+	w := newTestWorld(t)
+	srv, clock := timed(t, w.world, Delays{Association: 5 * time.Second})
+	network := ramClient(srv, networkKey)
+	ctx := t.Context()
+	workloads := "arn:aws:organizations::" + mgmtAccount + ":ou/" + w.world.orgIDForTest(t) + "/" + w.workloads
+	poolARN := "arn:aws:ec2::" + networkAccount + ":ipam-pool/" + w.prodPool
+	created, err := network.CreateResourceShare(ctx, &ram.CreateResourceShareInput{
+		Name: aws.String("prod"), ResourceArns: []string{poolARN}, Principals: []string{workloads}, AllowExternalPrincipals: aws.Bool(false),
+	})
+	require.NoError(t, err)
+	share := aws.ToString(created.ResourceShare.ResourceShareArn)
+
+	prod := ec2Client(srv, prodKey, "us-east-1")
+	visible := func(client *ec2.Client) []string {
+		out, err := client.DescribeIpamPools(ctx, &ec2.DescribeIpamPoolsInput{})
+		require.NoError(t, err)
+		var ids []string
+		for _, p := range out.IpamPools {
+			ids = append(ids, aws.ToString(p.IpamPoolId)+" of "+aws.ToString(p.OwnerId))
+		}
+		return ids
+	}
+	vpc := func() (*ec2.CreateVpcOutput, error) {
+		return prod.CreateVpc(ctx, &ec2.CreateVpcInput{Ipv4IpamPoolId: &w.prodPool, Ipv4NetmaskLength: aws.Int32(20), TagSpecifications: prodVPCTags("Prod OU")})
+	}
+	assert.Empty(t, visible(prod), "not shared while associating")
+	_, err = vpc()
+	assert.Equal(t, "InvalidIpamPoolId.NotFound", errorCode(err), "%v", err)
+	assert.Equal(t, map[string]types.ResourceShareAssociationStatus{workloads: "ASSOCIATING"}, associationStates(t, network, share),
+		"reads do not move a timed association")
+
+	clock.Advance(5 * time.Second)
+	assert.Equal(t, []string{w.prodPool + " of " + networkAccount}, visible(prod), "an account in a child OU of the principal sees the pool")
+	assert.Empty(t, visible(ec2Client(srv, prodKey, "us-west-2")), "outside the share's region and the pool's locale")
+	assert.Empty(t, visible(ec2Client(srv, DefaultAccessKeyID, "us-east-1")), "the management account is not in the OU")
+	out, err := vpc()
+	require.NoError(t, err, "the member allocates a VPC CIDR from the shared pool")
+	assert.Equal(t, "10.0.192.0/20", aws.ToString(out.Vpc.CidrBlock))
+	allocs, err := ec2Client(srv, networkKey, "us-east-1").GetIpamPoolAllocations(ctx, &ec2.GetIpamPoolAllocationsInput{
+		IpamPoolId: &w.prodPool, Filters: []ec2types.Filter{{Name: aws.String("resource-id"), Values: []string{aws.ToString(out.Vpc.VpcId)}}},
+	})
+	require.NoError(t, err)
+	require.Len(t, allocs.IpamPoolAllocations, 1)
+	assert.Equal(t, prodAccount, aws.ToString(allocs.IpamPoolAllocations[0].ResourceOwner))
+
+	_, err = network.DisassociateResourceShare(ctx, &ram.DisassociateResourceShareInput{ResourceShareArn: &share, Principals: []string{workloads}})
+	require.NoError(t, err)
+	assert.NotEmpty(t, visible(prod), "still shared while disassociating")
+	clock.Advance(5 * time.Second)
+	assert.Empty(t, visible(prod))
+}
+
+func TestResourceShareIdempotency(t *testing.T) {
+	w := newTestWorld(t)
+	srv := startServer(t, w.world)
+	network := ramClient(srv, networkKey)
+	ctx := t.Context()
+	named := func() string {
+		out, err := network.CreateResourceShare(ctx, &ram.CreateResourceShareInput{Name: aws.String("ipamShare-" + prodAccount)})
+		require.NoError(t, err)
+		return aws.ToString(out.ResourceShare.ResourceShareArn)
+	}
+	assert.NotEqual(t, named(), named(), "RAM does not keep names unique: without a token, a second create is a second share")
+
+	in := ram.CreateResourceShareInput{Name: aws.String("once"), Principals: []string{prodAccount}, ClientToken: aws.String("create-1")}
+	first, err := network.CreateResourceShare(ctx, &in)
+	require.NoError(t, err)
+	share := first.ResourceShare.ResourceShareArn
+	_, err = network.DeleteResourceShare(ctx, &ram.DeleteResourceShareInput{ResourceShareArn: share})
+	require.NoError(t, err)
+	replay, err := network.CreateResourceShare(ctx, &in)
+	require.NoError(t, err)
+	assert.Equal(t, aws.ToString(share), aws.ToString(replay.ResourceShare.ResourceShareArn), "the token answers the share it made")
+	assert.Equal(t, types.ResourceShareStatusDeleted, replay.ResourceShare.Status, "as it is now")
+
+	live := aws.String(named())
+	assoc := ram.AssociateResourceShareInput{ResourceShareArn: live, Principals: []string{devAccount}, ClientToken: aws.String("assoc-1")}
+	_, err = network.AssociateResourceShare(ctx, &assoc)
+	require.NoError(t, err)
+	again, err := network.AssociateResourceShare(ctx, &assoc)
+	require.NoError(t, err)
+	require.Len(t, again.ResourceShareAssociations, 1)
+	assert.Equal(t, devAccount, aws.ToString(again.ResourceShareAssociations[0].AssociatedEntity))
+	assoc.Principals = []string{prodAccount}
+	_, err = network.AssociateResourceShare(ctx, &assoc)
+	var mismatch *types.IdempotentParameterMismatchException
+	assert.ErrorAs(t, err, &mismatch, "the same token with another principal")
+}
+
+func TestMoveAccountFollowsOUShares(t *testing.T) {
+	w := newTestWorld(t)
+	srv := startServer(t, w.world)
+	network := ramClient(srv, networkKey)
+	ctx := t.Context()
+	prodOU := "arn:aws:organizations::" + mgmtAccount + ":ou/" + w.world.orgIDForTest(t) + "/" + w.prodOU
+	created, err := network.CreateResourceShare(ctx, &ram.CreateResourceShareInput{
+		Name: aws.String("prod"), ResourceArns: []string{"arn:aws:ec2::" + networkAccount + ":ipam-pool/" + w.prodPool}, Principals: []string{prodOU},
+	})
+	require.NoError(t, err)
+	share := aws.ToString(created.ResourceShare.ResourceShareArn)
+	associationStates(t, network, share)
+	_, err = network.GetResourceShareAssociations(ctx, &ram.GetResourceShareAssociationsInput{AssociationType: types.ResourceShareAssociationTypeResource})
+	require.NoError(t, err)
+
+	prod := ec2Client(srv, prodKey, "us-east-1")
+	sees := func() bool {
+		out, err := prod.DescribeIpamPools(ctx, &ec2.DescribeIpamPoolsInput{})
+		require.NoError(t, err)
+		return len(out.IpamPools) == 1
+	}
+	require.True(t, sees())
+	org := orgClient(srv, DefaultAccessKeyID)
+	move := func(from, to string) error {
+		_, err := org.MoveAccount(ctx, &organizations.MoveAccountInput{AccountId: aws.String(prodAccount), SourceParentId: &from, DestinationParentId: &to})
+		return err
+	}
+	require.NoError(t, move(w.prodOU, w.sdlcOU))
+	assert.False(t, sees(), "moved out of the OU, the account loses the pool")
+	require.NoError(t, move(w.sdlcOU, w.prodOU))
+	assert.True(t, sees())
+
+	var dup *orgtypes.DuplicateAccountException
+	assert.ErrorAs(t, move(w.sdlcOU, w.prodOU), &dup)
+	var notFound *orgtypes.DestinationParentNotFoundException
+	assert.ErrorAs(t, move(w.prodOU, "ou-"+w.root[2:]+"-00000000"), &notFound)
+	_, err = orgClient(srv, networkKey).MoveAccount(ctx, &organizations.MoveAccountInput{AccountId: aws.String(prodAccount), SourceParentId: &w.prodOU, DestinationParentId: &w.sdlcOU})
+	var denied *orgtypes.AccessDeniedException
+	assert.ErrorAs(t, err, &denied, "a delegated administrator may not move accounts")
 }

@@ -118,7 +118,7 @@ var operations = sync.OnceValue(func() map[opKey]operation {
 		ec2CreateVpc, ec2DeleteVpc, ec2CreateSubnet, ec2DeleteSubnet,
 		// Organizations
 		orgListAccounts, orgListAccountsForParent, orgDescribeAccount, orgListParents,
-		orgListRoots, orgListOrganizationalUnitsForParent, orgDescribeOrganizationalUnit,
+		orgListRoots, orgListOrganizationalUnitsForParent, orgDescribeOrganizationalUnit, orgMoveAccount,
 		// CloudWatch
 		cwPutMetricData,
 		// SNS

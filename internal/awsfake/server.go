@@ -34,14 +34,41 @@ type Options struct {
 
 	// StateReads is how many times a read returns a resource in a
 	// transitional state (create-in-progress, pending-provision, …) before
-	// the resource reaches its final state. Zero means 1: the first read
-	// after a write shows the transitional state, the next one the final.
-	// Deleted pools and deprovisioned CIDRs are gone (NotFound, or absent
-	// from their list) from the read after their last transitional one.
+	// the resource reaches its final state, for the kinds of change that
+	// Delays gives no delay. Zero means 1: the first read after a write
+	// shows the transitional state, the next one the final. Deleted pools
+	// and deprovisioned CIDRs are gone (NotFound, or absent from their
+	// list) from the read after their last transitional one.
 	StateReads int
 
+	// Delays makes kinds of change settle with time instead of reads: a
+	// pool or CIDR in a transitional state reaches its final state once
+	// Now has passed the delay, whoever reads it. The zero Delays settles
+	// everything by reads; [Realistic] sets [RealisticDelays].
+	Delays Delays
+
+	// PoolsPerScope is the quota of pools in a scope: a CreateIpamPool
+	// beyond it makes a pool that ends create-failed, with a StateMessage
+	// that names the quota. AWS's default is 50; zero means no quota.
+	PoolsPerScope int
+
+	// CIDRsPerPool is the quota of CIDRs a pool holds: a provision beyond
+	// it ends failed-provision with FailureReason code limit-exceeded.
+	// AWS's default is 50; zero means no quota.
+	CIDRsPerPool int
+
+	// PoolMutations is how many changes may be in flight on one pool at
+	// once (its own create, modify or delete, its CIDRs being provisioned
+	// or deprovisioned, its child pools being created and their CIDRs
+	// allocated from it); a write beyond it is refused with
+	// ConcurrentMutationLimitExceeded until some settle. Zero means no
+	// limit.
+	PoolMutations int
+
 	// Now returns the current time; nil means time.Now. It dates temporary
-	// credentials and timestamps in responses.
+	// credentials and timestamps in responses, and moves the states that
+	// Delays times. Tests pass a [Clock]'s Now and advance it instead of
+	// sleeping.
 	Now func() time.Time
 }
 
@@ -85,7 +112,8 @@ func New(optFns ...func(*Options)) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load world: %w", err)
 	}
-	st.stateReads = o.StateReads
+	st.stateReads, st.delays = o.StateReads, o.Delays
+	st.limits = limits{poolsPerScope: o.PoolsPerScope, cidrsPerPool: o.CIDRsPerPool, poolMutations: o.PoolMutations}
 	st.now = o.Now
 	s := &Server{now: o.Now, st: st}
 	s.http = httptest.NewUnstartedServer(http.HandlerFunc(s.serveHTTP))
@@ -269,6 +297,7 @@ func (s *Server) serve(ctx context.Context, c *call) (any, *apiError) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.st.advance()
 	out, herr := o.handle(s, c)
 	if !isRead(c.op) {
 		s.st.version++ // a write may change any computed view

@@ -16,6 +16,9 @@ import (
 type state struct {
 	now        func() time.Time
 	stateReads int
+	delays     Delays
+	pending    []*transition // transitions that settle with time, in no order
+	limits     limits
 	counters   map[string]int // ID generation, per prefix
 
 	orgID, mgmt, rootID string
@@ -31,9 +34,13 @@ type state struct {
 	ipams   map[string]*ipam
 	scopes  map[string]*ipamScope
 	pools   map[string]*ipamPool
-	allocs  map[string]*allocation
-	tags    map[string]map[string]string // by resource ID
-	tokens  map[string]clientToken       // by account/ClientToken
+	// gonePools and goneCIDRs are deleted pools and deprovisioned CIDRs,
+	// kept for the client tokens that made them.
+	gonePools map[string]*ipamPool
+	goneCIDRs map[string]*poolCIDR
+	allocs    map[string]*allocation
+	tags      map[string]map[string]string // by resource ID
+	tokens    map[string]clientToken       // by account/ClientToken
 	// discovery holds the accounts and regions IPAM fails to discover.
 	discovery   map[[2]string]discoveryFailure
 	metrics     []MetricDatum             // accepted by PutMetricData
@@ -108,26 +115,6 @@ type ipamScope struct {
 	isDefault                  bool
 }
 
-// transition is an asynchronous state: the current state, the state it
-// settles in and how many reads remain before it does.
-type transition struct {
-	state, settle string
-	reads         int
-}
-
-// observe counts one read of a resource in a transitional state and settles
-// it when no reads remain. It returns the state to report for this read.
-func (t *transition) observe() string {
-	cur := t.state
-	if t.settle != "" {
-		t.reads--
-		if t.reads <= 0 {
-			t.state, t.settle = t.settle, ""
-		}
-	}
-	return cur
-}
-
 type ipamPool struct {
 	id, scope, ipam, parent, locale, family, description string
 	autoImport                                           bool
@@ -137,13 +124,17 @@ type ipamPool struct {
 	stateMessage                                         string
 	cidrs                                                []*poolCIDR
 	seq                                                  int // creation order
+	publicSource, awsService                             string
+	advertisable                                         bool
 }
 
 type poolCIDR struct {
-	id      string
-	prefix  netip.Prefix
-	status  transition
-	failure string // failureReason message of a failed state
+	id          string
+	prefix      netip.Prefix // invalid for a netmask request that failed
+	bits        int          // the netmask length asked for
+	status      transition
+	failure     string // failureReason message of a failed state
+	failureCode string // failureReason code of a failed provision
 }
 
 type allocation struct {
@@ -216,6 +207,8 @@ func newState(mgmt string) *state {
 		ipams:      map[string]*ipam{},
 		scopes:     map[string]*ipamScope{},
 		pools:      map[string]*ipamPool{},
+		gonePools:  map[string]*ipamPool{},
+		goneCIDRs:  map[string]*poolCIDR{},
 		allocs:     map[string]*allocation{},
 		tags:       map[string]map[string]string{},
 		frags:      map[string][]byte{},
