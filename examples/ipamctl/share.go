@@ -42,7 +42,8 @@ that the sample's shares are adopted, never duplicated; --mode ou keeps
 one share per OU whose principal is the OU, so that RAM follows the
 accounts that join or move. Pools an account should no longer have are
 shown, and unshared only with --prune. Suspended and closed accounts,
-and the networking account itself, are never shared with.
+and the networking account itself, get no share of their own (in OU
+mode, the share of an OU reaches every account in it).
 
 Shares are made in the networking account, which owns the IPAM, in the
 configured region (the IPAM's home region): from the management

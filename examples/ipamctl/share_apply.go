@@ -75,7 +75,7 @@ duplicating anything.`,
 				}
 				n := p.Summary()
 				total := n.Create + n.Associate + n.Disassociate
-				fmt.Fprintf(e.stderr, "Applying %s, then waiting until RAM has made the associations ...\n", plural(total, "change"))
+				fmt.Fprintf(e.stderr, "Applying %s, then waiting until RAM has settled the associations ...\n", plural(total, "change"))
 				res, err := s.r.Apply(ctx, p)
 				if err != nil {
 					return applySharesFailure(ctx, s, err, len(res.Applied), total)
@@ -109,14 +109,17 @@ func confirmShares(ctx context.Context, e *env, s shareSession) error {
 	answer := make(chan string, 1)
 	go func() {
 		line, _ := bufio.NewReader(e.stdin).ReadString('\n')
-		answer <- strings.TrimSpace(line)
+		answer <- line
 	}()
 	select {
 	case <-ctx.Done():
 		fmt.Fprintln(e.stderr)
 		return errors.New("interrupted: nothing was changed")
 	case a := <-answer:
-		if a != "yes" {
+		if !strings.HasSuffix(a, "\n") { // end of input: the terminal echoed no newline
+			fmt.Fprintln(e.stderr)
+		}
+		if strings.TrimSpace(a) != "yes" {
 			return errors.New("apply cancelled: nothing was changed")
 		}
 	}

@@ -182,30 +182,80 @@ func TestShareModeOU(t *testing.T) {
 	d.check("share-plan-ou-no-changes", "share plan --all --mode ou --detailed-exitcode", 0, false)
 }
 
+// TestSharePrune gives the prod account's sample-made share a pool of
+// SDLC OU: plans show it kept, and only --prune disassociates it.
+func TestSharePrune(t *testing.T) {
+	t.Parallel()
+	d := newShareDemo(t)
+	d.sampleShare("333333333333", "Prod OU", "SDLC OU")
+	d.check("share-plan-extra-pool", "share plan --account 333333333333 --detailed-exitcode", exitFindings, false)
+	code, stdout, stderr := d.run(t.Context(), awsfake.DemoNetworkAccessKey, strings.NewReader(""), "share apply --account 333333333333 --yes")
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, stdout, "Applied: 0 shares created, 1 association added, 0 removed.")
+	d.check("share-plan-extra-pool-kept", "share plan --account 333333333333 --detailed-exitcode", 0, false)
+	d.check("share-plan-extra-pool-prune", "share plan --account 333333333333 --prune --detailed-exitcode", exitFindings, false)
+	d.srv.ResetCalls()
+	d.check("share-apply-extra-pool-prune", "share apply --account 333333333333 --prune --yes", 0, true)
+	assert.Equal(t, []string{"DisassociateResourceShare"}, d.writes())
+	d.check("share-plan-pruned", "share plan --account 333333333333 --prune --detailed-exitcode", 0, false)
+}
+
+// sampleShare makes the share the Control Tower sample makes for account:
+// named ipamShare-<account>, without a tag or client token, with the
+// us-east-1 pools of the environments envs.
+func (d shareDemo) sampleShare(account string, envs ...string) {
+	t := d.t
+	t.Helper()
+	ctx := t.Context()
+	net := d.srv.ClientConfig(awsfake.DemoNetworkAccessKey, "us-east-1")
+	pools, err := ec2.NewFromConfig(net).DescribeIpamPools(ctx, &ec2.DescribeIpamPoolsInput{})
+	require.NoError(t, err)
+	var arns []string
+	for _, env := range envs {
+		for _, p := range pools.IpamPools {
+			if aws.ToString(p.Locale) == "us-east-1" && hasTag(p.AllocationResourceTags, "Env", env) {
+				arns = append(arns, aws.ToString(p.IpamPoolArn))
+			}
+		}
+	}
+	require.Len(t, arns, len(envs))
+	_, err = ram.NewFromConfig(net).CreateResourceShare(ctx, &ram.CreateResourceShareInput{
+		Name: aws.String("ipamShare-" + account), Principals: []string{account}, ResourceArns: arns,
+	})
+	require.NoError(t, err)
+	d.srv.ResetCalls()
+}
+
+// TestShareApplyInterrupted interrupts an apply (Ctrl-C) once its first
+// share is made; running it again finishes the job, with one share per
+// account.
+func TestShareApplyInterrupted(t *testing.T) {
+	t.Parallel()
+	d := newShareDemo(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	var stdout bytes.Buffer
+	stderr := &cancelOnWrite{cancel: cancel, marker: "share created: share=ipamShare-333333333333"}
+	code := d.env(awsfake.DemoNetworkAccessKey, strings.NewReader(""), &stdout, stderr).run(ctx, strings.Fields("share apply --all --yes"))
+	assert.Equal(t, 1, code)
+	assert.Empty(t, stdout.String())
+	assert.True(t, strings.HasSuffix(stderr.String(), "\nipamctl share apply: interrupted: 3 of 9 changes made; run apply again to finish (it adopts what was made)\n"), stderr.String())
+
+	d.check("share-apply-after-interrupt", "share apply --all --yes", 0, true)
+	d.check("share-plan-after-interrupt", "share plan --all --detailed-exitcode", 0, false)
+	for name, arns := range d.shares() {
+		assert.Len(t, arns, 1, "shares named %s", name)
+	}
+	assert.Len(t, d.shares(), 3)
+}
+
 // TestShareAdoptsSampleShare plans an account whose share the Control
 // Tower sample made, with one of its two pools: the share is adopted,
 // never duplicated.
 func TestShareAdoptsSampleShare(t *testing.T) {
 	t.Parallel()
 	d := newShareDemo(t)
-	ctx := t.Context()
-	net := d.srv.ClientConfig(awsfake.DemoNetworkAccessKey, "us-east-1")
-	pools, err := ec2.NewFromConfig(net).DescribeIpamPools(ctx, &ec2.DescribeIpamPoolsInput{})
-	require.NoError(t, err)
-	var prodEast string
-	for _, p := range pools.IpamPools {
-		if aws.ToString(p.Locale) == "us-east-1" && hasTag(p.AllocationResourceTags, "Env", "Prod OU") {
-			prodEast = aws.ToString(p.IpamPoolArn)
-		}
-	}
-	require.NotEmpty(t, prodEast)
-	// As the sample does it: no tag, no client token.
-	_, err = ram.NewFromConfig(net).CreateResourceShare(ctx, &ram.CreateResourceShareInput{
-		Name: aws.String("ipamShare-333333333333"), Principals: []string{"333333333333"}, ResourceArns: []string{prodEast},
-	})
-	require.NoError(t, err)
-	d.srv.ResetCalls()
-
+	d.sampleShare("333333333333", "Prod OU")
 	d.check("share-plan-sample-adopted", "share plan --account 333333333333", 0, false)
 	d.check("share-apply-sample-adopted", "share apply --account 333333333333 --yes", 0, true)
 	assert.Equal(t, []string{"AssociateResourceShare"}, d.writes())
@@ -238,6 +288,10 @@ func TestShareApplyAsks(t *testing.T) {
 	assert.Contains(t, stderr, "Apply these changes to the RAM shares of the networking account 222222222222 in us-east-1?")
 	assert.True(t, strings.HasSuffix(stderr, "ipamctl share apply: apply cancelled: nothing was changed\n"), stderr)
 	assert.Empty(t, d.writes())
+
+	code, _, stderr = d.run(t.Context(), key, ttyReader{strings.NewReader("")}, args)
+	assert.Equal(t, 1, code)
+	assert.True(t, strings.HasSuffix(stderr, "Only 'yes' will be accepted: \nipamctl share apply: apply cancelled: nothing was changed\n"), stderr)
 
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
