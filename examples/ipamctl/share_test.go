@@ -389,3 +389,39 @@ func TestShareHelpWidth(t *testing.T) {
 		}
 	}
 }
+
+// TestShareControlTowerRole works from the management account through
+// the networking account's AWSControlTowerExecution role, which asks for
+// an external ID, in an organization with a nested OU, an account ID with
+// a leading zero and a suspended account.
+func TestShareControlTowerRole(t *testing.T) {
+	t.Parallel()
+	b := awsfake.NewBuilder(awsfake.DemoManagementAccount)
+	infra, workloads := b.OU(b.Root(), "Infrastructure"), b.OU(b.Root(), "Workloads")
+	prod := b.OU(workloads, "Prod")
+	payments := b.OU(prod, "Payments")
+	b.Account(infra, awsfake.DemoNetworkAccount, "network", "network@example.com")
+	b.Role(awsfake.DemoNetworkAccount, share.DefaultRoleName, "ext-id-1", awsfake.DemoManagementAccount)
+	b.Account(prod, "012345678901", "zero", "zero@example.com")
+	b.Account(prod, "666666666666", "gone", "gone@example.com")
+	b.AccountState("666666666666", "SUSPENDED")
+	b.Account(payments, "777777777777", "payments", "payments@example.com")
+	ipam := b.IPAM(awsfake.DemoNetworkAccount, "us-east-1", "us-east-1")
+	top := b.Pool(awsfake.PoolSpec{Scope: b.Scope(ipam, "private"), Description: "top"})
+	b.ProvisionCIDR(top, "10.0.0.0/8")
+	pool := b.Pool(awsfake.PoolSpec{Scope: b.Scope(ipam, "private"), Parent: top, Locale: "us-east-1", Description: "prod",
+		AllocationResourceTags: map[string]string{"Env": "Prod"}})
+	b.ProvisionCIDR(pool, "10.0.0.0/16")
+	world, err := b.Build()
+	require.NoError(t, err)
+	srv, err := awsfake.New(func(o *awsfake.Options) { o.World = world })
+	require.NoError(t, err)
+	t.Cleanup(srv.Close)
+	d := shareDemo{t: t, srv: srv}
+
+	const net = "--network-account 222222222222"
+	d.checkAs(awsfake.DefaultAccessKeyID, "share-ct-wrong-external-id", "share plan --all "+net+" --external-id nope", 1, false)
+	d.checkAs(awsfake.DefaultAccessKeyID, "share-ct-plan-path", "share plan --all --rule ou-path "+net+" --external-id ext-id-1", 0, false)
+	d.checkAs(awsfake.DefaultAccessKeyID, "share-ct-explain-zero", "share explain --account 012345678901 "+net+" --external-id ext-id-1 -o json", 0, false)
+	d.checkAs(awsfake.DefaultAccessKeyID, "share-ct-explain-suspended", "share explain --account 666666666666 "+net+" --external-id ext-id-1", 0, false)
+}
