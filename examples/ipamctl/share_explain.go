@@ -96,9 +96,9 @@ func newExplanation(s shareSession, a share.Account, ds []share.Decision) explan
 	x.Shared = true
 	switch {
 	case a.ID == s.network:
-		x.Shared, x.Note = false, "it is the networking account, which owns the pools: nothing is shared with it"
+		x.Shared, x.Note = false, "it is the networking account, which owns the pools: no share is made for it"
 	case !a.Active():
-		x.Shared, x.Note = false, fmt.Sprintf("it is %s: nothing is shared with it", a.State)
+		x.Shared, x.Note = false, fmt.Sprintf("it is %s: no share is made for it", a.State)
 	}
 	x.Rules, x.Decisions = s.rules, ds
 	if x.Decisions == nil {
