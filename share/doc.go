@@ -38,8 +38,9 @@
 // ipamShare-<12-digit account id> as the sample names it: shares the sample
 // made are found by name and adopted, never duplicated. Choose it to take
 // over from the sample, when the rules differ between an OU and its child
-// OUs (each account gets exactly its own pools), or when suspended accounts
-// must lose access at once. It costs a share per account and an event per
+// OUs (each account gets exactly its own pools), or when a suspended
+// account must lose its pools (with Prune, the next plan takes them back;
+// an OU share keeps serving it). It costs a share per account and an event per
 // move: run [Reconciler.PlanAll] after moves and new pools.
 //
 // [ModeOU] keeps one share per OU, named ipamShare-<OU id>, whose principal
@@ -47,7 +48,9 @@
 // id>/<OU id>: RAM requires the management account's ID in it, which
 // [OUARN] takes from the account's own ARN). RAM then serves every account
 // of the OU and of the OUs under it, and follows accounts that join, move
-// or leave with no event at all. Choose it when the pools of an OU should
+// or leave with no event at all. So with name or ID rules, an account in a
+// child OU receives its own OU's pools and those of every OU above it; use
+// ModeAccount when that is not wanted. Choose ModeOU when the pools of an OU should
 // reach its whole subtree (path rules such as "Prod" do exactly that), and
 // for large organizations: there are as many shares as OUs. Accounts
 // directly under the root have no OU: they get per-account shares.

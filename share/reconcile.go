@@ -238,7 +238,9 @@ func (r *Reconciler) PlanAll(ctx context.Context) (Plan, error) {
 }
 
 // Explain returns, for every pool, whether the rules share it with the
-// account and why, with the account as the organization places it.
+// account and why, with the account as the organization places it. The
+// decisions are those of the account's own OU; in ModeOU the account also
+// receives, through RAM, the pools of the shares of the OUs above it.
 func (r *Reconciler) Explain(ctx context.Context, accountID string) (Account, []Decision, error) {
 	if err := r.checkOptions(); err != nil {
 		return Account{}, nil, err
@@ -298,6 +300,12 @@ func (r *Reconciler) read(ctx context.Context, targets []target) (world, error) 
 				&ram.GetResourceSharesInput{TagFilters: []ramtypes.TagFilter{{TagKey: aws.String(r.o.ShareTagKey), TagValues: []string{t.tag}}}})
 		}
 	}
+	// With targets, keep only their shares: a RAM that ignored the tag
+	// filter would list every share.
+	wanted := map[string]bool{}
+	for _, t := range targets {
+		wanted[t.name], wanted[t.tag] = true, true
+	}
 	seen := map[string]bool{}
 	for _, in := range ins {
 		in.ResourceOwner, in.MaxResults = ramtypes.ResourceOwnerSelf, aws.Int32(ramPage)
@@ -320,7 +328,7 @@ func (r *Reconciler) read(ctx context.Context, targets []target) (world, error) 
 						ls.tag = aws.ToString(tg.Value)
 					}
 				}
-				if strings.HasPrefix(ls.name, SharePrefix) || ls.tag != "" {
+				if (targets == nil && (strings.HasPrefix(ls.name, SharePrefix) || ls.tag != "")) || wanted[ls.name] || wanted[ls.tag] {
 					w.shares = append(w.shares, ls)
 				}
 			}

@@ -264,9 +264,12 @@ func TestWireSameEventThreeTimes(t *testing.T) {
 	r := w.reconciler()
 	e := event(t, "create-succeeded.json", awsfake.DemoProdAccount)
 	prod := w.envPools(t, "Prod OU")
+	creates := 0
 	for i := range 3 {
+		w.srv.ResetCalls()
 		res, err := r.HandleEvent(t.Context(), e)
 		require.NoError(t, err, "delivery %d", i+1)
+		creates += w.writes("CreateResourceShare")
 		assert.True(t, res.Ignored.IsZero())
 		if i == 0 {
 			assert.Len(t, res.Applied, 3, "create with the principal, two pools")
@@ -275,10 +278,23 @@ func TestWireSameEventThreeTimes(t *testing.T) {
 			assert.True(t, res.Plan.IsEmpty())
 		}
 	}
+	var ops []string
+	for _, c := range w.srv.Calls() {
+		ops = append(ops, c.Service+":"+c.Operation)
+	}
+	assert.Equal(t, []string{
+		"organizations:DescribeAccount",
+		"organizations:ListParents", "organizations:DescribeOrganizationalUnit", // Prod OU
+		"organizations:ListParents", "organizations:DescribeOrganizationalUnit", // Workloads
+		"organizations:ListParents", "organizations:ListRoots",
+		"ec2:DescribeIpamPools", "ram:GetResourceShares", "ram:GetResourceShares",
+		"ram:GetResourceShareAssociations", "ram:GetResourceShareAssociations",
+	}, ops, "a repeated event reads one account's place, the pools and one share, and writes nothing")
+	assert.Equal(t, 1, creates, "one share for three deliveries")
 	assert.Equal(t, map[string]shareState{
 		"ipamShare-" + awsfake.DemoProdAccount: {Principals: []string{awsfake.DemoProdAccount}, Pools: prod},
 	}, w.shares(t))
-	assert.Equal(t, 1, w.writes("CreateResourceShare"))
+	w.srv.ResetCalls()
 	assert.Equal(t, 0, w.writes("AssociateResourceShare"))
 
 	// The account allocates a VPC CIDR from the shared pool of its region;
