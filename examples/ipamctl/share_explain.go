@@ -24,8 +24,10 @@ for each pool whether the rules give it to the account, and why: "+"
 for a pool that matches, "-" for one that does not. The last line
 counts the pools that match. Suspended and closed accounts, and the
 networking account, are said to get nothing, whatever the rules say.
-Nothing is read of the shares and nothing is changed: 'ipamctl share
-plan --account ID' says what is missing.
+The decisions are those of the account's own OU: with share --mode ou,
+the account also receives, through RAM, the pools of the shares of the
+OUs above its own. Nothing is read of the shares and nothing is
+changed: 'ipamctl share plan --account ID' says what is missing.
 
 -o json prints {"account":{...},"rules":[...],"matched":N,
 "decisions":[...]}; later versions may add fields but will not change
