@@ -135,10 +135,10 @@ func (sf *shareFlags) declare(fs *flagSet, verb string) {
 }
 
 var (
-	// tagKeyPattern is what AWS accepts as a tag key.
-	tagKeyPattern = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$`)
-	// regionPattern is the form of a region name: us-east-1, us-gov-west-1.
-	regionPattern = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
+	// shareTagKeyPattern is what AWS accepts as a tag key.
+	shareTagKeyPattern = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$`)
+	// shareRegionPattern is the form of a region name: us-east-1, us-gov-west-1.
+	shareRegionPattern = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
 )
 
 // validate checks every flag, and the flags against each other; it
@@ -216,7 +216,7 @@ func checkTagKey(k string) error {
 		return errors.New("empty tag key")
 	case strings.HasPrefix(strings.ToLower(k), "aws:"):
 		return errors.New("tag keys starting with aws: are AWS's own")
-	case !tagKeyPattern.MatchString(k):
+	case !shareTagKeyPattern.MatchString(k):
 		return errors.New("want at most 128 letters, digits, spaces and _.:/=+-@")
 	}
 	return nil
@@ -228,7 +228,7 @@ func parseShareRule(v, key string) (share.Rule, error) {
 	var regions []string
 	if at := strings.LastIndexByte(v, '@'); at >= 0 {
 		for _, r := range strings.Split(v[at+1:], ",") {
-			if !regionPattern.MatchString(r) {
+			if !shareRegionPattern.MatchString(r) {
 				return share.Rule{}, fmt.Errorf("region %q: want a region such as us-east-1", r)
 			}
 			regions = append(regions, r)
