@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/ipamkit/ipamkit/hierarchy"
 	"github.com/ipamkit/ipamkit/notify"
+	"github.com/ipamkit/ipamkit/share"
 )
 
 // env is what a command may touch of the outside world: the standard
@@ -34,6 +35,9 @@ type env struct {
 	// hierarchyApply adjusts "hierarchy apply"; nil keeps hierarchy's
 	// defaults. Tests make its waits between reads of a state short.
 	hierarchyApply func(*hierarchy.ApplyOptions)
+	// shareOptions adjusts the share commands' reconciler; nil keeps
+	// share's defaults. Tests make its waits between reads short.
+	shareOptions func(*share.Options)
 }
 
 // Command is one node of the command tree: the root, a noun such as "cidr",
@@ -90,6 +94,7 @@ success and 1 on any error, bad input included.`,
 			cidrCommand(),
 			usageCommand(),
 			hierarchyCommand(),
+			shareCommand(),
 			demoCommand(),
 		},
 	}
