@@ -154,7 +154,11 @@ func (p Plan) WriteText(w io.Writer) error {
 		mode = ModeAccount
 	}
 	if len(p.Changes) == 0 {
-		fmt.Fprintf(bw, "No changes. The shares of %d accounts (mode %s) match the rules.\n", p.Accounts, mode)
+		accounts := "accounts"
+		if p.Accounts == 1 {
+			accounts = "account"
+		}
+		fmt.Fprintf(bw, "No changes. The shares of %d %s (mode %s) match the rules.\n", p.Accounts, accounts, mode)
 	} else {
 		fmt.Fprintf(bw, "Shares (mode %s): + create or associate, - disassociate.\n", mode)
 		share := ""

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"encoding/csv"
 	"net/netip"
+	"os"
 	"strings"
 	"testing"
 
@@ -98,4 +100,14 @@ func TestUsageOutputHostileNames(t *testing.T) {
 			assert.NotContains(t, b.String(), "\x1b")
 		})
 	}
+}
+
+// TestIsTerminalNullDevice: the null device is a character device, but no
+// terminal; apply run with </dev/null must refuse rather than prompt.
+func TestIsTerminalNullDevice(t *testing.T) {
+	f, err := os.Open(os.DevNull)
+	require.NoError(t, err)
+	defer f.Close()
+	assert.False(t, isTerminal(f), "%s is not a terminal", os.DevNull)
+	assert.False(t, isTerminal(new(bytes.Buffer)), "a buffer is not a terminal")
 }
