@@ -89,7 +89,9 @@ command line, in a file or on standard input. IPv4 and IPv6 alike.
 
 The result goes to standard output, one item per line; errors go to
 standard error, one line for each bad value. The exit code is 0 on
-success and 1 on any error, bad input included.`,
+success and 1 on any error, bad input included; 2 where a command says
+so (--fail-on-findings, --detailed-exitcode, a spec with problems); and
+130 when interrupted (Ctrl-C), after saying what was done.`,
 		Commands: []*Command{
 			cidrCommand(),
 			usageCommand(),
