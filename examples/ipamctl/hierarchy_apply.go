@@ -96,8 +96,7 @@ func stdinIsTerminal(r io.Reader) bool {
 	return isTerminal(r)
 }
 
-// confirm asks on the terminal whether to apply, and returns nil only for
-// "yes". Ctrl-C while it waits for the answer stops it.
+// confirm asks on the terminal whether to apply the plan to scope.
 func confirm(ctx context.Context, e *env, scope hierarchy.LiveScope) error {
 	where := scope.ID
 	if scope.IPAMID != "" {
@@ -106,18 +105,28 @@ func confirm(ctx context.Context, e *env, scope hierarchy.LiveScope) error {
 	if scope.AccountID != "" {
 		where += " in " + strings.TrimSpace(scope.AccountID+" "+scope.Region)
 	}
-	fmt.Fprintf(e.stderr, "\nApply these changes to scope %s?\nOnly 'yes' will be accepted: ", where)
+	return askYes(ctx, e, "Apply these changes to scope "+where+"?")
+}
+
+// askYes asks question on the terminal and returns nil only when the
+// answer is "yes". Ctrl-C while it waits for the answer stops it; either
+// way nothing was changed yet, and the error says so.
+func askYes(ctx context.Context, e *env, question string) error {
+	fmt.Fprintf(e.stderr, "\n%s\nOnly 'yes' will be accepted: ", question)
 	answer := make(chan string, 1)
 	go func() {
 		line, _ := bufio.NewReader(e.stdin).ReadString('\n')
-		answer <- strings.TrimSpace(line)
+		answer <- line
 	}()
 	select {
 	case <-ctx.Done():
 		fmt.Fprintln(e.stderr)
 		return errors.New("interrupted: nothing was changed")
 	case a := <-answer:
-		if a != "yes" {
+		if !strings.HasSuffix(a, "\n") { // end of input: the terminal echoed no newline
+			fmt.Fprintln(e.stderr)
+		}
+		if strings.TrimSpace(a) != "yes" {
 			return errors.New("apply cancelled: nothing was changed")
 		}
 	}

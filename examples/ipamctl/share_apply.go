@@ -1,12 +1,10 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/ipamkit/ipamkit/share"
 )
@@ -102,29 +100,10 @@ func writeShareResult(e *env, res share.Result, format string) error {
 	return err
 }
 
-// confirmShares asks on the terminal whether to apply, and returns nil
-// only for "yes". Ctrl-C while it waits for the answer stops it.
+// confirmShares asks on the terminal whether to apply the plan to the
+// networking account's shares.
 func confirmShares(ctx context.Context, e *env, s shareSession) error {
-	fmt.Fprintf(e.stderr, "\nApply these changes to the RAM shares of the networking account %s in %s?\nOnly 'yes' will be accepted: ", s.network, s.region)
-	answer := make(chan string, 1)
-	go func() {
-		line, _ := bufio.NewReader(e.stdin).ReadString('\n')
-		answer <- line
-	}()
-	select {
-	case <-ctx.Done():
-		fmt.Fprintln(e.stderr)
-		return errors.New("interrupted: nothing was changed")
-	case a := <-answer:
-		if !strings.HasSuffix(a, "\n") { // end of input: the terminal echoed no newline
-			fmt.Fprintln(e.stderr)
-		}
-		if strings.TrimSpace(a) != "yes" {
-			return errors.New("apply cancelled: nothing was changed")
-		}
-	}
-	fmt.Fprintln(e.stderr)
-	return nil
+	return askYes(ctx, e, fmt.Sprintf("Apply these changes to the RAM shares of the networking account %s in %s?", s.network, s.region))
 }
 
 // applySharesFailure says where an apply stopped and how to finish.
