@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/smithy-go/waiter"
+	"github.com/ipamkit/ipamkit/internal/ctxsleep"
 )
 
 // Default delays between the reads of a [PoolWaiter] and between retries
@@ -80,20 +81,9 @@ func (o WaiterOptions) withDefaults() WaiterOptions {
 		o.Now = time.Now
 	}
 	if o.sleep == nil {
-		o.sleep = sleepCtx
+		o.sleep = ctxsleep.Sleep
 	}
 	return o
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // PoolWaiter waits for IPAM pools and their CIDRs to leave their

@@ -228,11 +228,3 @@ func TestWaitPoolDeleted(t *testing.T) {
 	require.NoError(t, w.WaitPoolDeleted(t.Context(), "ipam-pool-1", time.Minute))
 	assert.EqualError(t, w.WaitPoolDeleted(t.Context(), "ipam-pool-2", time.Minute), "pool ipam-pool-2 is delete-failed: allocations")
 }
-
-func TestSleepCtx(t *testing.T) {
-	t.Parallel()
-	require.NoError(t, sleepCtx(t.Context(), time.Nanosecond))
-	ctx, cancel := context.WithCancel(t.Context())
-	cancel()
-	assert.ErrorIs(t, sleepCtx(ctx, time.Hour), context.Canceled)
-}

@@ -13,6 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+
+	"github.com/ipamkit/ipamkit/internal/ctxsleep"
 )
 
 // EventBridge names and limits (aws-facts §5.4).
@@ -104,7 +106,7 @@ func NewEventBridge(client EventBridgeAPI, optFns ...func(*EventBridgeOptions)) 
 		o.BaseDelay = 100 * time.Millisecond
 	}
 	if o.sleep == nil {
-		o.sleep = sleep
+		o.sleep = ctxsleep.Sleep
 	}
 	if o.now == nil {
 		o.now = time.Now

@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ipamkit/ipamkit/internal/ctxsleep"
 )
 
 // WebhookURL is the URL of an incoming webhook (Slack, Microsoft Teams, any
@@ -191,24 +193,13 @@ func (o *HTTPOptions) setDefaults() {
 		o.MaxDelay = 30 * time.Second
 	}
 	if o.sleep == nil {
-		o.sleep = sleep
+		o.sleep = ctxsleep.Sleep
 	}
 	if o.now == nil {
 		o.now = time.Now
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
-	}
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
 	}
 }
 

@@ -415,14 +415,6 @@ func TestHTTPLogsRetriesRedacted(t *testing.T) {
 	assert.NotContains(t, logs.String(), "XsecretTOKENx")
 }
 
-func TestSleep(t *testing.T) {
-	t.Parallel()
-	ctx, cancel := context.WithCancel(t.Context())
-	cancel()
-	require.ErrorIs(t, sleep(ctx, time.Hour), context.Canceled)
-	require.NoError(t, sleep(t.Context(), 0))
-}
-
 func TestTruncate(t *testing.T) {
 	t.Parallel()
 	tests := []struct {

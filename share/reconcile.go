@@ -18,6 +18,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/ram"
 	ramtypes "github.com/aws/aws-sdk-go-v2/service/ram/types"
+
+	"github.com/ipamkit/ipamkit/internal/ctxsleep"
 )
 
 // SharePrefix starts the name of every share the package makes:
@@ -116,7 +118,7 @@ func NewReconciler(ramClient RAMAPI, ec2Client EC2API, orgClient OrganizationsAP
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	if o.sleep == nil {
-		o.sleep = sleepCtx
+		o.sleep = ctxsleep.Sleep
 	}
 	return &Reconciler{ram: ramClient, ec2: ec2Client, org: orgClient, o: o}
 }

@@ -35,17 +35,6 @@ func (e *AssociationError) Error() string {
 	return s
 }
 
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-
 // WaitAssociations waits, in the shape of the SDK's waiters, until no
 // association of the shares is ASSOCIATING or DISASSOCIATING: it reads
 // them at once (every page of GetResourceShareAssociations, for principals
