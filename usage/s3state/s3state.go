@@ -9,9 +9,11 @@
 // It is a package of its own so that importing usage does not bring the
 // S3 SDK into every program: only those that keep their state in S3 import
 // it. The IAM policy it needs is s3:GetObject and s3:PutObject on the one
-// object (no s3:ListBucket: without it S3 answers a missing object with
-// 403 AccessDenied rather than 404 NoSuchKey, which Load reports as an
-// error, and a run then alerts as without state).
+// object, and s3:ListBucket on the bucket narrowed to the key by the
+// s3:prefix condition: it lists nothing, but without it S3 answers
+// GetObject of a missing object with 403 AccessDenied rather than 404
+// NoSuchKey, Load cannot tell "nothing saved yet" from "denied", and every
+// run alerts as without state and never saves one.
 package s3state
 
 import (
