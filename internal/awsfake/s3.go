@@ -57,7 +57,7 @@ func s3Route(r *http.Request) (op, bucket, key string) {
 	case strings.HasSuffix(host, ".localhost"):
 		bucket, key = strings.TrimSuffix(host, ".localhost"), path
 	case strings.Contains(host, ".s3."):
-		bucket, key, _ = strings.Cut(host, ".s3.")
+		bucket, _, _ = strings.Cut(host, ".s3.")
 		key = path
 	default:
 		bucket, key, _ = strings.Cut(path, "/")
