@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/ipamkit/ipamkit/notify"
 	"github.com/ipamkit/ipamkit/usage"
 )
 
@@ -20,10 +22,20 @@ run with no change sends nothing; an incomplete scan is always sent. FILE is
 created on the first run, when every finding is new; two runs at once cannot
 both alert on the same change.`
 
-// stateFlags are the --state and --remind flags of "ipamctl usage".
+// notifyFilterUsage documents --notify-filter.
+const notifyFilterUsage = `With --state, what the notifiers of KIND (as in --notify) hear of an
+alert on change; repeatable. FILTER is all (the default: JSON receivers get
+the full diff, unchanged findings included), changes (the changes and the
+count of unchanged findings) or new-critical (a pager: only resources that
+became critical, and a scan that failed). Example: --notify-filter
+sns=new-critical.`
+
+// stateFlags are the --state, --remind and --notify-filter flags of
+// "ipamctl usage".
 type stateFlags struct {
-	path   string        // --state FILE; empty alerts on every run
-	remind time.Duration // --remind; zero means usage.DefaultRemindEvery
+	path    string        // --state FILE; empty alerts on every run
+	remind  time.Duration // --remind; zero means usage.DefaultRemindEvery
+	filters []string      // --notify-filter KIND=FILTER, as given
 }
 
 // declare declares the flags on fs.
@@ -46,17 +58,50 @@ func (s *stateFlags) declare(fs *flagSet) {
 		}
 		return nil
 	})
+	fs.stringList(&s.filters, "notify-filter", "KIND=FILTER", strings.Join(strings.Fields(notifyFilterUsage), " "))
+}
+
+// applyFilters sets the Filter of each of n's parsed specs from
+// --notify-filter, and returns one error per bad value.
+func (s *stateFlags) applyFilters(n *notifyFlags) []error {
+	var errs []error
+	for _, v := range s.filters {
+		kind, name, _ := strings.Cut(v, "=")
+		f, err := notify.ParseFilter(name)
+		if err != nil || name == "" {
+			errs = append(errs, usageErrorf("--notify-filter %q: want KIND=FILTER with FILTER all, changes or new-critical", v))
+			continue
+		}
+		if !slices.Contains(notifyKinds, kind) || kind == "cloudwatch" || kind == "emf" {
+			errs = append(errs, usageErrorf("--notify-filter %q: want a notifier KIND of --notify: slack, teams, webhook, sns, eventbridge, lambda or stdout", v))
+			continue
+		}
+		specKind := notify.SpecKind(kind)
+		if kind == "stdout" {
+			specKind = notify.SpecText
+		}
+		for i := range n.specs {
+			if n.specs[i].Kind == specKind {
+				n.specs[i].Filter = f
+			}
+		}
+	}
+	return errs
 }
 
 // validate checks the flags against --notify.
 func (s *stateFlags) validate(n *notifyFlags) []error {
 	if s.path == "" {
+		var errs []error
 		if s.remind != 0 {
-			return []error{usageErrorf("--remind needs --state")}
+			errs = append(errs, usageErrorf("--remind needs --state"))
 		}
-		return nil
+		if len(s.filters) > 0 {
+			errs = append(errs, usageErrorf("--notify-filter needs --state"))
+		}
+		return errs
 	}
-	var errs []error
+	errs := s.applyFilters(n)
 	if len(n.values) == 0 {
 		errs = append(errs, usageErrorf("--state needs --notify"))
 	}

@@ -39,6 +39,27 @@ func TestUsageState(t *testing.T) {
 	}
 }
 
+// TestUsageStateFilter gives stdout only what becomes critical: the
+// resolution is not said.
+func TestUsageStateFilter(t *testing.T) {
+	state := filepath.Join(t.TempDir(), "state.json")
+	args := []string{"usage", "--source", "ec2", "-o", "json", "--notify", "stdout", "--state", state, "--notify-filter", "stdout=new-critical"}
+	for i, run := range []struct {
+		used int
+		want string
+	}{{240, "[CRITICAL] 1 resource newly critical\n"}, {0, ""}} {
+		nw := newNotifyWorld(t, run.used)
+		e, _, stderr, _ := notifyEnv(t, nw.world)
+		require.Equal(t, 0, e.run(t.Context(), args), "run %d: stderr: %s", i+1, stderr)
+		first, _, _ := strings.Cut(stderr.String(), "\n")
+		if run.want == "" {
+			assert.Empty(t, stderr.String(), "run %d", i+1)
+		} else {
+			assert.Equal(t, run.want, first+"\n", "run %d", i+1)
+		}
+	}
+}
+
 func TestUsageStateBadFlags(t *testing.T) {
 	tests := []struct {
 		args, want string
@@ -47,6 +68,9 @@ func TestUsageStateBadFlags(t *testing.T) {
 		{"usage --source ec2 --remind 1h --notify stdout", "--remind needs --state"},
 		{"usage --source ec2 --state s.json --notify stdout --notify-all-clear", "--state and --notify-all-clear exclude each other"},
 		{"usage --source ec2 --state s.json --notify stdout --remind soon", "want a duration"},
+		{"usage --source ec2 --notify stdout --notify-filter sns=changes", "--notify-filter needs --state"},
+		{"usage --source ec2 --state s.json --notify stdout --notify-filter sns=loud", `--notify-filter "sns=loud": want KIND=FILTER`},
+		{"usage --source ec2 --state s.json --notify stdout --notify-filter emf=changes", `--notify-filter "emf=changes": want a notifier KIND`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.args, func(t *testing.T) {
