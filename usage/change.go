@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/ipamkit/ipamkit/ipam"
 	"github.com/ipamkit/ipamkit/notify"
 )
 
@@ -134,7 +135,7 @@ func (d Diff) Changed() []Change {
 // due, or an incomplete scan (always said: silence is not an all-clear).
 // An unverified finding alone is said, since its target failed.
 func (d Diff) Due() bool {
-	return d.Incomplete || d.ReminderDue || len(d.Changed()) > 0
+	return d.Incomplete || d.ReminderDue || slices.ContainsFunc(d.Changes, func(c Change) bool { return c.Kind != ChangeUnchanged })
 }
 
 // Snapshot is what a run keeps for the next one: its findings in compact
@@ -234,16 +235,21 @@ func Compare(prev *Snapshot, r Report, optFns ...func(*CompareOptions)) Diff {
 	}
 
 	d := Diff{Incomplete: len(r.Errors) > 0, Next: Snapshot{Saved: now}}
-	var before map[Key]SnapshotFinding
+	n := len(r.Findings)
+	if prev != nil {
+		n += len(prev.Findings)
+	}
+	d.Changes, d.Next.Findings = make([]Change, 0, n), make([]SnapshotFinding, 0, n)
+	var before map[Key]int // index in prev.Findings
 	switch {
 	case prev == nil && o.PreviousErr != nil:
 		d.Baseline = fmt.Sprintf("previous state unreadable (%v): every finding is reported as new", o.PreviousErr)
 	case prev == nil:
 		d.Baseline = "first run: no previous state, every finding is reported as new"
 	default:
-		before = make(map[Key]SnapshotFinding, len(prev.Findings))
-		for _, f := range prev.Findings {
-			before[f.Key()] = f
+		before = make(map[Key]int, len(prev.Findings))
+		for i, f := range prev.Findings {
+			before[f.Key()] = i
 		}
 	}
 
@@ -256,12 +262,13 @@ func Compare(prev *Snapshot, r Report, optFns ...func(*CompareOptions)) Diff {
 		}
 		seen[k] = true
 		c := Change{Finding: f, Percent: f.Percent(), Since: now}
-		p, ok := before[k]
+		i, ok := before[k]
 		next := snapshotFinding(f, now, now)
 		switch {
 		case !ok:
 			c.Kind = ChangeNew
 		default:
+			p := prev.Findings[i]
 			c.Before, c.Since = p.Severity, p.Since
 			if c.Since.IsZero() {
 				c.Since = now
@@ -277,10 +284,7 @@ func Compare(prev *Snapshot, r Report, optFns ...func(*CompareOptions)) Diff {
 	}
 
 	// Previous findings this run did not raise.
-	measured := make(map[Key]Resource, len(r.Resources))
-	for _, res := range r.Resources {
-		measured[res.Key()] = res
-	}
+	var measured map[Key]int // index in r.Resources, built when first needed
 	if prev != nil {
 		for _, p := range prev.Findings {
 			k := p.Key()
@@ -289,11 +293,17 @@ func Compare(prev *Snapshot, r Report, optFns ...func(*CompareOptions)) Diff {
 			}
 			seen[k] = true
 			c := Change{Finding: p.finding(), Before: p.Severity, Percent: p.Percent, Since: p.Since}
-			res, wasMeasured := measured[k]
+			if measured == nil {
+				measured = make(map[Key]int, len(r.Resources))
+				for i, res := range r.Resources {
+					measured[res.Key()] = i
+				}
+			}
+			j, wasMeasured := measured[k]
 			failed, hidden := hiddenBy(p, r)
 			switch {
-			case wasMeasured && res.Known:
-				c.Kind, c.Reason, c.Percent = ChangeResolved, ReasonBelowThreshold, res.Percent()
+			case wasMeasured && r.Resources[j].Known:
+				c.Kind, c.Reason, c.Percent = ChangeResolved, ReasonBelowThreshold, r.Resources[j].Percent()
 			case wasMeasured:
 				c.Kind, c.Reason = ChangeUnverified, "usage not known this run"
 				d.Next.Findings = append(d.Next.Findings, p) // kept as it was
@@ -307,11 +317,15 @@ func Compare(prev *Snapshot, r Report, optFns ...func(*CompareOptions)) Diff {
 		}
 	}
 
-	slices.SortStableFunc(d.Changes, func(a, b Change) int {
-		if c := cmp.Compare(a.Kind.rank(), b.Kind.rank()); c != 0 {
-			return c
-		}
-		return compareFindings(a.Finding, b.Finding)
+	// The order of findings (compareFindings), with the percentages
+	// computed once.
+	slices.SortFunc(d.Changes, func(a, b Change) int { // a total order: keys are unique
+		return cmp.Or(
+			cmp.Compare(a.Kind.rank(), b.Kind.rank()),
+			cmp.Compare(b.Finding.Severity, a.Finding.Severity),
+			cmp.Compare(b.Percent, a.Percent),
+			compareResources(a.Finding.Resource, b.Finding.Resource),
+		)
 	})
 	if d.Due() {
 		// The alert that goes out now reminds of everything outstanding.
@@ -320,7 +334,10 @@ func Compare(prev *Snapshot, r Report, optFns ...func(*CompareOptions)) Diff {
 		}
 	}
 	slices.SortFunc(d.Next.Findings, func(a, b SnapshotFinding) int {
-		return compareResources(a.finding().Resource, b.finding().Resource)
+		return cmp.Or(
+			cmp.Compare(a.AccountID, b.AccountID), cmp.Compare(a.Region, b.Region), cmp.Compare(a.Source, b.Source),
+			cmp.Compare(a.Type, b.Type), cmp.Compare(a.ID, b.ID), ipam.ComparePrefix(a.CIDR, b.CIDR),
+		)
 	})
 	return d
 }
