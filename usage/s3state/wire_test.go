@@ -2,7 +2,6 @@ package s3state_test
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -283,32 +282,35 @@ func startMoto(t *testing.T) string {
 
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(t.Context()), 2*time.Minute)
 	cmd := exec.CommandContext(ctx, "python3", "-m", "moto.server", "-H", "127.0.0.1", "-p", port)
-	var out bytes.Buffer
 	stderr, err := cmd.StderrPipe()
 	require.NoError(t, err)
-	cmd.Stdout = &out
 	require.NoError(t, cmd.Start())
 	t.Cleanup(func() {
 		cancel()
 		_ = cmd.Wait()
 	})
-	ready := make(chan bool, 1)
+	// The server says on stderr when it listens: wait for that line, not
+	// for a time. An exit before it sends what it said instead.
+	failed := make(chan string, 1)
+	ready := make(chan struct{})
 	go func() {
 		sc := bufio.NewScanner(stderr)
-		said := false
+		var said strings.Builder
 		for sc.Scan() {
-			if !said && strings.Contains(sc.Text(), "Running on") {
-				said = true
-				ready <- true
+			if strings.Contains(sc.Text(), "Running on") {
+				close(ready)
+				for sc.Scan() { // keep the pipe drained
+				}
+				return
 			}
+			said.WriteString(sc.Text() + "\n")
 		}
-		if !said {
-			ready <- false
-		}
+		failed <- said.String()
 	}()
 	select {
-	case ok := <-ready:
-		require.True(t, ok, "moto_server exited before listening: %s", out.String())
+	case <-ready:
+	case said := <-failed:
+		t.Fatalf("moto_server exited before listening: %s", said)
 	case <-ctx.Done():
 		t.Fatal("moto_server did not start within 2 minutes")
 	}
