@@ -32,8 +32,9 @@ const bucket, key = "ipamkit-state", "monitor/state.json"
 
 // fakeS3 starts the fake and returns an S3 client of it: path-style, or
 // virtual-hosted style through the host name localhost, whose subdomains
-// the client's transport dials at the fake.
-func fakeS3(t *testing.T, pathStyle bool) (*s3.Client, *awsfake.Server) {
+// the client's transport dials at the fake. The client's requests' hosts
+// are recorded in hosts, when not nil.
+func fakeS3(t *testing.T, pathStyle bool, hosts ...*[]string) (*s3.Client, *awsfake.Server) {
 	t.Helper()
 	srv, err := awsfake.New()
 	require.NoError(t, err)
@@ -43,19 +44,33 @@ func fakeS3(t *testing.T, pathStyle bool) (*s3.Client, *awsfake.Server) {
 	if !pathStyle {
 		_, port, _ := net.SplitHostPort(addr)
 		cfg.BaseEndpoint = aws.String("http://localhost:" + port)
-		cfg.HTTPClient = dialingTo(addr)
+		cfg.HTTPClient = dialingTo(addr, hosts...)
 	}
 	return s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = pathStyle }), srv
 }
 
-// dialingTo is an HTTP client that connects to addr whatever the host.
-func dialingTo(addr string) *http.Client {
+// dialingTo is an HTTP client that connects to addr whatever the host,
+// and records each request's host and path in hosts.
+func dialingTo(addr string, hosts ...*[]string) *http.Client {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.DialContext = func(ctx context.Context, network, _ string) (net.Conn, error) {
 		return (&net.Dialer{}).DialContext(ctx, network, addr)
 	}
-	return &http.Client{Transport: sdkhttp.Transport(tr)}
+	var mu sync.Mutex
+	record := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		for _, h := range hosts {
+			mu.Lock()
+			*h = append(*h, r.URL.Host+r.URL.Path)
+			mu.Unlock()
+		}
+		return tr.RoundTrip(r)
+	})
+	return &http.Client{Transport: sdkhttp.Transport(record)}
 }
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 func code(err error) string {
 	var ae smithy.APIError
@@ -127,8 +142,14 @@ func TestFakeConditionalWrites(t *testing.T) {
 	for _, pathStyle := range []bool{true, false} {
 		t.Run("pathStyle="+strconv.FormatBool(pathStyle), func(t *testing.T) {
 			t.Parallel()
-			client, srv := fakeS3(t, pathStyle)
+			var hosts []string
+			client, srv := fakeS3(t, pathStyle, &hosts)
 			assert.Equal(t, awsOutcomes, conditionalWrites(t, client))
+			if !pathStyle {
+				require.NotEmpty(t, hosts)
+				assert.True(t, strings.HasPrefix(hosts[len(hosts)-1], bucket+".localhost:"), "virtual-hosted style: %v", hosts)
+				assert.True(t, strings.HasSuffix(hosts[len(hosts)-1], "/"+key), "the key is the path: %v", hosts)
+			}
 			var ops []string
 			for _, c := range srv.Calls() {
 				ops = append(ops, c.Service+":"+c.Operation)
