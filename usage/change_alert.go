@@ -12,7 +12,8 @@ const AlertKindChange = "utilization-change"
 
 // Alert returns the alert on change of a run whose report is r: the
 // changes, each a resource whose Change and Note say what happened, and
-// the unchanged findings in Alert.Unchanged, counted in the summary. It
+// the unchanged findings in Alert.Unchanged, counted in the summary (in
+// Alert.Resources when the alert is only a reminder of them). It
 // returns false when the run has nothing to say ([Diff.Due]): no change,
 // no reminder due, a complete scan.
 //
@@ -56,6 +57,7 @@ func (d Diff) Alert(r Report, source string) (notify.Alert, bool) {
 		a.Title = "IP usage changed: " + strings.Join(parts, ", ")
 	case d.ReminderDue:
 		a.Title = fmt.Sprintf("IP usage reminder: %d %s still over threshold", counts[ChangeUnchanged], plural(counts[ChangeUnchanged], "resource", "resources"))
+		a.Resources, a.Unchanged = a.Unchanged, nil // what it reminds of is the news
 	default:
 		a.Title = fmt.Sprintf("IP usage scan incomplete: %d %s failed", len(r.Errors), plural(len(r.Errors), "target", "targets"))
 	}

@@ -246,3 +246,20 @@ func (s stateFunc) Save(ctx context.Context, snap Snapshot, v StateVersion) (Sta
 	}
 	return s.save(ctx, snap, v)
 }
+
+func TestDiffAlertReminder(t *testing.T) {
+	t.Parallel()
+	crit := []Resource{pct("a", TypeSubnet, 950, nil)}
+	prev := Compare(nil, runReport(t, Policy{}, run1, crit)).Next
+	later := run1.Add(DefaultRemindEvery)
+	r := runReport(t, Policy{}, later, crit)
+	a, ok := Compare(&prev, r).Alert(r, "test")
+	require.True(t, ok, "a reminder is due after a day")
+	assert.Equal(t, "[CRITICAL] IP usage reminder: 1 resource still over threshold\n"+
+		"1 finding unchanged. Reminder: findings are still outstanding. Scanned 2 targets: 1 resource measured, 1 over threshold.\n"+
+		"Source: test  Time: 2026-12-01T08:00:00Z\n"+
+		"[###################.]  95.0%  a  111111111111  us-east-1  50 of 1000 free  unchanged: critical at 80%\n", notify.DefaultText(a))
+	assert.Empty(t, a.Unchanged)
+	_, paged := notify.FilterNewCritical.Apply(a)
+	assert.False(t, paged, "a reminder does not page")
+}
