@@ -85,6 +85,11 @@ type Alert struct {
 	Source string `json:"source,omitempty"`
 	// Time is when the alert was raised. The zero time is left out.
 	Time time.Time `json:"time,omitzero"`
+	// Unchanged are the resources of an alert on change (see
+	// [Resource.Change]) that did not change since the previous run: the
+	// rest of the full picture for programs. Renderers show only their
+	// count, which the summary states; [FilterChanges] drops them.
+	Unchanged []Resource `json:"unchanged,omitempty"`
 }
 
 // FormatVersion is the version of the JSON form of an [Alert], written as
@@ -138,7 +143,24 @@ type Resource struct {
 	Percent float64 `json:"percent"`
 	// Note is a short remark, such as "largest free block /24".
 	Note string `json:"note,omitempty"`
+	// Severity is the level the resource reached; Info (left out) when
+	// not stated.
+	Severity Severity `json:"severity,omitempty"`
+	// Change says how the resource changed since the previous run, in an
+	// alert on change: one of the Change constants ("new", "escalated",
+	// …); empty in other alerts.
+	Change string `json:"change,omitempty"`
 }
+
+// The values of [Resource.Change].
+const (
+	ChangeNew        = "new"        // a finding that was none before
+	ChangeEscalated  = "escalated"  // worse than before: warning to critical
+	ChangeImproved   = "improved"   // better than before: critical to warning
+	ChangeResolved   = "resolved"   // no longer a finding
+	ChangeUnverified = "unverified" // not seen: its target failed
+	ChangeUnchanged  = "unchanged"  // as before
+)
 
 // Label returns the resource's ID followed by its name in parentheses when
 // it has one: "vpc-0abc (prod)".

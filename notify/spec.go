@@ -43,6 +43,7 @@ type Spec struct {
 	URL     WebhookURL // slack, teams, webhook
 	Secret  Secret     // webhook: the HMAC key; empty means unsigned
 	Subject string     // sns: the subject of every message; empty means one rendered from each alert
+	Filter  Filter     // notifiers: what this one hears of alerts on change; empty means all
 }
 
 // MultiOptions configures [NewMulti]. The zero value builds each notifier
@@ -126,8 +127,12 @@ func NewMulti(cfg aws.Config, specs []Spec, optFns ...func(*MultiOptions)) (Mult
 		default:
 			errs = append(errs, fmt.Errorf("%s: unknown kind %q", name, s.Kind))
 		}
+		if _, err := ParseFilter(string(s.Filter)); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", name, err))
+			continue
+		}
 		if n != nil {
-			m.Notifiers = append(m.Notifiers, Named(name, n))
+			m.Notifiers = append(m.Notifiers, Named(name, Filtered(n, s.Filter)))
 		}
 	}
 	if err := errors.Join(errs...); err != nil {

@@ -42,6 +42,9 @@ type DeliverOptions struct {
 	// MetricOptions shapes the metrics (extra dimensions); the zero value
 	// gives the monitor sample's.
 	MetricOptions notify.ResourceMetricsOptions
+	// Change configures the comparison of [Report.DeliverChange] with the
+	// previous run: reminders, and the time of the run.
+	Change CompareOptions
 }
 
 // Delivery is what [Report.Deliver] did; the zero Delivery is nothing
@@ -67,6 +70,9 @@ type Delivery struct {
 	// MetricErrors has one error per sink that failed, in the order of the
 	// sinks.
 	MetricErrors []*notify.SinkError
+	// Diff is the comparison with the previous run, from
+	// [Report.DeliverChange]; nil from Deliver.
+	Diff *Diff
 }
 
 // Failures returns every error of d: the notifiers', then the sinks'.
@@ -103,8 +109,15 @@ func (r Report) Deliver(ctx context.Context, m notify.Multi, optFns ...func(*Del
 		d.NotifyErrors = sinkErrors(m.Notify(ctx, d.Alert))
 		d.Notified = len(m.Notifiers) - len(d.NotifyErrors)
 	}
+	r.deliverMetrics(ctx, m, o, &d)
+	return d
+}
+
+// deliverMetrics sends the metrics o asks for to every sink of m, and
+// records them in d.
+func (r Report) deliverMetrics(ctx context.Context, m notify.Multi, o DeliverOptions, d *Delivery) {
 	if len(m.Sinks) == 0 {
-		return d
+		return
 	}
 	opt := func(mo *notify.ResourceMetricsOptions) { *mo = o.MetricOptions }
 	var ms []notify.Metric
@@ -118,7 +131,6 @@ func (r Report) Deliver(ctx context.Context, m notify.Multi, optFns ...func(*Del
 		d.Metrics = len(ms)
 		d.MetricErrors = sinkErrors(m.PutMetrics(ctx, ms))
 	}
-	return d
 }
 
 // sinkErrors splits an error of notify.Multi into its *notify.SinkError

@@ -80,6 +80,22 @@
 // critical [ScanFailedAlert] instead, with the reason and no credential:
 // a dead monitor is heard, not silent.
 //
+// # Alerting on change
+//
+// A monitor run on a schedule need not repeat itself. [Compare] compares a
+// report's findings with the previous run's [Snapshot], by resource and
+// source, into a [Diff] of [Change] values: new, escalated, improved,
+// resolved (below threshold, or gone), unverified (its target failed: never
+// resolved by a failure) and unchanged, with a reminder due when a critical
+// finding has been outstanding for [CompareOptions].RemindEvery. [Diff.Alert]
+// says the changes first, then the count of unchanged findings, and nothing
+// when there is nothing new, unless the scan was incomplete.
+// [Report.DeliverChange] does it all with a [State]: it loads the previous
+// snapshot, saves this run's with a compare-and-swap — so that of two
+// overlapping runs only one alerts; the other gets [ErrStateConflict] — and
+// only then sends. [FileState] keeps the state in a local file; package
+// usage/s3state in an S3 object, with conditional writes.
+//
 // Underneath, a [Scanner] measures a given list of [Target] values with
 // bounded concurrency, getting each target's client from a [ClientFactory]:
 // [AWSClients] assumes each target's role once and caches its credentials.

@@ -43,6 +43,7 @@ type usageOptions struct {
 	concurrency    int
 	timeout        time.Duration
 	notify         notifyFlags
+	state          stateFlags // usage_state.go
 }
 
 // defaultScanTimeout bounds a whole scan unless --timeout says otherwise:
@@ -72,7 +73,7 @@ func checkRegion(r string) error {
 func usageCommand() *Command {
 	return &Command{
 		Name:      "usage",
-		UsageLine: "[--source ipam|ec2|pools|all] [--regions R,...] [--accounts A,... | --org] [--role-name NAME] [--external-id ID] [--ipam-account A] [--ipam-region R] [--threshold P] [--warning P] [--scope-type private|public] [--resource-type T] [-o table|json|csv] [--timeout D] [--fail-on-findings] [--notify KIND=TARGET ...] [--notify-all-clear]",
+		UsageLine: "[--source ipam|ec2|pools|all] [--regions R,...] [--accounts A,... | --org] [--role-name NAME] [--external-id ID] [--ipam-account A] [--ipam-region R] [--threshold P] [--warning P] [--scope-type private|public] [--resource-type T] [-o table|json|csv] [--timeout D] [--fail-on-findings] [--notify KIND=TARGET ...] [--notify-all-clear] [--state FILE [--remind D] [--notify-filter KIND=FILTER ...]]",
 		Short:     "Measure how full subnets, VPCs and IPAM pools are, across accounts.",
 		Long: `Measure how full subnets, VPCs, IPAM resource CIDRs and IPAM pools are,
 across accounts and regions, and report what reaches a threshold, with
@@ -171,6 +172,7 @@ ok        12.5%   [##................]  ipam-pool-0d836ba2e404d1e96 (us-west-2-S
 				return nil
 			})
 			o.notify.declare(fs)
+			o.state.declare(fs)
 			return func(ctx context.Context, e *env, args []string) error {
 				if err := noArgs(args); err != nil {
 					return err
@@ -205,6 +207,7 @@ func (o *usageOptions) validate() error {
 		errs = append(errs, fmt.Errorf("--concurrency %d: want at least 1", o.concurrency))
 	}
 	errs = append(errs, o.notify.parse()...)
+	errs = append(errs, o.state.validate(&o.notify)...)
 	return errors.Join(errs...)
 }
 
@@ -273,7 +276,12 @@ func (o *usageOptions) run(ctx context.Context, e *env) error {
 	}
 	nctx, ncancel := context.WithTimeout(context.WithoutCancel(interrupt), time.Minute)
 	defer ncancel()
-	notifyErrs := o.notify.send(nctx, e, cfg, o.format, rep)
+	var notifyErrs []error
+	if o.state.path != "" { // on change only: usage_state.go
+		notifyErrs = o.state.send(nctx, e, cfg, o.format, rep, &o.notify)
+	} else {
+		notifyErrs = o.notify.send(nctx, e, cfg, o.format, rep)
+	}
 	if len(rep.Errors) > 0 || len(notifyErrs) > 0 {
 		return errors.Join(append(targetErrors(rep), notifyErrs...)...) // not errFindings: a failure wins
 	}

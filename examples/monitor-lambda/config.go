@@ -129,6 +129,8 @@ type Config struct {
 	DeadlineMargin time.Duration
 	// LogLevel is the lowest level logged.
 	LogLevel slog.Level
+	// State configures alerts on change (config_state.go).
+	State stateConfig
 }
 
 // Policy returns the usage policy of c.
@@ -212,6 +214,7 @@ func configFromEnv(getenv func(string) string) (Config, error) {
 		envconfig.Var{Name: envDeadlineMargin, Set: envconfig.Range(&c.DeadlineMargin, envconfig.ParseDuration, time.Second, 15*time.Minute, "want a duration from 1s to 15m, such as 30s or 30")},
 		envconfig.Var{Name: envLogLevel, Set: envconfig.LogLevel(&c.LogLevel)},
 	)
+	c.State.read(getenv, &p) // alerts on change
 	if err := p.Err(); err != nil {
 		return Config{}, err
 	}

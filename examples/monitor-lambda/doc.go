@@ -66,6 +66,21 @@
 //	                                  to 15m.
 //	AWS_LAMBDA_LOG_LEVEL       INFO   set by Lambda's logging controls: TRACE, DEBUG, INFO, WARN, ERROR.
 //
+// Alerts on change: with a state bucket, each run compares its findings
+// with the previous run's, kept in one S3 object, and alerts only on what
+// is new, escalated, improved or resolved (see usage.Report.DeliverChange).
+//
+//	IPAMKIT_STATE_BUCKET       (none) S3 bucket of the state; empty alerts on every run, as the sample.
+//	IPAMKIT_STATE_KEY          ipamkit/monitor-state.json
+//	                                  the state object's key.
+//	IPAMKIT_REMIND             24h    how long a critical finding stays unchanged before a reminder;
+//	                                  0 never reminds.
+//	IPAMKIT_SNS_FILTER         all    what SNS hears of an alert on change: all, changes (without
+//	                                  the unchanged findings) or new-critical (a pager).
+//	IPAMKIT_SLACK_FILTER       all    the same for Slack.
+//	IPAMKIT_TEAMS_FILTER       all    the same for Teams.
+//	IPAMKIT_WEBHOOK_FILTER     all    the same for the webhook; all sends the full diff.
+//
 // Credentials are given by name, never by value. Each of Slack's, Teams'
 // and the webhook's URL, and the webhook's HMAC secret, is named by one of
 // two variables: the name (or ARN) of an SSM Parameter Store SecureString,

@@ -101,6 +101,7 @@ type handler struct {
 
 	scanner   *usage.OrganizationScanner
 	notifiers notify.Multi // the notifiers of alerts and the sinks of metrics
+	state     usage.State  // the previous run's findings; nil alerts on every run (handler_state.go)
 
 	log *slog.Logger
 	now func() time.Time
@@ -162,6 +163,8 @@ func newHandler(ctx context.Context, awsCfg aws.Config, c Config, optFns ...func
 	if err != nil {
 		return nil, err
 	}
+	c.State.filter(specs)
+	h.state = c.State.newState(awsCfg)
 	h.notifiers, err = notify.NewMulti(awsCfg, specs, func(mo *notify.MultiOptions) {
 		mo.HTTP, mo.Writer, mo.Logger = o.HTTP, o.Stdout, o.Logger
 	})
@@ -335,9 +338,7 @@ func (h *handler) Handle(ctx context.Context, event json.RawMessage) (Response, 
 	}
 	h.logScan(ctx, log, rep)
 
-	d := rep.Deliver(ctx, h.notifiers, func(o *usage.DeliverOptions) {
-		o.Source, o.AllClear, o.Metrics = alertSource, h.cfg.AllClear, h.cfg.Metrics
-	})
+	d := h.deliver(ctx, log, rep)
 	resp := Response{Message: notify.DefaultText(d.Alert), Report: rep, IpamResourceCidrs: make([]ResourceCIDR, 0, len(rep.Findings))}
 	for _, f := range rep.Findings {
 		resp.IpamResourceCidrs = append(resp.IpamResourceCidrs, resourceCIDR(f))

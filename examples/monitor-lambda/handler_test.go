@@ -144,6 +144,7 @@ func newTestWorld(t *testing.T) *testWorld {
 	w.srv, err = awsfake.New(func(o *awsfake.Options) { o.World = world })
 	require.NoError(t, err)
 	t.Cleanup(w.srv.Close)
+	createStateBucket(t, w.srv) // handler_state_test.go
 	w.secrets = []string{slackPath, webhookPath, teamsPath, "slack-token-s3cr3t", "webhook-token-s3cr3t", "teams-token-s3cr3t", webhookSecret, externalID,
 		awsfake.DefaultSecretAccessKey}
 	return w

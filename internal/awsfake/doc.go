@@ -90,6 +90,11 @@
 //   - Lambda Invoke of the world's functions ([Builder.Function]), each a Go
 //     [LambdaHandler], synchronous, Event and DryRun, with payload limits and
 //     function errors; invocations are kept for tests ([Server.Invocations]).
+//   - S3 CreateBucket, PutObject and GetObject (REST-XML, path-style and
+//     virtual-hosted style), with the conditional writes of PutObject as S3
+//     defines them: If-None-Match: * and If-Match: ETAG answer 412
+//     PreconditionFailed, If-Match on a missing key 404 NoSuchKey; ETags
+//     are quoted MD5s (s3.go).
 //   - Pagination with opaque tokens, MaxResults ranges per operation, filters
 //     applied before paging, and AWS's error codes for bad input.
 //   - Time, injected: states settle by the server's clock ([Options.Now]) after

@@ -18,6 +18,7 @@ const (
 	protoJSON11
 	protoRestJSON
 	protoCBOR
+	protoRestXML // S3
 )
 
 // service describes how one AWS service is named on the wire.
@@ -44,6 +45,7 @@ var services = sync.OnceValue(func() map[string]*service {
 		"secretsmanager": {name: "secretsmanager", protocol: protoJSON11, targetPrefix: "secretsmanager", messageKey: "message"},
 		"ram":            {name: "ram", protocol: protoRestJSON, messageKey: "message"},
 		"lambda":         {name: "lambda", protocol: protoRestJSON, messageKey: "message"},
+		"s3":             {name: "s3", protocol: protoRestXML, messageKey: "Message"},
 	}
 })
 
@@ -132,6 +134,8 @@ var operations = sync.OnceValue(func() map[opKey]operation {
 		// RAM
 		ramCreateResourceShare, ramGetResourceShares, ramGetResourceShareAssociations,
 		ramAssociateResourceShare, ramDisassociateResourceShare, ramListResources, ramDeleteResourceShare,
+		// S3: the object that keeps a monitor's state
+		s3CreateBucket, s3PutObject, s3GetObject,
 	)
 })
 
@@ -207,6 +211,8 @@ func invalidAccessKey(proto protocol) *apiError {
 		return newError(http.StatusForbidden, "InvalidClientTokenId", "The security token included in the request is invalid.")
 	case protoRestJSON:
 		return newError(http.StatusForbidden, "UnrecognizedClientException", "The security token included in the request is invalid.")
+	case protoRestXML:
+		return newError(http.StatusForbidden, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.")
 	default:
 		return badRequest("UnrecognizedClientException", "The security token included in the request is invalid.")
 	}

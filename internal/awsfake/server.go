@@ -107,7 +107,8 @@ type Server struct {
 	st     *state
 	faults []*faultRule
 	calls  []Call
-	seq    uint64 // requests served, for request ids
+	seq    uint64  // requests served, for request ids
+	s3     s3Store // S3 buckets and objects (s3.go)
 }
 
 // New starts a server on 127.0.0.1 and returns it. Options are applied in
@@ -185,6 +186,8 @@ type call struct {
 	who       *principal
 	requestID string
 	clock     func() time.Time
+	bucket    string // S3: the bucket, from the path or the host
+	key       string // S3: the object key
 }
 
 // account returns the calling account ID.
@@ -241,6 +244,12 @@ func (s *Server) route(r *http.Request, body []byte) *call {
 	c.accessKey, c.region = scope.accessKey, scope.region
 	scoped := services()[scope.service]
 	media, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+
+	if scope.service == "s3" {
+		c.svc, c.proto = services()["s3"], protoRestXML
+		c.op, c.bucket, c.key = s3Route(r)
+		return c
+	}
 
 	if i := strings.Index(r.URL.Path, "/service/"); i >= 0 || r.Header.Get("Smithy-Protocol") == "rpc-v2-cbor" {
 		c.proto = protoCBOR
@@ -401,7 +410,7 @@ func (s *Server) reply(w http.ResponseWriter, c *call, out any, e *apiError) {
 	if e != nil {
 		status = e.status
 		switch {
-		case c.proto == protoEC2Query:
+		case c.proto == protoEC2Query, c.proto == protoRestXML:
 		case c.proto == protoAWSQuery:
 			if e.queryCode != "" {
 				e = &apiError{status: e.status, code: e.queryCode, message: e.message}
@@ -430,6 +439,12 @@ func (s *Server) reply(w http.ResponseWriter, c *call, out any, e *apiError) {
 		} else {
 			body, err = queryResponse(c.op, c.svc.xmlns, c.requestID, out)
 		}
+	case protoRestXML:
+		ctype = "application/xml"
+		w.Header().Set("X-Amz-Request-Id", c.requestID)
+		if e != nil {
+			body = s3ErrorBody(e, c.requestID)
+		} // success is a rawResponse, written above
 	case protoCBOR:
 		ctype = "application/cbor"
 		w.Header().Set("Smithy-Protocol", "rpc-v2-cbor")

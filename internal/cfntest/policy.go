@@ -21,6 +21,7 @@ var iamPrefixes = map[string]string{
 	"monitoring":     "cloudwatch",
 	"organizations":  "organizations",
 	"ram":            "ram",
+	"s3":             "s3",
 	"secretsmanager": "secretsmanager",
 	"sns":            "sns",
 	"ssm":            "ssm",
