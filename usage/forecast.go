@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/ipamkit/ipamkit/ipam"
@@ -186,11 +187,45 @@ var (
 //
 // # Cost
 //
-// O(m log m) to sort the m samples, then O(n²) in the n ≤ MaxSamples
-// samples used (expected, with quickselect): with the defaults at most
-// 496 slopes per resource. It allocates the sorted copy and the slopes.
-// It never panics and is safe for concurrent use.
+// O(m) to copy the m samples, O(m log m) more when they are not in time
+// order, then O(n²) in the n ≤ MaxSamples samples used (expected, with
+// quickselect): with the defaults at most 496 slopes per resource. It
+// borrows its buffers from a pool, so it seldom allocates; a [Forecaster]
+// owns its buffers, and [ForecastAll] forecasts many resources on every
+// core. It never panics and is safe for concurrent use.
 func ForecastFrom(samples []Sample, opts ForecastOptions) Forecast {
+	fc := forecasters.Get().(*Forecaster)
+	fc.Options = opts
+	f := fc.Forecast(samples)
+	forecasters.Put(fc)
+	return f
+}
+
+var forecasters = sync.Pool{New: func() any { return new(Forecaster) }}
+
+// Forecaster computes forecasts as [ForecastFrom] does, with buffers it
+// keeps from one forecast to the next: once they have grown to the
+// longest history seen, a forecast does not allocate. The zero Forecaster
+// uses the default options. A Forecaster is not safe for concurrent use;
+// give each goroutine its own.
+type Forecaster struct {
+	// Options configures every forecast; the zero value means the
+	// defaults.
+	Options ForecastOptions
+
+	s      []Sample
+	xs     []float64
+	us     []uint64
+	slopes []float64
+}
+
+// NewForecaster returns a Forecaster with the options opts.
+func NewForecaster(opts ForecastOptions) *Forecaster { return &Forecaster{Options: opts} }
+
+// Forecast returns [ForecastFrom](samples, fc.Options). samples are not
+// modified.
+func (fc *Forecaster) Forecast(samples []Sample) Forecast {
+	opts := fc.Options
 	window := opts.Window
 	if window <= 0 {
 		window = DefaultForecastWindow
@@ -205,40 +240,48 @@ func ForecastFrom(samples []Sample, opts ForecastOptions) Forecast {
 	}
 	maxN = max(maxN, minN)
 
-	s := make([]Sample, 0, len(samples))
+	s := fc.s[:0]
+	sorted := true // in strictly ascending time order
 	for _, x := range samples {
 		if x.Total.IsZero() || x.Time.Before(minSampleTime) || !x.Time.Before(maxSampleTime) {
 			continue
 		}
+		if len(s) > 0 && !s[len(s)-1].Time.Before(x.Time) {
+			sorted = false
+		}
 		s = append(s, x)
 	}
+	fc.s = s
 	if len(s) == 0 {
 		return Forecast{}
 	}
-	slices.SortFunc(s, func(a, b Sample) int {
-		if c := a.Time.Compare(b.Time); c != 0 {
-			return c
+	if !sorted {
+		slices.SortFunc(s, func(a, b Sample) int {
+			if c := a.Time.Compare(b.Time); c != 0 {
+				return c
+			}
+			if c := a.Total.Compare(b.Total); c != 0 {
+				return c
+			}
+			return a.Used.Compare(b.Used)
+		})
+		// Keep the last (largest) of each instant.
+		k := 0
+		for _, x := range s[1:] {
+			if !x.Time.Equal(s[k].Time) {
+				k++
+			}
+			s[k] = x
 		}
-		if c := a.Total.Compare(b.Total); c != 0 {
-			return c
-		}
-		return a.Used.Compare(b.Used)
-	})
-	// Keep the last (largest) of each instant.
-	k := 0
-	for _, x := range s[1:] {
-		if !x.Time.Equal(s[k].Time) {
-			k++
-		}
-		s[k] = x
+		s = s[:k+1]
 	}
-	s = s[:k+1]
 
 	last := s[len(s)-1]
 	f := Forecast{Used: last.Used, Total: last.Total}
 
 	// The window, then the last change of Total.
-	xs := make([]float64, len(s))
+	xs := grow(fc.xs, len(s))
+	fc.xs = xs
 	for i, x := range s {
 		xs[i] = days(x.Time, last.Time)
 	}
@@ -273,13 +316,15 @@ func ForecastFrom(samples []Sample, opts ForecastOptions) Forecast {
 	// Counts that fit in 64 bits take a shorter path to the same exact
 	// differences.
 	small := true
-	us := make([]uint64, n)
+	us := grow(fc.us, n)
+	fc.us = us
 	for i, x := range s {
 		var ok bool
 		us[i], ok = x.Used.Uint64()
 		small = small && ok
 	}
-	slopes := make([]float64, 0, max(n*(n-1)/2, n))
+	slopes := grow(fc.slopes, max(n*(n-1)/2, n))[:0]
+	fc.slopes = slopes
 	for i := range n {
 		for j := i + 1; j < n; j++ {
 			dx := xs[j] - xs[i]
@@ -343,6 +388,15 @@ func ForecastFrom(samples []Sample, opts ForecastOptions) Forecast {
 		f.Status = ForecastNotGrowing
 	}
 	return f
+}
+
+// grow returns buf resliced to n elements, reallocated only when its
+// capacity is short.
+func grow[T any](buf []T, n int) []T {
+	if cap(buf) < n {
+		return make([]T, n)
+	}
+	return buf[:n]
 }
 
 // days returns t − ref in days.
@@ -420,36 +474,65 @@ func theilSen(slopes []float64, n int) (med, lo, hi float64) {
 
 // selectK reorders a so that a[k] is the element that sorting would put
 // there, with nothing greater before it and nothing smaller after it:
-// quickselect with a median-of-three pivot and Hoare's partition, which
-// splits runs of equal elements evenly. a holds no NaN.
+// quickselect with a median-of-three pivot and a three-way partition in
+// two passes that do not branch on the data (a mispredicted branch per
+// element is what a partition of noisy slopes costs most). a holds no
+// NaN.
 func selectK(a []float64, k int) {
-	lo, hi := 0, len(a)-1
-	for lo < hi {
-		p := medianOf3(a[lo], a[lo+(hi-lo)/2], a[hi])
-		i, j := lo, hi
-		for i <= j {
-			for a[i] < p {
-				i++
-			}
-			for a[j] > p {
-				j--
-			}
-			if i <= j {
-				a[i], a[j] = a[j], a[i]
-				i++
-				j--
-			}
+	for len(a) > 16 {
+		p := medianOf3(a[0], a[len(a)/2], a[len(a)-1])
+		lt := partitionLess(a, p)
+		if k < lt {
+			a = a[:lt]
+			continue
 		}
-		// Now a[lo:j+1] <= p <= a[i:hi+1], and a[j+1:i] == p.
-		switch {
-		case k <= j:
-			hi = j
-		case k >= i:
-			lo = i
-		default:
+		// p is an element of a, so at least one equals it.
+		eq := lt + partitionLessEq(a[lt:], p)
+		if k < eq {
 			return
 		}
+		a, k = a[eq:], k-eq
 	}
+	// Insertion sort for the last few.
+	for i := 1; i < len(a); i++ {
+		for j := i; j > 0 && a[j] < a[j-1]; j-- {
+			a[j], a[j-1] = a[j-1], a[j]
+		}
+	}
+}
+
+// partitionLess moves the elements of a below p to its front, and
+// returns how many there are.
+func partitionLess(a []float64, p float64) int {
+	j := 0
+	for i, x := range a {
+		a[i] = a[j]
+		a[j] = x
+		j += b2i(x < p)
+	}
+	return j
+}
+
+// partitionLessEq moves the elements of a at most p to its front, and
+// returns how many there are.
+func partitionLessEq(a []float64, p float64) int {
+	j := 0
+	for i, x := range a {
+		a[i] = a[j]
+		a[j] = x
+		j += b2i(x <= p)
+	}
+	return j
+}
+
+// b2i returns 1 for true and 0 for false; the compiler makes it a
+// conditional move.
+func b2i(b bool) int {
+	var i int
+	if b {
+		i = 1
+	}
+	return i
 }
 
 func medianOf3(a, b, c float64) float64 {
