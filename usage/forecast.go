@@ -112,6 +112,19 @@ type Forecast struct {
 	// Used and Total are the latest sample's counts.
 	Used  ipam.Count `json:"used"`
 	Total ipam.Count `json:"total"`
+	// At is the time of the latest sample, from which Exhaustion is
+	// projected; the zero Time when there were none.
+	At time.Time `json:"at,omitzero"`
+}
+
+// DaysLeft returns the days from the latest sample (At) to Exhaustion,
+// and false unless Status is [ForecastExhausts]. It is 0 when the level
+// has already reached Total.
+func (f Forecast) DaysLeft() (float64, bool) {
+	if f.Status != ForecastExhausts {
+		return 0, false
+	}
+	return max(f.Exhaustion.Sub(f.At).Hours()/24, 0), true
 }
 
 // ForecastOptions configures [ForecastFrom]. The zero value means the
@@ -277,7 +290,7 @@ func (fc *Forecaster) Forecast(samples []Sample) Forecast {
 	}
 
 	last := s[len(s)-1]
-	f := Forecast{Used: last.Used, Total: last.Total}
+	f := Forecast{Used: last.Used, Total: last.Total, At: last.Time}
 
 	// The window, then the last change of Total.
 	xs := grow(fc.xs, len(s))

@@ -164,6 +164,7 @@ func TestForecastFrom(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			in := slices.Clone(tt.samples)
+			tt.want.At = latest(tt.samples)
 			got := usage.ForecastFrom(tt.samples, tt.opts)
 			assert.Equal(t, tt.want, got, "ForecastFrom(%s)", tt.name)
 			assert.Equal(t, in, tt.samples, "ForecastFrom(%s) modified its input", tt.name)
@@ -261,6 +262,17 @@ func TestForecastFromProperties(t *testing.T) {
 	}
 }
 
+// latest returns the time of the latest sample a forecast uses.
+func latest(s []usage.Sample) time.Time {
+	var last time.Time
+	for _, x := range s {
+		if y := x.Time.Year(); !x.Total.IsZero() && y >= 1 && y <= 9899 && x.Time.After(last) {
+			last = x.Time
+		}
+	}
+	return last
+}
+
 // assertOrdered checks the promises every forecast keeps.
 func assertOrdered(t *testing.T, f usage.Forecast, s []usage.Sample, format string, args ...any) {
 	t.Helper()
@@ -309,7 +321,7 @@ func TestForecastJSON(t *testing.T) {
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"status":"exhausts","rate":10,
 		"exhaustion":"2029-02-17T00:00:00Z","earliest":"2029-02-17T00:00:00Z","latest":"2029-02-17T00:00:00Z",
-		"samples":32,"since":"2026-09-01T00:00:00Z","used":"1890","total":"10000"}`, string(b))
+		"samples":32,"since":"2026-09-01T00:00:00Z","used":"1890","total":"10000","at":"2026-11-29T00:00:00Z"}`, string(b))
 	var back usage.Forecast
 	require.NoError(t, json.Unmarshal(b, &back))
 	assert.Equal(t, f, back)
