@@ -83,7 +83,10 @@ func TestWireCloudWatchHistory(t *testing.T) {
 
 	rs := []usage.Resource{{ID: "subnet-1", Type: usage.TypeSubnet, Known: true, Total: ipam.NewCount(251), Used: ipam.NewCount(100)}, {ID: "subnet-2"}}
 	srv.ResetCalls()
-	got, err := usage.CloudWatchHistory(t.Context(), client, rs, func(o *usage.CloudWatchHistoryOptions) { o.Now = func() time.Time { return wireNow }; o.Window = 30 * 24 * time.Hour })
+	got, err := usage.CloudWatchHistory(t.Context(), client, rs, func(o *usage.CloudWatchHistoryOptions) {
+		o.Now = func() time.Time { return wireNow }
+		o.Window = 30 * 24 * time.Hour
+	})
 	require.NoError(t, err)
 	assert.Len(t, srv.Calls(), 1, "one call for two resources")
 	require.Len(t, got, 2)
@@ -141,7 +144,10 @@ func TestWireIPAMHistory(t *testing.T) {
 		{ID: s2, Type: usage.TypeSubnet, VPCID: vpc, AccountID: acct, Region: "us-east-1", CIDR: netip.MustParsePrefix("10.0.0.64/26")},
 	}
 	srv.ResetCalls()
-	got, err := usage.IPAMHistory(t.Context(), client, scope, rs, func(o *usage.IPAMHistoryOptions) { o.Now = func() time.Time { return wireNow }; o.Window = 10 * 24 * time.Hour })
+	got, err := usage.IPAMHistory(t.Context(), client, scope, rs, func(o *usage.IPAMHistoryOptions) {
+		o.Now = func() time.Time { return wireNow }
+		o.Window = 10 * 24 * time.Hour
+	})
 	require.NoError(t, err)
 	assert.Len(t, srv.Calls(), 2, "one call per subnet CIDR")
 	require.Len(t, got[0], 11)

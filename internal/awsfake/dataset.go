@@ -87,6 +87,7 @@ type datasetVPC struct {
 		IPv6    []string          `yaml:"ipv6"`
 		Tags    map[string]string `yaml:"tags"`
 		AgeDays float64           `yaml:"age_days"`
+		Growth  float64           `yaml:"growth"` // addresses a day it has been filling at (GetMetricData history)
 	} `yaml:"subnets"`
 }
 
@@ -191,6 +192,9 @@ func LoadWorld(r io.Reader) (*World, error) {
 			}
 			if s.AgeDays != 0 {
 				b.Age(sn, days(s.AgeDays))
+			}
+			if s.Growth != 0 {
+				b.Growth(sn, s.Growth)
 			}
 			for _, c := range s.IPv6 {
 				b.SubnetIPv6(sn, c)

@@ -1,10 +1,14 @@
 package awsfake
 
 import (
+	"fmt"
 	"net/netip"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 )
@@ -88,3 +92,66 @@ var ec2GetIpamAddressHistory = model("ec2", "GetIpamAddressHistory", func(st *st
 	}
 	return out, nil
 })
+
+// Growth says that a subnet the builder made has been filling at perDay
+// addresses a day: its history, as the monitor would have published it,
+// is served by GetMetricData (see growthMetric).
+func (b *Builder) Growth(subnetID string, perDay float64) {
+	b.apply(fmt.Sprintf("growth of %s", subnetID), func(st *state) error {
+		sn := st.subnets[subnetID]
+		switch {
+		case sn == nil:
+			return fmt.Errorf("no subnet %q", subnetID)
+		case !(perDay >= 0) || perDay > 1e12:
+			return fmt.Errorf("growth %v: want 0 or more addresses a day", perDay)
+		}
+		sn.growth = perDay
+		return nil
+	})
+}
+
+// growthMetric answers a GetMetricData query for the monitor's metrics
+// (IpAddressTotal, IpAddressAvailable or PercentAssigned by ResourceId,
+// in any namespace) of a subnet with a growth (Builder.Growth) and no
+// data put for it: the values of each period from StartTime to EndTime,
+// the usage of the subnet then (its usage now less the growth since,
+// never below zero, nor before it was made). It is the history the
+// monitor would have published had it run every day, for whichever
+// account asks. It reports false for any other query.
+func growthMetric(st *state, c *call, in *cloudwatch.GetMetricDataInput, q cwtypes.MetricDataQuery) (cwtypes.MetricDataResult, bool) {
+	ms := q.MetricStat
+	name := aws.ToString(ms.Metric.MetricName)
+	if name != "IpAddressTotal" && name != "IpAddressAvailable" && name != "PercentAssigned" || len(ms.Metric.Dimensions) != 1 ||
+		aws.ToString(ms.Metric.Dimensions[0].Name) != "ResourceId" {
+		return cwtypes.MetricDataResult{}, false
+	}
+	sn := st.subnets[aws.ToString(ms.Metric.Dimensions[0].Value)]
+	if sn == nil || sn.growth == 0 || !sn.ipv4.IsValid() {
+		return cwtypes.MetricDataResult{}, false
+	}
+	now, period := c.now(), time.Duration(*ms.Period)*time.Second
+	made := now.Add(-historyHorizon)
+	if sn.age > 0 {
+		made = now.Add(-sn.age)
+	}
+	total := float64(uint64(1)<<(32-sn.ipv4.Bits())) - 5
+	r := cwtypes.MetricDataResult{Id: q.Id, Label: aws.String(name), StatusCode: cwtypes.StatusCodeComplete, Timestamps: []time.Time{}, Values: []float64{}}
+	start := in.StartTime.Truncate(period)
+	if start.Before(*in.StartTime) {
+		start = start.Add(period)
+	}
+	for t := start; t.Before(*in.EndTime) && !t.After(now); t = t.Add(period) {
+		if t.Before(made) {
+			continue
+		}
+		used := max(float64(sn.used)-sn.growth*now.Sub(t).Hours()/24, 0)
+		v := map[string]float64{"IpAddressTotal": total, "IpAddressAvailable": total - used, "PercentAssigned": used / total * 100}[name]
+		r.Timestamps = append(r.Timestamps, t.UTC())
+		r.Values = append(r.Values, v)
+	}
+	if in.ScanBy != cwtypes.ScanByTimestampAscending {
+		slices.Reverse(r.Timestamps)
+		slices.Reverse(r.Values)
+	}
+	return r, true
+}

@@ -102,6 +102,7 @@ type subnet struct {
 	ipv6                                []cidrBlock
 	used                                uint64        // IPv4 addresses in use, besides the 5 AWS reserves
 	age                                 time.Duration // how long before the clock's now it was made; 0: before any history
+	growth                              float64       // addresses a day it has been filling at (GetMetricData history)
 }
 
 type ipam struct {
