@@ -177,3 +177,36 @@ func heldAt(ivs []interval, t time.Time) bool {
 	}
 	return false
 }
+
+// ScopesHistoryAPI is the part of *ec2.Client that [IPAMScopesHistory]
+// calls.
+type ScopesHistoryAPI interface {
+	ec2.DescribeIpamScopesAPIClient
+	AddressHistoryAPI
+}
+
+var _ ScopesHistoryAPI = (*ec2.Client)(nil)
+
+// IPAMScopesHistory is [IPAMHistory] over every scope of type t of the
+// IPAMs the client sees (the caller's, in the client's region): a resource
+// gets the history of the first scope, in ID order, that gives it one.
+// Without such a scope it returns a [*NoIPAMError].
+func IPAMScopesHistory(ctx context.Context, client ScopesHistoryAPI, t ScopeType, resources []Resource, optFns ...func(*IPAMHistoryOptions)) ([][]Sample, error) {
+	scopes, err := ipamScopes(ctx, client, t)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]Sample, len(resources))
+	for _, scope := range scopes {
+		hs, err := IPAMHistory(ctx, client, scope, resources, optFns...)
+		if err != nil {
+			return nil, err
+		}
+		for i, h := range hs {
+			if out[i] == nil {
+				out[i] = h
+			}
+		}
+	}
+	return out, nil
+}

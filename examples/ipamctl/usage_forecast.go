@@ -13,7 +13,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
-	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
 	"github.com/ipamkit/ipamkit/usage"
 )
@@ -132,8 +131,8 @@ func (f *forecastFlags) apply(ctx context.Context, cfg aws.Config, o *usageOptio
 }
 
 // ipamHistory reads IPAM's address history in the IPAM region (the
-// caller's IPAM) over every scope of --scope-type; a resource gets the
-// first scope's history that has one.
+// caller's IPAM: --ipam-region, or the first of --regions) over every
+// scope of --scope-type.
 func ipamHistory(ctx context.Context, cfg aws.Config, o *usageOptions, rs []usage.Resource, opts usage.IPAMHistoryOptions) ([][]usage.Sample, error) {
 	region := o.ipamRegion
 	if region == "" && len(o.regions) > 0 {
@@ -144,35 +143,11 @@ func ipamHistory(ctx context.Context, cfg aws.Config, o *usageOptions, rs []usag
 			eo.Region = region
 		}
 	})
-	var scopes []string
-	p := ec2.NewDescribeIpamScopesPaginator(client, &ec2.DescribeIpamScopesInput{MaxResults: aws.Int32(1000)})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("find the IPAM's scopes: %w (run with the IPAM's account, in its home region: --ipam-region)", err)
-		}
-		for _, s := range page.IpamScopes {
-			if s.IpamScopeType == types.IpamScopeType(o.scopeType) {
-				scopes = append(scopes, aws.ToString(s.IpamScopeId))
-			}
-		}
+	hs, err := usage.IPAMScopesHistory(ctx, client, usage.ScopeType(o.scopeType), rs, func(ho *usage.IPAMHistoryOptions) { *ho = opts })
+	if err != nil {
+		return nil, fmt.Errorf("%w (run with the IPAM's account, in its home region: --ipam-region)", err)
 	}
-	if len(scopes) == 0 {
-		return nil, fmt.Errorf("no %s IPAM scope in %s: run with the IPAM's account, in its home region (--ipam-region)", o.scopeType, region)
-	}
-	out := make([][]usage.Sample, len(rs))
-	for _, scope := range scopes {
-		hs, err := usage.IPAMHistory(ctx, client, scope, rs, func(ho *usage.IPAMHistoryOptions) { *ho = opts })
-		if err != nil {
-			return nil, err
-		}
-		for i, h := range hs {
-			if out[i] == nil {
-				out[i] = h
-			}
-		}
-	}
-	return out, nil
+	return hs, nil
 }
 
 // writeForecastReport writes rep with its forecasts in format: table

@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -86,4 +88,31 @@ func TestUsageForecastErrors(t *testing.T) {
 			assert.Contains(t, stderr.String(), tt.want)
 		})
 	}
+}
+
+func TestUsageForecastHistorySources(t *testing.T) {
+	t.Parallel()
+	// A directory of reports saved with -o json: this run's own report is
+	// the one sample before today's, too little for a rate.
+	dir := t.TempDir()
+	e, stdout, stderr, _ := fakeEnv(t, awsfake.DefaultAccessKeyID, "us-east-1")
+	require.Equal(t, 0, e.run(t.Context(), strings.Fields("usage --org --source ec2 --regions us-east-1 -o json")), "stderr: %s", stderr.String())
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "yesterday.json"), stdout.Bytes(), 0o600))
+	e, stdout, stderr, _ = fakeEnv(t, awsfake.DefaultAccessKeyID, "us-east-1")
+	require.Equal(t, 0, e.run(t.Context(), strings.Fields("usage --org --source ec2 --regions us-east-1 --forecast -o json --history "+dir)), "stderr: %s", stderr.String())
+	var rep usage.Report
+	require.NoError(t, json.Unmarshal(stdout.Bytes(), &rep))
+	for _, r := range rep.Resources {
+		if r.Known {
+			assert.Equal(t, 2, r.Forecast.Samples, "%s: the saved report and today", r.ID)
+		}
+	}
+
+	// IPAM's history is read where the caller's IPAM is: the management
+	// account has none.
+	e, stdout, stderr, _ = fakeEnv(t, awsfake.DefaultAccessKeyID, "us-east-1")
+	assert.Equal(t, 1, e.run(t.Context(), strings.Fields("usage --org --source ec2 --regions us-east-1 --forecast --history ipam")))
+	assert.Empty(t, stdout.String())
+	assert.Contains(t, stderr.String(), "--history ipam: ")
+	assert.Contains(t, stderr.String(), "--ipam-region")
 }
