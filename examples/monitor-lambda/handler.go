@@ -101,6 +101,7 @@ type handler struct {
 
 	scanner   *usage.OrganizationScanner
 	notifiers notify.Multi // the notifiers of alerts and the sinks of metrics
+	forecast  *forecaster  // nil without IPAMKIT_FORECAST
 
 	log *slog.Logger
 	now func() time.Time
@@ -158,6 +159,7 @@ func newHandler(ctx context.Context, awsCfg aws.Config, c Config, optFns ...func
 	if err != nil {
 		return nil, err
 	}
+	h.forecast = newForecaster(awsCfg, c, h.regions)
 	specs, err := h.specs(ctx, awsCfg)
 	if err != nil {
 		return nil, err
@@ -333,6 +335,7 @@ func (h *handler) Handle(ctx context.Context, event json.RawMessage) (Response, 
 	if err != nil {
 		return Response{}, h.scanFailed(ctx, log, err) // still an error: the invocation failed
 	}
+	rep = h.forecast.apply(ctx, log, rep)
 	h.logScan(ctx, log, rep)
 
 	d := rep.Deliver(ctx, h.notifiers, func(o *usage.DeliverOptions) {
