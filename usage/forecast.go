@@ -381,10 +381,12 @@ func (fc *Forecaster) Forecast(samples []Sample) Forecast {
 			levels[i] = toFloat(s[i].Used) - rate*xs[i]
 		}
 		k := n / 2
-		selectK(levels, k)
+		var buf [2]int
+		ranks := appendRank(buf[:0], k-1+n%2)
+		selectRanks(levels, 0, appendRank(ranks, k))
 		level := levels[k]
 		if n%2 == 0 {
-			level = (slices.Max(levels[:k]) + level) / 2
+			level = (levels[k-1] + level) / 2
 		}
 		// A step up that has just happened counts in full; a dip does
 		// not postpone the date.
@@ -463,50 +465,70 @@ func toFloat(c ipam.Count) float64 {
 func theilSen(slopes []float64, n int) (med, lo, hi float64) {
 	N := len(slopes)
 	k := N / 2
-	selectK(slopes, k)
-	med = slopes[k]
-	if N%2 == 0 {
-		med = (slices.Max(slopes[:k]) + med) / 2
-	}
 	c := 1.96 * math.Sqrt(float64(n)*float64(n-1)*float64(2*n+5)/18)
 	// 1-based ranks (N−C)/2 and (N+C)/2+1, as 0-based indexes.
 	l := int(math.Round((float64(N)-c)/2)) - 1
 	u := int(math.Round((float64(N) + c) / 2))
 	l = min(max(l, 0), k)
 	u = max(min(u, N-1), k)
-	if l < k {
-		selectK(slopes[:k], l)
+	var buf [4]int
+	ranks := appendRank(buf[:0], l)
+	if N%2 == 0 {
+		ranks = appendRank(ranks, k-1)
 	}
-	lo = slopes[l]
-	if u > k {
-		selectK(slopes[k+1:], u-k-1)
+	ranks = appendRank(appendRank(ranks, k), u)
+	selectRanks(slopes, 0, ranks)
+	med = slopes[k]
+	if N%2 == 0 {
+		med = (slopes[k-1] + med) / 2
 	}
-	hi = slopes[u]
-	return med, lo, hi
+	return med, slopes[l], slopes[u]
 }
 
-// selectK reorders a so that a[k] is the element that sorting would put
-// there, with nothing greater before it and nothing smaller after it:
-// quickselect with a median-of-three pivot and a three-way partition in
-// two passes that do not branch on the data (a mispredicted branch per
-// element is what a partition of noisy slopes costs most). a holds no
-// NaN.
-func selectK(a []float64, k int) {
-	for len(a) > 16 {
+// appendRank appends r to ranks, ascending and without duplicates, when
+// it is not already the last.
+func appendRank(ranks []int, r int) []int {
+	if r < 0 || len(ranks) > 0 && ranks[len(ranks)-1] >= r {
+		return ranks
+	}
+	return append(ranks, r)
+}
+
+// selectRanks reorders a, which starts at rank off of the whole, so that
+// for each r of ranks (ascending, from off to off+len(a)−1) a[r−off] is
+// the element that sorting would put there, with nothing greater before
+// it and nothing smaller after it: one quickselect for several ranks,
+// which shares the partitions above them.
+func selectRanks(a []float64, off int, ranks []int) {
+	for len(ranks) > 0 {
+		if len(a) <= 16 {
+			insertionSort(a)
+			return
+		}
 		p := medianOf3(a[0], a[len(a)/2], a[len(a)-1])
 		lt := partitionLess(a, p)
-		if k < lt {
+		if ranks[len(ranks)-1]-off < lt {
 			a = a[:lt]
 			continue
 		}
 		// p is an element of a, so at least one equals it.
 		eq := lt + partitionLessEq(a[lt:], p)
-		if k < eq {
-			return
+		i := 0
+		for i < len(ranks) && ranks[i]-off < lt {
+			i++
 		}
-		a, k = a[eq:], k-eq
+		if i > 0 {
+			selectRanks(a[:lt], off, ranks[:i])
+		}
+		j := i
+		for j < len(ranks) && ranks[j]-off < eq {
+			j++
+		}
+		a, off, ranks = a[eq:], off+eq, ranks[j:]
 	}
-	// Insertion sort for the last few.
+}
+
+func insertionSort(a []float64) {
 	for i := 1; i < len(a); i++ {
 		for j := i; j > 0 && a[j] < a[j-1]; j-- {
 			a[j], a[j-1] = a[j-1], a[j]
