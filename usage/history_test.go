@@ -2,6 +2,7 @@ package usage_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/netip"
 	"testing"
 	"testing/fstest"
@@ -160,4 +161,23 @@ func TestWireIPAMHistory(t *testing.T) {
 	}
 	assert.Nil(t, got[1])
 	assert.Nil(t, got[2])
+}
+
+// TestWireCloudWatchHistoryCalls counts the calls of the history of 1,000
+// resources: two queries each, 500 a call.
+func TestWireCloudWatchHistoryCalls(t *testing.T) {
+	t.Parallel()
+	w, err := awsfake.NewBuilder("111111111111").Build()
+	require.NoError(t, err)
+	srv := fakeAt(t, w)
+	client := cloudwatch.NewFromConfig(srv.ClientConfig(awsfake.DefaultAccessKeyID, "us-east-1"))
+	rs := make([]usage.Resource, 1000)
+	for i := range rs {
+		rs[i] = usage.Resource{ID: fmt.Sprintf("subnet-%04d", i), Type: usage.TypeSubnet}
+	}
+	srv.ResetCalls()
+	got, err := usage.CloudWatchHistory(t.Context(), client, rs, func(o *usage.CloudWatchHistoryOptions) { o.End = wireNow })
+	require.NoError(t, err)
+	assert.Len(t, got, 1000)
+	assert.Len(t, srv.Calls(), 4, "GetMetricData calls for 1,000 resources")
 }
