@@ -63,8 +63,8 @@ func parseDays(v string) (time.Duration, error) {
 		return time.Duration(d) * 24 * time.Hour, nil
 	}
 	d, err := time.ParseDuration(v)
-	if err != nil || d < time.Hour {
-		return 0, errors.New("want a duration of an hour or more, such as 30d or 720h")
+	if err != nil || d < time.Hour || d > 3650*24*time.Hour {
+		return 0, errors.New("want a duration from an hour to 3650 days, such as 30d or 720h")
 	}
 	return d, nil
 }

@@ -75,7 +75,7 @@ func TestUsageForecastErrors(t *testing.T) {
 	}{
 		{"usage --window 30d", "--window: only with --forecast"},
 		{"usage --forecast --window 0d", "--window"},
-		{"usage --forecast --window soon", "want a duration of an hour or more"},
+		{"usage --forecast --window soon", "want a duration from an hour to 3650 days"},
 		{"usage --forecast --history /no/such/dir", `--history "/no/such/dir": not cloudwatch, ipam, or a directory`},
 		{"usage --forecast --warning-days 5 --critical-days 10", "--warning-days 5 --critical-days 10"},
 	}
@@ -115,4 +115,22 @@ func TestUsageForecastHistorySources(t *testing.T) {
 	assert.Empty(t, stdout.String())
 	assert.Contains(t, stderr.String(), "--history ipam: ")
 	assert.Contains(t, stderr.String(), "--ipam-region")
+}
+
+func FuzzParseDays(f *testing.F) {
+	for _, s := range []string{"30d", "720h", "1h", "0d", "3651d", "d", "-5d", "soon", "1.5d", "90m"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := parseDays(s)
+		if err != nil {
+			if d != 0 {
+				t.Errorf("parseDays(%q) = %v with error %v", s, d, err)
+			}
+			return
+		}
+		if d < time.Hour || d > 3650*24*time.Hour {
+			t.Errorf("parseDays(%q) = %v: out of range", s, d)
+		}
+	})
 }
