@@ -27,8 +27,8 @@ const (
 // A few subnets have been filling for months, and the history the
 // monitor would have published (GetMetricData of IpAddressTotal and
 // IpAddressAvailable) says so: Prod OU-us-east-1-b runs out in about 29
-// days, SDLC OU-us-west-2-a in 8, and legacy's 10.0.1.0/24 in about four
-// months (see demoGrowth).
+// days, SDLC OU-us-west-2-a in 8, and legacy's 10.0.0.0/24 in 22 (see
+// demoGrowth).
 func Demo() *World {
 	b := NewBuilder(DemoManagementAccount)
 	infra := b.OU(b.Root(), "Infrastructure")
@@ -86,8 +86,8 @@ func Demo() *World {
 	// overlapping copy of it in another account.
 	legacy := b.VPC(DemoDevAccount, "us-east-1", "10.0.0.0/16", "fd00:10::/56")
 	b.Tag(legacy, "Name", "legacy")
-	b.Subnet(legacy, "10.0.0.0/24", 240)
-	b.Growth(b.Subnet(legacy, "10.0.1.0/24", 12), 2)
+	b.Growth(b.Subnet(legacy, "10.0.0.0/24", 240), 0.5)
+	b.Subnet(legacy, "10.0.1.0/24", 12)
 	b.Subnet(legacy, "fd00:10::/64", 0)
 	overlap := b.VPC(DemoTestAccount, "us-east-1", "10.0.0.0/20")
 	b.Tag(overlap, "Name", "legacy-copy")
