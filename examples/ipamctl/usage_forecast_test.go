@@ -51,7 +51,7 @@ func TestUsageForecast(t *testing.T) {
 	assert.Equal(t, notify.Warning, findings["Prod OU-us-east-1-b"].Severity)
 	assert.Equal(t, 30, findings["Prod OU-us-east-1-b"].ExhaustsWithin)
 	assert.Equal(t, notify.Critical, findings["SDLC OU-us-west-2-a"].Severity)
-	assert.Equal(t, 10, findings["SDLC OU-us-west-2-a"].ExhaustsWithin, "96.6%% full and 8 days left")
+	assert.Equal(t, 10, findings["SDLC OU-us-west-2-a"].ExhaustsWithin, "96.6%% full and 7 days left")
 
 	// The table has the columns, the date in UTC.
 	e, stdout, stderr, _ = fakeEnv(t, awsfake.DefaultAccessKeyID, "us-east-1")

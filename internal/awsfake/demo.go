@@ -27,7 +27,7 @@ const (
 // A few subnets have been filling for months, and the history the
 // monitor would have published (GetMetricData of IpAddressTotal and
 // IpAddressAvailable) says so: Prod OU-us-east-1-b runs out in about 29
-// days, SDLC OU-us-west-2-a in 8, and legacy's 10.0.0.0/24 in 22 (see
+// days, SDLC OU-us-west-2-a in 7, and legacy's 10.0.0.0/24 in 22 (see
 // demoGrowth).
 func Demo() *World {
 	b := NewBuilder(DemoManagementAccount)
@@ -104,6 +104,6 @@ func Demo() *World {
 // demoGrowth is the addresses a day some demo subnets have been filling at,
 // by Name tag.
 var demoGrowth = map[string]float64{
-	"Prod OU-us-east-1-b": 1,    // 29 of 59 left: about 29 days
-	"SDLC OU-us-west-2-a": 0.25, // 2 left: about 8 days
+	"Prod OU-us-east-1-b": 1,   // 29 of 59 left: about 29 days
+	"SDLC OU-us-west-2-a": 0.3, // 2 left: about 7 days
 }

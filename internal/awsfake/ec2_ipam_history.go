@@ -135,6 +135,7 @@ func growthMetric(st *state, c *call, in *cloudwatch.GetMetricDataInput, q cwtyp
 		made = now.Add(-sn.age)
 	}
 	total := float64(uint64(1)<<(32-sn.ipv4.Bits())) - 5
+	today := now.Truncate(24 * time.Hour)
 	r := cwtypes.MetricDataResult{Id: q.Id, Label: aws.String(name), StatusCode: cwtypes.StatusCodeComplete, Timestamps: []time.Time{}, Values: []float64{}}
 	start := in.StartTime.Truncate(period)
 	if start.Before(*in.StartTime) {
@@ -144,7 +145,7 @@ func growthMetric(st *state, c *call, in *cloudwatch.GetMetricDataInput, q cwtyp
 		if t.Before(made) {
 			continue
 		}
-		used := max(float64(sn.used)-sn.growth*now.Sub(t).Hours()/24, 0)
+		used := max(float64(sn.used)-sn.growth*(today.Sub(t).Hours()/24+1), 0)
 		v := map[string]float64{"IpAddressTotal": total, "IpAddressAvailable": total - used, "PercentAssigned": used / total * 100}[name]
 		r.Timestamps = append(r.Timestamps, t.UTC())
 		r.Values = append(r.Values, v)

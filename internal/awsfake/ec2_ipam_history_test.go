@@ -97,5 +97,5 @@ func TestGenerateGrowthMetrics(t *testing.T) {
 		at = append(at, ts.UTC())
 	}
 	assert.Equal(t, []time.Time{day.AddDate(0, 0, -2), day.AddDate(0, 0, -1), day}, at)
-	assert.Equal(t, []float64{avail + 2*2.5, avail + 2*1.5, avail + 2*0.5}, res.Values, "2 a day, counted back from noon")
+	assert.Equal(t, []float64{avail + 2*3, avail + 2*2, avail + 2*1}, res.Values, "2 a day, counted back from today's start, and a day more")
 }
