@@ -86,7 +86,8 @@ type Resource struct {
 	Tags map[string]string `json:"tags,omitempty"`
 
 	// Forecast is when the resource runs out, from its history (see
-	// [Report.WithForecasts]); nil when no forecast was asked for.
+	// [Report.WithForecasts]); nil when no forecast was asked for. Copies
+	// of the Resource share it: treat it as read-only.
 	Forecast *Forecast `json:"forecast,omitempty"`
 }
 
