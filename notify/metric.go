@@ -19,6 +19,9 @@ const (
 	MetricIPAddressTotal = "IpAddressTotal"
 	// MetricIPAddressAvailable is the number of free addresses in a resource.
 	MetricIPAddressAvailable = "IpAddressAvailable"
+	// MetricDaysToExhaustion is the days until a resource runs out of
+	// addresses, by its forecast; sent only for resources that have a date.
+	MetricDaysToExhaustion = "DaysToExhaustion"
 	// DimensionResourceID is the dimension that names the resource.
 	DimensionResourceID = "ResourceId"
 )

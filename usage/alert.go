@@ -111,7 +111,16 @@ func (r Report) summary() string {
 // the headroom as a note.
 func notifyResource(f Finding) notify.Resource {
 	nr := toNotify(f.Resource)
-	nr.Note = fmt.Sprintf("%s at %g%%", f.Severity, f.Threshold)
+	nr.Note = f.Severity.String()
+	if f.Threshold != 0 {
+		nr.Note += fmt.Sprintf(" at %g%%", f.Threshold)
+	}
+	if f.ExhaustsWithin != 0 {
+		nr.Note += fmt.Sprintf(", runs out within %d days", f.ExhaustsWithin)
+	}
+	if when := forecastPhrase(f.Forecast); when != "" {
+		nr.Note = when + "; " + nr.Note
+	}
 	if f.LargestFree.IsValid() {
 		nr.Note += fmt.Sprintf(", largest free block /%d", f.LargestFree.Bits())
 	} else if f.Type == TypeVPC || f.Type == TypeIPAMPool {
@@ -133,25 +142,29 @@ func toNotify(r Resource) notify.Resource {
 
 // FindingMetrics returns the monitor sample's metrics (PercentAssigned,
 // IpAddressTotal, IpAddressAvailable by ResourceId) for the findings only,
-// as the sample published them, at time t.
+// as the sample published them, at time t; then DaysToExhaustion for
+// those whose forecast has a date.
 func (r Report) FindingMetrics(t time.Time, optFns ...func(*notify.ResourceMetricsOptions)) []notify.Metric {
 	rs := make([]notify.Resource, len(r.Findings))
+	res := make([]Resource, len(r.Findings))
 	for i, f := range r.Findings {
-		rs[i] = notifyResource(f)
+		rs[i], res[i] = notifyResource(f), f.Resource
 	}
-	return notify.ResourceMetrics(rs, t, optFns...)
+	return append(notify.ResourceMetrics(rs, t, optFns...), exhaustionMetrics(res, t, optFns...)...)
 }
 
 // ResourceMetrics returns the same metrics for every resource whose usage
-// is known: a dashboard of everything, at three custom metrics a resource.
+// is known: a dashboard of everything, at three custom metrics a resource
+// (four with a forecast that has a date).
 func (r Report) ResourceMetrics(t time.Time, optFns ...func(*notify.ResourceMetricsOptions)) []notify.Metric {
 	var rs []notify.Resource
+	var known []Resource
 	for _, x := range r.Resources {
 		if x.Known {
-			rs = append(rs, toNotify(x))
+			rs, known = append(rs, toNotify(x)), append(known, x)
 		}
 	}
-	return notify.ResourceMetrics(rs, t, optFns...)
+	return append(notify.ResourceMetrics(rs, t, optFns...), exhaustionMetrics(known, t, optFns...)...)
 }
 
 func plural(n int, one, many string) string {

@@ -55,6 +55,34 @@
 // and neutralised in CSV, so a Name tag cannot split a row, reach the
 // terminal or become a spreadsheet formula.
 //
+// # Forecasting exhaustion
+//
+// [ForecastFrom] turns a resource's history of [Sample] values (time,
+// used, total) into a [Forecast]: the growth in addresses a day, the date
+// it runs out and a range for that date. The rate is the Theil–Sen
+// estimator, the median of the slopes between every pair of samples, over
+// a trailing window ([DefaultForecastWindow], 90 days, unless
+// ForecastOptions.Window says otherwise) of at most 32 samples: it
+// ignores outliers and a step change near either end. The range comes
+// from Sen's 95% confidence interval of the rate. Counts are exact; only
+// the rate is a float. The status says what the forecast found:
+// [ForecastExhausts] (a date, never before the latest sample),
+// [ForecastNotGrowing], [ForecastShrinking], [ForecastFull] (already out
+// of addresses) or [ForecastInsufficientHistory] (fewer than 3 samples in
+// the window, or since Total last changed: a CIDR added starts the history
+// afresh, and TotalChanged says so).
+//
+// History comes from three collectors: [CloudWatchHistory] reads the
+// metrics the monitor publishes (250 resources a GetMetricData call),
+// [IPAMHistory] derives the use of VPCs and pools from IPAM's address
+// history of their subnets and VPCs, and [ReportHistory] reads a directory
+// of reports saved earlier. [Report.WithForecasts] gives every resource of
+// a report its Forecast and applies Policy.Exhaustion ("runs out within N
+// days", warning and critical, off in the zero Policy); an alert then leads
+// with the date ("runs out in 9 days, about 2026-12-11"), and the metrics
+// gain DaysToExhaustion. [ForecastAll] forecasts many resources on every
+// core; a [Forecaster] reuses its buffers.
+//
 // # Scanning an organization
 //
 // [ScanOrganization] (or an [OrganizationScanner] built once and run on a

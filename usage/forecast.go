@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/ipamkit/ipamkit/ipam"
@@ -111,6 +112,19 @@ type Forecast struct {
 	// Used and Total are the latest sample's counts.
 	Used  ipam.Count `json:"used"`
 	Total ipam.Count `json:"total"`
+	// At is the time of the latest sample, from which Exhaustion is
+	// projected; the zero Time when there were none.
+	At time.Time `json:"at,omitzero"`
+}
+
+// DaysLeft returns the days from the latest sample (At) to Exhaustion,
+// and false unless Status is [ForecastExhausts]. It is 0 when the level
+// has already reached Total.
+func (f Forecast) DaysLeft() (float64, bool) {
+	if f.Status != ForecastExhausts {
+		return 0, false
+	}
+	return max(f.Exhaustion.Sub(f.At).Hours()/24, 0), true
 }
 
 // ForecastOptions configures [ForecastFrom]. The zero value means the
@@ -186,11 +200,45 @@ var (
 //
 // # Cost
 //
-// O(m log m) to sort the m samples, then O(n²) in the n ≤ MaxSamples
-// samples used (expected, with quickselect): with the defaults at most
-// 496 slopes per resource. It allocates the sorted copy and the slopes.
-// It never panics and is safe for concurrent use.
+// O(m) to copy the m samples, O(m log m) more when they are not in time
+// order, then O(n²) in the n ≤ MaxSamples samples used (expected, with
+// quickselect): with the defaults at most 496 slopes per resource. It
+// borrows its buffers from a pool, so it seldom allocates; a [Forecaster]
+// owns its buffers, and [ForecastAll] forecasts many resources on every
+// core. It never panics and is safe for concurrent use.
 func ForecastFrom(samples []Sample, opts ForecastOptions) Forecast {
+	fc := forecasters.Get().(*Forecaster)
+	fc.Options = opts
+	f := fc.Forecast(samples)
+	forecasters.Put(fc)
+	return f
+}
+
+var forecasters = sync.Pool{New: func() any { return new(Forecaster) }}
+
+// Forecaster computes forecasts as [ForecastFrom] does, with buffers it
+// keeps from one forecast to the next: once they have grown to the
+// longest history seen, a forecast does not allocate. The zero Forecaster
+// uses the default options. A Forecaster is not safe for concurrent use;
+// give each goroutine its own.
+type Forecaster struct {
+	// Options configures every forecast; the zero value means the
+	// defaults.
+	Options ForecastOptions
+
+	s      []Sample
+	xs     []float64
+	us     []uint64
+	slopes []float64
+}
+
+// NewForecaster returns a Forecaster with the options opts.
+func NewForecaster(opts ForecastOptions) *Forecaster { return &Forecaster{Options: opts} }
+
+// Forecast returns [ForecastFrom](samples, fc.Options). samples are not
+// modified.
+func (fc *Forecaster) Forecast(samples []Sample) Forecast {
+	opts := fc.Options
 	window := opts.Window
 	if window <= 0 {
 		window = DefaultForecastWindow
@@ -205,40 +253,48 @@ func ForecastFrom(samples []Sample, opts ForecastOptions) Forecast {
 	}
 	maxN = max(maxN, minN)
 
-	s := make([]Sample, 0, len(samples))
+	s := fc.s[:0]
+	sorted := true // in strictly ascending time order
 	for _, x := range samples {
 		if x.Total.IsZero() || x.Time.Before(minSampleTime) || !x.Time.Before(maxSampleTime) {
 			continue
 		}
+		if len(s) > 0 && !s[len(s)-1].Time.Before(x.Time) {
+			sorted = false
+		}
 		s = append(s, x)
 	}
+	fc.s = s
 	if len(s) == 0 {
 		return Forecast{}
 	}
-	slices.SortFunc(s, func(a, b Sample) int {
-		if c := a.Time.Compare(b.Time); c != 0 {
-			return c
+	if !sorted {
+		slices.SortFunc(s, func(a, b Sample) int {
+			if c := a.Time.Compare(b.Time); c != 0 {
+				return c
+			}
+			if c := a.Total.Compare(b.Total); c != 0 {
+				return c
+			}
+			return a.Used.Compare(b.Used)
+		})
+		// Keep the last (largest) of each instant.
+		k := 0
+		for _, x := range s[1:] {
+			if !x.Time.Equal(s[k].Time) {
+				k++
+			}
+			s[k] = x
 		}
-		if c := a.Total.Compare(b.Total); c != 0 {
-			return c
-		}
-		return a.Used.Compare(b.Used)
-	})
-	// Keep the last (largest) of each instant.
-	k := 0
-	for _, x := range s[1:] {
-		if !x.Time.Equal(s[k].Time) {
-			k++
-		}
-		s[k] = x
+		s = s[:k+1]
 	}
-	s = s[:k+1]
 
 	last := s[len(s)-1]
-	f := Forecast{Used: last.Used, Total: last.Total}
+	f := Forecast{Used: last.Used, Total: last.Total, At: last.Time}
 
 	// The window, then the last change of Total.
-	xs := make([]float64, len(s))
+	xs := grow(fc.xs, len(s))
+	fc.xs = xs
 	for i, x := range s {
 		xs[i] = days(x.Time, last.Time)
 	}
@@ -273,13 +329,15 @@ func ForecastFrom(samples []Sample, opts ForecastOptions) Forecast {
 	// Counts that fit in 64 bits take a shorter path to the same exact
 	// differences.
 	small := true
-	us := make([]uint64, n)
+	us := grow(fc.us, n)
+	fc.us = us
 	for i, x := range s {
 		var ok bool
 		us[i], ok = x.Used.Uint64()
 		small = small && ok
 	}
-	slopes := make([]float64, 0, max(n*(n-1)/2, n))
+	slopes := grow(fc.slopes, max(n*(n-1)/2, n))[:0]
+	fc.slopes = slopes
 	for i := range n {
 		for j := i + 1; j < n; j++ {
 			dx := xs[j] - xs[i]
@@ -323,10 +381,12 @@ func ForecastFrom(samples []Sample, opts ForecastOptions) Forecast {
 			levels[i] = toFloat(s[i].Used) - rate*xs[i]
 		}
 		k := n / 2
-		selectK(levels, k)
+		var buf [2]int
+		ranks := appendRank(buf[:0], k-1+n%2)
+		selectRanks(levels, 0, appendRank(ranks, k))
 		level := levels[k]
 		if n%2 == 0 {
-			level = (slices.Max(levels[:k]) + level) / 2
+			level = (levels[k-1] + level) / 2
 		}
 		// A step up that has just happened counts in full; a dip does
 		// not postpone the date.
@@ -343,6 +403,15 @@ func ForecastFrom(samples []Sample, opts ForecastOptions) Forecast {
 		f.Status = ForecastNotGrowing
 	}
 	return f
+}
+
+// grow returns buf resliced to n elements, reallocated only when its
+// capacity is short.
+func grow[T any](buf []T, n int) []T {
+	if cap(buf) < n {
+		return make([]T, n)
+	}
+	return buf[:n]
 }
 
 // days returns t − ref in days.
@@ -396,60 +465,109 @@ func toFloat(c ipam.Count) float64 {
 func theilSen(slopes []float64, n int) (med, lo, hi float64) {
 	N := len(slopes)
 	k := N / 2
-	selectK(slopes, k)
-	med = slopes[k]
-	if N%2 == 0 {
-		med = (slices.Max(slopes[:k]) + med) / 2
-	}
 	c := 1.96 * math.Sqrt(float64(n)*float64(n-1)*float64(2*n+5)/18)
 	// 1-based ranks (N−C)/2 and (N+C)/2+1, as 0-based indexes.
 	l := int(math.Round((float64(N)-c)/2)) - 1
 	u := int(math.Round((float64(N) + c) / 2))
 	l = min(max(l, 0), k)
 	u = max(min(u, N-1), k)
-	if l < k {
-		selectK(slopes[:k], l)
+	var buf [4]int
+	ranks := appendRank(buf[:0], l)
+	if N%2 == 0 {
+		ranks = appendRank(ranks, k-1)
 	}
-	lo = slopes[l]
-	if u > k {
-		selectK(slopes[k+1:], u-k-1)
+	ranks = appendRank(appendRank(ranks, k), u)
+	selectRanks(slopes, 0, ranks)
+	med = slopes[k]
+	if N%2 == 0 {
+		med = (slopes[k-1] + med) / 2
 	}
-	hi = slopes[u]
-	return med, lo, hi
+	return med, slopes[l], slopes[u]
 }
 
-// selectK reorders a so that a[k] is the element that sorting would put
-// there, with nothing greater before it and nothing smaller after it:
-// quickselect with a median-of-three pivot and Hoare's partition, which
-// splits runs of equal elements evenly. a holds no NaN.
-func selectK(a []float64, k int) {
-	lo, hi := 0, len(a)-1
-	for lo < hi {
-		p := medianOf3(a[lo], a[lo+(hi-lo)/2], a[hi])
-		i, j := lo, hi
-		for i <= j {
-			for a[i] < p {
-				i++
-			}
-			for a[j] > p {
-				j--
-			}
-			if i <= j {
-				a[i], a[j] = a[j], a[i]
-				i++
-				j--
-			}
-		}
-		// Now a[lo:j+1] <= p <= a[i:hi+1], and a[j+1:i] == p.
-		switch {
-		case k <= j:
-			hi = j
-		case k >= i:
-			lo = i
-		default:
+// appendRank appends r to ranks, ascending and without duplicates, when
+// it is not already the last.
+func appendRank(ranks []int, r int) []int {
+	if r < 0 || len(ranks) > 0 && ranks[len(ranks)-1] >= r {
+		return ranks
+	}
+	return append(ranks, r)
+}
+
+// selectRanks reorders a, which starts at rank off of the whole, so that
+// for each r of ranks (ascending, from off to off+len(a)−1) a[r−off] is
+// the element that sorting would put there, with nothing greater before
+// it and nothing smaller after it: one quickselect for several ranks,
+// which shares the partitions above them.
+func selectRanks(a []float64, off int, ranks []int) {
+	for len(ranks) > 0 {
+		if len(a) <= 16 {
+			insertionSort(a)
 			return
 		}
+		p := medianOf3(a[0], a[len(a)/2], a[len(a)-1])
+		lt := partitionLess(a, p)
+		if ranks[len(ranks)-1]-off < lt {
+			a = a[:lt]
+			continue
+		}
+		// p is an element of a, so at least one equals it.
+		eq := lt + partitionLessEq(a[lt:], p)
+		i := 0
+		for i < len(ranks) && ranks[i]-off < lt {
+			i++
+		}
+		if i > 0 {
+			selectRanks(a[:lt], off, ranks[:i])
+		}
+		j := i
+		for j < len(ranks) && ranks[j]-off < eq {
+			j++
+		}
+		a, off, ranks = a[eq:], off+eq, ranks[j:]
 	}
+}
+
+func insertionSort(a []float64) {
+	for i := 1; i < len(a); i++ {
+		for j := i; j > 0 && a[j] < a[j-1]; j-- {
+			a[j], a[j-1] = a[j-1], a[j]
+		}
+	}
+}
+
+// partitionLess moves the elements of a below p to its front, and
+// returns how many there are.
+func partitionLess(a []float64, p float64) int {
+	j := 0
+	for i, x := range a {
+		a[i] = a[j]
+		a[j] = x
+		j += b2i(x < p)
+	}
+	return j
+}
+
+// partitionLessEq moves the elements of a at most p to its front, and
+// returns how many there are.
+func partitionLessEq(a []float64, p float64) int {
+	j := 0
+	for i, x := range a {
+		a[i] = a[j]
+		a[j] = x
+		j += b2i(x <= p)
+	}
+	return j
+}
+
+// b2i returns 1 for true and 0 for false; the compiler makes it a
+// conditional move.
+func b2i(b bool) int {
+	var i int
+	if b {
+		i = 1
+	}
+	return i
 }
 
 func medianOf3(a, b, c float64) float64 {

@@ -164,6 +164,7 @@ func TestForecastFrom(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			in := slices.Clone(tt.samples)
+			tt.want.At = latest(tt.samples)
 			got := usage.ForecastFrom(tt.samples, tt.opts)
 			assert.Equal(t, tt.want, got, "ForecastFrom(%s)", tt.name)
 			assert.Equal(t, in, tt.samples, "ForecastFrom(%s) modified its input", tt.name)
@@ -261,6 +262,17 @@ func TestForecastFromProperties(t *testing.T) {
 	}
 }
 
+// latest returns the time of the latest sample a forecast uses.
+func latest(s []usage.Sample) time.Time {
+	var last time.Time
+	for _, x := range s {
+		if y := x.Time.Year(); !x.Total.IsZero() && y >= 1 && y <= 9899 && x.Time.After(last) {
+			last = x.Time
+		}
+	}
+	return last
+}
+
 // assertOrdered checks the promises every forecast keeps.
 func assertOrdered(t *testing.T, f usage.Forecast, s []usage.Sample, format string, args ...any) {
 	t.Helper()
@@ -309,7 +321,7 @@ func TestForecastJSON(t *testing.T) {
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"status":"exhausts","rate":10,
 		"exhaustion":"2029-02-17T00:00:00Z","earliest":"2029-02-17T00:00:00Z","latest":"2029-02-17T00:00:00Z",
-		"samples":32,"since":"2026-09-01T00:00:00Z","used":"1890","total":"10000"}`, string(b))
+		"samples":32,"since":"2026-09-01T00:00:00Z","used":"1890","total":"10000","at":"2026-11-29T00:00:00Z"}`, string(b))
 	var back usage.Forecast
 	require.NoError(t, json.Unmarshal(b, &back))
 	assert.Equal(t, f, back)
@@ -361,10 +373,10 @@ func ExampleForecastFrom_totalChanged() {
 	// exhausts 5 10 2026-11-11 true 2027-01-02
 }
 
-// BenchmarkForecastFrom forecasts the issue's fleet: 100,000 resources of
-// 90 daily samples each, noisy linear growth at various rates. One
-// iteration is the whole fleet, on one goroutine.
-func BenchmarkForecastFrom(b *testing.B) {
+// forecastFleet returns the issue's fleet: 100,000 resources of 90 daily
+// samples each, noisy linear growth at various rates (1,000 distinct
+// series, each shared by 100 resources).
+func forecastFleet() [][]usage.Sample {
 	const resources, distinct = 100_000, 1000
 	r := rand.New(rand.NewPCG(1, 14))
 	series := make([][]usage.Sample, distinct)
@@ -374,10 +386,74 @@ func BenchmarkForecastFrom(b *testing.B) {
 			return uint64(max(1000+rate*float64(i)+r.NormFloat64()*rate, 0)), 65536
 		})
 	}
+	fleet := make([][]usage.Sample, resources)
+	for i := range fleet {
+		fleet[i] = series[i%distinct]
+	}
+	return fleet
+}
+
+// BenchmarkForecastFrom forecasts the issue's fleet (see forecastFleet)
+// with ForecastFrom. One iteration is the whole fleet, on one goroutine.
+func BenchmarkForecastFrom(b *testing.B) {
+	fleet := forecastFleet()
 	b.ReportAllocs()
 	for b.Loop() {
-		for i := range resources {
-			usage.ForecastFrom(series[i%distinct], usage.ForecastOptions{})
+		for _, h := range fleet {
+			usage.ForecastFrom(h, usage.ForecastOptions{})
 		}
 	}
+}
+
+// BenchmarkForecaster forecasts the fleet with one Forecaster, on one
+// goroutine.
+func BenchmarkForecaster(b *testing.B) {
+	fleet := forecastFleet()
+	fc := usage.NewForecaster(usage.ForecastOptions{})
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, h := range fleet {
+			fc.Forecast(h)
+		}
+	}
+}
+
+// BenchmarkForecastAll forecasts the fleet with ForecastAll, on every
+// core.
+func BenchmarkForecastAll(b *testing.B) {
+	fleet := forecastFleet()
+	b.ReportAllocs()
+	for b.Loop() {
+		usage.ForecastAll(fleet, usage.ForecastOptions{})
+	}
+}
+
+func TestForecastAll(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(*forecastSeed, 7))
+	hs := make([][]usage.Sample, 1000)
+	for i := range hs {
+		rate := uint64(r.IntN(20))
+		hs[i] = linear(r.IntN(60), uint64(r.IntN(500)), rate, 2000)
+		if i%7 == 0 {
+			slices.Reverse(hs[i])
+		}
+	}
+	opts := usage.ForecastOptions{Window: 40 * 24 * time.Hour}
+	got := usage.ForecastAll(hs, opts)
+	require.Len(t, got, len(hs))
+	fc := usage.NewForecaster(opts)
+	for i, h := range hs {
+		want := usage.ForecastFrom(h, opts)
+		assert.Equal(t, want, got[i], "ForecastAll, history %d", i)
+		assert.Equal(t, want, fc.Forecast(h), "Forecaster, history %d", i)
+	}
+	assert.Empty(t, usage.ForecastAll(nil, opts))
+}
+
+func TestForecasterAllocs(t *testing.T) {
+	s := linear(90, 1000, 10, 10000)
+	fc := usage.NewForecaster(usage.ForecastOptions{})
+	fc.Forecast(s)
+	assert.Zero(t, testing.AllocsPerRun(100, func() { fc.Forecast(s) }), "Forecaster.Forecast allocations")
 }

@@ -75,12 +75,55 @@ type Policy struct {
 	// IgnoreTags disables the per-resource tags TagIgnore, TagWarning and
 	// TagCritical.
 	IgnoreTags bool
+	// Exhaustion makes a finding of a resource that its forecast says runs
+	// out within so many days, beside the percentages; the zero value
+	// raises none. It applies to every type, to resources with a
+	// [Forecast] only (see [Report.WithForecasts]).
+	Exhaustion ExhaustionDays
+}
+
+// ExhaustionDays are thresholds in days to exhaustion: a resource whose
+// forecast runs out within Critical days is critical, otherwise within
+// Warning days a warning. Zero disables a level.
+type ExhaustionDays struct {
+	Warning  int
+	Critical int
+}
+
+func (d ExhaustionDays) validate() error {
+	if d.Warning < 0 || d.Critical < 0 {
+		return fmt.Errorf("exhaustion days %d (warning) and %d (critical): want 0 (off) or more", d.Warning, d.Critical)
+	}
+	if d.Warning != 0 && d.Critical != 0 && d.Warning <= d.Critical {
+		return fmt.Errorf("exhaustion warning of %d days is not more than the critical %d days", d.Warning, d.Critical)
+	}
+	return nil
+}
+
+// reached returns the severity and the threshold in days that f reaches,
+// or notify.Info.
+func (d ExhaustionDays) reached(f *Forecast) (notify.Severity, int) {
+	if f == nil {
+		return notify.Info, 0
+	}
+	left, ok := f.DaysLeft()
+	switch {
+	case !ok:
+	case d.Critical != 0 && left <= float64(d.Critical):
+		return notify.Critical, d.Critical
+	case d.Warning != 0 && left <= float64(d.Warning):
+		return notify.Warning, d.Warning
+	}
+	return notify.Info, 0
 }
 
 // Validate reports every invalid threshold at once, wrapping ErrBadPolicy.
 func (p Policy) Validate() error {
 	var errs []error
 	if err := p.Thresholds.validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := p.Exhaustion.validate(); err != nil {
 		errs = append(errs, err)
 	}
 	for _, typ := range slices.Sorted(maps.Keys(p.ByType)) {
@@ -143,13 +186,16 @@ type Finding struct {
 	Resource
 	// Severity is notify.Warning or notify.Critical: the level reached.
 	Severity  notify.Severity
-	Threshold float64 // the threshold reached, in percent
+	Threshold float64 // the threshold reached, in percent; 0 when only ExhaustsWithin was
+	// ExhaustsWithin is the threshold in days (Policy.Exhaustion) that the
+	// resource's forecast reached; 0 when none was.
+	ExhaustsWithin int
 }
 
-// MarshalJSON encodes the resource's fields (see [Resource.MarshalJSON])
-// with severity and threshold.
+// MarshalJSON encodes the resource's fields (see [Resource.MarshalJSON],
+// the forecast included) with severity, threshold and exhaustsWithin.
 func (f Finding) MarshalJSON() ([]byte, error) {
-	return json.Marshal(findingJSON{f.Resource.toJSON(), f.Severity, f.Threshold})
+	return json.Marshal(findingJSON{f.Resource.toJSON(), f.Severity, f.Threshold, f.ExhaustsWithin})
 }
 
 // UnmarshalJSON decodes what [Finding.MarshalJSON] writes.
@@ -158,17 +204,19 @@ func (f *Finding) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &v); err != nil {
 		return err
 	}
-	*f = Finding{Resource: v.resourceJSON.resource(), Severity: v.Severity, Threshold: v.Threshold}
+	*f = Finding{Resource: v.resourceJSON.resource(), Severity: v.Severity, Threshold: v.Threshold, ExhaustsWithin: v.ExhaustsWithin}
 	return nil
 }
 
 type findingJSON struct {
 	resourceJSON
-	Severity  notify.Severity `json:"severity"`
-	Threshold float64         `json:"threshold"`
+	Severity       notify.Severity `json:"severity"`
+	Threshold      float64         `json:"threshold"`
+	ExhaustsWithin int             `json:"exhaustsWithin,omitempty"`
 }
 
-// Evaluate returns the resources that reach a threshold of p, worst first:
+// Evaluate returns the resources that reach a threshold of p, in percent
+// or (for resources with a forecast) in days to exhaustion, worst first:
 // by severity, then percentage, then account, region, type, ID and CIDR. A
 // resource at exactly a threshold reaches it. Resources whose usage is not
 // known, smaller than p.MinTotal, or tagged TagIgnore are never findings.
@@ -184,11 +232,18 @@ func Evaluate(resources []Resource, p Policy) ([]Finding, error) {
 			continue
 		}
 		pct := r.Percent()
+		f := Finding{Resource: r}
 		switch {
 		case t.Critical != 0 && pct >= t.Critical:
-			out = append(out, Finding{r, notify.Critical, t.Critical})
+			f.Severity, f.Threshold = notify.Critical, t.Critical
 		case t.Warning != 0 && pct >= t.Warning:
-			out = append(out, Finding{r, notify.Warning, t.Warning})
+			f.Severity, f.Threshold = notify.Warning, t.Warning
+		}
+		if sev, days := p.Exhaustion.reached(r.Forecast); sev != notify.Info {
+			f.Severity, f.ExhaustsWithin = max(f.Severity, sev), days
+		}
+		if f.Severity != notify.Info {
+			out = append(out, f)
 		}
 	}
 	slices.SortFunc(out, compareFindings)

@@ -57,11 +57,17 @@ func (r Resource) String() string {
 // ([Resource.String]), such as
 //
 //	critical at 80%: subnet-0abc (app) 10.0.0.0/24 in 012345678901 us-east-1: 240 of 251 used (95.6%), largest free 10.0.0.248/29
+//
+// or, for a finding by its forecast, "warning, runs out within 30 days: …".
 func (f Finding) String() string {
-	if f.Threshold == 0 {
-		return f.Severity.String() + ": " + f.Resource.String()
+	head := f.Severity.String()
+	if f.Threshold != 0 {
+		head += " at " + strconv.FormatFloat(f.Threshold, 'f', -1, 64) + "%"
 	}
-	return f.Severity.String() + " at " + strconv.FormatFloat(f.Threshold, 'f', -1, 64) + "%: " + f.Resource.String()
+	if f.ExhaustsWithin != 0 {
+		head += ", runs out within " + strconv.Itoa(f.ExhaustsWithin) + " days"
+	}
+	return head + ": " + f.Resource.String()
 }
 
 // Severities of the rows of [Report.WriteTable] and [Report.WriteCSV] that

@@ -76,8 +76,8 @@ func TestFindingString(t *testing.T) {
 		f    Finding
 		want string
 	}{
-		{"critical", Finding{r, notify.Critical, 80}, "critical at 80%: subnet-0abc (app) 10.0.0.0/24 in 012345678901 us-east-1: 240 of 251 used (95.6%), largest free 10.0.0.248/29"},
-		{"warning", Finding{r, notify.Warning, 85.5}, "warning at 85.5%: subnet-0abc (app) 10.0.0.0/24 in 012345678901 us-east-1: 240 of 251 used (95.6%), largest free 10.0.0.248/29"},
+		{"critical", Finding{Resource: r, Severity: notify.Critical, Threshold: 80}, "critical at 80%: subnet-0abc (app) 10.0.0.0/24 in 012345678901 us-east-1: 240 of 251 used (95.6%), largest free 10.0.0.248/29"},
+		{"warning", Finding{Resource: r, Severity: notify.Warning, Threshold: 85.5}, "warning at 85.5%: subnet-0abc (app) 10.0.0.0/24 in 012345678901 us-east-1: 240 of 251 used (95.6%), largest free 10.0.0.248/29"},
 		{"zero", Finding{}, "info: resource: usage unknown"},
 	}
 	for _, tt := range tests {

@@ -84,6 +84,11 @@ type Resource struct {
 	ManagementState  string `json:"managementState,omitempty"`
 
 	Tags map[string]string `json:"tags,omitempty"`
+
+	// Forecast is when the resource runs out, from its history (see
+	// [Report.WithForecasts]); nil when no forecast was asked for. Copies
+	// of the Resource share it: treat it as read-only.
+	Forecast *Forecast `json:"forecast,omitempty"`
 }
 
 // Percent returns Used as a percentage of Total, from 0 to 100; 0 when the

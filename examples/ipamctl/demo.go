@@ -34,7 +34,7 @@ func demoCommand() *Command {
 func demoServeCommand() *Command {
 	return &Command{
 		Name:      "serve",
-		UsageLine: "[--port N] [--data FILE] [--generate AxVxS] [--regions R,...] [--near-exhaustion F] [--seed N]",
+		UsageLine: "[--port N] [--data FILE] [--generate AxVxS] [--regions R,...] [--near-exhaustion F] [--growth N] [--seed N]",
 		Short:     "Serve the demo organization until interrupted.",
 		Long: `Start the fake on 127.0.0.1, print the environment to export so that
 the AWS CLI and every ipamctl command use it, and serve until
@@ -67,7 +67,7 @@ checked: this is for trying things out, never for real credentials.`,
 			port := 4566
 			var data, generate, seedText string
 			var regions []string
-			nearExhaustion := 0.05
+			nearExhaustion, growth := 0.05, 0.0
 			fs.intVal(&port, "port", "N", "Port to listen on, on 127.0.0.1; 4566 if not given, 0 for any free port.")
 			fs.fn("data", "FILE", "Load the organization from a YAML dataset file instead of the built-in one.", func(v string) error { data = v; return nil })
 			fs.fn("generate", "AxVxS", "Generate an organization of A member accounts, V VPCs per account and region, S subnets per VPC, e.g. 20x100x50.", func(v string) error {
@@ -79,6 +79,7 @@ checked: this is for trying things out, never for real credentials.`,
 			})
 			fs.commaList(&regions, "regions", "R,...", "Regions of a generated organization; us-east-1 if not given.")
 			fs.floatVal(&nearExhaustion, "near-exhaustion", "F", "Share of generated subnets left nearly full, from 0 to 1; 0.05 if not given.")
+			fs.floatVal(&growth, "growth", "N", "Addresses a day the nearly full subnets of a generated organization have been filling at, as CloudWatch's history shows (ipamctl usage --forecast); 0 if not given.")
 			fs.fn("seed", "N", "Seed of a generated organization; the same flags give the same organization.", func(v string) error {
 				if _, err := strconv.ParseUint(v, 10, 64); err != nil {
 					return fmt.Errorf("want a whole number")
@@ -99,6 +100,9 @@ checked: this is for trying things out, never for real credentials.`,
 				if nearExhaustion < 0 || nearExhaustion > 1 {
 					return fmt.Errorf("--near-exhaustion %v: want 0 to 1", nearExhaustion)
 				}
+				if !(growth >= 0 && growth <= 1e6) {
+					return fmt.Errorf("--growth %v: want 0 to 1000000 addresses a day", growth)
+				}
 				for _, r := range regions {
 					if err := checkRegion(r); err != nil {
 						return fmt.Errorf("--regions %q: %w", r, err)
@@ -114,7 +118,7 @@ checked: this is for trying things out, never for real credentials.`,
 					world = w
 				case generate != "":
 					o, _ := parseGenerate(generate)
-					o.Regions, o.NearExhaustion, o.IPAM = regions, nearExhaustion, true
+					o.Regions, o.NearExhaustion, o.Growth, o.IPAM = regions, nearExhaustion, growth, true
 					o.Seed, _ = strconv.ParseUint(seedText, 10, 64)
 					w, err := awsfake.GenerateContext(ctx, o) // refuses a world too large at once
 					if err != nil {

@@ -77,6 +77,9 @@ func runTour(ctx context.Context, e *env) error {
 	if err := writeUsageReport(&out, rep, "table"); err != nil {
 		return err
 	}
+	if err := tourLine(ctx, &out, srv, "   Which of them run out, and when: a forecast from the history the monitor published", nil, tourForecastLine); err != nil {
+		return err
+	}
 	if err := tourLine(ctx, &out, srv, "3. The IPAM pools against their allocations (as the networking account)", nil, tourPoolsLine); err != nil {
 		return err
 	}
@@ -90,6 +93,10 @@ func runTour(ctx context.Context, e *env) error {
 	_, err = e.stdout.Write(out.Bytes())
 	return err
 }
+
+// tourForecastLine is step 2 again, with the forecast of each resource
+// from the history the demo's CloudWatch holds.
+const tourForecastLine = "ipamctl " + tourScanArgs + " --forecast --warning-days 30 --critical-days 10"
 
 // tourScanArgs is the ipamctl command whose report tourScan computes.
 const tourScanArgs = "usage --org --source ec2 --regions us-east-1,us-west-2 --warning 50"

@@ -179,7 +179,7 @@ func TestDemoTourCommandsAsPrinted(t *testing.T) {
 	assert.Equal(t, []string{
 		"ipamctl cidr usage --pool 192.168.0.0/16 --used 192.168.0.0/20,192.168.16.0/20",
 		"ipamctl cidr next --pool 192.168.0.0/16 --used 192.168.0.0/20,192.168.16.0/20 --bits 20 --count 2",
-		"ipamctl " + tourScanArgs,
+		"ipamctl " + tourScanArgs, tourForecastLine,
 		tourPoolsLine, tourPlanLine, tourApplyLine, tourShowLine, tourPoolsLine, tourVPCsLine,
 	}, ran, "every command the tour prints was replayed")
 }

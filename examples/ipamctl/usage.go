@@ -44,6 +44,7 @@ type usageOptions struct {
 	timeout        time.Duration
 	notify         notifyFlags
 	state          stateFlags // usage_state.go
+	forecast       forecastFlags
 }
 
 // defaultScanTimeout bounds a whole scan unless --timeout says otherwise:
@@ -73,7 +74,7 @@ func checkRegion(r string) error {
 func usageCommand() *Command {
 	return &Command{
 		Name:      "usage",
-		UsageLine: "[--source ipam|ec2|pools|all] [--regions R,...] [--accounts A,... | --org] [--role-name NAME] [--external-id ID] [--ipam-account A] [--ipam-region R] [--threshold P] [--warning P] [--scope-type private|public] [--resource-type T] [-o table|json|csv] [--timeout D] [--fail-on-findings] [--notify KIND=TARGET ...] [--notify-all-clear] [--state FILE [--remind D] [--notify-filter KIND=FILTER ...]]",
+		UsageLine: "[--source ipam|ec2|pools|all] [--regions R,...] [--accounts A,... | --org] [--role-name NAME] [--external-id ID] [--ipam-account A] [--ipam-region R] [--threshold P] [--warning P] [--scope-type private|public] [--resource-type T] [-o table|json|csv] [--timeout D] [--fail-on-findings] [--notify KIND=TARGET ...] [--notify-all-clear] [--state FILE [--remind D] [--notify-filter KIND=FILTER ...]] [--forecast] [--history cloudwatch|ipam|DIR] [--window D] [--warning-days N] [--critical-days N]",
 		Short:     "Measure how full subnets, VPCs and IPAM pools are, across accounts.",
 		Long: `Measure how full subnets, VPCs, IPAM resource CIDRs and IPAM pools are,
 across accounts and regions, and report what reaches a threshold, with
@@ -173,8 +174,12 @@ ok        12.5%   [##................]  ipam-pool-0d836ba2e404d1e96 (us-west-2-S
 			})
 			o.notify.declare(fs)
 			o.state.declare(fs)
+			o.forecast.declare(fs)
 			return func(ctx context.Context, e *env, args []string) error {
 				if err := noArgs(args); err != nil {
+					return err
+				}
+				if err := errors.Join(o.forecast.validate(fs)...); err != nil {
 					return err
 				}
 				return o.run(ctx, e)
@@ -264,7 +269,15 @@ func (o *usageOptions) run(ctx context.Context, e *env) error {
 		return errors.Join(append([]error{err}, o.notify.sendFailure(nctx, e, cfg, err)...)...)
 	}
 
-	if err := writeUsageReport(e.stdout, rep, o.format); err != nil {
+	write := writeUsageReport
+	if o.forecast.enabled {
+		policy := usage.Policy{Thresholds: usage.Thresholds{Warning: o.warning, Critical: o.critical}}
+		if rep, err = o.forecast.apply(ctx, cfg, o, rep, policy); err != nil {
+			return err
+		}
+		write = writeForecastReport
+	}
+	if err := write(e.stdout, rep, o.format); err != nil {
 		return err
 	}
 	if isTerminal(e.stderr) {

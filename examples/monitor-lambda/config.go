@@ -40,6 +40,11 @@ const (
 	envConcurrency    = "IPAMKIT_CONCURRENCY"
 	envDeadlineMargin = "IPAMKIT_DEADLINE_MARGIN"
 	envLogLevel       = "AWS_LAMBDA_LOG_LEVEL"
+
+	envForecast          = "IPAMKIT_FORECAST"
+	envForecastWindow    = "IPAMKIT_FORECAST_WINDOW"
+	envExhaustionWarning = "IPAMKIT_EXHAUSTION_WARNING_DAYS"
+	envExhaustionCrit    = "IPAMKIT_EXHAUSTION_CRITICAL_DAYS"
 )
 
 // Defaults of the settings whose zero value is not the default.
@@ -131,11 +136,21 @@ type Config struct {
 	LogLevel slog.Level
 	// State configures alerts on change (config_state.go).
 	State stateConfig
+
+	// Forecast is where the history of a forecast comes from:
+	// forecastCloudWatch, forecastIPAM, or forecastOff (or empty: no
+	// forecast).
+	Forecast forecastSource
+	// ForecastWindow is how far back a forecast looks; zero means
+	// defaultForecastWindow.
+	ForecastWindow time.Duration
+	// Exhaustion are the thresholds in days to exhaustion.
+	Exhaustion usage.ExhaustionDays
 }
 
 // Policy returns the usage policy of c.
 func (c Config) Policy() usage.Policy {
-	return usage.Policy{Thresholds: usage.Thresholds{Warning: c.Warning, Critical: c.Critical}}
+	return usage.Policy{Thresholds: usage.Thresholds{Warning: c.Warning, Critical: c.Critical}, Exhaustion: c.Exhaustion}
 }
 
 // configError is the error of an invalid configuration: every problem at
@@ -215,6 +230,7 @@ func configFromEnv(getenv func(string) string) (Config, error) {
 		envconfig.Var{Name: envLogLevel, Set: envconfig.LogLevel(&c.LogLevel)},
 	)
 	c.State.read(getenv, &p) // alerts on change
+	c.readForecast(getenv, &p)
 	if err := p.Err(); err != nil {
 		return Config{}, err
 	}

@@ -81,6 +81,21 @@
 //	IPAMKIT_TEAMS_FILTER       all    the same for Teams.
 //	IPAMKIT_WEBHOOK_FILTER     all    the same for the webhook; all sends the full diff.
 //
+// The exhaustion forecast (package usage, "Forecasting exhaustion"):
+//
+//	IPAMKIT_FORECAST           off    where each resource's history comes from: cloudwatch (the
+//	                                  metrics this function publishes, in its own account and region;
+//	                                  needs cloudwatch:GetMetricData), ipam (IPAM's address history of
+//	                                  VPCs and pools, in IPAMKIT_IPAM_REGION; needs
+//	                                  ec2:GetIpamAddressHistory) or off. Every resource of the
+//	                                  response then carries its forecast, alerts lead with the date,
+//	                                  and the metrics gain DaysToExhaustion. A history that cannot be
+//	                                  read is logged as a warning; the alert goes out without it.
+//	IPAMKIT_FORECAST_WINDOW    30d    how far back the forecast looks: days (30d) or a Go duration,
+//	                                  1 to 3650 days.
+//	IPAMKIT_EXHAUSTION_WARNING_DAYS   (none) a resource that runs out within so many days is a
+//	IPAMKIT_EXHAUSTION_CRITICAL_DAYS  (none) warning, or critical; beside the percentages.
+//
 // Credentials are given by name, never by value. Each of Slack's, Teams'
 // and the webhook's URL, and the webhook's HMAC secret, is named by one of
 // two variables: the name (or ARN) of an SSM Parameter Store SecureString,

@@ -102,6 +102,7 @@ type handler struct {
 	scanner   *usage.OrganizationScanner
 	notifiers notify.Multi // the notifiers of alerts and the sinks of metrics
 	state     usage.State  // the previous run's findings; nil alerts on every run (handler_state.go)
+	forecast  *forecaster  // nil without IPAMKIT_FORECAST
 
 	log *slog.Logger
 	now func() time.Time
@@ -159,6 +160,7 @@ func newHandler(ctx context.Context, awsCfg aws.Config, c Config, optFns ...func
 	if err != nil {
 		return nil, err
 	}
+	h.forecast = newForecaster(awsCfg, c, h.regions)
 	specs, err := h.specs(ctx, awsCfg)
 	if err != nil {
 		return nil, err
@@ -336,6 +338,7 @@ func (h *handler) Handle(ctx context.Context, event json.RawMessage) (Response, 
 	if err != nil {
 		return Response{}, h.scanFailed(ctx, log, err) // still an error: the invocation failed
 	}
+	rep = h.forecast.apply(ctx, log, rep)
 	h.logScan(ctx, log, rep)
 
 	d := h.deliver(ctx, log, rep)

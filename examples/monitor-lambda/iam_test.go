@@ -35,6 +35,7 @@ var starResourceActions = []string{
 	"ec2:DescribeIpams", "ec2:DescribeIpamScopes", "ec2:GetIpamResourceCidrs", "ec2:GetIpamDiscoveredAccounts",
 	"ec2:DescribeIpamPools", "ec2:GetIpamPoolCidrs", "ec2:GetIpamPoolAllocations", "ec2:DescribeVpcs", "ec2:DescribeSubnets",
 	"sts:GetCallerIdentity", "organizations:ListAccounts", "cloudwatch:PutMetricData",
+	"cloudwatch:GetMetricData", "ec2:GetIpamAddressHistory",
 }
 
 // TestIAMPolicyMatchesCalls runs the monitor end to end against the fake,
@@ -47,11 +48,15 @@ var starResourceActions = []string{
 func TestIAMPolicyMatchesCalls(t *testing.T) {
 	t.Parallel()
 	own, assumed := map[string]bool{}, map[string]bool{}
-	for _, accounts := range []string{networkAccount + "," + prodAccount, organizationKeyword} {
+	// The forecast reads its history from CloudWatch in one run, from
+	// IPAM in the other.
+	for i, accounts := range []string{networkAccount + "," + prodAccount, organizationKeyword} {
 		w := newTestWorld(t)
 		env := w.baseEnv()
 		env[envSources] = "all"
 		env[envAccounts] = accounts
+		env[envForecast] = []string{"cloudwatch", "ipam"}[i]
+		env[envExhaustionWarning] = "30"
 		env[envCloudWatchEnabled] = "true"
 		env[envAllClear] = "true"
 		env[envStateBucket] = stateBucket // s3:GetObject and s3:PutObject
@@ -62,6 +67,10 @@ func TestIAMPolicyMatchesCalls(t *testing.T) {
 		require.Empty(t, resp.NotifyErrors, "accounts %s", accounts)
 		require.NotEmpty(t, w.srv.Metrics(), "PutMetricData was called")
 		require.NotEmpty(t, w.srv.Messages(), "SNS was published to")
+		require.NotEmpty(t, resp.Report.Resources)
+		for _, r := range resp.Report.Resources {
+			require.NotNil(t, r.Forecast, "forecast from %s: %s", env[envForecast], r.ID)
+		}
 
 		for _, c := range w.srv.Calls() {
 			action, ok := cfntest.IAMAction(c.Service, c.Operation)
@@ -97,7 +106,8 @@ func TestTemplateEnvironment(t *testing.T) {
 	want := []string{envThreshold, envScopeType, envResourceType, envSNSTopic, envSNSSubject, envCloudWatchEnabled,
 		envCloudWatchNamespace, envSources, envAccounts, envRegions, envIPAMRegion, envRoleName, envExternalID, envWarning,
 		envMetrics, envAllClear, envConcurrency, envDeadlineMargin,
-		envStateBucket, envStateKey, envRemind, envSNSFilter, envSlackFilter, envTeamsFilter, envWebhookFilter}
+		envStateBucket, envStateKey, envRemind, envSNSFilter, envSlackFilter, envTeamsFilter, envWebhookFilter,
+		envForecast, envForecastWindow, envExhaustionWarning, envExhaustionCrit}
 	for _, cr := range credentials {
 		want = append(want, cr.param, cr.secretID)
 	}

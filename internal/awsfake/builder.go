@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 )
 
 // World is a validated description of an organization and its resources,
@@ -213,6 +214,26 @@ func (b *Builder) VPC(accountID, region string, cidrs ...string) string {
 func (b *Builder) Subnet(vpcID, cidr string, used int) string {
 	return b.applyID(fmt.Sprintf("subnet %s in %s", cidr, vpcID), func(st *state) (string, error) {
 		return st.addSubnet(vpcID, cidr, used)
+	})
+}
+
+// Age says that a VPC or subnet the builder made was made age before the
+// server's clock reads now, for GetIpamAddressHistory; without it, the
+// resource is older than any history asked for.
+func (b *Builder) Age(resourceID string, age time.Duration) {
+	b.apply(fmt.Sprintf("age of %s", resourceID), func(st *state) error {
+		if age < 0 {
+			return fmt.Errorf("age %v: want 0 or more", age)
+		}
+		if v := st.vpcs[resourceID]; v != nil {
+			v.age = age
+			return nil
+		}
+		if sn := st.subnets[resourceID]; sn != nil {
+			sn.age = age
+			return nil
+		}
+		return fmt.Errorf("no VPC or subnet %q", resourceID)
 	})
 }
 

@@ -384,6 +384,11 @@ func metricData(st *state, c *call, in *cloudwatch.GetMetricDataInput, q types.M
 			a.add(n, v*n, v, v)
 		}
 	}
+	if len(periods) == 0 {
+		if r, ok := growthMetric(st, c, in, q); ok {
+			return r
+		}
+	}
 	r := types.MetricDataResult{Id: q.Id, Label: aws.String(cmp.Or(aws.ToString(q.Label), aws.ToString(ms.Metric.MetricName))),
 		StatusCode: types.StatusCodeComplete, Timestamps: []time.Time{}, Values: []float64{}, Messages: []types.MessageData{}}
 	starts := slices.Sorted(maps.Keys(periods))

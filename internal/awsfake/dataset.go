@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -79,11 +80,14 @@ type datasetVPC struct {
 	CIDRs   []string          `yaml:"cidrs"`
 	Pool    string            `yaml:"pool"` // the name of the pool its first CIDR was allocated from
 	Tags    map[string]string `yaml:"tags"`
+	AgeDays float64           `yaml:"age_days"` // made so many days ago (GetIpamAddressHistory); 0: before any history
 	Subnets []struct {
-		CIDR string            `yaml:"cidr"`
-		Used int               `yaml:"used"`
-		IPv6 []string          `yaml:"ipv6"`
-		Tags map[string]string `yaml:"tags"`
+		CIDR    string            `yaml:"cidr"`
+		Used    int               `yaml:"used"`
+		IPv6    []string          `yaml:"ipv6"`
+		Tags    map[string]string `yaml:"tags"`
+		AgeDays float64           `yaml:"age_days"`
+		Growth  float64           `yaml:"growth"` // addresses a day it has been filling at (GetMetricData history)
 	} `yaml:"subnets"`
 }
 
@@ -178,10 +182,19 @@ func LoadWorld(r io.Reader) (*World, error) {
 		for _, k := range sortedKeys(v.Tags) {
 			b.Tag(id, k, v.Tags[k])
 		}
+		if v.AgeDays != 0 {
+			b.Age(id, days(v.AgeDays))
+		}
 		for _, s := range v.Subnets {
 			sn := b.Subnet(id, s.CIDR, s.Used)
 			if sn == "" {
 				continue
+			}
+			if s.AgeDays != 0 {
+				b.Age(sn, days(s.AgeDays))
+			}
+			if s.Growth != 0 {
+				b.Growth(sn, s.Growth)
 			}
 			for _, c := range s.IPv6 {
 				b.SubnetIPv6(sn, c)
@@ -200,6 +213,9 @@ func LoadWorld(r io.Reader) (*World, error) {
 	}
 	return w, nil
 }
+
+// days returns d days as a duration.
+func days(d float64) time.Duration { return time.Duration(d * float64(24*time.Hour)) }
 
 // LoadWorldFile reads a world from a YAML dataset file.
 func LoadWorldFile(path string) (*World, error) {

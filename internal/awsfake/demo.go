@@ -23,6 +23,12 @@ const (
 // OrganizationAccountAccessRole, assumable from the management account.
 // [DefaultAccessKeyID] acts in the management account and
 // [DemoNetworkAccessKey] in the networking account.
+//
+// A few subnets have been filling for months, and the history the
+// monitor would have published (GetMetricData of IpAddressTotal and
+// IpAddressAvailable) says so: Prod OU-us-east-1-b runs out in about 29
+// days, SDLC OU-us-west-2-a in 7, and legacy's 10.0.0.0/24 in 22 (see
+// demoGrowth).
 func Demo() *World {
 	b := NewBuilder(DemoManagementAccount)
 	infra := b.OU(b.Root(), "Infrastructure")
@@ -70,6 +76,9 @@ func Demo() *World {
 			for i, used := range []int{57, 30, 4, 0} {
 				sn := b.Subnet(vpc, fmt.Sprintf("%s%d/26", base, i*64), used)
 				b.Tag(sn, "Name", fmt.Sprintf("%s-%s-%c", e.name, r.name, 'a'+i))
+				if g, ok := demoGrowth[fmt.Sprintf("%s-%s-%c", e.name, r.name, 'a'+i)]; ok {
+					b.Growth(sn, g)
+				}
 			}
 		}
 	}
@@ -77,7 +86,7 @@ func Demo() *World {
 	// overlapping copy of it in another account.
 	legacy := b.VPC(DemoDevAccount, "us-east-1", "10.0.0.0/16", "fd00:10::/56")
 	b.Tag(legacy, "Name", "legacy")
-	b.Subnet(legacy, "10.0.0.0/24", 240)
+	b.Growth(b.Subnet(legacy, "10.0.0.0/24", 240), 0.5)
 	b.Subnet(legacy, "10.0.1.0/24", 12)
 	b.Subnet(legacy, "fd00:10::/64", 0)
 	overlap := b.VPC(DemoTestAccount, "us-east-1", "10.0.0.0/20")
@@ -90,4 +99,11 @@ func Demo() *World {
 		panic(fmt.Sprintf("awsfake: build demo world: %v", err))
 	}
 	return w
+}
+
+// demoGrowth is the addresses a day some demo subnets have been filling at,
+// by Name tag.
+var demoGrowth = map[string]float64{
+	"Prod OU-us-east-1-b": 1,   // 29 of 59 left: about 29 days
+	"SDLC OU-us-west-2-a": 0.3, // 2 left: about 7 days
 }

@@ -24,6 +24,10 @@ type GenerateOptions struct {
 	// NearExhaustion is the fraction (0 to 1) of subnets left with at most
 	// 5 % of their addresses available; the others use up to 80 %.
 	NearExhaustion float64
+	// Growth gives each nearly full subnet a history of filling at so
+	// many addresses a day (see [Builder.Growth]), served by GetMetricData
+	// as the monitor's metrics; zero gives none.
+	Growth float64
 	// IPAM, when set, gives the management account an IPAM with its home in
 	// the first region, operating in all of them, so that GetIpamResourceCidrs
 	// sees every VPC and subnet; [Builder.Scope] names its scopes.
@@ -92,10 +96,14 @@ func GenerateContext(ctx context.Context, o GenerateOptions) (*World, error) {
 				for s := range o.Subnets {
 					// 256 addresses, 5 reserved: 251 usable.
 					used := rnd.IntN(201)
-					if rnd.Float64() < o.NearExhaustion {
+					near := rnd.Float64() < o.NearExhaustion
+					if near {
 						used = 251 - rnd.IntN(13)
 					}
-					b.Subnet(vpc, fmt.Sprintf("10.%d.%d.0/24", v%256, s), used)
+					sn := b.Subnet(vpc, fmt.Sprintf("10.%d.%d.0/24", v%256, s), used)
+					if near && o.Growth > 0 && sn != "" {
+						b.Growth(sn, o.Growth)
+					}
 				}
 			}
 		}

@@ -112,7 +112,7 @@ var operations = sync.OnceValue(func() map[opKey]operation {
 		// EC2: IPAM reads
 		ec2DescribeIpams, ec2DescribeIpamScopes, ec2DescribeIpamPools,
 		ec2GetIpamPoolCidrs, ec2GetIpamPoolAllocations, ec2GetIpamResourceCidrs,
-		ec2GetIpamDiscoveredAccounts,
+		ec2GetIpamDiscoveredAccounts, ec2GetIpamAddressHistory,
 		// EC2: IPAM writes and tags
 		ec2CreateIpamPool, ec2ModifyIpamPool, ec2DeleteIpamPool,
 		ec2ProvisionIpamPoolCidr, ec2DeprovisionIpamPoolCidr, ec2CreateTags,

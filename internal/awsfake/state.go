@@ -92,14 +92,17 @@ type vpc struct {
 	id, account, region, state string
 	ipv4, ipv6                 []cidrBlock // ipv4[0] is the primary CIDR
 	isDefault                  bool
-	subnets                    []string // IDs, in creation order
+	subnets                    []string      // IDs, in creation order
+	age                        time.Duration // how long before the clock's now it was made; 0: before any history
 }
 
 type subnet struct {
 	id, vpc, account, region, az, state string
 	ipv4                                netip.Prefix // invalid for IPv6-only subnets
 	ipv6                                []cidrBlock
-	used                                uint64 // IPv4 addresses in use, besides the 5 AWS reserves
+	used                                uint64        // IPv4 addresses in use, besides the 5 AWS reserves
+	age                                 time.Duration // how long before the clock's now it was made; 0: before any history
+	growth                              float64       // addresses a day it has been filling at (GetMetricData history)
 }
 
 type ipam struct {
