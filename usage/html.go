@@ -20,13 +20,14 @@ import (
 	"go4.org/netipx"
 )
 
-// The default limits of [HTMLOptions]: with them the page of a report of
-// 100,000 resources stays under about 3 MiB (see BENCHMARKS.md).
+// The default limits of [HTMLOptions]. With them the page of a report of
+// 100,000 subnets in 2,000 VPCs is about 2 MB (BenchmarkWriteHTML), and
+// no report makes it much larger: each limit caps one part of the page.
 const (
 	DefaultHTMLMaxFindings = 1000
-	DefaultHTMLMaxMaps     = 200
+	DefaultHTMLMaxMaps     = 100
 	DefaultHTMLMaxBlocks   = 128
-	DefaultHTMLMaxRows     = 5000
+	DefaultHTMLMaxRows     = 3000
 )
 
 // HTMLOptions configures [Report.WriteHTML]. The zero value is ready to
@@ -67,7 +68,16 @@ func (o HTMLOptions) withDefaults() HTMLOptions {
 //go:embed html/report.html.tmpl
 var htmlFS embed.FS
 
-var htmlTemplate = template.Must(template.New("report.html.tmpl").ParseFS(htmlFS, "html/report.html.tmpl"))
+var htmlTemplate = template.Must(template.New("report.html.tmpl").Funcs(template.FuncMap{"n": countOf}).ParseFS(htmlFS, "html/report.html.tmpl"))
+
+// countOf returns n and the noun, "1 subnet" or "2 subnets": the plural
+// is the noun with an s, or the second form given.
+func countOf(n int, noun string, plural ...string) string {
+	if n != 1 {
+		noun = cmp.Or(strings.Join(plural, ""), noun+"s")
+	}
+	return strconv.Itoa(n) + " " + noun
+}
 
 // WriteHTML writes r to w as one self-contained HTML page for people: it
 // loads nothing from the network (a Content-Security-Policy forbids it)
@@ -213,7 +223,7 @@ type htmlStrip struct {
 
 // htmlBlock is a child, a free gap or a group of them in a strip.
 type htmlBlock struct {
-	Width string // percent of the strip, 3 decimals
+	Width string // percent of the strip, 2 decimals
 	Class string // u0 … u10, unknown, free, group
 	Label string // shown inside when wide enough
 	Title string // shown on hover
@@ -380,8 +390,8 @@ func newHTMLOrg(resources []Resource, finding func(Resource) bool, row func(Reso
 			rg := htmlRegion{Name: textsafe.Escape(region), Resources: j - i}
 			var vpcIDs []string
 			vpcRow := map[string]*Resource{}
-			subnets := map[string][]Resource{}
-			var others []Resource
+			subnets := map[string][]*Resource{}
+			var others []*Resource
 			for k := i; k < j; k++ {
 				res := &resources[k]
 				if res.Known && res.Percent() > worst {
@@ -399,9 +409,9 @@ func newHTMLOrg(resources []Resource, finding func(Resource) bool, row func(Reso
 					if _, ok := subnets[res.VPCID]; !ok && vpcRow[res.VPCID] == nil {
 						vpcIDs = append(vpcIDs, res.VPCID)
 					}
-					subnets[res.VPCID] = append(subnets[res.VPCID], *res)
+					subnets[res.VPCID] = append(subnets[res.VPCID], res)
 				default:
-					others = append(others, *res)
+					others = append(others, res)
 				}
 			}
 			for k := i; k < j; k++ {
@@ -425,7 +435,7 @@ func newHTMLOrg(resources []Resource, finding func(Resource) bool, row func(Reso
 				}
 				for _, sn := range sns {
 					if take() {
-						v.Subnets = append(v.Subnets, row(sn))
+						v.Subnets = append(v.Subnets, row(*sn))
 					} else {
 						v.Hidden++
 					}
@@ -434,7 +444,7 @@ func newHTMLOrg(resources []Resource, finding func(Resource) bool, row func(Reso
 			}
 			for _, res := range others {
 				if take() {
-					rg.Others = append(rg.Others, withMap(row(res)))
+					rg.Others = append(rg.Others, withMap(row(*res)))
 				} else {
 					rg.Hidden++
 				}
@@ -753,7 +763,7 @@ func newHTMLStrip(cidr netip.Prefix, items []mapItem, pool bool, maxBlocks int) 
 	}
 	for i, s := range segs {
 		w := widths[i] * 100 / sum
-		blk := htmlBlock{Width: strconv.FormatFloat(w, 'f', 3, 64)}
+		blk := htmlBlock{Width: strconv.FormatFloat(w, 'f', 2, 64)}
 		switch {
 		case s.children+s.gaps > 1:
 			blk.Class, blk.Title = "group unknown", groupTitle(s, pool)
@@ -766,7 +776,7 @@ func newHTMLStrip(cidr netip.Prefix, items []mapItem, pool bool, maxBlocks int) 
 				blk.Label = strconv.Itoa(s.children+s.gaps) + " blocks"
 			}
 		case s.res != nil:
-			blk.Class, blk.Title = "unknown", s.res.String()
+			blk.Class, blk.Title = "unknown", blockTitle(*s.res, s.first)
 			if s.res.Known {
 				blk.Class = utilizationClass(s.res.Percent())
 			}
@@ -782,6 +792,23 @@ func newHTMLStrip(cidr netip.Prefix, items []mapItem, pool bool, maxBlocks int) 
 		st.Blocks = append(st.Blocks, blk)
 	}
 	return st
+}
+
+// blockTitle describes a child of a map, such as "subnet-0abc (app)
+// 10.0.0.0/26: 57 of 59 used (96.6%)": where it lives is the map's.
+func blockTitle(r Resource, cidr netip.Prefix) string {
+	var b strings.Builder
+	b.WriteString(textsafe.Escape(r.ID))
+	if r.Name != "" {
+		b.WriteString(" (" + textsafe.Escape(r.Name) + ")")
+	}
+	b.WriteString(" " + cidr.String() + ": ")
+	if r.Known {
+		fmt.Fprintf(&b, "%s of %s used (%.1f%%)", r.Used, r.Total, r.Percent())
+	} else {
+		b.WriteString("usage unknown")
+	}
+	return b.String()
 }
 
 // groupSegs joins every n neighbouring segments into one.
