@@ -1,10 +1,14 @@
 package main
 
 import (
+	"os"
+	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.uber.org/mock/gomock"
 
 	"github.com/ipamkit/ipamkit/internal/cfntest"
 )
@@ -45,6 +49,7 @@ var starResourceActions = []string{
 func TestIAMPolicyMatchesCalls(t *testing.T) {
 	t.Parallel()
 	own, assumed := map[string]bool{}, map[string]bool{}
+	const reportBucket, reportPrefix = "ipam-reports", "network/ipam/"
 	for _, accounts := range []string{networkAccount + "," + prodAccount, organizationKeyword} {
 		w := newTestWorld(t)
 		env := w.baseEnv()
@@ -52,13 +57,25 @@ func TestIAMPolicyMatchesCalls(t *testing.T) {
 		env[envAccounts] = accounts
 		env[envCloudWatchEnabled] = "true"
 		env[envAllClear] = "true"
-		r, err := w.newRun(t, env)
+		env[envReportBucket], env[envReportPrefix] = reportBucket, reportPrefix
+		// S3 is not in the fake: the HTML report's puts are recorded by a
+		// mock, and proven to stay inside the policy's bucket/prefix*.
+		var puts []putObject
+		s3mock := NewMocks3API(gomock.NewController(t))
+		recordPuts(s3mock, &puts, nil)
+		r, err := w.newRun(t, env, func(o *handlerOptions) { o.S3 = s3mock })
 		require.NoError(t, err)
 		resp, err := r.h.Handle(t.Context(), scheduledEvent(t))
 		require.NoError(t, err, "accounts %s", accounts)
 		require.Empty(t, resp.NotifyErrors, "accounts %s", accounts)
 		require.NotEmpty(t, w.srv.Metrics(), "PutMetricData was called")
 		require.NotEmpty(t, w.srv.Messages(), "SNS was published to")
+		require.NotEmpty(t, puts, "the HTML report was put")
+		for _, p := range puts {
+			assert.Equal(t, reportBucket, p.bucket)
+			assert.True(t, strings.HasPrefix(p.key, reportPrefix), "key %q under %s", p.key, reportPrefix)
+			own["s3:PutObject"] = true
+		}
 
 		for _, c := range w.srv.Calls() {
 			action, ok := cfntest.IAMAction(c.Service, c.Operation)
@@ -86,6 +103,19 @@ func TestIAMPolicyMatchesCalls(t *testing.T) {
 	})
 }
 
+// TestReportPolicyResource checks that s3:PutObject is granted on the
+// configured bucket and prefix only, the keys TestIAMPolicyMatchesCalls
+// saw the function write (which also proves no other S3 action is
+// granted).
+func TestReportPolicyResource(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile(monitorTemplate)
+	require.NoError(t, err)
+	stmt := regexp.MustCompile(`(?m)^ +Action: s3:PutObject\n +Resource: (.*)$`).FindStringSubmatch(string(b))
+	require.NotNil(t, stmt, "a statement granting s3:PutObject in %s", monitorTemplate)
+	assert.Equal(t, "!Sub arn:${AWS::Partition}:s3:::${IpamkitReportBucket}/${IpamkitReportPrefix}*", stmt[1])
+}
+
 // TestTemplateEnvironment checks that the function's environment sets
 // every variable the code reads (AWS_LAMBDA_LOG_LEVEL is Lambda's own),
 // each from a parameter, and no other.
@@ -93,7 +123,7 @@ func TestTemplateEnvironment(t *testing.T) {
 	t.Parallel()
 	want := []string{envThreshold, envScopeType, envResourceType, envSNSTopic, envSNSSubject, envCloudWatchEnabled,
 		envCloudWatchNamespace, envSources, envAccounts, envRegions, envIPAMRegion, envRoleName, envExternalID, envWarning,
-		envMetrics, envAllClear, envConcurrency, envDeadlineMargin}
+		envMetrics, envAllClear, envConcurrency, envDeadlineMargin, envReportBucket, envReportPrefix}
 	for _, cr := range credentials {
 		want = append(want, cr.param, cr.secretID)
 	}
