@@ -2,20 +2,18 @@ package usage
 
 import (
 	"cmp"
-	_ "embed" // the style sheet and script
 	"fmt"
 	"io"
-	"math"
 	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/ipamkit/ipamkit/internal/htmlmap"
 	"github.com/ipamkit/ipamkit/internal/textsafe"
 	"github.com/ipamkit/ipamkit/ipam"
 	"github.com/ipamkit/ipamkit/notify"
-	"go4.org/netipx"
 )
 
 // The default limits of [HTMLOptions]. With them the page of a report of
@@ -62,14 +60,6 @@ func (o HTMLOptions) withDefaults() HTMLOptions {
 	o.MaxRows = cmp.Or(max(o.MaxRows, 0), DefaultHTMLMaxRows)
 	return o
 }
-
-// The page's style sheet and script, inline in every page.
-var (
-	//go:embed html/report.css
-	htmlCSS string
-	//go:embed html/report.js
-	htmlJS string
-)
 
 // countOf returns n and the noun, "1 subnet" or "2 subnets": the plural
 // is the noun with an s, or the second form given.
@@ -217,19 +207,7 @@ type htmlMap struct {
 	Strips []htmlStrip
 }
 
-type htmlStrip struct {
-	CIDR   string
-	Scale  string // how widths are computed, for people
-	Blocks []htmlBlock
-}
-
-// htmlBlock is a child, a free gap or a group of them in a strip.
-type htmlBlock struct {
-	Width string // percent of the strip, 2 decimals
-	Class string // u0 … u10, unknown, free, group
-	Label string // shown inside when wide enough
-	Title string // shown on hover
-}
+type htmlStrip = htmlmap.Strip
 
 func newHTMLPage(r Report, o HTMLOptions) htmlPage {
 	p := htmlPage{Title: o.Title, Opts: o}
@@ -354,13 +332,8 @@ func newHTMLRow(res Resource, f Finding) htmlRow {
 	return h
 }
 
-// utilizationClass returns the CSS class of a utilization: u0 for 0 to
-// 10%, …, u9 for 90 to 100%, u10 for full.
-func utilizationClass(pct float64) string {
-	n := int(pct / 10)
-	n = min(max(n, 0), 10)
-	return "u" + strconv.Itoa(n)
-}
+// utilizationClass returns the CSS class of a utilization (u0 … u10).
+func utilizationClass(pct float64) string { return htmlmap.UtilizationClass(pct) }
 
 // mapKey identifies a pool or VPC across families: one map holds all
 // its CIDRs.
@@ -676,124 +649,22 @@ func newHTMLMaps(resources []Resource, sev map[Key]Finding, o HTMLOptions) ([]ht
 	return maps, len(all)
 }
 
-// Widths of blocks on a strip, in percent.
-const (
-	minBlockWidth  = 0.3 // the narrowest IPv4 block
-	minLabelWidth  = 8.0 // the narrowest block labelled with its CIDR
-	scaleLinear    = "to scale: widths in proportion to addresses, no block narrower than 0.3%"
-	scaleLogarithm = "log scale: widths in proportion to log2(addresses)+1, so a /56 shows inside a /32"
-)
-
-// stripSeg is a child, a free gap or, past MaxBlocks, a run of them.
-type stripSeg struct {
-	hostBits   []int // log2 of the size of each prefix it covers
-	res        *Resource
-	cidrs      []netip.Prefix // a gap's free CIDRs
-	first      netip.Prefix   // its first prefix, for a group's title
-	last       netip.Prefix   // its last prefix
-	children   int
-	gaps       int
-	used, size ipam.Count // of the known children, for a group's colour
-	free       ipam.Count
-}
-
-// newHTMLStrip draws cidr with the items inside it, in address order, and
-// the free gaps between them. Items that overlap one drawn before them are
-// left out of the strip.
+// newHTMLStrip draws cidr with the items inside it (htmlmap.NewStrip):
+// subnets of a VPC, or child pools and VPCs of a pool.
 func newHTMLStrip(cidr netip.Prefix, items []mapItem, pool bool, maxBlocks int) htmlStrip {
-	family := cidr.Addr().BitLen()
-	var inside []mapItem
-	for _, it := range items {
-		if it.cidr.Addr().BitLen() == family && it.cidr.Bits() >= cidr.Bits() && cidr.Contains(it.cidr.Addr()) {
-			inside = append(inside, it)
-		}
+	words := htmlmap.Words{Gap: "free, no subnet", Children: "subnets"}
+	if pool {
+		words = htmlmap.Words{Gap: "no child pool or VPC in this report", Children: "child pools and VPCs"}
 	}
-	slices.SortStableFunc(inside, func(a, b mapItem) int { return ipam.ComparePrefix(a.cidr, b.cidr) })
-	var segs []stripSeg
-	var used []netip.Prefix
-	var end netip.Addr // the last address of the last item drawn
-	for _, it := range inside {
-		if end.IsValid() && it.cidr.Addr().Compare(end) <= 0 {
-			continue // overlaps the previous item
-		}
-		end = lastAddr(it.cidr)
-		used = append(used, it.cidr)
-		s := stripSeg{hostBits: []int{family - it.cidr.Bits()}, res: it.res, first: it.cidr, last: it.cidr, children: 1}
+	hitems := make([]htmlmap.Item, len(items))
+	for i, it := range items {
+		hi := htmlmap.Item{CIDR: it.cidr, Title: blockTitle(*it.res, it.cidr), Class: "unknown"}
 		if it.res.Known {
-			s.used, s.size = it.res.Used, it.res.Total
+			hi.Class, hi.Used, hi.Total = utilizationClass(it.res.Percent()), it.res.Used, it.res.Total
 		}
-		segs = append(segs, s)
+		hitems[i] = hi
 	}
-	free, err := ipam.Free([]netip.Prefix{cidr}, used)
-	if err != nil {
-		free = nil // cannot happen: one family, inside cidr
-	}
-	var gaps []stripSeg
-	for _, f := range free {
-		if n := len(gaps); n > 0 && lastAddr(gaps[n-1].last).Next() == f.Addr() {
-			g := &gaps[n-1]
-			g.hostBits, g.cidrs, g.last, g.free = append(g.hostBits, family-f.Bits()), append(g.cidrs, f), f, g.free.Add(ipam.Size(f))
-			continue
-		}
-		gaps = append(gaps, stripSeg{hostBits: []int{family - f.Bits()}, cidrs: []netip.Prefix{f}, first: f, last: f, gaps: 1, free: ipam.Size(f)})
-	}
-	segs = append(segs, gaps...)
-	slices.SortFunc(segs, func(a, b stripSeg) int { return a.first.Addr().Compare(b.first.Addr()) })
-	if len(segs) > maxBlocks {
-		segs = groupSegs(segs, (len(segs)+maxBlocks-1)/maxBlocks)
-	}
-
-	st := htmlStrip{CIDR: cidr.String(), Scale: scaleLinear}
-	hostBits := family - cidr.Bits()
-	widths := make([]float64, len(segs))
-	if family == 128 {
-		st.Scale = scaleLogarithm
-		for i, s := range segs {
-			widths[i] = log2Sum(s.hostBits) + 1
-		}
-	} else {
-		for i, s := range segs {
-			for _, b := range s.hostBits {
-				widths[i] += math.Exp2(float64(b - hostBits))
-			}
-			widths[i] = max(widths[i]*100, minBlockWidth)
-		}
-	}
-	var sum float64
-	for _, w := range widths {
-		sum += w
-	}
-	for i, s := range segs {
-		w := widths[i] * 100 / sum
-		blk := htmlBlock{Width: strconv.FormatFloat(w, 'f', 2, 64)}
-		switch {
-		case s.children+s.gaps > 1:
-			blk.Class, blk.Title = "group unknown", groupTitle(s, pool)
-			if !s.size.IsZero() {
-				blk.Class = "group " + utilizationClass(s.used.Percent(s.size))
-			} else if s.children == 0 {
-				blk.Class = "group free"
-			}
-			if w >= minLabelWidth {
-				blk.Label = strconv.Itoa(s.children+s.gaps) + " blocks"
-			}
-		case s.res != nil:
-			blk.Class, blk.Title = "unknown", blockTitle(*s.res, s.first)
-			if s.res.Known {
-				blk.Class = utilizationClass(s.res.Percent())
-			}
-			if w >= minLabelWidth {
-				blk.Label = s.first.String()
-			}
-		default:
-			blk.Class, blk.Title = "free", gapTitle(s, pool)
-			if w >= minLabelWidth {
-				blk.Label = "free"
-			}
-		}
-		st.Blocks = append(st.Blocks, blk)
-	}
-	return st
+	return htmlmap.NewStrip(cidr, hitems, words, maxBlocks)
 }
 
 // blockTitle describes a child of a map, such as "subnet-0abc (app)
@@ -812,76 +683,3 @@ func blockTitle(r Resource, cidr netip.Prefix) string {
 	}
 	return b.String()
 }
-
-// groupSegs joins every n neighbouring segments into one.
-func groupSegs(segs []stripSeg, n int) []stripSeg {
-	out := make([]stripSeg, 0, (len(segs)+n-1)/n)
-	for chunk := range slices.Chunk(segs, n) {
-		g := stripSeg{first: chunk[0].first, last: chunk[len(chunk)-1].last}
-		for _, s := range chunk {
-			g.hostBits = append(g.hostBits, s.hostBits...)
-			g.children += s.children
-			g.gaps += s.gaps
-			g.used, g.size, g.free = g.used.Add(s.used), g.size.Add(s.size), g.free.Add(s.free)
-		}
-		out = append(out, g)
-	}
-	return out
-}
-
-// gapTitle says what a gap is: in a VPC, space no subnet holds; in a pool,
-// space no child pool or VPC of the report holds (a custom allocation, or
-// a VPC of an account not scanned, shows as a gap too).
-func gapTitle(s stripSeg, pool bool) string {
-	var b strings.Builder
-	if pool {
-		b.WriteString("no child pool or VPC in this report: ")
-	} else {
-		b.WriteString("free, no subnet: ")
-	}
-	for i, c := range s.cidrs {
-		if i > 0 {
-			b.WriteString(" ")
-		}
-		b.WriteString(c.String())
-	}
-	fmt.Fprintf(&b, " (%s %s)", s.free, addressesWord(s.free))
-	return b.String()
-}
-
-// groupTitle describes a run of blocks drawn as one.
-func groupTitle(s stripSeg, pool bool) string {
-	kind := "subnets"
-	if pool {
-		kind = "child pools and VPCs"
-	}
-	t := fmt.Sprintf("%d %s and %d free ranges from %s to %s, drawn as one block", s.children, kind, s.gaps, s.first.Addr(), lastAddr(s.last))
-	if !s.size.IsZero() {
-		t += fmt.Sprintf("; %s of %s addresses used (%.1f%%)", s.used, s.size, s.used.Percent(s.size))
-	}
-	if !s.free.IsZero() {
-		t += fmt.Sprintf("; %s %s free", s.free, addressesWord(s.free))
-	}
-	return t
-}
-
-func addressesWord(c ipam.Count) string {
-	if c == ipam.NewCount(1) {
-		return "address"
-	}
-	return "addresses"
-}
-
-// log2Sum returns log2 of the sum of 2^b over bits, without computing the
-// sum: it may not fit a float64's exact range.
-func log2Sum(bits []int) float64 {
-	m := slices.Max(bits)
-	var s float64
-	for _, b := range bits {
-		s += math.Exp2(float64(b - m))
-	}
-	return float64(m) + math.Log2(s)
-}
-
-// lastAddr returns the last address of p.
-func lastAddr(p netip.Prefix) netip.Addr { return netipx.PrefixLastIP(p) }

@@ -3,7 +3,8 @@ package usage
 import (
 	"bytes"
 	"strconv"
-	"strings"
+
+	"github.com/ipamkit/ipamkit/internal/htmlmap"
 )
 
 // The page is written by plain code, not executed from a text/template:
@@ -12,17 +13,11 @@ import (
 // monitor Lambda's grows from 14 MB to over 50 MB). What html/template
 // would do is done here by construction: markup is constant, and every
 // string from data passes through esc, html/template's own escaping of
-// text and quoted attribute values; the computed values (classes, widths,
+// text and quoted attribute values (htmlmap.Esc); the computed values (classes, widths,
 // counts, anchors) hold no character esc would change.
 
-// htmlEscaper escapes text and double-quoted attribute values as
-// html/template does: &, <, >, ", ', + and NUL.
-var htmlEscaper = strings.NewReplacer(
-	"\x00", "\uFFFD", `"`, "&#34;", "&", "&amp;", "'", "&#39;", "+", "&#43;", "<", "&lt;", ">", "&gt;",
-)
-
 // esc returns s escaped for HTML text or a double-quoted attribute value.
-func esc(s string) string { return htmlEscaper.Replace(s) }
+func esc(s string) string { return htmlmap.Esc(s) }
 
 // pageWriter writes a page into its buffer.
 type pageWriter struct{ bytes.Buffer }
@@ -41,13 +36,13 @@ func (b *pageWriter) page(p htmlPage) {
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
+<meta http-equiv="Content-Security-Policy" content="`+htmlmap.CSP+`">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
 <meta name="generator" content="ipamkit">
 <title>`, esc(p.Title), `</title>
 <style>
-`, htmlCSS, `</style>
+`, htmlmap.CSS, `</style>
 </head>
 <body>
 <header>
@@ -83,7 +78,7 @@ func (b *pageWriter) page(p htmlPage) {
 	b.w(`Written by ipamkit. This page lists at most `, countOf(o.MaxFindings, "finding"), `, `, countOf(o.MaxMaps, "map"), ` of `,
 		countOf(o.MaxBlocks, "block"), ` per CIDR and `, countOf(o.MaxRows, "tree row"), `, and says what it leaves out.</p></footer>
 <script>
-`, htmlJS, `</script>
+`, htmlmap.JS, `</script>
 </body>
 </html>
 `)

@@ -27,7 +27,7 @@
 	var filter = document.getElementById("filter");
 	filter.addEventListener("input", function () {
 		var q = filter.value.trim().toLowerCase();
-		document.querySelectorAll("tbody tr, figure.map").forEach(function (el) {
+		document.querySelectorAll("tbody tr, figure.map, details.pool").forEach(function (el) {
 			el.hidden = q !== "" && el.textContent.toLowerCase().indexOf(q) < 0;
 		});
 	});
