@@ -55,6 +55,11 @@
 // and neutralised in CSV, so a Name tag cannot split a row, reach the
 // terminal or become a spreadsheet formula.
 //
+// [Report.WriteHTML] renders it as one self-contained page to open, share
+// or attach to a ticket: the findings, an address-space map of every pool
+// and VPC, the organization and pool trees, the failed targets; its size
+// is bounded by [HTMLOptions].
+//
 // # Scanning an organization
 //
 // [ScanOrganization] (or an [OrganizationScanner] built once and run on a
