@@ -121,7 +121,8 @@
 // locale "None" to "" and a maximum netmask rule of /32 or /128 to none.
 // [Live.PlanOptions] hands the scope ID and operating regions to [Plan]. A
 // scope the caller cannot see is a [*ScopeNotFoundError] that names the
-// scopes it can.
+// scopes it can. [Live.WriteHTML] draws the tree as a page, with a map of
+// each pool's CIDRs and allocations.
 //
 // # Applying and waiting
 //

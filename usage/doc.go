@@ -82,6 +82,10 @@
 // with the date ("runs out in 9 days, about 2026-12-11"), and the metrics
 // gain DaysToExhaustion. [ForecastAll] forecasts many resources on every
 // core; a [Forecaster] reuses its buffers.
+// [Report.WriteHTML] renders it as one self-contained page to open, share
+// or attach to a ticket: the findings, an address-space map of every pool
+// and VPC, the organization and pool trees, the failed targets; its size
+// is bounded by [HTMLOptions].
 //
 // # Scanning an organization
 //

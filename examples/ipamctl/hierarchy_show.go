@@ -22,7 +22,7 @@ import (
 func hierarchyShowCommand() *Command {
 	return &Command{
 		Name:      "show",
-		UsageLine: "[--scope ID] [-o text|json]",
+		UsageLine: "[--scope ID] [-o text|json|html]",
 		Short:     "Draw the scope's live pool tree with CIDRs, allocations and usage.",
 		Long: `Read the scope's pools and draw them as a tree: each pool with its name
 (the last part of its ipamkit:path tag; "(unmanaged)" and its
@@ -33,7 +33,10 @@ in address order.
 
 -o json prints {"scope":{...},"pools":[...]}: every pool in tree order
 with its path, depth, CIDRs, allocations and usage, counts as decimal
-strings; later versions may add fields but will not change these.`,
+strings; later versions may add fields but will not change these.
+
+-o html prints one self-contained page: the tree with a map of each
+pool's CIDRs, its allocations and free space (hierarchy.Live.WriteHTML).`,
 		Examples: []Example{
 			{
 				Comment: "the demo IPAM, before its pools are adopted",
@@ -59,7 +62,7 @@ strings; later versions may add fields but will not change these.`,
 			scope := ""
 			format := "text"
 			fs.fn("scope", "ID", "The IPAM scope (ipam-scope-...); the default private scope of the caller's IPAM if not given.", scopeFlag(&scope))
-			fs.choice(&format, "o", []string{"text", "json"}, "Output format: text for people (the default) or json for programs.")
+			fs.choice(&format, "o", []string{"text", "json", "html"}, "Output format: text for people (the default), json for programs, html for a page to open in a browser.")
 			return func(ctx context.Context, e *env, args []string) error {
 				if err := noArgs(args); err != nil {
 					return err
@@ -70,9 +73,12 @@ strings; later versions may add fields but will not change these.`,
 				}
 				tree := newShowTree(s.live)
 				var b bytes.Buffer
-				if format == "json" {
+				switch format {
+				case "json":
 					err = tree.writeJSON(&b)
-				} else {
+				case "html":
+					err = s.live.WriteHTML(&b)
+				default:
 					err = tree.writeText(&b)
 				}
 				if err != nil {

@@ -9,7 +9,7 @@ import (
 )
 
 // writeUsageReport writes rep in format: table ([usage.Report.WriteTable]),
-// json or csv ([usage.Report.WriteCSV]). It builds the whole output before
+// json, csv ([usage.Report.WriteCSV]) or html ([usage.Report.WriteHTML]). It builds the whole output before
 // writing any of it.
 func writeUsageReport(w io.Writer, rep usage.Report, format string) error {
 	switch format {
@@ -22,6 +22,8 @@ func writeUsageReport(w io.Writer, rep usage.Report, format string) error {
 		return err
 	case "csv":
 		return rep.WriteCSV(w)
+	case "html":
+		return rep.WriteHTML(w, usage.HTMLOptions{})
 	default:
 		return rep.WriteTable(w)
 	}

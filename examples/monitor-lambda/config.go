@@ -146,6 +146,11 @@ type Config struct {
 	ForecastWindow time.Duration
 	// Exhaustion are the thresholds in days to exhaustion.
 	Exhaustion usage.ExhaustionDays
+
+	// ReportBucket is the S3 bucket the HTML report of each scan is put
+	// in; empty means none. ReportPrefix starts its keys: ipamkit/ when
+	// a bucket is given without it.
+	ReportBucket, ReportPrefix string
 }
 
 // Policy returns the usage policy of c.
@@ -228,9 +233,18 @@ func configFromEnv(getenv func(string) string) (Config, error) {
 		envconfig.Var{Name: envConcurrency, Set: envconfig.Range(&c.Concurrency, envconfig.ParseInt, 1, 256, "want a whole number from 1 to 256")},
 		envconfig.Var{Name: envDeadlineMargin, Set: envconfig.Range(&c.DeadlineMargin, envconfig.ParseDuration, time.Second, 15*time.Minute, "want a duration from 1s to 15m, such as 30s or 30")},
 		envconfig.Var{Name: envLogLevel, Set: envconfig.LogLevel(&c.LogLevel)},
+
+		// The HTML report (report_html.go).
+		envconfig.Var{Name: envReportBucket, Set: envconfig.String(&c.ReportBucket, validBucket, envconfig.Quoted,
+			"want an S3 bucket name (3 to 63 lower-case letters, digits, dots and hyphens), or nothing for no HTML report")},
+		envconfig.Var{Name: envReportPrefix, Set: envconfig.String(&c.ReportPrefix, validReportPrefix, envconfig.Quoted,
+			"want a key prefix of letters, digits and !_.*'()/- not starting with /, such as ipamkit/")},
 	)
 	c.State.read(getenv, &p) // alerts on change
 	c.readForecast(getenv, &p)
+	if c.ReportBucket != "" && c.ReportPrefix == "" {
+		c.ReportPrefix = defaultReportPrefix
+	}
 	if err := p.Err(); err != nil {
 		return Config{}, err
 	}

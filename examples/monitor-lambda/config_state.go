@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"regexp"
 	"time"
 
 	"github.com/ipamkit/ipamkit/internal/envconfig"
@@ -25,9 +24,6 @@ const (
 // IPAMKIT_STATE_KEY is not set.
 const defaultStateKey = "ipamkit/monitor-state.json"
 
-// bucketPattern is an S3 general purpose bucket name.
-var bucketPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
-
 // stateConfig configures alerts on change. The zero stateConfig alerts on
 // every run, as the monitor sample did.
 type stateConfig struct {
@@ -45,7 +41,7 @@ type stateConfig struct {
 func (s *stateConfig) read(getenv func(string) string, p *envconfig.Problems) {
 	var remind string
 	envconfig.Read(getenv, p,
-		envconfig.Var{Name: envStateBucket, Set: envconfig.String(&s.Bucket, bucketPattern.MatchString, envconfig.Quoted,
+		envconfig.Var{Name: envStateBucket, Set: envconfig.String(&s.Bucket, validBucket, envconfig.Quoted,
 			"want an S3 bucket name: 3 to 63 lower-case letters, digits, dots and hyphens")},
 		envconfig.Var{Name: envStateKey, Set: envconfig.String(&s.Key, func(v string) bool { return len(v) <= 1024 }, envconfig.Quoted,
 			"want an S3 object key of at most 1024 bytes")},

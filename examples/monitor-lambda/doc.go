@@ -65,6 +65,10 @@
 //	                                  are reported as not scanned. A Go duration or whole seconds, 1s
 //	                                  to 15m.
 //	AWS_LAMBDA_LOG_LEVEL       INFO   set by Lambda's logging controls: TRACE, DEBUG, INFO, WARN, ERROR.
+//	IPAMKIT_REPORT_BUCKET      (none) S3 bucket the scan's HTML report (usage.Report.WriteHTML) is put
+//	                                  in after the alert, as PREFIX/report-20261123T060000Z.html and
+//	                                  PREFIX/latest.html; none when empty.
+//	IPAMKIT_REPORT_PREFIX      ipamkit/  prefix of those keys.
 //
 // Alerts on change: with a state bucket, each run compares its findings
 // with the previous run's, kept in one S3 object, and alerts only on what
@@ -129,7 +133,10 @@
 // ResourceRegion, ResourceOwnerId, IpUsage (a fraction from 0 to 1, as the
 // API gives it), IpAddressTotal and IpAddressAvailable (exact integers),
 // and more. Report is the whole usage.Report. NotifyErrors lists the
-// notifiers and metric sinks that failed, when any did.
+// notifiers and metric sinks that failed, when any did. HtmlReport holds
+// the s3:// URLs of the HTML report, when a bucket is configured, and
+// HtmlReportError why it could not be written: that fails neither the
+// invocation nor the alert.
 //
 // # Failures
 //
@@ -160,5 +167,6 @@
 // sts:AssumeRole on the member roles; organizations:ListAccounts
 // (organization); sns:Publish on the topic; cloudwatch:PutMetricData when
 // IpamCloudWatchEnabled; ssm:GetParameter and kms:Decrypt, or
-// secretsmanager:GetSecretValue, on the credentials named.
+// secretsmanager:GetSecretValue, on the credentials named; s3:PutObject on
+// IPAMKIT_REPORT_BUCKET/IPAMKIT_REPORT_PREFIX* when a bucket is named.
 package main

@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
@@ -46,6 +47,11 @@ type Response struct {
 	// NotifyErrors names each notifier or metrics sink that failed, with
 	// its error, which holds no credential. Empty when all went well.
 	NotifyErrors []string `json:"NotifyErrors,omitempty"`
+	// HTMLReport are the s3:// URLs of the scan's HTML page, when
+	// IPAMKIT_REPORT_BUCKET names a bucket; HTMLReportError says why it
+	// could not be written.
+	HTMLReport      []string `json:"HtmlReport,omitempty"`
+	HTMLReportError string   `json:"HtmlReportError,omitempty"`
 }
 
 // ResourceCIDR is one resource over a threshold, in the shape of the
@@ -91,6 +97,7 @@ type handlerOptions struct {
 	Logger *slog.Logger       // nil discards records
 	HTTP   notify.HTTPOptions // delivery to Slack, Teams and the webhook
 	Now    func() time.Time   // nil means time.Now
+	S3     s3API              // the HTML report's bucket; nil means an S3 client of the configuration
 }
 
 // handler runs the monitor. It is built once per container by newHandler,
@@ -103,6 +110,7 @@ type handler struct {
 	notifiers notify.Multi // the notifiers of alerts and the sinks of metrics
 	state     usage.State  // the previous run's findings; nil alerts on every run (handler_state.go)
 	forecast  *forecaster  // nil without IPAMKIT_FORECAST
+	s3        s3API        // nil when no HTML report is kept
 
 	log *slog.Logger
 	now func() time.Time
@@ -144,6 +152,12 @@ func newHandler(ctx context.Context, awsCfg aws.Config, c Config, optFns ...func
 		o.Now = time.Now
 	}
 	h := &handler{cfg: c, log: o.Logger, now: o.Now, regions: c.Regions}
+	if c.ReportBucket != "" {
+		h.s3 = o.S3
+		if h.s3 == nil {
+			h.s3 = s3.NewFromConfig(awsCfg)
+		}
+	}
 	if len(h.regions) == 0 {
 		if awsCfg.Region == "" {
 			return nil, errNoRegion
@@ -350,6 +364,13 @@ func (h *handler) Handle(ctx context.Context, event json.RawMessage) (Response, 
 		resp.NotifyErrors = append(resp.NotifyErrors, f.Error())
 	}
 	h.logDelivery(ctx, log, d)
+	if h.s3 != nil { // after the alert: a slow bucket must not delay it
+		var err error
+		if resp.HTMLReport, err = h.putReport(ctx, log, rep); err != nil {
+			resp.HTMLReportError = err.Error()
+			log.LogAttrs(ctx, slog.LevelError, "HTML report not written", slog.String("error", err.Error()))
+		}
+	}
 	if d.AllNotifiersFailed() {
 		notifiers := resp.NotifyErrors[:len(d.NotifyErrors)] // before the sinks'
 		return resp, fmt.Errorf("alert not delivered, every notifier failed: %s", strings.Join(notifiers, "; "))

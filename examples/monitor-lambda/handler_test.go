@@ -181,7 +181,7 @@ type run struct {
 }
 
 // newRun builds the handler as main does, from env, against the world.
-func (w *testWorld) newRun(t *testing.T, env map[string]string) (*run, error) {
+func (w *testWorld) newRun(t *testing.T, env map[string]string, optFns ...func(*handlerOptions)) (*run, error) {
 	t.Helper()
 	cfg, err := configFromEnv(func(k string) string { return env[k] })
 	require.NoError(t, err)
@@ -190,6 +190,9 @@ func (w *testWorld) newRun(t *testing.T, env map[string]string) (*run, error) {
 		o.Stdout = r.stdout
 		o.Logger = slog.New(slog.NewJSONHandler(r.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 		o.HTTP.MaxAttempts = 1
+		for _, fn := range optFns {
+			fn(o)
+		}
 	})
 	return r, err
 }

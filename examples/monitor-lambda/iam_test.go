@@ -1,10 +1,14 @@
 package main
 
 import (
+	"os"
+	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.uber.org/mock/gomock"
 
 	"github.com/ipamkit/ipamkit/internal/cfntest"
 )
@@ -48,6 +52,7 @@ var starResourceActions = []string{
 func TestIAMPolicyMatchesCalls(t *testing.T) {
 	t.Parallel()
 	own, assumed := map[string]bool{}, map[string]bool{}
+	const reportBucket, reportPrefix = "ipam-reports", "network/ipam/"
 	// The forecast reads its history from CloudWatch in one run, from
 	// IPAM in the other.
 	for i, accounts := range []string{networkAccount + "," + prodAccount, organizationKeyword} {
@@ -60,7 +65,13 @@ func TestIAMPolicyMatchesCalls(t *testing.T) {
 		env[envCloudWatchEnabled] = "true"
 		env[envAllClear] = "true"
 		env[envStateBucket] = stateBucket // s3:GetObject and s3:PutObject
-		r, err := w.newRun(t, env)
+		env[envReportBucket], env[envReportPrefix] = reportBucket, reportPrefix
+		// S3 is not in the fake: the HTML report's puts are recorded by a
+		// mock, and proven to stay inside the policy's bucket/prefix*.
+		var puts []putObject
+		s3mock := NewMocks3API(gomock.NewController(t))
+		recordPuts(s3mock, &puts, nil)
+		r, err := w.newRun(t, env, func(o *handlerOptions) { o.S3 = s3mock })
 		require.NoError(t, err)
 		resp, err := r.h.Handle(t.Context(), scheduledEvent(t))
 		require.NoError(t, err, "accounts %s", accounts)
@@ -70,6 +81,12 @@ func TestIAMPolicyMatchesCalls(t *testing.T) {
 		require.NotEmpty(t, resp.Report.Resources)
 		for _, r := range resp.Report.Resources {
 			require.NotNil(t, r.Forecast, "forecast from %s: %s", env[envForecast], r.ID)
+		}
+		require.NotEmpty(t, puts, "the HTML report was put")
+		for _, p := range puts {
+			assert.Equal(t, reportBucket, p.bucket)
+			assert.True(t, strings.HasPrefix(p.key, reportPrefix), "key %q under %s", p.key, reportPrefix)
+			own["s3:PutObject"] = true
 		}
 
 		for _, c := range w.srv.Calls() {
@@ -98,6 +115,19 @@ func TestIAMPolicyMatchesCalls(t *testing.T) {
 	})
 }
 
+// TestReportPolicyResource checks that s3:PutObject is granted on the
+// configured bucket and prefix only, the keys TestIAMPolicyMatchesCalls
+// saw the function write (which also proves no other S3 action is
+// granted).
+func TestReportPolicyResource(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile(monitorTemplate)
+	require.NoError(t, err)
+	stmt := regexp.MustCompile(`(?m)^ +Action: s3:PutObject\n +Resource: (.*)$`).FindStringSubmatch(string(b))
+	require.NotNil(t, stmt, "a statement granting s3:PutObject in %s", monitorTemplate)
+	assert.Equal(t, "!Sub arn:${AWS::Partition}:s3:::${IpamkitReportBucket}/${IpamkitReportPrefix}*", stmt[1])
+}
+
 // TestTemplateEnvironment checks that the function's environment sets
 // every variable the code reads (AWS_LAMBDA_LOG_LEVEL is Lambda's own),
 // each from a parameter, and no other.
@@ -107,7 +137,7 @@ func TestTemplateEnvironment(t *testing.T) {
 		envCloudWatchNamespace, envSources, envAccounts, envRegions, envIPAMRegion, envRoleName, envExternalID, envWarning,
 		envMetrics, envAllClear, envConcurrency, envDeadlineMargin,
 		envStateBucket, envStateKey, envRemind, envSNSFilter, envSlackFilter, envTeamsFilter, envWebhookFilter,
-		envForecast, envForecastWindow, envExhaustionWarning, envExhaustionCrit}
+		envForecast, envForecastWindow, envExhaustionWarning, envExhaustionCrit, envReportBucket, envReportPrefix}
 	for _, cr := range credentials {
 		want = append(want, cr.param, cr.secretID)
 	}
