@@ -259,7 +259,7 @@ func (h *handler) put(ctx context.Context, key string, body []byte) error {
 		ContentLength: aws.Int64(int64(len(body))), ContentType: aws.String("application/json"),
 	})
 	if err != nil {
-		return fmt.Errorf("write s3://%s/%s: %w", h.cfg.Bucket, key, err)
+		return fmt.Errorf("write %q in bucket %s: %w", key, h.cfg.Bucket, err)
 	}
 	return nil
 }
@@ -267,11 +267,11 @@ func (h *handler) put(ctx context.Context, key string, body []byte) error {
 // get returns the object key of the bucket; the caller closes it.
 func (h *handler) get(ctx context.Context, bucket, key string) (io.ReadCloser, error) {
 	if bucket != h.cfg.Bucket {
-		return nil, fmt.Errorf("read s3://%s/%s: not the bucket of %s (%s)", bucket, key, envBucket, h.cfg.Bucket)
+		return nil, fmt.Errorf("read %q in bucket %s: not the bucket of %s (%s)", key, bucket, envBucket, h.cfg.Bucket)
 	}
 	out, err := h.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
 	if err != nil {
-		return nil, fmt.Errorf("read s3://%s/%s: %w", bucket, key, err)
+		return nil, fmt.Errorf("read %q in bucket %s: %w", key, bucket, err)
 	}
 	return out.Body, nil
 }
@@ -398,6 +398,26 @@ var (
 	errNotRun = errors.New("batch not run")
 )
 
+// batchError is the error of a target that no batch scanned: its batch
+// failed (errBatchFailed, with the child execution's error and cause) or
+// never ran (errNotRun). Its code, in the report's JSON and the alert, is
+// BatchFailed or BatchNotRun.
+type batchError struct {
+	kind  error // errBatchFailed or errNotRun
+	cause string
+}
+
+func (e *batchError) Error() string { return e.kind.Error() + ": " + e.cause }
+func (e *batchError) Unwrap() error { return e.kind }
+
+// ErrorCode returns BatchFailed or BatchNotRun.
+func (e *batchError) ErrorCode() string {
+	if e.kind == errNotRun {
+		return "BatchNotRun"
+	}
+	return "BatchFailed"
+}
+
 // merge returns the merged report of in and the number of failed batches,
 // or the error that left nothing to merge.
 func (h *handler) merge(ctx context.Context, in mergeInput) (usage.Report, int, error) {
@@ -429,7 +449,7 @@ func (h *handler) merge(ctx context.Context, in mergeInput) (usage.Report, int, 
 		left.remove(batch.Items)
 		if r.Status != "SUCCEEDED" {
 			failed++
-			reports = append(reports, usage.FailedReport(batch.Items, fmt.Errorf("%w: %s", errBatchFailed, r.stateError)))
+			reports = append(reports, usage.FailedReport(batch.Items, &batchError{errBatchFailed, r.stateError.String()}))
 			return nil
 		}
 		rep, err := h.batchReport(ctx, r)
@@ -443,7 +463,7 @@ func (h *handler) merge(ctx context.Context, in mergeInput) (usage.Report, int, 
 		return usage.Report{}, 0, err
 	}
 	if rest := left.items(); len(rest) > 0 {
-		reports = append(reports, usage.FailedReport(rest, fmt.Errorf("%w: the map stopped before its batch ran", errNotRun)))
+		reports = append(reports, usage.FailedReport(rest, &batchError{errNotRun, "the map stopped before its batch ran"}))
 	}
 	rep, err := h.evaluate(reports...)
 	if err != nil {

@@ -61,7 +61,7 @@ func (h *handler) readItems(ctx context.Context, bucket, key string) ([]usage.Sc
 	defer body.Close()
 	var items []usage.ScanItem
 	if err := json.NewDecoder(body).Decode(&items); err != nil {
-		return nil, fmt.Errorf("merge: targets s3://%s/%s: %w", bucket, key, err)
+		return nil, fmt.Errorf("merge: targets %q in bucket %s: %w", key, bucket, err)
 	}
 	return items, nil
 }
@@ -81,7 +81,7 @@ func (h *handler) readResults(ctx context.Context, bucket, key string, fn func(r
 	err = json.NewDecoder(body).Decode(&m)
 	body.Close()
 	if err != nil {
-		return fmt.Errorf("merge: manifest s3://%s/%s: %w", bucket, key, err)
+		return fmt.Errorf("merge: manifest %q in bucket %s: %w", key, bucket, err)
 	}
 	files := append(append(append([]resultFile(nil), m.ResultFiles.SUCCEEDED...), m.ResultFiles.FAILED...), m.ResultFiles.PENDING...)
 	for _, f := range files {
@@ -104,19 +104,19 @@ func (h *handler) readResultFile(ctx context.Context, bucket, key string, fn fun
 	defer body.Close()
 	dec := json.NewDecoder(body)
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
-		return fmt.Errorf("merge: result file s3://%s/%s: want a JSON array of child executions", bucket, key)
+		return fmt.Errorf("merge: result file %q in bucket %s: want a JSON array of child executions", key, bucket)
 	}
 	for dec.More() {
 		var r result
 		if err := dec.Decode(&r); err != nil {
-			return fmt.Errorf("merge: result file s3://%s/%s: %w", bucket, key, err)
+			return fmt.Errorf("merge: result file %q in bucket %s: %w", key, bucket, err)
 		}
 		if err := fn(r); err != nil {
-			return fmt.Errorf("merge: result file s3://%s/%s: %w", bucket, key, err)
+			return fmt.Errorf("merge: result file %q in bucket %s: %w", key, bucket, err)
 		}
 	}
 	if _, err := dec.Token(); err != nil && !errors.Is(err, io.EOF) {
-		return fmt.Errorf("merge: result file s3://%s/%s: %w", bucket, key, err)
+		return fmt.Errorf("merge: result file %q in bucket %s: %w", key, bucket, err)
 	}
 	return nil
 }
@@ -143,7 +143,7 @@ func (h *handler) batchReport(ctx context.Context, r result) (usage.Report, erro
 	defer body.Close()
 	var rep usage.Report
 	if err := json.NewDecoder(body).Decode(&rep); err != nil {
-		return usage.Report{}, fmt.Errorf("report of %s, s3://%s/%s: %w", r.name(), h.cfg.Bucket, out.ReportKey, err)
+		return usage.Report{}, fmt.Errorf("report of %s, %q in bucket %s: %w", r.name(), out.ReportKey, h.cfg.Bucket, err)
 	}
 	return rep, nil
 }
