@@ -52,9 +52,9 @@ type aslState struct {
 	} `json:"Catch"`
 
 	ItemReader *struct {
-		Resource     string         `json:"Resource"`
+		Resource     string                     `json:"Resource"`
 		ReaderConfig struct{ InputType string } `json:"ReaderConfig"`
-		Parameters   map[string]any `json:"Parameters"`
+		Parameters   map[string]any             `json:"Parameters"`
 	} `json:"ItemReader"`
 	ItemBatcher *struct {
 		MaxItemsPerBatch      int            `json:"MaxItemsPerBatch"`
