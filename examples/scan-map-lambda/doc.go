@@ -17,9 +17,10 @@
 //     ResultWriter's manifest.json and its SUCCEEDED_n.json and FAILED_n.json
 //     files under results/), merges the partial reports with usage.Merge,
 //     evaluates the policy once and notifies once: one alert to SNS and
-//     one set of metrics. Every target of a batch that failed, or that the
-//     map never ran, is a failed target in the merged report, with the
-//     batch's error, and the alert counts and lists it: never a silent gap.
+//     one set of metrics. Every target of a batch that failed, whose report
+//     cannot be read, or that the map never ran, is a failed target in the
+//     merged report, with the batch's error and the code BatchFailed or
+//     BatchNotRun, and the alert counts and lists it: never a silent gap.
 //     When the list step or the whole map failed, the state machine's Catch
 //     brings the error here and the notifiers get a "scan failed" alert.
 //

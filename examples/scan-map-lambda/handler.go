@@ -343,9 +343,10 @@ const maxMessage = 32 << 10
 // metrics to the sink. When the list step or the whole map failed, it
 // sends the "scan failed" alert instead.
 //
-// Merge returns an error only when nothing was said: the results could
-// not be read — the scan-failed alert then goes out first — or every
-// notifier failed.
+// Results that cannot be read at all (the targets, the manifest, a result
+// file) give the "scan failed" alert; a child's report that cannot be read
+// makes its batch a failed batch. Merge returns an error only when every
+// notifier failed: nothing was said, and a retry cannot say it twice.
 func (h *handler) Merge(ctx context.Context, in mergeInput) (Response, error) {
 	log := h.invocationLog(ctx)
 	rep, batches, err := h.merge(ctx, in)
@@ -454,7 +455,10 @@ func (h *handler) merge(ctx context.Context, in mergeInput) (usage.Report, int, 
 		}
 		rep, err := h.batchReport(ctx, r)
 		if err != nil {
-			return err
+			// The batch ran but its report cannot be read: its targets
+			// failed, the other batches still count.
+			failed++
+			rep = usage.FailedReport(batch.Items, &batchError{errBatchFailed, err.Error()})
 		}
 		reports = append(reports, rep)
 		return nil

@@ -367,14 +367,6 @@ func TestMergeBadResults(t *testing.T) {
 			"results/m/SUCCEEDED_0.json": `{}`},
 			`{"bucket":"` + bucket + `","key":"targets/x.json","map":{"ResultWriterDetails":{"Bucket":"` + bucket + `","Key":"results/m/manifest.json"}}}`,
 			"want a JSON array of child executions"},
-		{"an output without a report", map[string]string{"targets/x.json": `[]`, "results/m/manifest.json": `{"ResultFiles":{"SUCCEEDED":[{"Key":"results/m/SUCCEEDED_0.json"}]}}`,
-			"results/m/SUCCEEDED_0.json": `[{"Name":"c1","Status":"SUCCEEDED","Input":"{\"Items\":[]}","Output":"{\"targets\":0}"}]`},
-			`{"bucket":"` + bucket + `","key":"targets/x.json","map":{"ResultWriterDetails":{"Bucket":"` + bucket + `","Key":"results/m/manifest.json"}}}`,
-			"output of child execution c1: neither a report nor a report key"},
-		{"a report key elsewhere", map[string]string{"targets/x.json": `[]`, "results/m/manifest.json": `{"ResultFiles":{"SUCCEEDED":[{"Key":"results/m/SUCCEEDED_0.json"}]}}`,
-			"results/m/SUCCEEDED_0.json": `[{"Name":"c1","Status":"SUCCEEDED","Input":"{\"Items\":[]}","Output":"{\"reportKey\":\"targets/x.json\"}"}]`},
-			`{"bucket":"` + bucket + `","key":"targets/x.json","map":{"ResultWriterDetails":{"Bucket":"` + bucket + `","Key":"results/m/manifest.json"}}}`,
-			`report key "targets/x.json": want a key under partial/`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -393,6 +385,44 @@ func TestMergeBadResults(t *testing.T) {
 			assert.Contains(t, resp.Message, tt.want)
 			require.Len(t, w.srv.Messages(), 1)
 			assert.Contains(t, w.srv.Messages()[0].Message, tt.want)
+		})
+	}
+}
+
+// TestMergeUnreadableReport checks that a child that succeeded but whose
+// report cannot be read counts as a failed batch: its targets are failed
+// targets, and the other batches' reports still count.
+func TestMergeUnreadableReport(t *testing.T) {
+	t.Parallel()
+	item := `{\"accountId\":\"333333333333\",\"region\":\"us-east-1\",\"sources\":[\"ec2\"]}`
+	tests := []struct {
+		name   string
+		output string
+		want   string
+	}{
+		{"no report", `{\"targets\":1}`, "output of child execution c1: neither a report nor a report key"},
+		{"a report key elsewhere", `{\"reportKey\":\"targets/x.json\"}`, `report key "targets/x.json": want a key under partial/`},
+		{"a missing report", `{\"reportKey\":\"partial/x.json\"}`, `report of child execution c1: read "partial/x.json" in bucket ` + bucket},
+		{"not JSON", `{`, "output of child execution c1: unexpected end of JSON input"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			w := newTestWorld(t)
+			w.s3.put("test", bucket, "targets/x.json", []byte(`[`+strings.ReplaceAll(item, `\"`, `"`)+`]`))
+			w.s3.put("test", bucket, "results/m/manifest.json", []byte(`{"ResultFiles":{"SUCCEEDED":[{"Key":"results/m/SUCCEEDED_0.json"}]}}`))
+			w.s3.put("test", bucket, "results/m/SUCCEEDED_0.json",
+				[]byte(`[{"Name":"c1","Status":"SUCCEEDED","Input":"{\"Items\":[`+item+`]}","Output":"`+tt.output+`"}]`))
+			f, err := w.newFunction(t, w.env(), stepMerge, mergeKey)
+			require.NoError(t, err)
+			var in mergeInput
+			require.NoError(t, json.Unmarshal([]byte(`{"bucket":"`+bucket+`","key":"targets/x.json","map":{"ResultWriterDetails":{"Bucket":"`+bucket+`","Key":"results/m/manifest.json"}}}`), &in))
+			rep, failed, err := f.h.merge(t.Context(), in)
+			require.NoError(t, err)
+			assert.Equal(t, 1, failed)
+			require.Len(t, rep.Errors, 1)
+			assert.Equal(t, "BatchFailed", rep.Errors[0].Code())
+			assert.ErrorContains(t, rep.Errors[0], tt.want)
 		})
 	}
 }
