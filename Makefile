@@ -1,7 +1,8 @@
 # Builds the Lambda functions of examples/ as deployable zips, reproducibly:
 # the same source and Go toolchain give the same bytes, on any machine.
 #
-#   make lambda-zips              dist/monitor-lambda.zip, dist/account-lambda.zip, dist/hierarchy-cfn.zip
+#   make lambda-zips              dist/monitor-lambda.zip, dist/account-lambda.zip, dist/hierarchy-cfn.zip,
+#                                 dist/scan-map-lambda.zip
 #                                 (linux/arm64, provided.al2023)
 #   make check-reproducible       builds again from a copy of the sources at another
 #                                 path and compares the zips' SHA-256 (run by CI)
@@ -46,7 +47,7 @@
 
 GO      ?= go
 DIST    ?= dist
-LAMBDAS := monitor-lambda account-lambda hierarchy-cfn
+LAMBDAS := monitor-lambda account-lambda hierarchy-cfn scan-map-lambda
 GOARCH_LAMBDA := arm64
 LAMBDA_TAGS := lambda.norpc
 LAMBDA_MAX_BYTES ?= 20971520
