@@ -351,7 +351,7 @@ func (s *Server) serve(ctx context.Context, c *call) (any, *apiError) {
 	defer s.mu.Unlock()
 	s.st.advance()
 	out, herr := o.handle(s, c)
-	if !isRead(c.op) {
+	if changesViews(c) {
 		s.st.version++ // a write may change any computed view
 	}
 	if herr != nil {
@@ -364,6 +364,19 @@ func (s *Server) serve(ctx context.Context, c *call) (any, *apiError) {
 	}
 	s.logCall(c, nil)
 	return out, nil
+}
+
+// changesViews reports whether a call may change what the computed views
+// (IPAM's resource CIDRs) are made of: a write to EC2, Organizations or
+// RAM. STS, CloudWatch, SNS, EventBridge, Lambda, SSM and Secrets Manager
+// calls never do; an AssumeRole must not make the next page of
+// GetIpamResourceCidrs compute the whole view again.
+func changesViews(c *call) bool {
+	switch c.svc.name {
+	case "ec2", "organizations", "ram":
+		return !isRead(c.op)
+	}
+	return false
 }
 
 // admit authenticates a call, finds its operation and applies fault rules.
