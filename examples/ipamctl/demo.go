@@ -65,13 +65,16 @@ percentile of a seeded log-normal draw, e.g. 50ms/300ms), and
 --rate-limits aws applies EC2's published request rate limits per
 account, region and API action (100 calls at once, then 20 a second,
 for Describe and Get actions; 50, then 5 a second, for changes),
-answered with RequestLimitExceeded, as AWS answers.
+answered with RequestLimitExceeded, as AWS answers. 5,000
+account-regions, 50 ms a call and AWS's limits:
+
+  ipamctl demo serve --generate 2500x1x20 --regions us-east-1,us-west-2 \
+      --latency 50ms --rate-limits aws
 
 Requests are answered as AWS answers them but signatures are not
 checked: this is for trying things out, never for real credentials.`,
 		Examples: []Example{
 			{Comment: "this help, which describes the demo organization", Args: "demo serve --help"},
-			{Comment: "5,000 account-regions, 50 ms a call and AWS's rate limits", Args: "demo serve --generate 2500x1x20 --regions us-east-1,us-west-2 --latency 50ms --rate-limits aws"},
 		},
 		Flags: func(fs *flagSet) runFunc {
 			port := 4566
