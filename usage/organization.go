@@ -73,9 +73,12 @@ type OrganizationScanOptions struct {
 
 	// Policy evaluates the resources into findings.
 	Policy Policy
-	// Concurrency, TargetTimeout and DeadlineMargin are the Scanner's
-	// ([ScannerOptions]).
+	// Concurrency, PerAccount, PerRegion, TargetTimeout and
+	// DeadlineMargin are the Scanner's ([ScannerOptions]): by default 16
+	// targets at once, 4 of one account.
 	Concurrency    int
+	PerAccount     int
+	PerRegion      int
 	TargetTimeout  time.Duration
 	DeadlineMargin time.Duration
 	// Logger receives one record per target; nil discards them.
@@ -239,7 +242,20 @@ func (s *OrganizationScanner) Targets(ctx context.Context) ([]Target, error) {
 		return nil, &ScanError{Step: "targets of the organization", AccountID: caller.AccountID, Region: s.region, Err: ErrNoTargets,
 			Hint: "the organization lists no ACTIVE account: check that these credentials are of the organization to scan"}
 	}
-	return WithoutRoleFor(targets, caller.AccountID), nil
+	return WithoutRoleFor(uniqueTargets(targets), caller.AccountID), nil
+}
+
+// uniqueTargets drops, in place, every target whose account and region
+// came before: an account listed twice is scanned once.
+func uniqueTargets(targets []Target) []Target {
+	type key struct{ account, region string }
+	seen := make(map[key]bool, len(targets))
+	return slices.DeleteFunc(targets, func(t Target) bool {
+		k := key{t.AccountID, t.Region}
+		dup := seen[k]
+		seen[k] = true
+		return dup
+	})
 }
 
 // Scan measures the IPAM (SourceIPAM, SourcePools) where it lives and EC2
@@ -256,6 +272,8 @@ func (s *OrganizationScanner) Scan(ctx context.Context) (Report, error) {
 	if err != nil {
 		return Report{}, err
 	}
+	// IPAM first, then EC2: run at the same time, the two scans would
+	// count each other's API calls.
 	var reports []Report
 	if len(s.ipam) > 0 {
 		ipamAccount := cmp.Or(s.opts.IPAMAccount, caller.AccountID)
@@ -277,6 +295,9 @@ func (s *OrganizationScanner) Scan(ctx context.Context) (Report, error) {
 		}
 		reports = append(reports, rep)
 	}
+	if len(reports) == 1 {
+		return reports[0], nil // already one report: merging would copy it for nothing
+	}
 	return Merge(reports...), nil // one resource for IPAM's and EC2's figures of a VPC or subnet
 }
 
@@ -284,6 +305,7 @@ func (s *OrganizationScanner) scanner(sources []Source) *Scanner {
 	return NewScanner(s.opts.Clients, func(so *ScannerOptions) {
 		so.Sources, so.IPAM, so.Policy = sources, s.opts.IPAM, s.opts.Policy
 		so.Concurrency, so.TargetTimeout, so.DeadlineMargin, so.Logger = s.opts.Concurrency, s.opts.TargetTimeout, s.opts.DeadlineMargin, s.opts.Logger
+		so.PerAccount, so.PerRegion = s.opts.PerAccount, s.opts.PerRegion
 	})
 }
 

@@ -172,6 +172,11 @@ func (v resourceJSON) resource() Resource {
 // same account, region, type and ID whose CIDR, or one of whose CIDRs, is
 // the record's. rs is not modified.
 func mergeSources(rs []Resource) []Resource {
+	if !slices.ContainsFunc(rs, func(r Resource) bool {
+		return r.Source == SourceIPAM && (r.Type == TypeVPC || r.Type == TypeSubnet)
+	}) {
+		return rs // nothing to merge: no index of every EC2 resource, no copy
+	}
 	type id struct {
 		account, region string
 		typ             ResourceType

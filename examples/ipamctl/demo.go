@@ -34,7 +34,7 @@ func demoCommand() *Command {
 func demoServeCommand() *Command {
 	return &Command{
 		Name:      "serve",
-		UsageLine: "[--port N] [--data FILE] [--generate AxVxS] [--regions R,...] [--near-exhaustion F] [--growth N] [--seed N]",
+		UsageLine: "[--port N] [--data FILE] [--generate AxVxS] [--regions R,...] [--near-exhaustion F] [--growth N] [--seed N] [--latency D[/P99]] [--rate-limits none|aws]",
 		Short:     "Serve the demo organization until interrupted.",
 		Long: `Start the fake on 127.0.0.1, print the environment to export so that
 the AWS CLI and every ipamctl command use it, and serve until
@@ -56,7 +56,20 @@ account's key is printed on standard error.
 --data loads a dataset file instead (YAML, as in internal/awsfake's
 testdata); --generate builds a large organization: A accounts with V
 VPCs of S /24 subnets in each region, for trying ipamctl at scale, up to
-1,000,000 subnets in all (about 2 GB of memory).
+1,000,000 subnets in all (about 2 GB of memory). 2500x1x20 with
+--regions us-east-1,us-west-2 is 5,000 account-regions.
+
+--latency and --rate-limits make the fake answer as AWS does at scale:
+every call takes the latency (a fixed time, or a median and 99th
+percentile of a seeded log-normal draw, e.g. 50ms/300ms), and
+--rate-limits aws applies EC2's published request rate limits per
+account, region and API action (100 calls at once, then 20 a second,
+for Describe and Get actions; 50, then 5 a second, for changes),
+answered with RequestLimitExceeded, as AWS answers. 5,000
+account-regions, 50 ms a call and AWS's limits:
+
+  ipamctl demo serve --generate 2500x1x20 --regions us-east-1,us-west-2 \
+      --latency 50ms --rate-limits aws
 
 Requests are answered as AWS answers them but signatures are not
 checked: this is for trying things out, never for real credentials.`,
@@ -68,6 +81,8 @@ checked: this is for trying things out, never for real credentials.`,
 			var data, generate, seedText string
 			var regions []string
 			nearExhaustion, growth := 0.05, 0.0
+			var latency awsfake.Latency
+			rateLimits := "none"
 			fs.intVal(&port, "port", "N", "Port to listen on, on 127.0.0.1; 4566 if not given, 0 for any free port.")
 			fs.fn("data", "FILE", "Load the organization from a YAML dataset file instead of the built-in one.", func(v string) error { data = v; return nil })
 			fs.fn("generate", "AxVxS", "Generate an organization of A member accounts, V VPCs per account and region, S subnets per VPC, e.g. 20x100x50.", func(v string) error {
@@ -87,6 +102,15 @@ checked: this is for trying things out, never for real credentials.`,
 				seedText = v
 				return nil
 			})
+			fs.fn("latency", "D[/P99]", "Time each call takes, e.g. 50ms, or a median and 99th percentile, e.g. 50ms/300ms; none if not given.", func(v string) error {
+				l, err := awsfake.ParseLatency(v)
+				if err != nil {
+					return err
+				}
+				latency = l
+				return nil
+			})
+			fs.choice(&rateLimits, "rate-limits", []string{"none", "aws"}, "Request rate limits: aws for EC2's published limits per account, region and action; none if not given.")
 			return func(ctx context.Context, e *env, args []string) error {
 				if err := noArgs(args); err != nil {
 					return err
@@ -132,7 +156,14 @@ checked: this is for trying things out, never for real credentials.`,
 				if ctx.Err() != nil {
 					return fmt.Errorf("interrupted before serving")
 				}
-				return serveDemo(ctx, e, world, port, data == "" && generate == "")
+				seed, _ := strconv.ParseUint(seedText, 10, 64)
+				latency.Seed = seed
+				return serveDemo(ctx, e, world, port, data == "" && generate == "", func(o *awsfake.Options) {
+					o.Latency = latency
+					if rateLimits == "aws" {
+						o.RateLimits = awsfake.AWSRateLimits()
+					}
+				})
 			}
 		},
 	}
@@ -159,12 +190,12 @@ func parseGenerate(v string) (awsfake.GenerateOptions, error) {
 }
 
 // serveDemo serves world until ctx is done.
-func serveDemo(ctx context.Context, e *env, world *awsfake.World, port int, builtIn bool) error {
+func serveDemo(ctx context.Context, e *env, world *awsfake.World, port int, builtIn bool, scale func(*awsfake.Options)) error {
 	// Realistic: pools and CIDRs settle after seconds, with time, as in
 	// AWS, and AWS's default quotas apply, so a tool that sleeps instead of
 	// waiting on states, or reads a state too early, fails here as it would
 	// there.
-	srv, err := awsfake.New(awsfake.Realistic, func(o *awsfake.Options) {
+	srv, err := awsfake.New(awsfake.Realistic, scale, func(o *awsfake.Options) {
 		o.World = world
 		o.Addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 	})

@@ -9,7 +9,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/ipamkit/ipamkit/internal/awsfake"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -73,6 +75,22 @@ func TestDemoServeGenerated(t *testing.T) {
 	require.NoError(t, err)
 }
 
+// TestDemoServeAtScale serves a generated organization with a latency
+// and AWS's rate limits: an EC2 call is answered (the latency is 1 ms so
+// that the test stays fast; the throttling itself is tested in awsfake).
+func TestDemoServeAtScale(t *testing.T) {
+	t.Parallel()
+	vars := serveInBackground(t, "--generate", "2x1x3", "--regions", "us-east-1,us-west-2", "--latency", "1ms/2ms", "--rate-limits", "aws")
+	cfg := aws.Config{
+		Region:       "us-west-2",
+		BaseEndpoint: aws.String(vars["AWS_ENDPOINT_URL"]),
+		Credentials:  credentials.NewStaticCredentialsProvider(awsfake.GeneratedAccessKeyID(awsfake.GeneratedAccountID(1)), "secret", ""),
+	}
+	out, err := ec2.NewFromConfig(cfg).DescribeSubnets(t.Context(), &ec2.DescribeSubnetsInput{})
+	require.NoError(t, err)
+	assert.Len(t, out.Subnets, 3, "the generated account's subnets in the region")
+}
+
 func TestDemoServeBadInput(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []cliCase{
@@ -83,6 +101,8 @@ func TestDemoServeBadInput(t *testing.T) {
 			names: []string{"512000000 subnets: at most 1000000"}},
 		{name: "demo-generate-bad-region", args: []string{"demo", "serve", "--generate", "1x1x1", "--regions", "us-east1"}, code: 1, names: []string{`--regions "us-east1"`}},
 		{name: "demo-port", args: []string{"demo", "serve", "--port", "70000"}, code: 1, names: []string{"--port 70000"}},
+		{name: "demo-latency-bad", args: []string{"demo", "serve", "--latency", "50ms/10ms"}, code: 1, names: []string{"--latency", "below the median"}},
+		{name: "demo-rate-limits-bad", args: []string{"demo", "serve", "--rate-limits", "strict"}, code: 1, names: []string{"--rate-limits", "none or aws"}},
 		{name: "demo-data-missing", args: []string{"demo", "serve", "--data", "testdata/no-such-world.yaml"}, code: 1, names: []string{"--data testdata/no-such-world.yaml"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

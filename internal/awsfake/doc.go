@@ -105,6 +105,11 @@
 //     delays and default quotas, as a demonstration server wants.
 //   - Fault injection by service, operation, account and region
 //     ([Server.InjectFault]) and a log of every call ([Server.Calls]).
+//   - What a round trip to AWS costs: a latency per call, fixed or drawn
+//     from a seeded log-normal distribution ([Options.Latency]), and
+//     request rate limits per account, region and API action, token
+//     buckets that answer the service's throttling error
+//     ([Options.RateLimits]; [AWSRateLimits] are EC2's published ones).
 //
 // Worlds are built in code with a [Builder] or read from a YAML dataset
 // ([LoadWorld], testdata/dataset.yaml); [Demo] is the demonstration

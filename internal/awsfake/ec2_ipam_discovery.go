@@ -53,7 +53,7 @@ var ec2GetIpamDiscoveredAccounts = model("ec2", "GetIpamDiscoveredAccounts", fun
 		return nil, err
 	}
 	var accounts []*account
-	for _, id := range sortedKeys(st.accounts) {
+	for _, id := range st.accountIDs() {
 		a := st.accounts[id]
 		if a.state == "ACTIVE" && matchFilters(filters, fields(a), nil) {
 			accounts = append(accounts, a)

@@ -15,6 +15,11 @@ const MaxGeneratedSubnets = 1_000_000
 
 // GenerateOptions sizes a generated world. The zero value generates one
 // member account with one VPC of one subnet in us-east-1.
+//
+// An organization of 5,000 account-regions (Accounts 2,500, two Regions,
+// one VPC of 20 subnets) takes about 5 s and 36 MiB of heap once served;
+// 20,000 account-regions take about 35 s and 132 MiB (2 shared cores).
+// Each subnet served is then kept encoded, about 0.7 KB more.
 type GenerateOptions struct {
 	Accounts int      // member accounts, under one OU; zero means 1
 	Regions  []string // regions of every account; nil means us-east-1

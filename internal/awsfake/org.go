@@ -57,7 +57,19 @@ func (st *state) addAccount(parent, id, name, email string) error {
 		id: id, name: name, email: email, state: "ACTIVE", parent: parent,
 		joinedMethod: method, joined: worldEpoch,
 	}
+	st.accountOrder = nil
 	return nil
+}
+
+// accountIDs returns the IDs of every account in ascending order; the
+// slice must not be changed. It is sorted once after accounts are added,
+// not once per page: ListAccounts pages through organizations of
+// thousands of accounts, 20 at a time.
+func (st *state) accountIDs() []string {
+	if st.accountOrder == nil {
+		st.accountOrder = sortedKeys(st.accounts)
+	}
+	return st.accountOrder
 }
 
 // addRole adds an IAM role and returns its ARN.

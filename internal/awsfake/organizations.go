@@ -53,16 +53,11 @@ func (st *state) sdkAccount(a *account) types.Account {
 
 // listAccounts pages accounts (sorted by ID) that pass keep.
 func (st *state) listAccounts(c *call, maxResults *int32, nextToken *string, keep func(*account) bool) ([]types.Account, *string, error) {
-	var accts []*account
-	for _, id := range sortedKeys(st.accounts) {
-		if keep(st.accounts[id]) {
-			accts = append(accts, st.accounts[id])
-		}
-	}
-	pg, next, err := paginate(c, accts, func(a *account) string { return a.id }, page(maxResults, nextToken), orgList)
-	out := make([]types.Account, len(pg))
-	for i, a := range pg {
-		out[i] = st.sdkAccount(a)
+	ids, next, err := paginateScan(c, st.accountIDs(), func(id string) string { return id },
+		func(id *string) bool { return keep(st.accounts[*id]) }, page(maxResults, nextToken), orgList)
+	out := make([]types.Account, len(ids))
+	for i, id := range ids {
+		out[i] = st.sdkAccount(st.accounts[id])
 	}
 	return out, optString(next), err
 }

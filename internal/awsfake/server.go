@@ -89,6 +89,19 @@ type Options struct {
 	// [DefaultReadHeaderTimeout] or ReadTimeout, whichever is shorter.
 	ReadTimeout time.Duration
 
+	// Latency holds every answer back, as a round trip to AWS takes: a
+	// fixed time or a seeded log-normal draw per call ([Latency]). The
+	// server waits without holding its lock, so calls in flight overlap as
+	// they would against AWS. The zero Latency answers at once.
+	Latency Latency
+
+	// RateLimits are request rate limits per calling account, region and
+	// API action ([RateLimit]): a call past its limit is answered with the
+	// service's throttling error. Nil means no limit; [AWSRateLimits] are
+	// the limits AWS publishes. Buckets refill by Now, so a test that
+	// pins the clock sees exact token accounting.
+	RateLimits []RateLimit
+
 	// Now returns the current time; nil means time.Now. It dates temporary
 	// credentials and timestamps in responses, and moves the states that
 	// Delays times. Tests pass a [Clock]'s Now and advance it instead of
@@ -100,8 +113,13 @@ type Options struct {
 // loopback URL. It is safe for concurrent use: requests and the methods that
 // inspect or change it are serialized by one lock.
 type Server struct {
-	http *httptest.Server
-	now  func() time.Time
+	http    *httptest.Server
+	now     func() time.Time
+	latency *latencies
+	limiter *rateLimiter
+	// sleep holds an answer back for d, or until ctx is done, and reports
+	// whether d passed; tests replace it to record the delays.
+	sleep func(ctx context.Context, d time.Duration) bool
 
 	mu     sync.Mutex
 	st     *state
@@ -112,8 +130,9 @@ type Server struct {
 }
 
 // New starts a server on 127.0.0.1 and returns it. Options are applied in
-// order. Close the server when done. New fails only when it cannot listen on
-// [Options.Addr].
+// order. Close the server when done. New fails when it cannot listen on
+// [Options.Addr], and for a latency or rate limit that cannot be
+// ([ErrBadLatency], [ErrBadRateLimit]).
 func New(optFns ...func(*Options)) (*Server, error) {
 	var o Options
 	for _, fn := range optFns {
@@ -133,6 +152,13 @@ func New(optFns ...func(*Options)) (*Server, error) {
 			return nil, fmt.Errorf("build default world: %w", err)
 		}
 	}
+	if err := o.Latency.check(); err != nil {
+		return nil, fmt.Errorf("latency: %w", err)
+	}
+	limiter, err := newRateLimiter(o.RateLimits)
+	if err != nil {
+		return nil, fmt.Errorf("rate limits: %w", err)
+	}
 	st, err := w.load()
 	if err != nil {
 		return nil, fmt.Errorf("load world: %w", err)
@@ -140,7 +166,7 @@ func New(optFns ...func(*Options)) (*Server, error) {
 	st.stateReads, st.delays = o.StateReads, o.Delays
 	st.limits = limits{poolsPerScope: o.PoolsPerScope, cidrsPerPool: o.CIDRsPerPool, poolMutations: o.PoolMutations}
 	st.now = o.Now
-	s := &Server{now: o.Now, st: st}
+	s := &Server{now: o.Now, st: st, latency: newLatencies(o.Latency), limiter: limiter, sleep: wait}
 	s.http = httptest.NewUnstartedServer(http.HandlerFunc(s.serveHTTP))
 	if o.ReadTimeout <= 0 {
 		o.ReadTimeout = DefaultReadTimeout
@@ -319,27 +345,22 @@ func orUnknown(svc *service, proto protocol) *service {
 // does.
 func (s *Server) serve(ctx context.Context, c *call) (any, *apiError) {
 	o, delay, e := s.admit(c)
+	// Every answer, an error too, takes the latency of a round trip.
+	if delay += s.latency.next(); delay > 0 && !s.sleep(ctx, delay) && e == nil {
+		gone := newError(http.StatusServiceUnavailable, "RequestCanceled", "the client went away while its answer was delayed")
+		s.mu.Lock()
+		s.logCall(c, gone)
+		s.mu.Unlock()
+		return nil, gone
+	}
 	if e != nil {
 		return nil, e
-	}
-	if delay > 0 {
-		t := time.NewTimer(delay)
-		defer t.Stop()
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			gone := newError(http.StatusServiceUnavailable, "RequestCanceled", "the client went away during an injected delay")
-			s.mu.Lock()
-			s.logCall(c, gone)
-			s.mu.Unlock()
-			return nil, gone
-		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.st.advance()
 	out, herr := o.handle(s, c)
-	if !isRead(c.op) {
+	if changesViews(c) {
 		s.st.version++ // a write may change any computed view
 	}
 	if herr != nil {
@@ -352,6 +373,19 @@ func (s *Server) serve(ctx context.Context, c *call) (any, *apiError) {
 	}
 	s.logCall(c, nil)
 	return out, nil
+}
+
+// changesViews reports whether a call may change what the computed views
+// (IPAM's resource CIDRs) are made of: a write to EC2, Organizations or
+// RAM. STS, CloudWatch, SNS, EventBridge, Lambda, SSM and Secrets Manager
+// calls never do; an AssumeRole must not make the next page of
+// GetIpamResourceCidrs compute the whole view again.
+func changesViews(c *call) bool {
+	switch c.svc.name {
+	case "ec2", "organizations", "ram":
+		return !isRead(c.op)
+	}
+	return false
 }
 
 // admit authenticates a call, finds its operation and applies fault rules.
@@ -385,6 +419,9 @@ func (s *Server) admit(c *call) (operation, time.Duration, *apiError) {
 	delay, f := s.matchFault(c)
 	if f != nil {
 		return reject(f)
+	}
+	if !s.limiter.allow(s.now(), c.account(), c.region, c.svc.name, c.op) {
+		return reject(faultError(FaultThrottle, c))
 	}
 	return o, delay, nil
 }

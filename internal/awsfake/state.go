@@ -24,6 +24,7 @@ type state struct {
 	orgID, mgmt, rootID string
 	ous                 map[string]*orgUnit // excludes the root
 	accounts            map[string]*account
+	accountOrder        []string        // account IDs in ascending order; nil when to be sorted again
 	delegated           map[string]bool // Organizations delegated administrators
 	keys                map[string]*principal
 	roles               map[string]*role // by ARN

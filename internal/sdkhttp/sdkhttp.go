@@ -37,18 +37,30 @@ func (t bodyWithoutWriteTo) RoundTrip(req *http.Request) (*http.Response, error)
 	return t.next.RoundTrip(r)
 }
 
-// Configure gives cfg's SDK clients the [Transport] fix and, when attempt
-// is positive, a bound on each HTTP attempt, from dialling to the end of
-// the response body, so that a connection that stops answering is retried
-// by the SDK rather than waited on. It changes only the SDK's own client,
-// as config.LoadDefaultConfig builds it; a client the caller gave (a
-// test's) is left as it is.
+// MaxIdleConnsPerHost is how many idle connections to one endpoint
+// [Configure] keeps for reuse. The SDK keeps 10
+// (awshttp.DefaultHTTPTransportMaxIdleConnsPerHost); a scan with more
+// calls than that in flight to one regional endpoint would close a
+// connection after nearly every call and open (and TLS-handshake) a new
+// one for the next. It is above the scanners' largest default concurrency.
+const MaxIdleConnsPerHost = 64
+
+// Configure gives cfg's SDK clients the [Transport] fix, room for
+// [MaxIdleConnsPerHost] idle connections to each endpoint and, when
+// attempt is positive, a bound on each HTTP attempt, from dialling to the
+// end of the response body, so that a connection that stops answering is
+// retried by the SDK rather than waited on. It changes only the SDK's own
+// client, as config.LoadDefaultConfig builds it; a client the caller gave
+// (a test's) is left as it is.
 func Configure(cfg *aws.Config, attempt time.Duration) {
 	bc, ok := cfg.HTTPClient.(*awshttp.BuildableClient)
 	if !ok {
 		return
 	}
-	c := &http.Client{Transport: Transport(bc.GetTransport())}
+	tr := bc.GetTransport() // a copy
+	tr.MaxIdleConnsPerHost = max(tr.MaxIdleConnsPerHost, MaxIdleConnsPerHost)
+	tr.MaxIdleConns = max(tr.MaxIdleConns, 4*MaxIdleConnsPerHost)
+	c := &http.Client{Transport: Transport(tr)}
 	if attempt > 0 {
 		c.Timeout = attempt
 	}

@@ -53,6 +53,10 @@ func TestConfigure(t *testing.T) {
 	require.True(t, ok, "the SDK's client is replaced")
 	assert.Equal(t, 30*time.Second, c.Timeout)
 	assert.IsType(t, bodyWithoutWriteTo{}, c.Transport)
+	tr, ok := c.Transport.(bodyWithoutWriteTo).next.(*http.Transport)
+	require.True(t, ok, "over the SDK's own transport")
+	assert.Equal(t, MaxIdleConnsPerHost, tr.MaxIdleConnsPerHost, "idle connections kept for a scan's concurrency")
+	assert.Equal(t, 4*MaxIdleConnsPerHost, tr.MaxIdleConns)
 
 	cfg = aws.Config{HTTPClient: awshttp.NewBuildableClient()}
 	Configure(&cfg, 0)
