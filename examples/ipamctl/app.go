@@ -159,14 +159,13 @@ func (e *env) dispatch(ctx context.Context, cmd *Command, path []*Command, args 
 		return e.dispatch(ctx, sub, append(slices.Clip(path), sub), args[1:])
 	}
 	if cmd.Flags == nil {
-		err := fs.fs.Parse(args) // flags of a noun end at its verb
+		args, err := fs.parseNoun(args) // flags of a noun end at its verb
 		switch {
 		case errors.Is(err, flag.ErrHelp):
 			return e.help(path, fs)
 		case err != nil:
-			return e.fail(name, usageError{err})
+			return e.fail(name, err)
 		}
-		args = fs.fs.Args()
 		if len(args) == 0 {
 			return e.fail(name, usageErrorf("missing command: want %s", orList(cmd.childNames())))
 		}
@@ -181,8 +180,6 @@ func (e *env) dispatch(ctx context.Context, cmd *Command, path []*Command, args 
 	switch {
 	case errors.Is(err, flag.ErrHelp):
 		return e.help(path, fs)
-	case err != nil && fs.err == nil: // flag's own complaint about the syntax
-		return e.fail(name, usageError{err})
 	case err != nil:
 		return e.fail(name, err)
 	}

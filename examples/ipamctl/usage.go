@@ -197,10 +197,7 @@ func (o *usageOptions) validate() error {
 			errs = append(errs, fmt.Errorf("--accounts %q: want a 12-digit account ID", a))
 		}
 	}
-	policy := usage.Policy{Thresholds: usage.Thresholds{Warning: o.warning, Critical: o.critical}}
-	if err := policy.Validate(); err != nil {
-		errs = append(errs, fmt.Errorf("--threshold %v --warning %v: %w", o.critical, o.warning, err))
-	}
+	errs = append(errs, checkThresholds(o.critical, o.warning)...)
 	if o.concurrency < 1 {
 		errs = append(errs, fmt.Errorf("--concurrency %d: want at least 1", o.concurrency))
 	}
