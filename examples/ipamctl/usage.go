@@ -240,7 +240,7 @@ func (o *usageOptions) run(ctx context.Context, e *env) error {
 		// The scan may use all of --timeout: the notifiers get their own
 		// time below, so no margin is kept for them.
 		so.DeadlineMargin = time.Millisecond
-		if isTerminal(e.stderr) { // progress, one line per target, for people watching
+		if e.chatty() { // progress, one line per target, for people watching
 			so.Logger = slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 		}
 	})
@@ -261,7 +261,7 @@ func (o *usageOptions) run(ctx context.Context, e *env) error {
 	if err := writeUsageReport(e.stdout, rep, o.format); err != nil {
 		return err
 	}
-	if isTerminal(e.stderr) {
+	if e.chatty() {
 		fmt.Fprintf(e.stderr, "ipamctl usage: %d targets in %v: %d resources, %d findings, %d failed, %d API calls\n",
 			rep.Scan.Targets, rep.Scan.Duration().Round(time.Millisecond), len(rep.Resources), len(rep.Findings), len(rep.Errors), rep.Scan.APICalls)
 	}
