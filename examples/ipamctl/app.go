@@ -39,6 +39,9 @@ type env struct {
 	shareOptions func(*share.Options)
 	// global holds the global flags, as parsed so far.
 	global globalFlags
+	// terminal reports whether stderr is a terminal, for progress lines;
+	// nil asks the file. Tests pretend.
+	terminal func() bool
 }
 
 // Command is one node of the command tree: the root, a noun such as "cidr",

@@ -106,4 +106,12 @@ func (e *env) withGlobals(load func(context.Context) (aws.Config, error)) func(c
 
 // chatty reports whether progress and summary lines go to standard error:
 // on a terminal, without --quiet.
-func (e *env) chatty() bool { return !e.global.quiet && isTerminal(e.stderr) }
+func (e *env) chatty() bool {
+	if e.global.quiet {
+		return false
+	}
+	if e.terminal != nil {
+		return e.terminal()
+	}
+	return isTerminal(e.stderr)
+}

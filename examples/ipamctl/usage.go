@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"os"
 	"strings"
 	"time"
@@ -104,6 +103,11 @@ after the report of the others is written. With --fail-on-findings the
 exit code is 2 when a resource reaches a threshold. An interrupt
 (Ctrl-C) stops the scan: the report of what was measured is written,
 standard error says it is partial, and the exit code is 130.
+
+On a terminal, standard error shows one progress line while the scan
+runs (targets done of all, resources so far, failures, time elapsed),
+rewritten in place and cleared at the end, then one summary line; with
+--quiet, or when standard error is a file or a pipe, neither.
 
 The examples show the demo organization that 'ipamctl demo serve'
 starts, acting as its networking account.`,
@@ -225,6 +229,7 @@ func (o *usageOptions) run(ctx context.Context, e *env) error {
 	interrupt := ctx // canceled by a signal; the scan's ctx also by --timeout
 	ctx, cancel := context.WithTimeoutCause(ctx, o.timeout, fmt.Errorf("--timeout %v reached", o.timeout))
 	defer cancel()
+	progress := o.progress(ctx, e, cfg) // nil unless a terminal watches
 	rep, err := usage.ScanOrganization(ctx, cfg, func(so *usage.OrganizationScanOptions) {
 		so.Organization, so.Accounts, so.Regions = o.org, o.accounts, o.regions
 		so.RoleName, so.ExternalID = o.roleName, o.externalID
@@ -240,10 +245,9 @@ func (o *usageOptions) run(ctx context.Context, e *env) error {
 		// The scan may use all of --timeout: the notifiers get their own
 		// time below, so no margin is kept for them.
 		so.DeadlineMargin = time.Millisecond
-		if e.chatty() { // progress, one line per target, for people watching
-			so.Logger = slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-		}
+		so.Logger = progress.logger()
 	})
+	progress.finish()
 	if err != nil {
 		switch {
 		case interrupt.Err() != nil:
