@@ -67,10 +67,10 @@ func (f *flagSet) spelled(name string) string {
 // parsing goes on, so that every bad value is reported at once. An error
 // that joins [entryError]s gives one error per bad entry of a list.
 func (f *flagSet) fn(name, arg, usage string, set func(string) error) {
-	f.docs = append(f.docs, flagDoc{Name: name, Arg: arg, Usage: usage})
+	f.docs = append(f.docs, flagDoc{Name: name, Arg: formatArg(name, arg), Usage: usage})
 	f.fs.Func(name, usage, func(v string) error {
 		flagName := f.spelled(name)
-		err := set(v)
+		err := set(outputFormat(name, arg, v))
 		if err == nil {
 			return nil
 		}

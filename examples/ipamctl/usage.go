@@ -71,7 +71,7 @@ func checkRegion(r string) error {
 func usageCommand() *Command {
 	return &Command{
 		Name:      "usage",
-		UsageLine: "[--source ipam|ec2|pools|all] [--regions R,...] [--accounts A,... | --org] [--role-name NAME] [--external-id ID] [--ipam-account A] [--ipam-region R] [--threshold P] [--warning P] [--scope-type private|public] [--resource-type T] [-o table|json|csv] [--timeout D] [--fail-on-findings] [--notify KIND=TARGET ...] [--notify-all-clear]",
+		UsageLine: "[--source ipam|ec2|pools|all] [--regions R,...] [--accounts A,... | --org] [--role-name NAME] [--external-id ID] [--ipam-account A] [--ipam-region R] [--threshold P] [--warning P] [--scope-type private|public] [--resource-type T] [-o text|json|csv] [--timeout D] [--fail-on-findings] [--notify KIND=TARGET ...] [--notify-all-clear]",
 		Short:     "Measure how full subnets, VPCs and IPAM pools are, across accounts.",
 		Long: `Measure how full subnets, VPCs, IPAM resource CIDRs and IPAM pools are,
 across accounts and regions, and report what reaches a threshold, with
@@ -163,7 +163,7 @@ ok        12.5%   [##................]  ipam-pool-0d836ba2e404d1e96 (us-west-2-S
 			fs.choice(&o.scopeType, "scope-type", []string{"private", "public"}, "IPAM scopes to read for --source ipam and pools; private if not given.")
 			fs.choice(&o.resourceType, "resource-type", []string{"vpc", "subnet", "eip", "public-ipv4-pool", "ipv6-pool", "all"},
 				"IPAM resource type for --source ipam; all if not given.")
-			fs.choice(&o.format, "o", []string{"table", "json", "csv"}, "Output format: table for people (the default), json or csv for programs.")
+			fs.choice(&o.format, "o", []string{"table", "json", "csv"}, "Output format: text, a table for people (the default; table is the same), json or csv for programs.")
 			fs.boolVal(&o.failOnFindings, "fail-on-findings", "Exit with code 2 when a resource reaches a threshold.")
 			fs.intVal(&o.concurrency, "concurrency", "N", "Targets scanned at once; 8 if not given.")
 			fs.fn("timeout", "D", "Time allowed for the whole scan, such as 90s or 10m; 5m if not given. Targets not done by then are reported as failed.", func(v string) error {
