@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/smithy-go/logging"
 )
 
 // globalFlags are the flags every command accepts, before or after its
@@ -69,9 +70,11 @@ func (g *globalFlags) declare(fs *flagSet, root bool) {
 }
 
 // loadAWSConfig loads the standard AWS configuration, with the profile of
-// --profile; withGlobals then applies the other global flags.
+// --profile and the SDK's log on e.stderr; withGlobals then applies the
+// other global flags.
 func (e *env) loadAWSConfig(ctx context.Context) (aws.Config, error) {
-	var opts []func(*config.LoadOptions) error
+	// The SDK's own warnings go where the command's errors go.
+	opts := []func(*config.LoadOptions) error{config.WithLogger(logging.NewStandardLogger(e.stderr))}
 	if e.global.profile != "" {
 		opts = append(opts, config.WithSharedConfigProfile(e.global.profile))
 	}
