@@ -289,7 +289,7 @@ func (o *usageOptions) run(ctx context.Context, e *env) error {
 func targetErrors(rep usage.Report) []error {
 	errs := make([]error, len(rep.Errors))
 	for i, te := range rep.Errors {
-		errs[i] = te
+		errs[i] = explainRegion(te)
 		if errors.Is(te, usage.ErrNoIPAM) {
 			errs[i] = fmt.Errorf("%w (--ipam-account, --ipam-region)", te)
 		}
