@@ -68,7 +68,27 @@ type completionFlag struct {
 // completionTree returns the tree of cmd: every command with its flags
 // and, for each command, the global flags.
 func completionTree(root *Command) *completionNode {
-	return completionWalk([]*Command{root})
+	tree := completionWalk([]*Command{root})
+	for _, c := range tree.children {
+		if c.path == "help" { // "ipamctl help cidr free": the commands again, without flags
+			for _, cmd := range tree.children {
+				if cmd != c {
+					c.children = append(c.children, cmd.under("help"))
+				}
+			}
+		}
+	}
+	return tree
+}
+
+// under returns a copy of n and its children with their paths under
+// prefix and no flags but --help.
+func (n *completionNode) under(prefix string) *completionNode {
+	c := &completionNode{path: prefix + " " + n.path, short: n.short, flags: []completionFlag{{name: "help", usage: "Print the help."}}}
+	for _, sub := range n.children {
+		c.children = append(c.children, sub.under(prefix))
+	}
+	return c
 }
 
 func completionWalk(path []*Command) *completionNode {

@@ -75,6 +75,8 @@ func TestCompletionBash(t *testing.T) {
 		{"ipamctl --region us-east-1 usage --fail", "--fail-on-findings"},
 		{"ipamctl demo s", "serve"},
 		{"ipamctl --ver", "--version"},
+		{"ipamctl help ", "cidr usage hierarchy share demo version completion"},
+		{"ipamctl help cidr s", "split"},
 	}
 	for _, tt := range tests {
 		words := strings.Split(tt.words, " ")
