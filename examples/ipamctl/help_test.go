@@ -90,4 +90,3 @@ func TestHelpWidth(t *testing.T) {
 		}
 	}
 }
-
