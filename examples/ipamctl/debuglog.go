@@ -86,7 +86,7 @@ func cutEOL(line string) (body, eol string) {
 // redactQuery redacts the values of sensitiveQuery wherever they appear
 // in s as NAME=VALUE after '?' or '&' (a URL, a request line).
 func redactQuery(s string) string {
-	lower := strings.ToLower(s)
+	lower := asciiLower(s) // byte for byte: strings.ToLower changes the length of invalid UTF-8
 	var b strings.Builder
 	last := 0
 	for i := 0; i < len(s); i++ {
@@ -110,4 +110,16 @@ func redactQuery(s string) string {
 	}
 	b.WriteString(s[last:])
 	return b.String()
+}
+
+// asciiLower returns s with A to Z in lower case and every other byte as
+// it is, so that indexes into the result are indexes into s.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }
