@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/ipamkit/ipamkit/hierarchy"
 	"github.com/ipamkit/ipamkit/notify"
 	"github.com/ipamkit/ipamkit/share"
@@ -38,6 +37,11 @@ type env struct {
 	// shareOptions adjusts the share commands' reconciler; nil keeps
 	// share's defaults. Tests make its waits between reads short.
 	shareOptions func(*share.Options)
+	// global holds the global flags, as parsed so far.
+	global globalFlags
+	// terminal reports whether stderr is a terminal, for progress lines;
+	// nil asks the file. Tests pretend.
+	terminal func() bool
 }
 
 // Command is one node of the command tree: the root, a noun such as "cidr",
@@ -98,6 +102,9 @@ so (--fail-on-findings, --detailed-exitcode, a spec with problems); and
 			hierarchyCommand(),
 			shareCommand(),
 			demoCommand(),
+			helpCommand(),
+			versionCommand(),
+			completionCommand(),
 		},
 	}
 }
@@ -128,6 +135,10 @@ type usageError struct{ err error }
 func (e usageError) Error() string { return e.err.Error() }
 func (e usageError) Unwrap() error { return e.err }
 
+// errReported is the error of a command whose errors are already on
+// standard error: it exits 1 without another line.
+var errReported = errors.New("failed, as reported")
+
 // usageErrorf returns a usageError formatted as with fmt.Errorf.
 func usageErrorf(format string, args ...any) error {
 	return usageError{fmt.Errorf(format, args...)}
@@ -137,9 +148,8 @@ func usageErrorf(format string, args ...any) error {
 // exit code: 0 for success, 1 for any error. It is main without the
 // process: tests call it directly.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, awsConfig: func(ctx context.Context) (aws.Config, error) {
-		return config.LoadDefaultConfig(ctx)
-	}}
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
+	e.awsConfig = e.loadAWSConfig
 	return e.run(ctx, args)
 }
 
@@ -154,19 +164,21 @@ func (e *env) run(ctx context.Context, args []string) int {
 func (e *env) dispatch(ctx context.Context, cmd *Command, path []*Command, args []string) int {
 	name := commandPath(path)
 	fs := newFlagSet(name)
+	e.global.declare(fs, len(path) == 1)
 	if len(args) > 0 && cmd.lookup(args[0]) != nil { // a noun that also runs, as demo does
 		sub := cmd.lookup(args[0])
 		return e.dispatch(ctx, sub, append(slices.Clip(path), sub), args[1:])
 	}
 	if cmd.Flags == nil {
-		err := fs.fs.Parse(args) // flags of a noun end at its verb
+		args, err := fs.parseNoun(args) // flags of a noun end at its verb
 		switch {
 		case errors.Is(err, flag.ErrHelp):
 			return e.help(path, fs)
 		case err != nil:
-			return e.fail(name, usageError{err})
+			return e.fail(name, err)
+		case e.global.version && len(path) == 1:
+			return e.printVersion()
 		}
-		args = fs.fs.Args()
 		if len(args) == 0 {
 			return e.fail(name, usageErrorf("missing command: want %s", orList(cmd.childNames())))
 		}
@@ -181,12 +193,14 @@ func (e *env) dispatch(ctx context.Context, cmd *Command, path []*Command, args 
 	switch {
 	case errors.Is(err, flag.ErrHelp):
 		return e.help(path, fs)
-	case err != nil && fs.err == nil: // flag's own complaint about the syntax
-		return e.fail(name, usageError{err})
 	case err != nil:
 		return e.fail(name, err)
 	}
+	e.awsConfig = e.withGlobals(e.awsConfig)
 	if err := runF(ctx, e, pos); err != nil {
+		if errors.Is(err, errReported) {
+			return 1
+		}
 		code := e.fail(name, err)
 		if errors.Is(err, errFindings) {
 			code = exitFindings // a result, written; not a failure

@@ -6,7 +6,7 @@ import "context"
 func cidrUsageCommand() *Command {
 	return &Command{
 		Name:      "usage",
-		UsageLine: "--pool CIDR[,CIDR...] [--used CIDR,...] [--used-file FILE|-] [-o text|json]",
+		UsageLine: "--pool CIDR[,CIDR...] [--used CIDR,...] [--used-file FILE|-] [-o text|json|csv]",
 		Short:     "Print how many addresses the pools hold, use and have free.",
 		Long: `Print how many addresses the pools hold, how many are used and how many
 are free, with their share of the pools, and the largest free block: the
@@ -16,7 +16,8 @@ Counts are exact, even for IPv6.
 -o json prints one line, {"total":"N","used":"N","free":"N","percent":P}:
 the counts are decimal strings, because IPv6 counts overflow JSON
 numbers, and percent is the used share, a number from 0 to 100. Later
-versions may add fields but will not change these.`,
+versions may add fields but will not change these. -o csv prints a
+header, total,used,free,percent,largest, and one row.`,
 		Examples: []Example{
 			{
 				Args: "cidr usage --pool 10.0.0.0/16 --used 10.0.0.0/24,10.0.4.0/22",
@@ -31,6 +32,10 @@ largest  10.0.128.0/17 (32768 addresses)
 				Output: `{"total":"65536","used":"1280","free":"64256","percent":1.953125}` + "\n",
 			},
 			{
+				Args:   "cidr usage --pool 10.0.0.0/16 --used 10.0.0.0/24,10.0.4.0/22 -o csv",
+				Output: "total,used,free,percent,largest\n65536,1280,64256,1.953125,10.0.128.0/17\n",
+			},
+			{
 				Args: "cidr usage --pool 2001:db8::/48 --used 2001:db8::/56",
 				Output: `total    1208925819614629174706176 addresses
 used        4722366482869645213696    0.39%
@@ -43,8 +48,8 @@ largest  2001:db8:0:8000::/49 (604462909807314587353088 addresses)
 			var sf spaceFlags
 			format := "text"
 			sf.declare(fs)
-			fs.choice(&format, "o", []string{"text", "json"},
-				"Output format: text for people (the default) or json for programs.")
+			fs.choice(&format, "o", []string{"text", "json", "csv"},
+				"Output format: text for people (the default; table is the same), json or csv for programs.")
 			return func(_ context.Context, e *env, args []string) error {
 				if err := noArgs(args); err != nil {
 					return err
@@ -53,10 +58,13 @@ largest  2001:db8:0:8000::/49 (604462909807314587353088 addresses)
 				if err != nil {
 					return err
 				}
-				if format == "json" {
-					return writeUsageJSON(e.stdout, s.Usage())
-				}
 				largest, ok := s.Largest()
+				switch format {
+				case "json":
+					return writeUsageJSON(e.stdout, s.Usage())
+				case "csv":
+					return writeUsageCSV(e.stdout, s.Usage(), largest, ok)
+				}
 				return writeUsageText(e.stdout, s.Usage(), largest, ok)
 			}
 		},

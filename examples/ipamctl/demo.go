@@ -18,7 +18,7 @@ func demoCommand() *Command {
 		UsageLine: "[serve [flags]]",
 		Short:     "Tour a demo organization, or serve one; no AWS account needed.",
 		Long:      demoTourLong,
-		Examples:  []Example{{Comment: "the tour, then a demo server for your own commands", Args: "demo --help"}},
+		Examples:  []Example{{Comment: "the tour, a few seconds, no AWS account", Args: "demo"}},
 		Flags: func(fs *flagSet) runFunc {
 			return func(ctx context.Context, e *env, args []string) error {
 				if err := noArgs(args); err != nil {
@@ -74,7 +74,7 @@ account-regions, 50 ms a call and AWS's limits:
 Requests are answered as AWS answers them but signatures are not
 checked: this is for trying things out, never for real credentials.`,
 		Examples: []Example{
-			{Comment: "this help, which describes the demo organization", Args: "demo serve --help"},
+			{Comment: "serve on a free port; export what it prints in another shell", Args: "demo serve --port 0"},
 		},
 		Flags: func(fs *flagSet) runFunc {
 			port := 4566

@@ -13,7 +13,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
-	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/ipamkit/ipamkit/internal/account"
 	"github.com/ipamkit/ipamkit/internal/awsfake"
@@ -32,8 +31,9 @@ prints the ipamctl command it runs, so you can run it yourself against
   2. utilization of every VPC and subnet of the organization, IPAM-managed
      or not, with the largest free block of each VPC;
   3. the IPAM pools against their allocations;
-  4. the alert of that scan as Slack, Microsoft Teams and SNS would receive
-     it, and the metrics as CloudWatch Embedded Metric Format lines;
+  4. the alert of that scan published to an SNS topic, and as Slack and
+     Microsoft Teams would receive it, and the metrics as CloudWatch
+     Embedded Metric Format lines;
   5. the Control Tower story, end to end: the sample's pool tree as a spec,
      planned and applied against the IPAM the sample built (only
      adoptions), the tree drawn; Control Tower's CreateManagedAccount event
@@ -43,8 +43,9 @@ prints the ipamctl command it runs, so you can run it yourself against
 
 It finishes in a few seconds and writes everything to standard output.`
 
-// demoTopic is the SNS topic the tour pretends to publish to.
-const demoTopic = "arn:aws:sns:us-east-1:" + awsfake.DemoManagementAccount + ":ipam-alerts"
+// demoTopic is the SNS topic of the demo organization that step 4
+// publishes to.
+const demoTopic = "arn:aws:sns:us-east-1:" + awsfake.DemoManagementAccount + ":" + awsfake.DemoTopicName
 
 // runTour runs the guided demo and writes it to e.stdout once complete.
 func runTour(ctx context.Context, e *env) error {
@@ -83,7 +84,7 @@ func runTour(ctx context.Context, e *env) error {
 	if err := tourLine(ctx, &out, srv, "3. The IPAM pools against their allocations (as the networking account)", nil, tourPoolsLine); err != nil {
 		return err
 	}
-	if err := tourAlerts(ctx, &out, rep); err != nil {
+	if err := tourAlerts(ctx, &out, srv, rep); err != nil {
 		return err
 	}
 	if err := tourControlTower(ctx, &out, srv); err != nil {
@@ -110,29 +111,61 @@ func tourScan(ctx context.Context, srv *awsfake.Server) (usage.Report, error) {
 	})
 }
 
-// tourAlerts shows the alert and metrics of rep as the notifiers would send
-// them, captured in this process.
-func tourAlerts(ctx context.Context, out *bytes.Buffer, rep usage.Report) error {
-	fmt.Fprintf(out, "\n# 4. The alert of that scan, as the notifiers would send it\n"+
-		"$ ipamctl %s \\\n"+
-		"    --notify slack=env:SLACK_WEBHOOK_URL --notify teams=env:TEAMS_WEBHOOK_URL \\\n"+
-		"    --notify sns=%s --notify emf\n", tourScanArgs, demoTopic)
-	alert, ok := rep.Alert("ipamctl demo")
+// tourAlertLine is step 4's command: step 2's scan, its alert published
+// to the demo's SNS topic, its metrics as EMF lines after the report.
+const tourAlertLine = "ipamctl " + tourScanArgs + " --notify sns=" + demoTopic + " --notify emf"
+
+// tourAgain is what the tour shows of a command's output that begins with
+// what an earlier step showed (step 4's report is step 2's): a note in its
+// place, then the rest.
+func tourAgain(stdout, shown, step string) string {
+	rest, ok := strings.CutPrefix(stdout, shown)
+	if !ok {
+		return stdout
+	}
+	return "(the report of step " + step + ", again)\n" + rest
+}
+
+// tourAlerts runs step 4 as printed, sending the alert of rep's scan to the
+// demo's SNS topic and its metrics as EMF lines, then shows the message
+// the topic received, as the demo server keeps it, and what the Slack and
+// Teams notifiers post for the same alert, captured in this process: the
+// demo has no webhook to post to.
+func tourAlerts(ctx context.Context, out *bytes.Buffer, srv *awsfake.Server, rep usage.Report) error {
+	var table bytes.Buffer
+	if err := writeUsageReport(&table, rep, "table"); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "\n# 4. The alert of that scan, published to the demo's SNS topic, and its metrics as\n"+
+		"#    CloudWatch Embedded Metric Format lines (what a Lambda writes for CloudWatch to read)\n$ %s\n", tourAlertLine)
+	sent := len(srv.Messages())
+	stdout, stderr, err := tourRun(ctx, srv, tourAlertLine)
+	if err != nil {
+		return fmt.Errorf("demo step 4: %w", err)
+	}
+	out.WriteString(stderr)
+	out.WriteString(tourAgain(stdout, table.String(), "2"))
+
+	fmt.Fprintf(out, "\n# What the alert's receivers get: the SNS message, which 'demo serve' keeps (SNS has no API\n"+
+		"# to read it back), and what --notify slack=env:SLACK_WEBHOOK_URL and --notify teams=env:TEAMS_WEBHOOK_URL\n"+
+		"# would post, captured here: the demo has no webhook to post to.\n")
+	for _, m := range srv.Messages()[sent:] {
+		fmt.Fprintf(out, "\n## SNS: published to %s\nSubject: %s\n\n%s\n", m.TopicARN, m.Subject, strings.TrimRight(m.Message, "\n"))
+	}
+	alert, ok := rep.Alert(notifySource)
 	if !ok {
 		return fmt.Errorf("demo: the scan found nothing to alert about")
 	}
-
 	posts := &capture{}
 	client := &http.Client{Transport: posts}
 	hook := notify.WebhookURL("https://hooks.example.com/demo")
-	sent := []struct {
+	for _, s := range []struct {
 		name string
 		n    notify.Notifier
 	}{
 		{"Slack (Block Kit, incoming webhook)", notify.NewSlack(hook, func(o *notify.SlackOptions) { o.Client = client; o.MaxResources = 5 })},
 		{"Microsoft Teams (Adaptive Card, workflow webhook)", notify.NewTeams(hook, func(o *notify.TeamsOptions) { o.Client = client; o.MaxResources = 5 })},
-	}
-	for _, s := range sent {
+	} {
 		posts.bodies = nil
 		if err := s.n.Notify(ctx, alert); err != nil {
 			return fmt.Errorf("demo: %s: %w", s.name, err)
@@ -148,17 +181,7 @@ func tourAlerts(ctx context.Context, out *bytes.Buffer, rep usage.Report) error 
 			out.WriteByte('\n')
 		}
 	}
-
-	topic := &recordingSNS{}
-	if err := notify.NewSNS(topic, demoTopic).Notify(ctx, alert); err != nil {
-		return fmt.Errorf("demo: SNS: %w", err)
-	}
-	for _, p := range topic.published {
-		fmt.Fprintf(out, "\n## SNS: published to %s\nSubject: %s\n\n%s\n", aws.ToString(p.TopicArn), aws.ToString(p.Subject), aws.ToString(p.Message))
-	}
-
-	fmt.Fprintf(out, "\n## CloudWatch Embedded Metric Format: one line per finding, on standard output in a Lambda\n")
-	return notify.NewEMF(out).PutMetrics(ctx, rep.FindingMetrics(time.Now()))
+	return nil
 }
 
 // capture is an http.RoundTripper that keeps request bodies and answers
@@ -172,14 +195,6 @@ func (c *capture) RoundTrip(r *http.Request) (*http.Response, error) {
 	}
 	c.bodies = append(c.bodies, b)
 	return &http.Response{StatusCode: http.StatusOK, Body: io.NopCloser(strings.NewReader("ok")), Header: http.Header{}, Request: r}, nil
-}
-
-// recordingSNS is a notify.SNSAPI that keeps what is published.
-type recordingSNS struct{ published []*sns.PublishInput }
-
-func (r *recordingSNS) Publish(_ context.Context, in *sns.PublishInput, _ ...func(*sns.Options)) (*sns.PublishOutput, error) {
-	r.published = append(r.published, in)
-	return &sns.PublishOutput{MessageId: aws.String(fmt.Sprintf("demo-%d", len(r.published)))}, nil
 }
 
 // asNetwork is what the tour prints before a command that must run as the

@@ -134,7 +134,7 @@ func TestDemoTourCommandsAsPrinted(t *testing.T) {
 	require.True(t, ok)
 	sections := strings.Split(body, "\n\n# ")[1:]
 	var ran []string
-	var plan, poolID string
+	var plan, poolID, report string
 	for _, sec := range sections {
 		title, _, _ := strings.Cut(sec, "\n")
 		var cmd, shown string
@@ -157,14 +157,22 @@ func TestDemoTourCommandsAsPrinted(t *testing.T) {
 			require.NoError(t, tourMemberVPC(t.Context(), &got, srv, poolID))
 			assert.Equal(t, "# "+sec+"\n", got.String()[1:], "step 9 replayed")
 			continue
-		case cmd == "" || strings.HasSuffix(cmd, `\`):
-			// The chapter's introduction; the alert, which the tour
-			// captures rather than sends.
+		case cmd == "":
+			// The chapter's introduction; what the alert's receivers get.
 			continue
 		}
 		stdout, stderr := shellRun(t, cmd, exported)
 		ran = append(ran, cmd)
-		if strings.HasPrefix(title, "5. ") {
+		switch {
+		case strings.HasPrefix(title, "2. "):
+			report = stdout
+		case strings.HasPrefix(title, "4. "):
+			require.NotEmpty(t, report)
+			require.True(t, strings.HasPrefix(stdout, report), "step 4 prints the report of step 2 first, as the tour says")
+			stdout = tourAgain(stdout, report, "2")
+			stdout, shown = emfTimestamp().ReplaceAllString(stdout, "T"), emfTimestamp().ReplaceAllString(shown, "T")
+			assert.Len(t, srv.Messages(), 1, "step 4 published its alert")
+		case strings.HasPrefix(title, "5. "):
 			plan = stdout
 		}
 		if strings.Contains(cmd, "hierarchy apply") {
@@ -180,9 +188,20 @@ func TestDemoTourCommandsAsPrinted(t *testing.T) {
 		"ipamctl cidr usage --pool 192.168.0.0/16 --used 192.168.0.0/20,192.168.16.0/20",
 		"ipamctl cidr next --pool 192.168.0.0/16 --used 192.168.0.0/20,192.168.16.0/20 --bits 20 --count 2",
 		"ipamctl " + tourScanArgs, tourForecastLine,
-		tourPoolsLine, tourPlanLine, tourApplyLine, tourShowLine, tourPoolsLine, tourVPCsLine,
+		tourPoolsLine, tourAlertLine, tourPlanLine, tourApplyLine, tourShowLine, tourPoolsLine, tourVPCsLine,
 	}, ran, "every command the tour prints was replayed")
+	var commands int
+	for line := range strings.Lines(out) {
+		if strings.HasPrefix(line, "$ ") {
+			commands++
+		}
+	}
+	assert.Equal(t, len(ran), commands, "every line with a prompt is a command that was replayed")
 }
+
+// emfTimestamp matches the time of an EMF line, which differs from run to
+// run.
+var emfTimestamp = lazyRegexp(`"Timestamp":[0-9]+`)
 
 // shellRun runs a printed command line as sh would, with the exported
 // environment: stages joined by " | ", each a command with NAME=VALUE

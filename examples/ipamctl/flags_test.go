@@ -62,11 +62,22 @@ func TestFlagSetValueErrors(t *testing.T) {
 		{"host bits", []string{"--pool", "10.0.0.1/8"},
 			`--pool "10.0.0.1/8": host bits set (did you mean 10.0.0.0/8?)`, ipam.ErrHostBitsSet},
 		{"bad entry in list", []string{"--pool", "10.0.0.0/8,x"},
-			`--pool "10.0.0.0/8,x": "x": no '/': not a CIDR (want address/length, e.g. 10.0.0.0/16 or 2001:db8::/56)`, ipam.ErrSyntax},
-		{"first error wins", []string{"--pool", "x", "--pool", "10.0.0.1/8"},
 			`--pool "x": no '/': not a CIDR (want address/length, e.g. 10.0.0.0/16 or 2001:db8::/56)`, ipam.ErrSyntax},
+		{"every bad entry of a list", []string{"--pool", "bad1,10.0.0.0/8,bad2"},
+			`--pool "bad1": no '/': not a CIDR (want address/length, e.g. 10.0.0.0/16 or 2001:db8::/56)` + "\n" +
+				`--pool "bad2": no '/': not a CIDR (want address/length, e.g. 10.0.0.0/16 or 2001:db8::/56)`, ipam.ErrSyntax},
+		{"every bad value, each as typed", []string{"-pool", "x", "--pool", "10.0.0.1/8"},
+			`-pool "x": no '/': not a CIDR (want address/length, e.g. 10.0.0.0/16 or 2001:db8::/56)` + "\n" +
+				`--pool "10.0.0.1/8": host bits set (did you mean 10.0.0.0/8?)`, ipam.ErrHostBitsSet},
 		{"int", []string{"-n", "1.5"}, `-n "1.5": not a whole number`, nil},
+		{"int typed with two dashes", []string{"--n=1.5"}, `--n "1.5": not a whole number`, nil},
 		{"choice", []string{"-o", "yaml"}, `-o "yaml": want text, json or csv`, nil},
+		{"unknown flag as typed", []string{"--bogus"}, `unknown flag --bogus`, nil},
+		{"unknown flag with one dash", []string{"x", "-bogus=1"}, `unknown flag -bogus`, nil},
+		{"every unknown flag", []string{"--bogus", "--pol", "10.0.0.0/8"}, "unknown flag --bogus\nunknown flag --pol (did you mean --pool?)", nil},
+		{"value that looks like a flag", []string{"-n", "-x"}, `-n "-x": not a whole number`, nil},
+		{"missing value as typed", []string{"-o", "json", "--pool"}, `flag --pool needs a value`, nil},
+		{"bool value", []string{"--dry=maybe"}, `--dry=maybe: want true or false`, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -75,11 +86,13 @@ func TestFlagSetValueErrors(t *testing.T) {
 				pools  []netip.Prefix
 				n      int
 				format string
+				dry    bool
 			)
 			fs := newFlagSet("test")
 			fs.cidrList(&pools, "pool", "CIDR", "")
 			fs.intVal(&n, "n", "N", "")
 			fs.choice(&format, "o", []string{"text", "json", "csv"}, "")
+			fs.boolVal(&dry, "dry", "")
 			_, err := fs.parse(tt.args)
 			require.Error(t, err, "parse(%q)", tt.args)
 			assert.Equal(t, tt.wantMsg, err.Error(), "parse(%q)", tt.args)
@@ -114,4 +127,37 @@ func TestFlagSetValues(t *testing.T) {
 	assert.True(t, fs.isSet("pool"))
 	assert.Equal(t, []string{"-", "a.txt"}, files)
 	assert.Equal(t, "json", format)
+}
+
+func TestFlagSetHelpWins(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{{"--bogus", "--help"}, {"-h"}, {"x", "-help", "--pool", "y"}} {
+		var pools []netip.Prefix
+		fs := newFlagSet("test")
+		fs.cidrList(&pools, "pool", "CIDR", "")
+		_, err := fs.parse(args)
+		assert.ErrorIs(t, err, flag.ErrHelp, "parse(%q)", args)
+	}
+}
+
+func TestCheckThresholds(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		critical, warning float64
+		want              []string
+	}{
+		{80, 0, nil},
+		{80, 60, nil},
+		{101, 0, []string{"--threshold 101: want a percentage from 0 to 100"}},
+		{80, -1, []string{"--warning -1: want a percentage from 0 to 100"}},
+		{101, 120, []string{"--threshold 101: want a percentage from 0 to 100", "--warning 120: want a percentage from 0 to 100"}},
+		{80, 90, []string{"--warning 90: want a level below --threshold 80"}},
+	}
+	for _, tt := range tests {
+		var got []string
+		for _, err := range checkThresholds(tt.critical, tt.warning) {
+			got = append(got, err.Error())
+		}
+		assert.Equal(t, tt.want, got, "checkThresholds(%v, %v)", tt.critical, tt.warning)
+	}
 }

@@ -84,6 +84,17 @@ func writeHelp(w io.Writer, path []*Command, fs *flagSet) error {
 	}
 	fmt.Fprintln(bw, "  -h, --help")
 	writeWrapped(bw, strings.Fields(helpUsage), "      ", "      ")
+	if len(path) == 1 {
+		fmt.Fprintln(bw, "\nGlobal flags, before or after any command:")
+		for _, d := range globalDocs {
+			if d.Name == "q" {
+				fmt.Fprintln(bw, "  -q, --quiet")
+				writeWrapped(bw, strings.Fields(d.Usage), "      ", "      ")
+				continue
+			}
+			writeFlag(bw, d, "")
+		}
+	}
 
 	examples := cmd.Examples
 	if examples == nil {

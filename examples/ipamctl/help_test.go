@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"strings"
 	"testing"
 
@@ -34,16 +35,27 @@ func TestExamples(t *testing.T) {
 				if strings.Contains(ex.Args, "--org") {
 					e, stdout, stderr, _ = fakeEnv(t, awsfake.DefaultAccessKeyID, "us-east-1")
 				}
-				code := e.run(t.Context(), strings.Fields(ex.Args))
+				ctx := t.Context()
+				out := func() string { return stdout.String() }
+				if strings.HasPrefix(ex.Args, "demo serve") && !strings.Contains(ex.Args, "--help") {
+					// It serves until interrupted: interrupt it once it
+					// has printed what to export, as a reader would.
+					var cancel context.CancelFunc
+					ctx, cancel = context.WithCancel(ctx)
+					defer cancel()
+					w := &cancelAfter{cancel: cancel, marker: "export AWS_DEFAULT_REGION="}
+					e.stdout, out = w, w.String
+				}
+				code := e.run(ctx, strings.Fields(ex.Args))
 				if strings.Contains(ex.Args, "--fail-on-findings") {
 					require.Contains(t, []int{0, exitFindings}, code, "exit code of ipamctl %s: %s", ex.Args, stderr.String())
 				} else {
 					require.Equal(t, 0, code, "exit code of ipamctl %s: %s", ex.Args, stderr.String())
 				}
 				if ex.Output != "" {
-					assert.Equal(t, ex.Output, stdout.String(), "ipamctl %s", ex.Args)
+					assert.Equal(t, ex.Output, out(), "ipamctl %s", ex.Args)
 				} else {
-					assert.NotEmpty(t, stdout.String(), "ipamctl %s", ex.Args)
+					assert.NotEmpty(t, out(), "ipamctl %s", ex.Args)
 				}
 			})
 		}

@@ -97,11 +97,16 @@ func TestRunHelpAndDispatch(t *testing.T) {
 		{name: "help-after-positional", args: []string{"cidr", "split", "10.0.0.0/8", "--help"}},
 		{name: "no-command", args: nil, code: 1, names: []string{"missing command", "cidr"}},
 		{name: "unknown-command", args: []string{"cider"}, code: 1, names: []string{`"cider"`}},
-		{name: "unknown-root-flag", args: []string{"--verbose"}, code: 1, names: []string{"-verbose"}},
+		{name: "unknown-root-flag", args: []string{"--verbose"}, code: 1, names: []string{"unknown flag --verbose "}},
+		{name: "unknown-root-flag-one-dash", args: []string{"-verbose"}, code: 1, names: []string{"unknown flag -verbose "}},
 		{name: "cidr-no-verb", args: []string{"cidr"}, code: 1, names: []string{"missing command", "free"}},
 		{name: "cidr-unknown-verb", args: []string{"cidr", "fre"}, code: 1, names: []string{`"fre"`}},
-		{name: "cidr-unknown-flag", args: []string{"cidr", "free", "--pool", "10.0.0.0/8", "--frobnicate"}, code: 1, names: []string{"-frobnicate"}},
-		{name: "cidr-flag-without-value", args: []string{"cidr", "next", "--pool", "10.0.0.0/8", "--bits"}, code: 1, names: []string{"-bits"}},
+		{name: "cidr-unknown-flag", args: []string{"cidr", "free", "--pool", "10.0.0.0/8", "--frobnicate"}, code: 1, names: []string{"unknown flag --frobnicate "}},
+		{name: "cidr-misspelt-flag", args: []string{"cidr", "free", "--pool", "10.0.0.0/8", "--usde", "10.0.0.0/9"}, code: 1, names: []string{"unknown flag --usde (did you mean --used?)"}},
+		{name: "cidr-flag-without-value", args: []string{"cidr", "next", "--pool", "10.0.0.0/8", "--bits"}, code: 1, names: []string{"flag --bits needs a value"}},
+		{name: "cidr-every-bad-used", args: []string{"cidr", "free", "--pool", "10.0.0.0/8", "--used", "bad1,bad2", "-used", "10.0.0.1/8"}, code: 1, errLines: 3,
+			names: []string{`--used "bad1"`, `--used "bad2"`, `-used "10.0.0.1/8"`}},
+		{name: "usage-threshold-101", args: []string{"usage", "--threshold", "101"}, code: 1, names: []string{"--threshold 101: want a percentage from 0 to 100"}},
 	}
 	runCases(t, cases)
 }

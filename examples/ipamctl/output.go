@@ -2,13 +2,58 @@ package main
 
 import (
 	"bufio"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/netip"
+	"strconv"
+	"strings"
 
 	"github.com/ipamkit/ipamkit/ipam"
 )
+
+// The output formats of -o are one vocabulary across commands: text for
+// people (a table, a plan, lines: the default everywhere), json for
+// programs, and csv where the result is rows. Each command offers the ones
+// that fit its result, in that order. "table" is accepted for text,
+// without a warning: "usage -o table" was the name of usage's text, and
+// scripts that use it keep working; where a command still calls its text
+// "table" inside (usage), "text" is given to it as "table".
+const (
+	formatText  = "text"
+	formatTable = "table" // the same as formatText
+)
+
+// formatArg returns the placeholder of the flag name as the help shows it:
+// for -o, "text" where the command says "table".
+func formatArg(name, arg string) string {
+	if name != "o" {
+		return arg
+	}
+	words := strings.Split(arg, "|")
+	for i, w := range words {
+		if w == formatTable {
+			words[i] = formatText
+		}
+	}
+	return strings.Join(words, "|")
+}
+
+// outputFormat returns the value v of the flag name, whose placeholder is
+// arg, in the command's own words: for -o, "text" and "table" are one
+// format, given as whichever of the two the command lists.
+func outputFormat(name, arg, v string) string {
+	if name != "o" || (v != formatText && v != formatTable) {
+		return v
+	}
+	for w := range strings.SplitSeq(arg, "|") {
+		if w == formatText || w == formatTable {
+			return w
+		}
+	}
+	return v
+}
 
 // writePrefixes writes one CIDR per line.
 func writePrefixes(w io.Writer, prefixes []netip.Prefix) error {
@@ -46,6 +91,21 @@ func writeUsageJSON(w io.Writer, u ipam.Usage) error {
 	}
 	_, err = w.Write(append(b, '\n'))
 	return err
+}
+
+// writeUsageCSV writes u as a CSV header and one row:
+// total,used,free,percent,largest. Counts are exact decimals; largest is
+// empty when the pools are full.
+func writeUsageCSV(w io.Writer, u ipam.Usage, largest netip.Prefix, ok bool) error {
+	cw := csv.NewWriter(w)
+	l := ""
+	if ok {
+		l = largest.String()
+	}
+	cw.Write([]string{"total", "used", "free", "percent", "largest"})
+	cw.Write([]string{u.Total.String(), u.Used.String(), u.Free.String(), strconv.FormatFloat(u.Percent(), 'g', -1, 64), l})
+	cw.Flush()
+	return cw.Error()
 }
 
 // writeUsageText writes u for people: the counts with their share of the

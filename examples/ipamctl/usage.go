@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"os"
 	"strings"
 	"time"
@@ -74,7 +73,7 @@ func checkRegion(r string) error {
 func usageCommand() *Command {
 	return &Command{
 		Name:      "usage",
-		UsageLine: "[--source ipam|ec2|pools|all] [--regions R,...] [--accounts A,... | --org] [--role-name NAME] [--external-id ID] [--ipam-account A] [--ipam-region R] [--threshold P] [--warning P] [--scope-type private|public] [--resource-type T] [-o table|json|csv|html] [--timeout D] [--fail-on-findings] [--notify KIND=TARGET ...] [--notify-all-clear] [--state FILE [--remind D] [--notify-filter KIND=FILTER ...]] [--forecast] [--history cloudwatch|ipam|DIR] [--window D] [--warning-days N] [--critical-days N]",
+		UsageLine: "[--source ipam|ec2|pools|all] [--regions R,...] [--accounts A,... | --org] [--role-name NAME] [--external-id ID] [--ipam-account A] [--ipam-region R] [--threshold P] [--warning P] [--scope-type private|public] [--resource-type T] [-o text|json|csv|html] [--timeout D] [--fail-on-findings] [--notify KIND=TARGET ...] [--notify-all-clear] [--state FILE [--remind D] [--notify-filter KIND=FILTER ...]] [--forecast] [--history cloudwatch|ipam|DIR] [--window D] [--warning-days N] [--critical-days N]",
 		Short:     "Measure how full subnets, VPCs and IPAM pools are, across accounts.",
 		Long: `Measure how full subnets, VPCs, IPAM resource CIDRs and IPAM pools are,
 across accounts and regions, and report what reaches a threshold, with
@@ -108,6 +107,11 @@ written. With --fail-on-findings the
 exit code is 2 when a resource reaches a threshold. An interrupt
 (Ctrl-C) stops the scan: the report of what was measured is written,
 standard error says it is partial, and the exit code is 130.
+
+On a terminal, standard error shows one progress line while the scan
+runs (targets done of all, resources so far, failures, time elapsed),
+rewritten in place and cleared at the end, then one summary line; with
+--quiet, or when standard error is a file or a pipe, neither.
 
 The examples show the demo organization that 'ipamctl demo serve'
 starts, acting as its networking account.`,
@@ -163,7 +167,7 @@ ok        12.5%   [##................]  ipam-pool-0d836ba2e404d1e96 (us-west-2-S
 			fs.choice(&o.scopeType, "scope-type", []string{"private", "public"}, "IPAM scopes to read for --source ipam and pools; private if not given.")
 			fs.choice(&o.resourceType, "resource-type", []string{"vpc", "subnet", "eip", "public-ipv4-pool", "ipv6-pool", "all"},
 				"IPAM resource type for --source ipam; all if not given.")
-			fs.choice(&o.format, "o", []string{"table", "json", "csv", "html"}, "Output format: table for people (the default), json or csv for programs, html for a page to open in a browser.")
+			fs.choice(&o.format, "o", []string{"table", "json", "csv", "html"}, "Output format: text, a table for people (the default; table is the same), json or csv for programs, html for a page to open in a browser.")
 			fs.boolVal(&o.failOnFindings, "fail-on-findings", "Exit with code 2 when a resource reaches a threshold.")
 			fs.intVal(&o.concurrency, "concurrency", "N", "Targets scanned at once; 8 if not given.")
 			fs.fn("timeout", "D", "Time allowed for the whole scan, such as 90s or 10m; 5m if not given. Targets not done by then are reported as failed.", func(v string) error {
@@ -206,10 +210,7 @@ func (o *usageOptions) validate() error {
 			errs = append(errs, fmt.Errorf("--accounts %q: want a 12-digit account ID", a))
 		}
 	}
-	policy := usage.Policy{Thresholds: usage.Thresholds{Warning: o.warning, Critical: o.critical}}
-	if err := policy.Validate(); err != nil {
-		errs = append(errs, fmt.Errorf("--threshold %v --warning %v: %w", o.critical, o.warning, err))
-	}
+	errs = append(errs, checkThresholds(o.critical, o.warning)...)
 	if o.concurrency < 1 {
 		errs = append(errs, fmt.Errorf("--concurrency %d: want at least 1", o.concurrency))
 	}
@@ -238,6 +239,7 @@ func (o *usageOptions) run(ctx context.Context, e *env) error {
 	interrupt := ctx // canceled by a signal; the scan's ctx also by --timeout
 	ctx, cancel := context.WithTimeoutCause(ctx, o.timeout, fmt.Errorf("--timeout %v reached", o.timeout))
 	defer cancel()
+	progress := o.progress(ctx, e, cfg) // nil unless a terminal watches
 	rep, err := usage.ScanOrganization(ctx, cfg, func(so *usage.OrganizationScanOptions) {
 		so.Organization, so.Accounts, so.Regions = o.org, o.accounts, o.regions
 		so.RoleName, so.ExternalID = o.roleName, o.externalID
@@ -253,10 +255,9 @@ func (o *usageOptions) run(ctx context.Context, e *env) error {
 		// The scan may use all of --timeout: the notifiers get their own
 		// time below, so no margin is kept for them.
 		so.DeadlineMargin = time.Millisecond
-		if isTerminal(e.stderr) { // progress, one line per target, for people watching
-			so.Logger = slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-		}
+		so.Logger = progress.logger()
 	})
+	progress.finish()
 	if err != nil {
 		switch {
 		case interrupt.Err() != nil:
@@ -282,7 +283,7 @@ func (o *usageOptions) run(ctx context.Context, e *env) error {
 	if err := write(e.stdout, rep, o.format); err != nil {
 		return err
 	}
-	if isTerminal(e.stderr) {
+	if e.chatty() {
 		fmt.Fprintf(e.stderr, "ipamctl usage: %d targets in %v: %d resources, %d findings, %d failed, %d API calls\n",
 			rep.Scan.Targets, rep.Scan.Duration().Round(time.Millisecond), len(rep.Resources), len(rep.Findings), len(rep.Errors), rep.Scan.APICalls)
 	}
@@ -311,7 +312,7 @@ func (o *usageOptions) run(ctx context.Context, e *env) error {
 func targetErrors(rep usage.Report) []error {
 	errs := make([]error, len(rep.Errors))
 	for i, te := range rep.Errors {
-		errs[i] = te
+		errs[i] = explainRegion(te)
 		if errors.Is(te, usage.ErrNoIPAM) {
 			errs[i] = fmt.Errorf("%w (--ipam-account, --ipam-region)", te)
 		}

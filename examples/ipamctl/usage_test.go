@@ -148,8 +148,8 @@ func TestUsageBadInput(t *testing.T) {
 	}{
 		{"usage --accounts 12345", []string{`--accounts "12345": want a 12-digit account ID`}},
 		{"usage --org --accounts 111111111111", []string{"--org and --accounts exclude each other"}},
-		{"usage --threshold 80 --warning 90", []string{"warning threshold 90 is not below critical threshold 80"}},
-		{"usage --threshold 120", []string{"critical threshold 120"}},
+		{"usage --threshold 80 --warning 90", []string{"--warning 90: want a level below --threshold 80"}},
+		{"usage --threshold 120", []string{"--threshold 120: want a percentage from 0 to 100"}},
 		{"usage --source dns", []string{`--source "dns": want ipam, ec2, pools or all`}},
 		{"usage -o yaml", []string{`-o "yaml"`}},
 		{"usage --regions us-east-1,,eu-west-1", []string{"empty entry"}},

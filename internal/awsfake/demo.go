@@ -10,6 +10,7 @@ const (
 	DemoDevAccount        = "444444444444" // in SDLC OU
 	DemoTestAccount       = "555555555555" // in SDLC OU
 	DemoNetworkAccessKey  = "AKIADEMONETWORK00001"
+	DemoTopicName         = "ipam-alerts" // an SNS topic of the management account in us-east-1
 )
 
 // Demo builds the demonstration organization: a management account, a
@@ -21,6 +22,7 @@ const (
 // allocated from the environment pools; others were not (10.0.0.0/8), and a
 // few subnets are close to exhaustion. Every member account has
 // OrganizationAccountAccessRole, assumable from the management account.
+// The management account has the SNS topic [DemoTopicName] in us-east-1.
 // [DefaultAccessKeyID] acts in the management account and
 // [DemoNetworkAccessKey] in the networking account.
 //
@@ -92,6 +94,10 @@ func Demo() *World {
 	overlap := b.VPC(DemoTestAccount, "us-east-1", "10.0.0.0/20")
 	b.Tag(overlap, "Name", "legacy-copy")
 	b.Subnet(overlap, "10.0.0.0/28", 11)
+	// The topic the demo's alerts go to: 'ipamctl usage --notify
+	// sns=arn:aws:sns:us-east-1:111111111111:ipam-alerts', as the
+	// management account.
+	b.Topic(DemoManagementAccount, "us-east-1", DemoTopicName)
 
 	w, err := b.Build()
 	if err != nil {
