@@ -162,7 +162,10 @@ type SnapshotFinding struct {
 	Severity  notify.Severity
 	Threshold float64 // the threshold reached, in percent
 	Percent   float64 // the utilization measured, in percent
-	Since     time.Time
+	// ExhaustsWithin is the exhaustion step reached, in days
+	// (Finding.ExhaustsWithin); 0 when none.
+	ExhaustsWithin int
+	Since          time.Time
 	// Reminded is when an alert last went out while the finding was
 	// outstanding.
 	Reminded time.Time
@@ -177,9 +180,10 @@ func (f SnapshotFinding) Key() Key {
 // threshold; no figures.
 func (f SnapshotFinding) finding() Finding {
 	return Finding{
-		Resource:  Resource{ID: f.ID, Type: f.Type, Name: f.Name, Source: f.Source, AccountID: f.AccountID, Region: f.Region, CIDR: f.CIDR},
-		Severity:  f.Severity,
-		Threshold: f.Threshold,
+		Resource:       Resource{ID: f.ID, Type: f.Type, Name: f.Name, Source: f.Source, AccountID: f.AccountID, Region: f.Region, CIDR: f.CIDR},
+		Severity:       f.Severity,
+		Threshold:      f.Threshold,
+		ExhaustsWithin: f.ExhaustsWithin,
 	}
 }
 
@@ -344,17 +348,23 @@ func Compare(prev *Snapshot, r Report, optFns ...func(*CompareOptions)) Diff {
 
 // transition classifies a finding present in both runs.
 //
-// This is where further escalations belong: a forecast date that moved
-// closer past a step (30 days → 7 days) is a ChangeEscalated of a finding
-// whose severity did not change. Compare the previous run's step, kept in
-// SnapshotFinding, with this run's, and return ChangeEscalated with the
-// reason ("exhaustion forecast moved within 7 days").
+// A finding whose severity did not change escalates when its exhaustion
+// forecast moved closer past a step of Policy.Exhaustion (no step → 30
+// days, or 30 → 7): "runs out within 7 days (was 30)". Moving away past a
+// step is no change worth an alert; the snapshot keeps the new step, so
+// moving back in escalates again.
 func transition(p SnapshotFinding, f Finding) (ChangeKind, string) {
 	switch {
 	case f.Severity > p.Severity:
 		return ChangeEscalated, p.Severity.String() + " → " + f.Severity.String()
 	case f.Severity < p.Severity:
 		return ChangeImproved, p.Severity.String() + " → " + f.Severity.String()
+	case f.ExhaustsWithin != 0 && (p.ExhaustsWithin == 0 || f.ExhaustsWithin < p.ExhaustsWithin):
+		reason := fmt.Sprintf("runs out within %d days", f.ExhaustsWithin)
+		if p.ExhaustsWithin != 0 {
+			reason += fmt.Sprintf(" (was %d)", p.ExhaustsWithin)
+		}
+		return ChangeEscalated, reason
 	}
 	return ChangeUnchanged, ""
 }
@@ -382,6 +392,6 @@ func snapshotFinding(f Finding, since, reminded time.Time) SnapshotFinding {
 	return SnapshotFinding{
 		Source: f.Source, AccountID: f.AccountID, Region: f.Region, Type: f.Type, ID: f.ID, CIDR: f.CIDR,
 		Name: f.Name, Severity: f.Severity, Threshold: f.Threshold, Percent: f.Percent(),
-		Since: since, Reminded: reminded,
+		ExhaustsWithin: f.ExhaustsWithin, Since: since, Reminded: reminded,
 	}
 }

@@ -395,3 +395,43 @@ func TestCompareProperties(t *testing.T) {
 		require.Equal(t, len(failed) > 0, again.Due(), "seed %d: a rerun is due only when incomplete", seed)
 	}
 }
+
+// TestCompareForecastStep checks that a finding whose severity stays the
+// same escalates when its exhaustion forecast moves closer past a step, that
+// moving away is no change, and that the step survives the state's JSON.
+func TestCompareForecastStep(t *testing.T) {
+	t.Parallel()
+	p := Policy{Thresholds: Thresholds{Warning: 60, Critical: 90}, Exhaustion: ExhaustionDays{Warning: 30}}
+	runsOut := func(r Resource, at time.Time, days int) Resource {
+		r.Forecast = &Forecast{Status: ForecastExhausts, At: at, Exhaustion: at.Add(time.Duration(days) * 24 * time.Hour)}
+		return r
+	}
+	a := pct("a", TypeSubnet, 650, nil) // a warning by its percentage alone
+	first := Compare(nil, runReport(t, p, run1, []Resource{a}))
+
+	// The state is saved and read back between runs.
+	b, err := first.Next.MarshalJSON()
+	require.NoError(t, err)
+	prev, err := ParseSnapshot(b)
+	require.NoError(t, err)
+
+	d := Compare(prev, runReport(t, p, run2, []Resource{runsOut(a, run2, 20)}))
+	assert.Equal(t, []changeRow{{"a", ChangeEscalated, notify.Warning, "runs out within 30 days"}}, rows(d))
+	assert.True(t, d.Due(), "Due")
+	require.Len(t, d.Next.Findings, 1)
+	assert.Equal(t, 30, d.Next.Findings[0].ExhaustsWithin, "the step kept for the next run")
+
+	b, err = d.Next.MarshalJSON()
+	require.NoError(t, err)
+	assert.Contains(t, string(b), `"days":30`)
+	prev, err = ParseSnapshot(b)
+	require.NoError(t, err)
+
+	run3 := run2.Add(time.Hour)
+	same := Compare(prev, runReport(t, p, run3, []Resource{runsOut(a, run3, 19)}))
+	assert.Equal(t, []changeRow{{"a", ChangeUnchanged, notify.Warning, ""}}, rows(same), "still within the same step")
+
+	away := Compare(prev, runReport(t, p, run3, []Resource{a}))
+	assert.Equal(t, []changeRow{{"a", ChangeUnchanged, notify.Warning, ""}}, rows(away), "moving away past a step is no alert")
+	assert.False(t, away.Due(), "Due")
+}

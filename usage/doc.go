@@ -116,7 +116,8 @@
 //
 // A monitor run on a schedule need not repeat itself. [Compare] compares a
 // report's findings with the previous run's [Snapshot], by resource and
-// source, into a [Diff] of [Change] values: new, escalated, improved,
+// source, into a [Diff] of [Change] values: new, escalated (a higher
+// severity, or a forecast that moved within a closer [ExhaustionDays] step), improved,
 // resolved (below threshold, or gone), unverified (its target failed: never
 // resolved by a failure) and unchanged, with a reminder due when a critical
 // finding has been outstanding for [CompareOptions].RemindEvery. [Diff.Alert]

@@ -67,24 +67,26 @@ type snapshotJSON struct {
 }
 
 type snapshotFindingJSON struct {
-	Source    Source          `json:"src"`
-	AccountID string          `json:"acct"`
-	Region    string          `json:"region"`
-	Type      ResourceType    `json:"type"`
-	ID        string          `json:"id"`
-	CIDR      netip.Prefix    `json:"cidr,omitzero"`
-	Name      string          `json:"name,omitempty"`
-	Severity  notify.Severity `json:"sev"`
-	Threshold float64         `json:"thr"`
-	Percent   float64         `json:"pct"`
-	Since     time.Time       `json:"since,omitzero"`
-	Reminded  time.Time       `json:"reminded,omitzero"`
+	Source         Source          `json:"src"`
+	AccountID      string          `json:"acct"`
+	Region         string          `json:"region"`
+	Type           ResourceType    `json:"type"`
+	ID             string          `json:"id"`
+	CIDR           netip.Prefix    `json:"cidr,omitzero"`
+	Name           string          `json:"name,omitempty"`
+	Severity       notify.Severity `json:"sev"`
+	Threshold      float64         `json:"thr"`
+	Percent        float64         `json:"pct"`
+	ExhaustsWithin int             `json:"days,omitempty"`
+	Since          time.Time       `json:"since,omitzero"`
+	Reminded       time.Time       `json:"reminded,omitzero"`
 }
 
 // MarshalJSON encodes s compactly, after a "formatVersion" member holding
 // [SnapshotFormatVersion]: {"saved", "findings": [{"src", "acct",
-// "region", "type", "id", "cidr", "name", "sev", "thr", "pct", "since",
-// "reminded"}]}, the findings in their order.
+// "region", "type", "id", "cidr", "name", "sev", "thr", "pct", "days",
+// "since", "reminded"}]}, the findings in their order; "days" (the
+// exhaustion step reached) only when there is one.
 func (s Snapshot) MarshalJSON() ([]byte, error) {
 	v := snapshotJSON{Saved: s.Saved, Findings: make([]snapshotFindingJSON, len(s.Findings))}
 	for i, f := range s.Findings {
