@@ -2,14 +2,10 @@ package usage
 
 import (
 	"encoding/csv"
-	"fmt"
 	"io"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
-
-	"github.com/ipamkit/ipamkit/internal/textsafe"
 )
 
 // forecastCells returns the rate per day, the exhaustion date (or what the
@@ -49,35 +45,7 @@ func forecastCells(f *Forecast) (rate, date, span string) {
 // range of rates includes no growth). It builds the whole table before
 // writing it, in one call to w.Write.
 func (r Report) WriteForecastTable(w io.Writer) error {
-	var b strings.Builder
-	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "SEVERITY\tUSED\tUTILIZATION\tRESOURCE\tTYPE\tCIDR\tACCOUNT\tREGION\tLARGEST FREE\tRATE/DAY\tRUNS OUT\tRANGE\tSOURCE")
-	for _, row := range r.rows() {
-		res := row.Resource
-		pct, bar := "?", "[ usage unknown    ]"
-		if res.Known {
-			pct, bar = strconv.FormatFloat(res.Percent(), 'f', 1, 64)+"%", usageBar(res.Percent())
-		}
-		largest := "-"
-		if res.LargestFree.IsValid() {
-			largest = res.LargestFree.String()
-		}
-		name := res.ID
-		if res.Name != "" {
-			name += " (" + res.Name + ")"
-		}
-		rate, date, span := forecastCells(res.Forecast)
-		cells := []string{row.severity, pct, bar, name, string(res.Type), prefixText(res.CIDR), res.AccountID, res.Region, largest, rate, date, span, string(res.Source)}
-		for i, c := range cells {
-			cells[i] = textsafe.Escape(c)
-		}
-		fmt.Fprintln(tw, strings.Join(cells, "\t"))
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	_, err := io.WriteString(w, b.String())
-	return err
+	return r.writeTable(w, true)
 }
 
 // WriteForecastCSV writes r as [Report.WriteCSV] does, with the columns

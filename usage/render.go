@@ -132,9 +132,20 @@ func (r Report) rows() []row {
 // cell can split a row or reach the terminal. WriteTable builds the whole
 // table before writing it, in one call to w.Write.
 func (r Report) WriteTable(w io.Writer) error {
+	return r.writeTable(w, false)
+}
+
+// writeTable writes the table of [Report.WriteTable], with the forecast's
+// three columns before the source when forecast is set
+// ([Report.WriteForecastTable]).
+func (r Report) writeTable(w io.Writer, forecast bool) error {
 	var b strings.Builder
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "SEVERITY\tUSED\tUTILIZATION\tRESOURCE\tTYPE\tCIDR\tACCOUNT\tREGION\tLARGEST FREE\tSOURCE")
+	header := "SEVERITY\tUSED\tUTILIZATION\tRESOURCE\tTYPE\tCIDR\tACCOUNT\tREGION\tLARGEST FREE\t"
+	if forecast {
+		header += "RATE/DAY\tRUNS OUT\tRANGE\t"
+	}
+	fmt.Fprintln(tw, header+"SOURCE")
 	for _, row := range r.rows() {
 		res := row.Resource
 		pct, bar := "?", "[ usage unknown    ]"
@@ -149,7 +160,12 @@ func (r Report) WriteTable(w io.Writer) error {
 		if res.Name != "" {
 			name += " (" + res.Name + ")"
 		}
-		cells := []string{row.severity, pct, bar, name, string(res.Type), prefixText(res.CIDR), res.AccountID, res.Region, largest, string(res.Source)}
+		cells := []string{row.severity, pct, bar, name, string(res.Type), prefixText(res.CIDR), res.AccountID, res.Region, largest}
+		if forecast {
+			rate, date, span := forecastCells(res.Forecast)
+			cells = append(cells, rate, date, span)
+		}
+		cells = append(cells, string(res.Source))
 		for i, c := range cells {
 			cells[i] = textsafe.Escape(c) // a newline in a name must not split the row
 		}
