@@ -30,7 +30,7 @@ var globalDocs = []flagDoc{
 	{Name: "profile", Arg: "NAME", Usage: "Named profile of the AWS configuration files, in place of AWS_PROFILE."},
 	{Name: "endpoint-url", Arg: "URL", Usage: "Send every AWS call to URL, as AWS_ENDPOINT_URL does: 'ipamctl demo serve', a proxy, a VPC endpoint."},
 	{Name: "debug", Usage: "Log each AWS request and response (headers only) and each retry on standard error, with credentials, signatures and session tokens redacted."},
-	{Name: "q", Usage: "No progress or summary lines on standard error; errors and warnings still."},
+	{Name: "q", Usage: "No progress or summary lines on standard error (usage's progress line, the steps of hierarchy apply and share apply); errors and warnings still."},
 	{Name: "version", Usage: "Print the version of ipamctl and exit (the root only; also 'ipamctl version')."},
 }
 

@@ -72,7 +72,9 @@ live scope is, without duplicating anything.`,
 						}
 					}
 					res, err = hierarchy.Apply(ctx, s.client, cs, func(o *hierarchy.ApplyOptions) {
-						o.Progress = applyProgress(e.stderr, isTerminal(e.stderr))
+						if !e.global.quiet { // -q: the result and errors only
+							o.Progress = applyProgress(e.stderr, isTerminal(e.stderr))
+						}
 						if e.hierarchyApply != nil {
 							e.hierarchyApply(o)
 						}

@@ -416,14 +416,21 @@ func (changesPresent) Is(target error) bool { return target == errFindings }
 type progressHandler struct {
 	mu    *sync.Mutex
 	w     io.Writer
+	min   slog.Level // the lowest level written
 	attrs []slog.Attr
 }
 
-func newProgressLogger(w io.Writer) *slog.Logger {
-	return slog.New(progressHandler{mu: new(sync.Mutex), w: w})
+// newProgressLogger returns the logger of apply's progress: every step,
+// or with quiet (-q) only warnings and errors.
+func newProgressLogger(w io.Writer, quiet bool) *slog.Logger {
+	min := slog.LevelInfo
+	if quiet {
+		min = slog.LevelWarn
+	}
+	return slog.New(progressHandler{mu: new(sync.Mutex), w: w, min: min})
 }
 
-func (h progressHandler) Enabled(_ context.Context, l slog.Level) bool { return l >= slog.LevelInfo }
+func (h progressHandler) Enabled(_ context.Context, l slog.Level) bool { return l >= h.min }
 
 func (h progressHandler) Handle(_ context.Context, r slog.Record) error {
 	var b strings.Builder

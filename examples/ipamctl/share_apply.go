@@ -46,7 +46,7 @@ duplicating anything.`,
 				if err := noArgs(args); err != nil {
 					return err
 				}
-				s, err := sf.open(ctx, e, "apply", newProgressLogger(e.stderr))
+				s, err := sf.open(ctx, e, "apply", newProgressLogger(e.stderr, e.global.quiet))
 				if err != nil {
 					return err
 				}
