@@ -134,7 +134,7 @@ ok        12.5%   [##................]  ipam-pool-0d836ba2e404d1e96 (us-west-2-S
 			},
 		},
 		Flags: func(fs *flagSet) runFunc {
-			o := usageOptions{source: "all", critical: usage.DefaultCritical, scopeType: "private", resourceType: "all", format: "table", concurrency: 8, timeout: defaultScanTimeout}
+			o := usageOptions{source: "all", critical: usage.DefaultCritical, scopeType: "private", resourceType: "all", format: "table", concurrency: usage.DefaultConcurrency, timeout: defaultScanTimeout}
 			fs.choice(&o.source, "source", []string{"ipam", "ec2", "pools", "all"},
 				"What to measure: ec2 (VPCs and subnets of each target), ipam (IPAM's resource CIDRs), pools (IPAM pools) or all, the default.")
 			fs.commaList(&o.regions, "regions", "R,...", "Regions to scan, comma-separated; the configured region if not given.")
@@ -169,7 +169,7 @@ ok        12.5%   [##................]  ipam-pool-0d836ba2e404d1e96 (us-west-2-S
 				"IPAM resource type for --source ipam; all if not given.")
 			fs.choice(&o.format, "o", []string{"table", "json", "csv", "html"}, "Output format: text, a table for people (the default; table is the same), json or csv for programs, html for a page to open in a browser.")
 			fs.boolVal(&o.failOnFindings, "fail-on-findings", "Exit with code 2 when a resource reaches a threshold.")
-			fs.intVal(&o.concurrency, "concurrency", "N", "Targets scanned at once; 8 if not given.")
+			fs.intVal(&o.concurrency, "concurrency", "N", "Targets scanned at once, at most 4 of one account; 16 if not given.")
 			fs.fn("timeout", "D", "Time allowed for the whole scan, such as 90s or 10m; 5m if not given. Targets not done by then are reported as failed.", func(v string) error {
 				d, err := time.ParseDuration(v)
 				if err != nil || d <= 0 {
