@@ -157,7 +157,7 @@ func (s *Scanner) Scan(ctx context.Context, targets []Target) (Report, error) {
 		mu.Lock()
 		defer mu.Unlock()
 		if err != nil {
-			errs = append(errs, &TargetError{Target: t.Redacted(), Err: err})
+			errs = append(errs, &TargetError{Target: t.Redacted(), Err: explainRegion(err)})
 			return
 		}
 		resources = append(resources, rs...)

@@ -312,9 +312,13 @@ func (o *usageOptions) run(ctx context.Context, e *env) error {
 func targetErrors(rep usage.Report) []error {
 	errs := make([]error, len(rep.Errors))
 	for i, te := range rep.Errors {
-		errs[i] = explainRegion(te)
-		if errors.Is(te, usage.ErrNoIPAM) {
+		switch {
+		case errors.Is(te, usage.ErrNoIPAM):
 			errs[i] = fmt.Errorf("%w (--ipam-account, --ipam-region)", te)
+		case errors.Is(te, usage.ErrRegionUnavailable):
+			errs[i] = fmt.Errorf("%w (--regions)", te)
+		default:
+			errs[i] = te
 		}
 	}
 	return errs
