@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -13,7 +14,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/ipamkit/ipamkit/internal/account"
 	"github.com/ipamkit/ipamkit/usage"
 )
 
@@ -130,13 +133,30 @@ func (f *forecastFlags) apply(ctx context.Context, cfg aws.Config, o *usageOptio
 	return rep.WithForecasts(histories, usage.ForecastOptions{Window: f.window}, policy)
 }
 
-// ipamHistory reads IPAM's address history in the IPAM region (the
-// caller's IPAM: --ipam-region, or the first of --regions) over every
-// scope of --scope-type.
+// ipamHistory reads IPAM's address history in the IPAM region
+// (--ipam-region, or the first of --regions) over every scope of
+// --scope-type, as the scan reads the IPAM: in --ipam-account through
+// --role-name when that is another account than the caller's.
 func ipamHistory(ctx context.Context, cfg aws.Config, o *usageOptions, rs []usage.Resource, opts usage.IPAMHistoryOptions) ([][]usage.Sample, error) {
 	region := o.ipamRegion
 	if region == "" && len(o.regions) > 0 {
 		region = o.regions[0]
+	}
+	if region == "" {
+		region = cfg.Region
+	}
+	if o.ipamAccount != "" {
+		id, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+		if err != nil {
+			return nil, fmt.Errorf("who is calling: %w", err)
+		}
+		if caller := aws.ToString(id.Account); caller != o.ipamAccount {
+			role := account.RoleARN(aws.ToString(id.Arn), o.ipamAccount, cmp.Or(o.roleName, usage.DefaultRoleName))
+			t := account.Target{AccountID: o.ipamAccount, Region: region, RoleARN: role, ExternalID: o.externalID}
+			if cfg, err = account.New(cfg).Config(ctx, t); err != nil {
+				return nil, err
+			}
+		}
 	}
 	client := ec2.NewFromConfig(cfg, func(eo *ec2.Options) {
 		if region != "" {

@@ -119,6 +119,30 @@ func TestUsageForecastHistorySources(t *testing.T) {
 	assert.Empty(t, stdout.String())
 	assert.Contains(t, stderr.String(), "--history ipam: ")
 	assert.Contains(t, stderr.String(), "--ipam-region")
+
+	// With --ipam-account, the history is read there, as the scan reads the
+	// IPAM: through the role the scan assumes.
+	e, stdout, stderr, srv := fakeEnv(t, awsfake.DefaultAccessKeyID, "us-east-1")
+	args := "usage --org --source ec2 --regions us-east-1 --forecast --history ipam --ipam-account " + awsfake.DemoNetworkAccount + " --ipam-region us-east-1 -o json"
+	require.Equal(t, 0, e.run(t.Context(), strings.Fields(args)), "stderr: %s", stderr.String())
+	rep = usage.Report{}
+	require.NoError(t, json.Unmarshal(stdout.Bytes(), &rep))
+	vpcs := 0
+	for _, r := range rep.Resources {
+		if r.Type == usage.TypeVPC {
+			require.NotNil(t, r.Forecast, r.ID)
+			vpcs++
+		}
+	}
+	assert.Positive(t, vpcs)
+	history := 0
+	for _, c := range srv.Calls() {
+		if c.Operation == "GetIpamAddressHistory" {
+			history++
+			assert.Equal(t, awsfake.DemoNetworkAccount, c.Account, "read in the IPAM's account")
+		}
+	}
+	assert.Positive(t, history, "GetIpamAddressHistory was called")
 }
 
 func FuzzParseDays(f *testing.F) {
