@@ -11,6 +11,7 @@ import (
 	"go.uber.org/mock/gomock"
 
 	"github.com/ipamkit/ipamkit/internal/cfntest"
+	"github.com/ipamkit/ipamkit/internal/monitorenv"
 )
 
 // The deployment templates of examples/deploy.
@@ -138,9 +139,7 @@ func TestTemplateEnvironment(t *testing.T) {
 		envMetrics, envAllClear, envConcurrency, envDeadlineMargin,
 		envStateBucket, envStateKey, envRemind, envSNSFilter, envSlackFilter, envTeamsFilter, envWebhookFilter,
 		envForecast, envForecastWindow, envExhaustionWarning, envExhaustionCrit, envReportBucket, envReportPrefix}
-	for _, cr := range credentials {
-		want = append(want, cr.param, cr.secretID)
-	}
+	want = append(want, monitorenv.CredentialVariables()...)
 	cfntest.CheckEnvironment(t, cfntest.Load(t, monitorTemplate), want)
 }
 

@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/ipamkit/ipamkit/internal/monitorenv"
 	"github.com/ipamkit/ipamkit/usage"
 )
 
@@ -60,8 +61,10 @@ func TestConfigDefaults(t *testing.T) {
 	got, err := configFromEnv(func(k string) string { return map[string]string{envStep: "list", envBucket: bucket}[k] })
 	require.NoError(t, err)
 	assert.Equal(t, Config{
-		Step: stepList, Bucket: bucket, Critical: 80, ScopeType: usage.ScopePrivate, Sources: []usage.Source{usage.SourceIPAM},
-		RoleName: usage.DefaultRoleName, Namespace: "CUSTOM/IPAM", Metrics: usage.MetricsFindings,
-		Concurrency: 8, DeadlineMargin: defaultDeadlineMargin,
+		Step: stepList, Bucket: bucket, Settings: monitorenv.Settings{
+			Critical: 80, ScopeType: usage.ScopePrivate, Sources: []usage.Source{usage.SourceIPAM},
+			RoleName: usage.DefaultRoleName, Namespace: "CUSTOM/IPAM", Metrics: usage.MetricsFindings,
+			Concurrency: 8, DeadlineMargin: defaultDeadlineMargin,
+		},
 	}, got, "the monitor's defaults")
 }
