@@ -57,9 +57,10 @@ const defaultDeadlineMargin = 20 * time.Second
 
 // Config is the function's configuration, read once at cold start by
 // configFromEnv. The three functions of a deployment share every variable
-// but IPAMKIT_SCAN_MAP_STEP: they must scan the same world. It holds no
-// credential: the merge step's webhook URLs and secret are named here and
-// fetched when its handler is built.
+// but IPAMKIT_SCAN_MAP_STEP, IPAMKIT_DEADLINE_MARGIN and the credentials'
+// names: they must scan the same world. It holds no credential: the merge
+// step's webhook URLs and key are named here and fetched when its handler
+// is built.
 type Config struct {
 	// Step is what this function does.
 	Step step

@@ -45,6 +45,7 @@ type testWorld struct {
 	srv   *awsfake.Server
 	s3    *memS3
 	topic string
+	hooks *receiver // Slack, Teams and the webhook (notify_test.go)
 }
 
 func newTestWorld(t *testing.T) *testWorld {
@@ -73,7 +74,8 @@ func newTestWorld(t *testing.T) *testWorld {
 	b.Allocate(pool, "172.16.2.0/24", "")
 	vpc := b.VPC(networkAccount, "us-east-1", "10.0.0.0/16")
 	b.Subnet(vpc, "10.0.1.0/24", 250)
-	w := &testWorld{s3: newMemS3(), topic: b.Topic(networkAccount, "us-east-1", "ipam-alerts")}
+	w := &testWorld{s3: newMemS3(), topic: b.Topic(networkAccount, "us-east-1", "ipam-alerts"), hooks: newReceiver(t)}
+	w.credentials(b) // notify_test.go
 	world, err := b.Build()
 	require.NoError(t, err)
 	w.srv, err = awsfake.New(func(o *awsfake.Options) { o.World = world })
@@ -83,7 +85,8 @@ func newTestWorld(t *testing.T) *testWorld {
 }
 
 // env is the environment every function of the deployment gets, without
-// the step: every source, the whole organization, every notifier.
+// the step: every source, the whole organization, every notifier, with
+// the credentials of Slack, Teams and the webhook named in both stores.
 func (w *testWorld) env() map[string]string {
 	return map[string]string{
 		envBucket:              bucket,
@@ -98,6 +101,11 @@ func (w *testWorld) env() map[string]string {
 		envRoleName:            memberRole,
 		envExternalID:          externalID,
 		envAllClear:            "true",
+
+		"IPAMKIT_SLACK_URL_PARAM":     slackParam,
+		"IPAMKIT_TEAMS_URL_SECRET_ID": teamsSecret,
+		"IPAMKIT_WEBHOOK_URL_PARAM":   webhookParam,
+		"IPAMKIT_WEBHOOK_SECRET_ID":   webhookKeySecret,
 	}
 }
 
