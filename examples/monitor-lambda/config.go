@@ -8,31 +8,11 @@ import (
 	"github.com/ipamkit/ipamkit/usage"
 )
 
-// The environment variables the function reads: the settings it shares
-// with scan-map-lambda (internal/monitorenv) and its own. The first seven
-// are the monitor sample's, with its names and defaults; the IPAMKIT_ ones
-// are new. The package documentation describes each.
+// The environment variables of the forecast; the others are those of
+// monitorenv (the settings shared with scan-map-lambda, among them the
+// monitor sample's seven, with its names and defaults), config_state.go's
+// and report_html.go's. The package documentation describes each.
 const (
-	envThreshold           = monitorenv.EnvThreshold
-	envScopeType           = monitorenv.EnvScopeType
-	envResourceType        = monitorenv.EnvResourceType
-	envSNSTopic            = monitorenv.EnvSNSTopic
-	envSNSSubject          = monitorenv.EnvSNSSubject
-	envCloudWatchEnabled   = monitorenv.EnvCloudWatchEnabled
-	envCloudWatchNamespace = monitorenv.EnvCloudWatchNamespace
-
-	envSources        = monitorenv.EnvSources
-	envAccounts       = monitorenv.EnvAccounts
-	envRegions        = monitorenv.EnvRegions
-	envIPAMRegion     = monitorenv.EnvIPAMRegion
-	envRoleName       = monitorenv.EnvRoleName
-	envExternalID     = monitorenv.EnvExternalID
-	envWarning        = monitorenv.EnvWarning
-	envMetrics        = monitorenv.EnvMetrics
-	envAllClear       = monitorenv.EnvAllClear
-	envConcurrency    = monitorenv.EnvConcurrency
-	envDeadlineMargin = monitorenv.EnvDeadlineMargin
-
 	envForecast          = "IPAMKIT_FORECAST"
 	envForecastWindow    = "IPAMKIT_FORECAST_WINDOW"
 	envExhaustionWarning = "IPAMKIT_EXHAUSTION_WARNING_DAYS"

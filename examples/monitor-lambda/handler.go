@@ -256,7 +256,7 @@ func (h *handler) start(ctx context.Context, event json.RawMessage) *slog.Logger
 	}
 	log.LogAttrs(ctx, slog.LevelInfo, "scan started", attrs...)
 	if left := d.Sub(h.now()); hasDeadline && left < 2*h.cfg.DeadlineMargin {
-		log.LogAttrs(ctx, slog.LevelWarn, "little time to scan: raise the function's timeout or lower "+envDeadlineMargin,
+		log.LogAttrs(ctx, slog.LevelWarn, "little time to scan: raise the function's timeout or lower "+monitorenv.EnvDeadlineMargin,
 			slog.Duration("time_left", left), slog.Duration("deadline_margin", h.cfg.DeadlineMargin))
 	}
 	return log

@@ -9,34 +9,14 @@ import (
 	"github.com/ipamkit/ipamkit/internal/monitorenv"
 )
 
-// The environment variables the function reads: its own, and the settings
-// it shares with monitor-lambda (internal/monitorenv), with the monitor's
-// names, values and defaults, so that a deployment moves from one to the
-// other with its settings. The package documentation describes each.
+// The function's own environment variables. The others are the settings it
+// shares with monitor-lambda (monitorenv), with the monitor's names, values
+// and defaults, so that a deployment moves from one to the other with its
+// settings. The package documentation describes each.
 const (
 	envStep        = "IPAMKIT_SCAN_MAP_STEP"
 	envBucket      = "IPAMKIT_SCAN_MAP_BUCKET"
 	envIPAMAccount = "IPAMKIT_IPAM_ACCOUNT"
-
-	envThreshold           = monitorenv.EnvThreshold
-	envScopeType           = monitorenv.EnvScopeType
-	envResourceType        = monitorenv.EnvResourceType
-	envSNSTopic            = monitorenv.EnvSNSTopic
-	envSNSSubject          = monitorenv.EnvSNSSubject
-	envCloudWatchEnabled   = monitorenv.EnvCloudWatchEnabled
-	envCloudWatchNamespace = monitorenv.EnvCloudWatchNamespace
-
-	envSources        = monitorenv.EnvSources
-	envAccounts       = monitorenv.EnvAccounts
-	envRegions        = monitorenv.EnvRegions
-	envIPAMRegion     = monitorenv.EnvIPAMRegion
-	envRoleName       = monitorenv.EnvRoleName
-	envExternalID     = monitorenv.EnvExternalID
-	envWarning        = monitorenv.EnvWarning
-	envMetrics        = monitorenv.EnvMetrics
-	envAllClear       = monitorenv.EnvAllClear
-	envConcurrency    = monitorenv.EnvConcurrency
-	envDeadlineMargin = monitorenv.EnvDeadlineMargin
 )
 
 // organizationKeyword is the value of IPAMKIT_ACCOUNTS that scans the

@@ -20,8 +20,8 @@ func TestConfigFromEnv(t *testing.T) {
 		err  []string      // parts of the error
 	}{
 		{"the monitor's variables", maps(base, map[string]string{
-			envSources: "ec2,ipam", envAccounts: "organization", envRegions: "us-east-1, eu-west-1", envIPAMAccount: "222222222222",
-			envThreshold: "85%", envWarning: "70", envConcurrency: "16", envResourceType: "subnet,VPC",
+			monitorenv.EnvSources: "ec2,ipam", monitorenv.EnvAccounts: "organization", monitorenv.EnvRegions: "us-east-1, eu-west-1", envIPAMAccount: "222222222222",
+			monitorenv.EnvThreshold: "85%", monitorenv.EnvWarning: "70", monitorenv.EnvConcurrency: "16", monitorenv.EnvResourceType: "subnet,VPC",
 		}), func(c *Config) {
 			c.Sources, c.Organization, c.Regions, c.IPAMAccount = []usage.Source{usage.SourceIPAM, usage.SourceEC2}, true, []string{"us-east-1", "eu-west-1"}, "222222222222"
 			c.Critical, c.Warning, c.Concurrency, c.ResourceTypes = 85, 70, 16, []usage.ResourceType{usage.TypeSubnet, usage.TypeVPC}
@@ -29,10 +29,10 @@ func TestConfigFromEnv(t *testing.T) {
 		{"no step, no bucket", map[string]string{}, nil, []string{envStep + " is not set"}},
 		{"no bucket", map[string]string{envStep: "merge"}, nil, []string{envBucket + " is not set"}},
 		{"every problem at once", map[string]string{
-			envStep: "reduce", envBucket: "Not_A_Bucket", envAccounts: "12345", envExternalID: "x", envSources: "s3",
+			envStep: "reduce", envBucket: "Not_A_Bucket", monitorenv.EnvAccounts: "12345", monitorenv.EnvExternalID: "x", monitorenv.EnvSources: "s3",
 		}, nil, []string{
-			envStep + ` "reduce": want list, scan or merge`, envBucket + ` "Not_A_Bucket"`, envAccounts + ` "12345"`,
-			envSources + ` "s3"`, envExternalID + ": want 2 to 1224",
+			envStep + ` "reduce": want list, scan or merge`, envBucket + ` "Not_A_Bucket"`, monitorenv.EnvAccounts + ` "12345"`,
+			monitorenv.EnvSources + ` "s3"`, monitorenv.EnvExternalID + ": want 2 to 1224",
 		}},
 	}
 	for _, tt := range tests {

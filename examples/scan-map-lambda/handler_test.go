@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ipamkit/ipamkit/internal/awsfake"
+	"github.com/ipamkit/ipamkit/internal/monitorenv"
 	"github.com/ipamkit/ipamkit/usage"
 )
 
@@ -89,18 +90,18 @@ func newTestWorld(t *testing.T) *testWorld {
 // the credentials of Slack, Teams and the webhook named in both stores.
 func (w *testWorld) env() map[string]string {
 	return map[string]string{
-		envBucket:              bucket,
-		envThreshold:           "80",
-		envWarning:             "70",
-		envSNSTopic:            w.topic,
-		envCloudWatchEnabled:   "true",
-		envCloudWatchNamespace: "CUSTOM/IPAM",
-		envSources:             "all",
-		envAccounts:            organizationKeyword,
-		envRegions:             strings.Join(regions, ","),
-		envRoleName:            memberRole,
-		envExternalID:          externalID,
-		envAllClear:            "true",
+		envBucket:                         bucket,
+		monitorenv.EnvThreshold:           "80",
+		monitorenv.EnvWarning:             "70",
+		monitorenv.EnvSNSTopic:            w.topic,
+		monitorenv.EnvCloudWatchEnabled:   "true",
+		monitorenv.EnvCloudWatchNamespace: "CUSTOM/IPAM",
+		monitorenv.EnvSources:             "all",
+		monitorenv.EnvAccounts:            organizationKeyword,
+		monitorenv.EnvRegions:             strings.Join(regions, ","),
+		monitorenv.EnvRoleName:            memberRole,
+		monitorenv.EnvExternalID:          externalID,
+		monitorenv.EnvAllClear:            "true",
 
 		"IPAMKIT_SLACK_URL_PARAM":     slackParam,
 		"IPAMKIT_TEAMS_URL_SECRET_ID": teamsSecret,

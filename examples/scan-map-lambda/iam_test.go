@@ -144,11 +144,11 @@ func TestTemplateEnvironment(t *testing.T) {
 			got = append(got, k)
 		}
 	}
-	want := []string{envBucket, envThreshold, envScopeType, envResourceType, envSNSTopic, envSNSSubject, envCloudWatchEnabled,
-		envCloudWatchNamespace, envSources, envAccounts, envRegions, envIPAMAccount, envIPAMRegion, envRoleName, envExternalID,
-		envWarning, envMetrics, envAllClear, envConcurrency,
-		envStep, envStep, envStep, envDeadlineMargin} // per function
-	want = append(want, monitorenv.CredentialVariables()...)
+	// The shared settings, IPAMKIT_DEADLINE_MARGIN (the scan function's
+	// alone) among them, the credentials' names (the merge function's) and
+	// each function's step.
+	want := append(monitorenv.Variables(), monitorenv.CredentialVariables()...)
+	want = append(want, envBucket, envIPAMAccount, envStep, envStep, envStep)
 	assert.ElementsMatch(t, want, got)
 	merge := cfntest.Path(tmpl, "Resources", "MergeFunction", "Properties", "Environment", "Variables")
 	for _, v := range monitorenv.CredentialVariables() {

@@ -42,6 +42,17 @@ const (
 	EnvLogLevel       = "AWS_LAMBDA_LOG_LEVEL"
 )
 
+// Variables returns the variables of the shared settings that a deployment
+// sets, in the order of the constants above: all but AWS_LAMBDA_LOG_LEVEL,
+// which is Lambda's own, and but the credentials' (CredentialVariables).
+func Variables() []string {
+	return []string{
+		EnvThreshold, EnvScopeType, EnvResourceType, EnvSNSTopic, EnvSNSSubject, EnvCloudWatchEnabled, EnvCloudWatchNamespace,
+		EnvSources, EnvAccounts, EnvRegions, EnvIPAMRegion, EnvRoleName, EnvExternalID, EnvWarning, EnvMetrics, EnvAllClear,
+		EnvConcurrency, EnvDeadlineMargin,
+	}
+}
+
 // OrganizationKeyword is the value of IPAMKIT_ACCOUNTS that scans every
 // active account of the organization.
 const OrganizationKeyword = "organization"
