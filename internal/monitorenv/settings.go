@@ -152,10 +152,11 @@ func ValidAccountID(v string) bool { return accountIDPattern.MatchString(v) }
 func ValidRegion(v string) bool { return regionPattern.MatchString(v) }
 
 // Read sets s from the environment, through getenv as os.Getenv, adding
-// every problem to p: each variable by its spec, in the order of the
-// constants above with the credentials after IPAMKIT_EXTERNAL_ID, and the
-// checks across variables where they belong in that order. No problem
-// quotes a value that could be a credential.
+// every problem to p, in this order: the two thresholds and the check
+// between them; the monitor sample's variables, then what is measured and
+// where, to IPAMKIT_EXTERNAL_ID; the credentials' names; and the all-clear,
+// metrics and running variables. A Lambda reads its own variables before
+// or after. No problem quotes a value that could be a credential.
 func (s *Settings) Read(getenv func(string) string, p *envconfig.Problems) {
 	envconfig.Read(getenv, p,
 		envconfig.Var{Name: EnvThreshold, Set: envconfig.Range(&s.Critical, parsePercent, 0, 100, "want a percentage from 0 to 100, such as 80 or 85.5")},
