@@ -2,41 +2,24 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"os"
-	"os/signal"
-	"syscall"
-	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/ipamkit/ipamkit/internal/sdkhttp"
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/ipamkit/ipamkit/internal/coldstart"
 )
 
+// main reads the configuration and builds the handler, once per
+// container, then serves the invocations.
 func main() {
-	h, err := coldStart()
+	h, err := coldstart.Build(configFromEnv, func(_ context.Context, awsCfg aws.Config, cfg Config) (*handler, error) {
+		return newHandler(awsCfg, cfg, func(o *handlerOptions) { o.Logger = coldstart.Logger(cfg.LogLevel) }), nil
+	})
 	if err != nil {
-		slog.New(slog.NewJSONHandler(os.Stderr, nil)).Error("cold start failed", "error", err.Error())
+		coldstart.Logger(slog.LevelInfo).Error("cold start failed", "error", err.Error())
 		os.Exit(1)
 	}
 	lambda.Start(h.HandleJSON)
-}
-
-// coldStart reads the configuration and builds the handler, once per
-// container.
-func coldStart() (*handler, error) {
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
-	defer stop()
-	cfg, err := configFromEnv(os.Getenv)
-	if err != nil {
-		return nil, err
-	}
-	awsCfg, err := config.LoadDefaultConfig(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("load AWS configuration: %w", err)
-	}
-	sdkhttp.Configure(&awsCfg, time.Minute) // no response lost, no attempt waited on past a minute
-	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
-	return newHandler(awsCfg, cfg, func(o *handlerOptions) { o.Logger = log }), nil
 }

@@ -81,10 +81,3 @@ func (s *stateConfig) read(getenv func(string) string, p *envconfig.Problems) {
 		}
 	}
 }
-
-// filter sets the Filter of each spec from s.Filters.
-func (s stateConfig) filter(specs []notify.Spec) {
-	for i := range specs {
-		specs[i].Filter = s.Filters[specs[i].Kind]
-	}
-}

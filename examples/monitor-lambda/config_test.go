@@ -7,13 +7,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ipamkit/ipamkit/internal/monitorenv"
 	"github.com/ipamkit/ipamkit/usage"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
 // defaults is the configuration of an empty environment.
-var defaults = Config{
+var defaults = Config{Settings: monitorenv.Settings{
 	Critical:       80,
 	ScopeType:      usage.ScopePrivate,
 	Sources:        []usage.Source{usage.SourceIPAM},
@@ -23,7 +24,7 @@ var defaults = Config{
 	Concurrency:    8,
 	DeadlineMargin: 30 * time.Second,
 	LogLevel:       slog.LevelInfo,
-}
+}}
 
 // with returns defaults changed by fn.
 func with(fn func(c *Config)) Config {
@@ -105,10 +106,10 @@ func TestConfigFromEnv(t *testing.T) {
 				c.Warning, c.Metrics, c.AllClear = 70, usage.MetricsAll, true
 				c.Concurrency, c.DeadlineMargin, c.LogLevel = 16, 45*time.Second, slog.LevelDebug
 				c.Namespace = "Network/IPAM"
-				c.Slack = secretRef{Store: storeSSM, Name: "/ipamkit/slack-url", Env: "IPAMKIT_SLACK_URL_PARAM"}
-				c.Teams = secretRef{Store: storeSecretsManager, Name: "arn:aws:secretsmanager:us-east-1:222222222222:secret:ipamkit/teams-AbCdEf", Env: "IPAMKIT_TEAMS_URL_SECRET_ID"}
-				c.Webhook = secretRef{Store: storeSSM, Name: "arn:aws:ssm:us-east-1:222222222222:parameter/ipamkit/hook", Env: "IPAMKIT_WEBHOOK_URL_PARAM"}
-				c.WebhookSecret = secretRef{Store: storeSecretsManager, Name: "ipamkit/hook-key", Env: "IPAMKIT_WEBHOOK_SECRET_ID"}
+				c.Slack = monitorenv.Ref{Store: monitorenv.StoreSSM, Name: "/ipamkit/slack-url", Env: "IPAMKIT_SLACK_URL_PARAM"}
+				c.Teams = monitorenv.Ref{Store: monitorenv.StoreSecretsManager, Name: "arn:aws:secretsmanager:us-east-1:222222222222:secret:ipamkit/teams-AbCdEf", Env: "IPAMKIT_TEAMS_URL_SECRET_ID"}
+				c.Webhook = monitorenv.Ref{Store: monitorenv.StoreSSM, Name: "arn:aws:ssm:us-east-1:222222222222:parameter/ipamkit/hook", Env: "IPAMKIT_WEBHOOK_URL_PARAM"}
+				c.WebhookSecret = monitorenv.Ref{Store: monitorenv.StoreSecretsManager, Name: "ipamkit/hook-key", Env: "IPAMKIT_WEBHOOK_SECRET_ID"}
 			}),
 		},
 		{
@@ -255,12 +256,4 @@ func TestConfigFromEnvCredentialsByNameOnly(t *testing.T) {
 			assert.NotContains(t, err.Error(), "hooks.slack.com")
 		})
 	}
-}
-
-func TestSecretRefString(t *testing.T) {
-	t.Parallel()
-	r := secretRef{Store: storeSSM, Name: "/ipamkit/slack-url", Env: "IPAMKIT_SLACK_URL_PARAM"}
-	assert.Equal(t, "IPAMKIT_SLACK_URL_PARAM=/ipamkit/slack-url", r.String())
-	assert.False(t, r.IsZero())
-	assert.True(t, secretRef{}.IsZero())
 }

@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
-	"net/url"
 	"os"
 	"slices"
 	"strings"
@@ -18,9 +16,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
-	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/ipamkit/ipamkit/internal/monitorenv"
 	"github.com/ipamkit/ipamkit/notify"
 	"github.com/ipamkit/ipamkit/usage"
 )
@@ -116,21 +112,6 @@ type handler struct {
 	now func() time.Time
 }
 
-// ssmAPI is the part of *ssm.Client the handler calls.
-type ssmAPI interface {
-	GetParameter(ctx context.Context, in *ssm.GetParameterInput, optFns ...func(*ssm.Options)) (*ssm.GetParameterOutput, error)
-}
-
-// secretsManagerAPI is the part of *secretsmanager.Client the handler calls.
-type secretsManagerAPI interface {
-	GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, optFns ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
-}
-
-var (
-	_ ssmAPI            = (*ssm.Client)(nil)
-	_ secretsManagerAPI = (*secretsmanager.Client)(nil)
-)
-
 // newHandler builds the handler from awsCfg and c: it fetches the webhook
 // credentials from SSM and Secrets Manager, makes every client, once, and
 // finds the function's account (sts:GetCallerIdentity); when that fails,
@@ -175,18 +156,13 @@ func newHandler(ctx context.Context, awsCfg aws.Config, c Config, optFns ...func
 		return nil, err
 	}
 	h.forecast = newForecaster(awsCfg, c, h.regions)
-	specs, err := h.specs(ctx, awsCfg)
-	if err != nil {
-		return nil, err
-	}
-	c.State.filter(specs)
-	h.state = c.State.newState(awsCfg)
-	h.notifiers, err = notify.NewMulti(awsCfg, specs, func(mo *notify.MultiOptions) {
-		mo.HTTP, mo.Writer, mo.Logger = o.HTTP, o.Stdout, o.Logger
+	h.notifiers, err = c.Notifiers(ctx, awsCfg, func(no *monitorenv.NotifierOptions) {
+		no.Filters, no.HTTP, no.Writer, no.Logger = c.State.Filters, o.HTTP, o.Stdout, o.Logger
 	})
 	if err != nil {
 		return nil, err
 	}
+	h.state = c.State.newState(awsCfg)
 	// Fail at cold start, not at every invocation, and say so to the
 	// notifiers: a monitor that cannot scan must not fall silent.
 	if _, err := h.scanner.Caller(ctx); err != nil {
@@ -210,122 +186,6 @@ func (h *handler) scanFailed(ctx context.Context, log *slog.Logger, err error) e
 		return fmt.Errorf("%w; scan failure not delivered, every notifier failed: %s", err, strings.Join(errs, "; "))
 	}
 	return err
-}
-
-// specs fetches the webhook credentials and returns the notifiers and the
-// metrics sink of the configuration.
-func (h *handler) specs(ctx context.Context, awsCfg aws.Config) ([]notify.Spec, error) {
-	c := h.cfg
-	var specs []notify.Spec
-	if c.SNSTopic != "" {
-		specs = append(specs, notify.Spec{Kind: notify.SpecSNS, Target: c.SNSTopic, Subject: c.SNSSubject})
-	}
-	var (
-		params   ssmAPI
-		secrets  secretsManagerAPI
-		problems []error
-	)
-	fetch := func(ref secretRef, isURL bool) string {
-		if ref.IsZero() {
-			return ""
-		}
-		var v string
-		var err error
-		switch ref.Store {
-		case storeSSM:
-			if params == nil {
-				params = ssm.NewFromConfig(awsCfg)
-			}
-			v, err = fetchParameter(ctx, params, ref.Name)
-		case storeSecretsManager:
-			if secrets == nil {
-				secrets = secretsmanager.NewFromConfig(awsCfg)
-			}
-			v, err = fetchSecret(ctx, secrets, ref.Name)
-		}
-		if err == nil && isURL {
-			err = checkWebhookURL(v)
-		}
-		if err != nil {
-			problems = append(problems, fmt.Errorf("%s: %w", ref, err))
-			return ""
-		}
-		return v
-	}
-	slack, teams := fetch(c.Slack, true), fetch(c.Teams, true)
-	webhook, secret := fetch(c.Webhook, true), fetch(c.WebhookSecret, false)
-	if len(problems) > 0 {
-		return nil, configError(problems)
-	}
-	for _, w := range []notify.Spec{
-		{Kind: notify.SpecSlack, URL: notify.WebhookURL(slack)},
-		{Kind: notify.SpecTeams, URL: notify.WebhookURL(teams)},
-		{Kind: notify.SpecWebhook, URL: notify.WebhookURL(webhook), Secret: notify.Secret(secret)},
-	} {
-		if w.URL != "" {
-			specs = append(specs, w)
-		}
-	}
-	switch {
-	case c.Metrics == usage.MetricsNone:
-	case c.CloudWatch:
-		specs = append(specs, notify.Spec{Kind: notify.SpecCloudWatch, Target: c.Namespace})
-	default:
-		specs = append(specs, notify.Spec{Kind: notify.SpecEMF, Target: c.Namespace})
-	}
-	return specs, nil
-}
-
-// fetchParameter returns the decrypted value of the SSM SecureString name.
-// A parameter of another type is refused: a credential is stored encrypted.
-func fetchParameter(ctx context.Context, client ssmAPI, name string) (string, error) {
-	out, err := client.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(name), WithDecryption: aws.Bool(true)})
-	if err != nil {
-		return "", err
-	}
-	if out.Parameter == nil {
-		return "", errors.New("SSM returned no parameter")
-	}
-	if out.Parameter.Type != ssmtypes.ParameterTypeSecureString {
-		return "", fmt.Errorf("the parameter is a %s: store a credential as a SecureString", out.Parameter.Type)
-	}
-	v := strings.TrimSpace(aws.ToString(out.Parameter.Value))
-	if v == "" {
-		return "", errors.New("the parameter is empty")
-	}
-	return v, nil
-}
-
-// fetchSecret returns the string value of the Secrets Manager secret id.
-func fetchSecret(ctx context.Context, client secretsManagerAPI, id string) (string, error) {
-	out, err := client.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(id)})
-	if err != nil {
-		return "", err
-	}
-	v := strings.TrimSpace(aws.ToString(out.SecretString))
-	if v == "" {
-		return "", errors.New("the secret has no string value")
-	}
-	return v, nil
-}
-
-// checkWebhookURL accepts an https URL, or an http one to a loopback
-// address (a local test receiver). Its errors never contain the URL.
-func checkWebhookURL(raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" {
-		return errors.New("the value is not a URL")
-	}
-	switch u.Scheme {
-	case "https":
-		return nil
-	case "http":
-		if ip := net.ParseIP(u.Hostname()); u.Hostname() == "localhost" || (ip != nil && ip.IsLoopback()) {
-			return nil
-		}
-		return errors.New("the URL is plain http: want https")
-	}
-	return errors.New("the value is not an http or https URL")
 }
 
 // Handle runs one scan: it measures the configured sources, sends an alert
@@ -396,7 +256,7 @@ func (h *handler) start(ctx context.Context, event json.RawMessage) *slog.Logger
 	}
 	log.LogAttrs(ctx, slog.LevelInfo, "scan started", attrs...)
 	if left := d.Sub(h.now()); hasDeadline && left < 2*h.cfg.DeadlineMargin {
-		log.LogAttrs(ctx, slog.LevelWarn, "little time to scan: raise the function's timeout or lower "+envDeadlineMargin,
+		log.LogAttrs(ctx, slog.LevelWarn, "little time to scan: raise the function's timeout or lower "+monitorenv.EnvDeadlineMargin,
 			slog.Duration("time_left", left), slog.Duration("deadline_margin", h.cfg.DeadlineMargin))
 	}
 	return log

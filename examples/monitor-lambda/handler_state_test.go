@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/ipamkit/ipamkit/internal/awsfake"
+	"github.com/ipamkit/ipamkit/internal/monitorenv"
 	"github.com/ipamkit/ipamkit/notify"
 	"github.com/ipamkit/ipamkit/usage"
 	"github.com/stretchr/testify/assert"
@@ -45,7 +46,7 @@ func TestHandleOnChange(t *testing.T) {
 	w := newTestWorld(t)
 	env := w.baseEnv()
 	delete(env, "IPAMKIT_TEAMS_URL_PARAM")
-	delete(env, envSNSSubject) // the subject says what happened
+	delete(env, monitorenv.EnvSNSSubject) // the subject says what happened
 	env[envStateBucket] = stateBucket
 	env[envSNSFilter] = "new-critical"
 	env[envSlackFilter] = "changes"

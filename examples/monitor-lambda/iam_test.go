@@ -11,6 +11,7 @@ import (
 	"go.uber.org/mock/gomock"
 
 	"github.com/ipamkit/ipamkit/internal/cfntest"
+	"github.com/ipamkit/ipamkit/internal/monitorenv"
 )
 
 // The deployment templates of examples/deploy.
@@ -58,12 +59,12 @@ func TestIAMPolicyMatchesCalls(t *testing.T) {
 	for i, accounts := range []string{networkAccount + "," + prodAccount, organizationKeyword} {
 		w := newTestWorld(t)
 		env := w.baseEnv()
-		env[envSources] = "all"
-		env[envAccounts] = accounts
+		env[monitorenv.EnvSources] = "all"
+		env[monitorenv.EnvAccounts] = accounts
 		env[envForecast] = []string{"cloudwatch", "ipam"}[i]
 		env[envExhaustionWarning] = "30"
-		env[envCloudWatchEnabled] = "true"
-		env[envAllClear] = "true"
+		env[monitorenv.EnvCloudWatchEnabled] = "true"
+		env[monitorenv.EnvAllClear] = "true"
 		env[envStateBucket] = stateBucket // s3:GetObject and s3:PutObject
 		env[envReportBucket], env[envReportPrefix] = reportBucket, reportPrefix
 		// S3 is not in the fake: the HTML report's puts are recorded by a
@@ -133,14 +134,9 @@ func TestReportPolicyResource(t *testing.T) {
 // each from a parameter, and no other.
 func TestTemplateEnvironment(t *testing.T) {
 	t.Parallel()
-	want := []string{envThreshold, envScopeType, envResourceType, envSNSTopic, envSNSSubject, envCloudWatchEnabled,
-		envCloudWatchNamespace, envSources, envAccounts, envRegions, envIPAMRegion, envRoleName, envExternalID, envWarning,
-		envMetrics, envAllClear, envConcurrency, envDeadlineMargin,
-		envStateBucket, envStateKey, envRemind, envSNSFilter, envSlackFilter, envTeamsFilter, envWebhookFilter,
-		envForecast, envForecastWindow, envExhaustionWarning, envExhaustionCrit, envReportBucket, envReportPrefix}
-	for _, cr := range credentials {
-		want = append(want, cr.param, cr.secretID)
-	}
+	want := append(monitorenv.Variables(), monitorenv.CredentialVariables()...)
+	want = append(want, envStateBucket, envStateKey, envRemind, envSNSFilter, envSlackFilter, envTeamsFilter, envWebhookFilter,
+		envForecast, envForecastWindow, envExhaustionWarning, envExhaustionCrit, envReportBucket, envReportPrefix)
 	cfntest.CheckEnvironment(t, cfntest.Load(t, monitorTemplate), want)
 }
 

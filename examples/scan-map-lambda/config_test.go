@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/ipamkit/ipamkit/internal/monitorenv"
 	"github.com/ipamkit/ipamkit/usage"
 )
 
@@ -19,8 +20,8 @@ func TestConfigFromEnv(t *testing.T) {
 		err  []string      // parts of the error
 	}{
 		{"the monitor's variables", maps(base, map[string]string{
-			envSources: "ec2,ipam", envAccounts: "organization", envRegions: "us-east-1, eu-west-1", envIPAMAccount: "222222222222",
-			envThreshold: "85%", envWarning: "70", envConcurrency: "16", envResourceType: "subnet,VPC",
+			monitorenv.EnvSources: "ec2,ipam", monitorenv.EnvAccounts: "organization", monitorenv.EnvRegions: "us-east-1, eu-west-1", envIPAMAccount: "222222222222",
+			monitorenv.EnvThreshold: "85%", monitorenv.EnvWarning: "70", monitorenv.EnvConcurrency: "16", monitorenv.EnvResourceType: "subnet,VPC",
 		}), func(c *Config) {
 			c.Sources, c.Organization, c.Regions, c.IPAMAccount = []usage.Source{usage.SourceIPAM, usage.SourceEC2}, true, []string{"us-east-1", "eu-west-1"}, "222222222222"
 			c.Critical, c.Warning, c.Concurrency, c.ResourceTypes = 85, 70, 16, []usage.ResourceType{usage.TypeSubnet, usage.TypeVPC}
@@ -28,10 +29,10 @@ func TestConfigFromEnv(t *testing.T) {
 		{"no step, no bucket", map[string]string{}, nil, []string{envStep + " is not set"}},
 		{"no bucket", map[string]string{envStep: "merge"}, nil, []string{envBucket + " is not set"}},
 		{"every problem at once", map[string]string{
-			envStep: "reduce", envBucket: "Not_A_Bucket", envAccounts: "12345", envExternalID: "x", envSources: "s3",
+			envStep: "reduce", envBucket: "Not_A_Bucket", monitorenv.EnvAccounts: "12345", monitorenv.EnvExternalID: "x", monitorenv.EnvSources: "s3",
 		}, nil, []string{
-			envStep + ` "reduce": want list, scan or merge`, envBucket + ` "Not_A_Bucket"`, envAccounts + ` "12345"`,
-			envSources + ` "s3"`, envExternalID + ": want 2 to 1224",
+			envStep + ` "reduce": want list, scan or merge`, envBucket + ` "Not_A_Bucket"`, monitorenv.EnvAccounts + ` "12345"`,
+			monitorenv.EnvSources + ` "s3"`, monitorenv.EnvExternalID + ": want 2 to 1224",
 		}},
 	}
 	for _, tt := range tests {
@@ -60,8 +61,10 @@ func TestConfigDefaults(t *testing.T) {
 	got, err := configFromEnv(func(k string) string { return map[string]string{envStep: "list", envBucket: bucket}[k] })
 	require.NoError(t, err)
 	assert.Equal(t, Config{
-		Step: stepList, Bucket: bucket, Critical: 80, ScopeType: usage.ScopePrivate, Sources: []usage.Source{usage.SourceIPAM},
-		RoleName: usage.DefaultRoleName, Namespace: "CUSTOM/IPAM", Metrics: usage.MetricsFindings,
-		Concurrency: 8, DeadlineMargin: defaultDeadlineMargin,
+		Step: stepList, Bucket: bucket, Settings: monitorenv.Settings{
+			Critical: 80, ScopeType: usage.ScopePrivate, Sources: []usage.Source{usage.SourceIPAM},
+			RoleName: usage.DefaultRoleName, Namespace: "CUSTOM/IPAM", Metrics: usage.MetricsFindings,
+			Concurrency: 8, DeadlineMargin: defaultDeadlineMargin,
+		},
 	}, got, "the monitor's defaults")
 }

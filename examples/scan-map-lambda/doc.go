@@ -16,8 +16,8 @@
 //  3. merge (IPAMKIT_SCAN_MAP_STEP=merge) reads the map's results (the
 //     ResultWriter's manifest.json and its SUCCEEDED_n.json and FAILED_n.json
 //     files under results/), merges the partial reports with usage.Merge,
-//     evaluates the policy once and notifies once: one alert to SNS and
-//     one set of metrics. Every target of a batch that failed, whose report
+//     evaluates the policy once and notifies once: one alert to SNS, Slack,
+//     Teams and the webhook, and one set of metrics. Every target of a batch that failed, whose report
 //     cannot be read, or that the map never ran, is a failed target in the
 //     merged report, with the batch's error and the code BatchFailed or
 //     BatchNotRun, and the alert counts and lists it: never a silent gap.
@@ -31,7 +31,8 @@
 //
 // # Environment
 //
-// Every function of a deployment gets the same variables but the step.
+// Every function of a deployment gets the same variables but the step,
+// and the credentials' names, which only the merge step reads.
 //
 //	IPAMKIT_SCAN_MAP_STEP    (required)  list, scan or merge.
 //	IPAMKIT_SCAN_MAP_BUCKET  (required)  the bucket of targets/, partial/ and results/.
@@ -46,8 +47,23 @@
 // at once), IPAMKIT_DEADLINE_MARGIN (default 20s here) and
 // AWS_LAMBDA_LOG_LEVEL. One is new: IPAMKIT_IPAM_ACCOUNT, the account that
 // holds the IPAM when it is not the functions' own (a delegated
-// administrator), read through IPAMKIT_ROLE_NAME. Slack, Teams and webhook
-// notifiers are monitor-lambda's alone for now.
+// administrator), read through IPAMKIT_ROLE_NAME.
+//
+// The merge step notifies Slack, Teams and the signed webhook as
+// monitor-lambda does, with the same variables, which name each credential
+// in SSM Parameter Store (a SecureString) or Secrets Manager, never hold it:
+//
+//	IPAMKIT_SLACK_URL_PARAM, IPAMKIT_SLACK_URL_SECRET_ID          the Slack webhook URL
+//	IPAMKIT_TEAMS_URL_PARAM, IPAMKIT_TEAMS_URL_SECRET_ID          the Teams workflow URL
+//	IPAMKIT_WEBHOOK_URL_PARAM, IPAMKIT_WEBHOOK_URL_SECRET_ID      the webhook URL
+//	IPAMKIT_WEBHOOK_SECRET_PARAM, IPAMKIT_WEBHOOK_SECRET_ID       the webhook's HMAC key
+//
+// At most one of each pair is set. The merge step fetches them once, at
+// cold start (ssm:GetParameter, secretsmanager:GetSecretValue on the named
+// ones only), and fails its cold start, naming the variable and never the
+// credential, when one cannot be read or is not an https URL. The list
+// and scan steps never read them; the template sets them on the merge
+// function alone.
 //
 // # Events
 //

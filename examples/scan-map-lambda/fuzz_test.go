@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"testing"
 
+	"github.com/ipamkit/ipamkit/internal/monitorenv"
 	"github.com/ipamkit/ipamkit/usage"
 )
 
@@ -29,7 +30,7 @@ func FuzzMergeResults(f *testing.F) {
 		s3.put("test", bucket, "results/m/manifest.json", manifest)
 		s3.put("test", bucket, "results/m/SUCCEEDED_0.json", results)
 		s3.put("test", bucket, "partial/r/1.json", partial)
-		h := &handler{cfg: Config{Step: stepMerge, Bucket: bucket, Critical: 80}, s3: s3.as("merge")}
+		h := &handler{cfg: Config{Step: stepMerge, Bucket: bucket, Settings: monitorenv.Settings{Critical: 80}}, s3: s3.as("merge")}
 		in := mergeInput{listOutput: listOutput{Bucket: bucket, Key: "targets/r.json"}, Map: &mapOutput{}}
 		in.Map.ResultWriterDetails = &struct {
 			Bucket string `json:"Bucket"`

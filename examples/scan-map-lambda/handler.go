@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/ipamkit/ipamkit/internal/monitorenv"
 	"github.com/ipamkit/ipamkit/notify"
 	"github.com/ipamkit/ipamkit/usage"
 )
@@ -56,6 +57,9 @@ type handlerOptions struct {
 	Logger      *slog.Logger     // nil discards records
 	Now         func() time.Time // nil means time.Now
 	InlineLimit int              // zero means defaultInlineLimit
+	// HTTP is the delivery of the merge step to Slack, Teams and the
+	// webhook.
+	HTTP notify.HTTPOptions
 }
 
 // handler runs one step of the state machine. It is built once per
@@ -73,7 +77,8 @@ type handler struct {
 // newHandler builds the handler of c.Step from awsCfg: the organization
 // scanner of the list and scan steps, whose caller it finds at once
 // (sts:GetCallerIdentity) so that bad credentials fail the cold start, and
-// the notifiers of the merge step.
+// the notifiers of the merge step, whose webhook credentials it fetches
+// once from SSM and Secrets Manager (monitorenv.Settings.Notifiers).
 func newHandler(ctx context.Context, awsCfg aws.Config, c Config, optFns ...func(*handlerOptions)) (*handler, error) {
 	var o handlerOptions
 	for _, fn := range optFns {
@@ -119,19 +124,10 @@ func newHandler(ctx context.Context, awsCfg aws.Config, c Config, optFns ...func
 			return nil, err
 		}
 	case stepMerge:
-		var specs []notify.Spec
-		if c.SNSTopic != "" {
-			specs = append(specs, notify.Spec{Kind: notify.SpecSNS, Target: c.SNSTopic, Subject: c.SNSSubject})
-		}
-		switch {
-		case c.Metrics == usage.MetricsNone:
-		case c.CloudWatch:
-			specs = append(specs, notify.Spec{Kind: notify.SpecCloudWatch, Target: c.Namespace})
-		default:
-			specs = append(specs, notify.Spec{Kind: notify.SpecEMF, Target: c.Namespace})
-		}
 		var err error
-		h.notify, err = notify.NewMulti(awsCfg, specs, func(mo *notify.MultiOptions) { mo.Writer, mo.Logger = o.Stdout, o.Logger })
+		h.notify, err = c.Notifiers(ctx, awsCfg, func(no *monitorenv.NotifierOptions) {
+			no.HTTP, no.Writer, no.Logger = o.HTTP, o.Stdout, o.Logger
+		})
 		if err != nil {
 			return nil, err
 		}

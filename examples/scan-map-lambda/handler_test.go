@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ipamkit/ipamkit/internal/awsfake"
+	"github.com/ipamkit/ipamkit/internal/monitorenv"
 	"github.com/ipamkit/ipamkit/usage"
 )
 
@@ -45,6 +46,7 @@ type testWorld struct {
 	srv   *awsfake.Server
 	s3    *memS3
 	topic string
+	hooks *receiver // Slack, Teams and the webhook (notify_test.go)
 }
 
 func newTestWorld(t *testing.T) *testWorld {
@@ -73,7 +75,8 @@ func newTestWorld(t *testing.T) *testWorld {
 	b.Allocate(pool, "172.16.2.0/24", "")
 	vpc := b.VPC(networkAccount, "us-east-1", "10.0.0.0/16")
 	b.Subnet(vpc, "10.0.1.0/24", 250)
-	w := &testWorld{s3: newMemS3(), topic: b.Topic(networkAccount, "us-east-1", "ipam-alerts")}
+	w := &testWorld{s3: newMemS3(), topic: b.Topic(networkAccount, "us-east-1", "ipam-alerts"), hooks: newReceiver(t)}
+	w.credentials(b) // notify_test.go
 	world, err := b.Build()
 	require.NoError(t, err)
 	w.srv, err = awsfake.New(func(o *awsfake.Options) { o.World = world })
@@ -83,21 +86,27 @@ func newTestWorld(t *testing.T) *testWorld {
 }
 
 // env is the environment every function of the deployment gets, without
-// the step: every source, the whole organization, every notifier.
+// the step: every source, the whole organization, every notifier, with
+// the credentials of Slack, Teams and the webhook named in both stores.
 func (w *testWorld) env() map[string]string {
 	return map[string]string{
-		envBucket:              bucket,
-		envThreshold:           "80",
-		envWarning:             "70",
-		envSNSTopic:            w.topic,
-		envCloudWatchEnabled:   "true",
-		envCloudWatchNamespace: "CUSTOM/IPAM",
-		envSources:             "all",
-		envAccounts:            organizationKeyword,
-		envRegions:             strings.Join(regions, ","),
-		envRoleName:            memberRole,
-		envExternalID:          externalID,
-		envAllClear:            "true",
+		envBucket:                         bucket,
+		monitorenv.EnvThreshold:           "80",
+		monitorenv.EnvWarning:             "70",
+		monitorenv.EnvSNSTopic:            w.topic,
+		monitorenv.EnvCloudWatchEnabled:   "true",
+		monitorenv.EnvCloudWatchNamespace: "CUSTOM/IPAM",
+		monitorenv.EnvSources:             "all",
+		monitorenv.EnvAccounts:            organizationKeyword,
+		monitorenv.EnvRegions:             strings.Join(regions, ","),
+		monitorenv.EnvRoleName:            memberRole,
+		monitorenv.EnvExternalID:          externalID,
+		monitorenv.EnvAllClear:            "true",
+
+		"IPAMKIT_SLACK_URL_PARAM":     slackParam,
+		"IPAMKIT_TEAMS_URL_SECRET_ID": teamsSecret,
+		"IPAMKIT_WEBHOOK_URL_PARAM":   webhookParam,
+		"IPAMKIT_WEBHOOK_SECRET_ID":   webhookKeySecret,
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ipamkit/ipamkit/internal/cfntest"
+	"github.com/ipamkit/ipamkit/internal/monitorenv"
 )
 
 const memberRoleTemplate = "../deploy/member-role.yaml"
@@ -17,6 +18,16 @@ var logsExceptions = map[string]string{
 	"logs:CreateLogStream": "Lambda writes the function's standard output and error to its log group with the role's credentials; " +
 		"the code calls no CloudWatch Logs API",
 	"logs:PutLogEvents": "as logs:CreateLogStream",
+}
+
+// mergeExceptions are the actions of the merge step's role that no API
+// call of the code makes: logsExceptions and, as monitor.yaml grants it,
+// the decryption of the credentials under a customer managed key.
+var mergeExceptions = map[string]string{
+	"kms:Decrypt": "SSM and Secrets Manager call KMS on the caller's behalf (kms:ViaService) to decrypt a SecureString or " +
+		"secret under a customer managed key; only granted when IpamkitCredentialsKmsKeyArn is given",
+	"logs:CreateLogStream": logsExceptions["logs:CreateLogStream"],
+	"logs:PutLogEvents":    logsExceptions["logs:PutLogEvents"],
 }
 
 // stateMachineExceptions are the actions of the state machine's role that
@@ -44,7 +55,8 @@ var starResourceActions = []string{
 // SNS, PutMetricData, reports through S3 and a failed child, and checks
 // every role of the template against the actions really called, both
 // ways: each function's role against the calls made with its credentials
-// (the fake's and the bucket's), the state machine's role against what the
+// (the fake's and the bucket's; the merge step's include SSM's and Secrets
+// Manager's, which hold the Slack, Teams and webhook credentials), the state machine's role against what the
 // runner did as Step Functions, and the member role (member-role.yaml)
 // against the calls made with the credentials of the assumed role.
 func TestIAMPolicyMatchesCalls(t *testing.T) {
@@ -79,15 +91,18 @@ func TestIAMPolicyMatchesCalls(t *testing.T) {
 		}
 	}
 	tmpl := cfntest.Load(t, scanMapTemplate)
+	require.True(t, served[mergeKey]["ssm:GetParameter"] && served[mergeKey]["secretsmanager:GetSecretValue"],
+		"the merge step read its credentials from both stores")
 	for _, tt := range []struct {
-		role string
-		key  string
-	}{{"ListRole", listKey}, {"ScanRole", scanKey}, {"MergeRole", mergeKey}} {
+		role       string
+		key        string
+		exceptions map[string]string
+	}{{"ListRole", listKey, logsExceptions}, {"ScanRole", scanKey, logsExceptions}, {"MergeRole", mergeKey, mergeExceptions}} {
 		t.Run(tt.role, func(t *testing.T) {
 			role := cfntest.Path(tmpl, "Resources", tt.role)
 			require.NotNil(t, role)
 			granted := cfntest.RoleActions(t, role, starResourceActions)
-			cfntest.AssertGrants(t, tt.role+" in "+scanMapTemplate, granted, served[tt.key], logsExceptions)
+			cfntest.AssertGrants(t, tt.role+" in "+scanMapTemplate, granted, served[tt.key], tt.exceptions)
 		})
 	}
 	t.Run("StateMachineRole", func(t *testing.T) {
@@ -109,7 +124,8 @@ func TestIAMPolicyMatchesCalls(t *testing.T) {
 
 // TestTemplateEnvironment checks that the functions' environment sets
 // every variable the code reads (AWS_LAMBDA_LOG_LEVEL is Lambda's own),
-// each from a parameter or a resource, and each function its own step.
+// each from a parameter or a resource, each function its own step, and
+// only the merge step the names of the credentials.
 func TestTemplateEnvironment(t *testing.T) {
 	t.Parallel()
 	tmpl := cfntest.Load(t, scanMapTemplate)
@@ -128,11 +144,16 @@ func TestTemplateEnvironment(t *testing.T) {
 			got = append(got, k)
 		}
 	}
-	want := []string{envBucket, envThreshold, envScopeType, envResourceType, envSNSTopic, envSNSSubject, envCloudWatchEnabled,
-		envCloudWatchNamespace, envSources, envAccounts, envRegions, envIPAMAccount, envIPAMRegion, envRoleName, envExternalID,
-		envWarning, envMetrics, envAllClear, envConcurrency,
-		envStep, envStep, envStep, envDeadlineMargin} // per function
+	// The shared settings, IPAMKIT_DEADLINE_MARGIN (the scan function's
+	// alone) among them, the credentials' names (the merge function's) and
+	// each function's step.
+	want := append(monitorenv.Variables(), monitorenv.CredentialVariables()...)
+	want = append(want, envBucket, envIPAMAccount, envStep, envStep, envStep)
 	assert.ElementsMatch(t, want, got)
+	merge := cfntest.Path(tmpl, "Resources", "MergeFunction", "Properties", "Environment", "Variables")
+	for _, v := range monitorenv.CredentialVariables() {
+		assert.NotNil(t, cfntest.Get(merge, v), "MergeFunction names %s", v)
+	}
 }
 
 // TestTemplateReferences checks that every Ref, GetAtt, Sub variable and
