@@ -173,28 +173,25 @@ func (f *flagSet) isSet(name string) bool {
 // usageError naming the flag as typed; bad values are joined with
 // [errors.Join], one error each.
 func (f *flagSet) parse(args []string) ([]string, error) {
-	if err := f.check(args, false); err != nil {
-		return nil, err
-	}
-	pos, err := parseInterspersed(f.fs, args)
-	switch {
-	case errors.Is(err, flag.ErrHelp):
-		return nil, err
-	case err != nil:
-		return nil, usageError{err}
-	case len(f.errs) > 0:
-		return nil, errors.Join(f.errs...)
-	}
-	return pos, nil
+	return f.parseWith(args, false, func() ([]string, error) { return parseInterspersed(f.fs, args) })
 }
 
 // parseNoun parses the flags of a noun, which end at its verb, and returns
 // the verb and what follows it, as parse does otherwise.
 func (f *flagSet) parseNoun(args []string) ([]string, error) {
-	if err := f.check(args, true); err != nil {
+	return f.parseWith(args, true, func() ([]string, error) {
+		err := f.fs.Parse(args)
+		return f.fs.Args(), err
+	})
+}
+
+// parseWith checks args (see check), parses them with parse and returns
+// what it returns, with the errors of parse.
+func (f *flagSet) parseWith(args []string, toVerb bool, parse func() ([]string, error)) ([]string, error) {
+	if err := f.check(args, toVerb); err != nil {
 		return nil, err
 	}
-	err := f.fs.Parse(args)
+	rest, err := parse()
 	switch {
 	case errors.Is(err, flag.ErrHelp):
 		return nil, err
@@ -203,7 +200,7 @@ func (f *flagSet) parseNoun(args []string) ([]string, error) {
 	case len(f.errs) > 0:
 		return nil, errors.Join(f.errs...)
 	}
-	return f.fs.Args(), nil
+	return rest, nil
 }
 
 // check reads args as [flag.FlagSet.Parse] will, before it does: it notes
