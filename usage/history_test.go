@@ -181,3 +181,53 @@ func TestWireCloudWatchHistoryCalls(t *testing.T) {
 	assert.Len(t, got, 1000)
 	assert.Len(t, srv.Calls(), 4, "GetMetricData calls for 1,000 resources")
 }
+
+// TestWireCloudWatchHistoryPages reads a history CloudWatch answers in
+// pages of 7 data points, with PartialData and NextToken as it may: the
+// samples are those of one page.
+func TestWireCloudWatchHistoryPages(t *testing.T) {
+	t.Parallel()
+	put := func(t *testing.T, client *cloudwatch.Client) {
+		t.Helper()
+		var data []cwtypes.MetricDatum
+		for _, id := range []string{"subnet-1", "subnet-2"} {
+			dims := []cwtypes.Dimension{{Name: aws.String(notify.DimensionResourceID), Value: aws.String(id)}}
+			for d := -10; d < 0; d++ {
+				at := aws.Time(wireDay(d).Add(time.Hour))
+				data = append(data,
+					cwtypes.MetricDatum{MetricName: aws.String(notify.MetricIPAddressTotal), Value: aws.Float64(251), Dimensions: dims, Timestamp: at},
+					cwtypes.MetricDatum{MetricName: aws.String(notify.MetricIPAddressAvailable), Value: aws.Float64(float64(151 - 5*d - len(id))), Dimensions: dims, Timestamp: at})
+			}
+		}
+		_, err := client.PutMetricData(t.Context(), &cloudwatch.PutMetricDataInput{Namespace: aws.String(notify.DefaultNamespace), MetricData: data})
+		require.NoError(t, err)
+	}
+	rs := []usage.Resource{{ID: "subnet-1"}, {ID: "subnet-2"}}
+	read := func(t *testing.T, page int) ([][]usage.Sample, int) {
+		t.Helper()
+		w, err := awsfake.NewBuilder("111111111111").Build()
+		require.NoError(t, err)
+		srv, err := awsfake.New(func(o *awsfake.Options) {
+			o.World, o.Now, o.MetricDataPage = w, func() time.Time { return wireNow }, page
+		})
+		require.NoError(t, err)
+		t.Cleanup(srv.Close)
+		client := cloudwatch.NewFromConfig(srv.ClientConfig(awsfake.DefaultAccessKeyID, "us-east-1"))
+		put(t, client)
+		srv.ResetCalls()
+		got, err := usage.CloudWatchHistory(t.Context(), client, rs, func(o *usage.CloudWatchHistoryOptions) {
+			o.Now = func() time.Time { return wireNow }
+			o.Window = 30 * 24 * time.Hour
+		})
+		require.NoError(t, err)
+		return got, len(srv.Calls())
+	}
+	whole, calls := read(t, 0)
+	require.Equal(t, 1, calls)
+	require.Len(t, whole, 2)
+	require.Len(t, whole[0], 10)
+	require.Len(t, whole[1], 10)
+	paged, calls := read(t, 7)
+	assert.Equal(t, 6, calls, "40 data points in pages of 7")
+	assert.Equal(t, whole, paged)
+}

@@ -49,7 +49,7 @@ func Realistic(o *Options) {
 }
 
 // limits are the quotas a server enforces; zero means none.
-type limits struct{ poolsPerScope, cidrsPerPool, poolMutations int }
+type limits struct{ poolsPerScope, cidrsPerPool, poolMutations, metricDataPage int }
 
 // Clock is a clock for tests that moves only when told to: pass its Now as
 // [Options.Now] and call Advance instead of sleeping. The zero Clock reads

@@ -7,6 +7,7 @@ import (
 	"math"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -350,8 +351,61 @@ var cwGetMetricData = model("monitoring", "GetMetricData", func(st *state, c *ca
 		}
 		out.MetricDataResults = append(out.MetricDataResults, metricData(st, c, in, q))
 	}
-	return out, nil
+	return pageMetricData(st, c, in, out)
 })
+
+// defaultMaxDatapoints is GetMetricData's MaxDatapoints when not given.
+const defaultMaxDatapoints = 100800
+
+// pageMetricData cuts the results of a GetMetricData call into the page
+// the request asks for: at most MaxDatapoints data points (or the server's
+// Options.MetricDataPage, if lower), counted across the queries in their
+// order, from the point the NextToken names. A result cut short says
+// PartialData, and the page carries the token of the rest. Results with no
+// data point come on the first page.
+func pageMetricData(st *state, c *call, in *cloudwatch.GetMetricDataInput, all *cloudwatch.GetMetricDataOutput) (*cloudwatch.GetMetricDataOutput, error) {
+	size := defaultMaxDatapoints
+	if in.MaxDatapoints != nil {
+		if *in.MaxDatapoints < 1 {
+			return nil, cwInvalid("The value %d for parameter MaxDatapoints is invalid: it must be at least 1.", *in.MaxDatapoints)
+		}
+		size = int(*in.MaxDatapoints)
+	}
+	if p := st.limits.metricDataPage; p > 0 && p < size {
+		size = p
+	}
+	offset := 0
+	if in.NextToken != nil {
+		last, ok := decodeToken(c.op, *in.NextToken)
+		n, err := strconv.Atoi(last)
+		if !ok || err != nil || n < 0 {
+			return nil, cwError("InvalidNextToken", "InvalidNextToken", "The value for parameter NextToken is invalid.")
+		}
+		offset = n
+	}
+	out := &cloudwatch.GetMetricDataOutput{MetricDataResults: []types.MetricDataResult{}, Messages: all.Messages}
+	start, end := offset, offset+size
+	seen := 0
+	for _, r := range all.MetricDataResults {
+		n := len(r.Values)
+		lo, hi := max(start-seen, 0), min(end-seen, n)
+		seen += n
+		switch {
+		case n == 0 && offset == 0:
+			out.MetricDataResults = append(out.MetricDataResults, r)
+		case lo < hi:
+			r.Timestamps, r.Values = r.Timestamps[lo:hi], r.Values[lo:hi]
+			if hi < n {
+				r.StatusCode = types.StatusCodePartialData
+			}
+			out.MetricDataResults = append(out.MetricDataResults, r)
+		}
+	}
+	if seen > end {
+		out.NextToken = aws.String(encodeToken(c.op, strconv.Itoa(end)))
+	}
+	return out, nil
+}
 
 // metricData aggregates the kept datums of one query's metric by period.
 func metricData(st *state, c *call, in *cloudwatch.GetMetricDataInput, q types.MetricDataQuery) types.MetricDataResult {

@@ -412,3 +412,84 @@ func TestGetMetricData(t *testing.T) {
 		})
 	}
 }
+
+// TestGetMetricDataPages follows GetMetricData's pages with the SDK's
+// paginator: MaxDatapoints cuts the data points across the queries in their
+// order, a result cut short says PartialData, and the pages joined are the
+// one-page answer. The server's MetricDataPage caps a page the same way.
+func TestGetMetricDataPages(t *testing.T) {
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	query := func(id, resource string) types.MetricDataQuery {
+		return types.MetricDataQuery{Id: aws.String(id), MetricStat: &types.MetricStat{
+			Metric: &types.Metric{Namespace: aws.String("CUSTOM/IPAM"), MetricName: pct(),
+				Dimensions: []types.Dimension{{Name: aws.String("ResourceId"), Value: aws.String(resource)}}},
+			Period: aws.Int32(60), Stat: aws.String("Sum")}}
+	}
+	in := func(max *int32) *cloudwatch.GetMetricDataInput {
+		return &cloudwatch.GetMetricDataInput{StartTime: aws.Time(now.Add(-time.Hour)), EndTime: aws.Time(now), MaxDatapoints: max,
+			MetricDataQueries: []types.MetricDataQuery{query("a", "pool-a"), query("none", "pool-none"), query("b", "pool-b")}}
+	}
+	type joined struct {
+		values   map[string][]float64
+		pages    int
+		statuses []types.StatusCode
+	}
+	read := func(t *testing.T, client *cloudwatch.Client, max *int32) joined {
+		t.Helper()
+		j := joined{values: map[string][]float64{}}
+		p := cloudwatch.NewGetMetricDataPaginator(client, in(max))
+		for p.HasMorePages() {
+			page, err := p.NextPage(t.Context())
+			require.NoError(t, err)
+			j.pages++
+			for _, r := range page.MetricDataResults {
+				require.Len(t, r.Timestamps, len(r.Values))
+				j.values[aws.ToString(r.Id)] = append(j.values[aws.ToString(r.Id)], r.Values...)
+				j.statuses = append(j.statuses, r.StatusCode)
+			}
+		}
+		return j
+	}
+	put := func(t *testing.T, client *cloudwatch.Client) {
+		t.Helper()
+		var data []types.MetricDatum
+		for i := range 5 {
+			for _, res := range []string{"pool-a", "pool-b"} {
+				data = append(data, types.MetricDatum{MetricName: pct(), Value: aws.Float64(float64(10*i + len(res))), Timestamp: aws.Time(now.Add(-time.Duration(i+1) * time.Minute)),
+					Dimensions: []types.Dimension{{Name: aws.String("ResourceId"), Value: aws.String(res)}}})
+			}
+		}
+		_, err := client.PutMetricData(t.Context(), &cloudwatch.PutMetricDataInput{Namespace: aws.String("CUSTOM/IPAM"), MetricData: data})
+		require.NoError(t, err)
+	}
+
+	srv := startServer(t, nil, func(o *Options) { o.Now = func() time.Time { return now } })
+	client := cloudwatch.NewFromConfig(clientConfig(srv, DefaultAccessKeyID, "eu-west-1"))
+	put(t, client)
+	whole := read(t, client, nil)
+	assert.Equal(t, 1, whole.pages)
+	assert.Len(t, whole.values["a"], 5)
+	assert.Len(t, whole.values["b"], 5)
+	assert.Contains(t, whole.values, "none", "an empty result is answered")
+
+	paged := read(t, client, aws.Int32(3)) // 10 points: 3 + 3 + 3 + 1
+	assert.Equal(t, 4, paged.pages)
+	assert.Equal(t, whole.values, paged.values, "the pages joined are the one-page answer")
+	assert.Contains(t, paged.statuses, types.StatusCodePartialData, "a result cut short says so")
+
+	capped := startServer(t, nil, func(o *Options) { o.Now = func() time.Time { return now }; o.MetricDataPage = 4 })
+	cappedClient := cloudwatch.NewFromConfig(clientConfig(capped, DefaultAccessKeyID, "eu-west-1"))
+	put(t, cappedClient)
+	got := read(t, cappedClient, nil)
+	assert.Equal(t, 3, got.pages, "MetricDataPage caps a page below MaxDatapoints")
+	assert.Equal(t, whole.values, got.values)
+
+	_, err := client.GetMetricData(t.Context(), func() *cloudwatch.GetMetricDataInput {
+		i := in(nil)
+		i.NextToken = aws.String("not-a-token")
+		return i
+	}())
+	assert.Equal(t, "InvalidNextToken", errorCode(err), "%v", err)
+	_, err = client.GetMetricData(t.Context(), in(aws.Int32(0)))
+	assert.Contains(t, errorCode(err), "InvalidParameterValue", "%v", err)
+}

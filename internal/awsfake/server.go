@@ -89,6 +89,13 @@ type Options struct {
 	// [DefaultReadHeaderTimeout] or ReadTimeout, whichever is shorter.
 	ReadTimeout time.Duration
 
+	// MetricDataPage caps the data points of one GetMetricData page below
+	// the request's MaxDatapoints (100,800 by default), as CloudWatch may
+	// answer a page with PartialData and a NextToken for reasons of its
+	// own: a test can make a reader follow pages without putting 100,000
+	// data points. Zero means MaxDatapoints alone.
+	MetricDataPage int
+
 	// Latency holds every answer back, as a round trip to AWS takes: a
 	// fixed time or a seeded log-normal draw per call ([Latency]). The
 	// server waits without holding its lock, so calls in flight overlap as
@@ -164,7 +171,7 @@ func New(optFns ...func(*Options)) (*Server, error) {
 		return nil, fmt.Errorf("load world: %w", err)
 	}
 	st.stateReads, st.delays = o.StateReads, o.Delays
-	st.limits = limits{poolsPerScope: o.PoolsPerScope, cidrsPerPool: o.CIDRsPerPool, poolMutations: o.PoolMutations}
+	st.limits = limits{poolsPerScope: o.PoolsPerScope, cidrsPerPool: o.CIDRsPerPool, poolMutations: o.PoolMutations, metricDataPage: o.MetricDataPage}
 	st.now = o.Now
 	s := &Server{now: o.Now, st: st, latency: newLatencies(o.Latency), limiter: limiter, sleep: wait}
 	s.http = httptest.NewUnstartedServer(http.HandlerFunc(s.serveHTTP))
