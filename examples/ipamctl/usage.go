@@ -273,12 +273,15 @@ func (o *usageOptions) run(ctx context.Context, e *env) error {
 	}
 
 	write := writeUsageReport
+	var forecastErr error // the report and alerts still go out: silence is no all-clear
 	if o.forecast.enabled {
 		policy := usage.Policy{Thresholds: usage.Thresholds{Warning: o.warning, Critical: o.critical}}
-		if rep, err = o.forecast.apply(ctx, cfg, o, rep, policy); err != nil {
-			return err
+		if frep, err := o.forecast.apply(ctx, cfg, o, rep, policy); err != nil {
+			forecastErr = err
+			fmt.Fprintf(e.stderr, "ipamctl usage: no forecast: %v; the report and alerts go out without it\n", err)
+		} else {
+			rep, write = frep, writeForecastReport
 		}
-		write = writeForecastReport
 	}
 	if err := write(e.stdout, rep, o.format); err != nil {
 		return err
@@ -297,6 +300,9 @@ func (o *usageOptions) run(ctx context.Context, e *env) error {
 		notifyErrs = o.state.send(nctx, e, cfg, o.format, rep, &o.notify)
 	} else {
 		notifyErrs = o.notify.send(nctx, e, cfg, o.format, rep)
+	}
+	if forecastErr != nil {
+		notifyErrs = append(notifyErrs, forecastErr)
 	}
 	if len(rep.Errors) > 0 || len(notifyErrs) > 0 {
 		return errors.Join(append(targetErrors(rep), notifyErrs...)...) // not errFindings: a failure wins

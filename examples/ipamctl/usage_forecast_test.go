@@ -113,12 +113,16 @@ func TestUsageForecastHistorySources(t *testing.T) {
 	}
 
 	// IPAM's history is read where the caller's IPAM is: the management
-	// account has none.
-	e, stdout, stderr, _ = fakeEnv(t, awsfake.DefaultAccessKeyID, "us-east-1")
-	assert.Equal(t, 1, e.run(t.Context(), strings.Fields("usage --org --source ec2 --regions us-east-1 --forecast --history ipam")))
-	assert.Empty(t, stdout.String())
-	assert.Contains(t, stderr.String(), "--history ipam: ")
+	// account has none. The run fails, but the report and the alert still
+	// go out, without forecasts: silence is no all-clear.
+	e, stdout, stderr, srv0 := fakeEnv(t, awsfake.DefaultAccessKeyID, "us-east-1")
+	topic := "arn:aws:sns:us-east-1:" + awsfake.DemoManagementAccount + ":" + awsfake.DemoTopicName
+	assert.Equal(t, 1, e.run(t.Context(), strings.Fields("usage --org --source ec2 --regions us-east-1 --forecast --history ipam --notify sns="+topic)))
+	assert.Contains(t, stdout.String(), "SEVERITY", "the report")
+	assert.NotContains(t, stdout.String(), "RUNS OUT", "without forecasts")
+	assert.Contains(t, stderr.String(), "no forecast: --history ipam: ")
 	assert.Contains(t, stderr.String(), "--ipam-region")
+	assert.Len(t, srv0.Messages(), 1, "the alert went out")
 
 	// With --ipam-account, the history is read there, as the scan reads the
 	// IPAM: through the role the scan assumes.
