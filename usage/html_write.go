@@ -96,14 +96,7 @@ func (b *pageWriter) findings(p htmlPage) {
 <thead><tr><th>Severity</th><th>Utilization</th><th>Resource</th><th>Type</th><th>CIDR</th><th>Account</th><th>Region</th><th>Headroom (largest free)</th><th>Runs out (forecast)</th><th>Threshold</th></tr></thead>
 <tbody>`)
 	for _, r := range p.Findings {
-		b.w("\n", `<tr class="sev-`, r.Severity, `"><td data-v="`, itoa(r.SevRank), `"><span class="sev">`, r.Severity, `</span></td><td data-v="`, r.PctValue, `">`)
-		b.bar(r)
-		b.w(`</td><td`)
-		if r.Tags != "" {
-			b.w(` title="`, esc(r.Tags), `"`)
-		}
-		b.w(`>`)
-		b.id(r)
+		b.rowStart(r)
 		b.w(`</td><td>`, esc(r.Type), `</td><td class="c">`, r.CIDR)
 		b.more(r)
 		largest := r.Largest
@@ -260,14 +253,7 @@ func (b *pageWriter) rows(column string, rows []htmlRow) {
 	b.w("\n", `<table class="sortable rows"><thead><tr><th>Severity</th><th>Utilization</th><th>`, column,
 		`</th><th>CIDR</th><th>Used of total</th><th>Largest free</th></tr></thead><tbody>`)
 	for _, r := range rows {
-		b.w("\n", `<tr class="sev-`, r.Severity, `"><td data-v="`, itoa(r.SevRank), `"><span class="sev">`, r.Severity, `</span></td><td data-v="`, r.PctValue, `">`)
-		b.bar(r)
-		b.w(`</td><td`)
-		if r.Tags != "" {
-			b.w(` title="`, esc(r.Tags), `"`)
-		}
-		b.w(`>`)
-		b.id(r)
+		b.rowStart(r)
 		if r.Type != string(TypeSubnet) {
 			b.w(` <small>`, esc(r.Type), `</small>`)
 		}
@@ -280,6 +266,20 @@ func (b *pageWriter) rows(column string, rows []htmlRow) {
 		b.w(r.Total, `</td><td class="c" data-v="`, itoa(r.LargestHost), `">`, r.Largest, `</td></tr>`)
 	}
 	b.w("\n</tbody></table>")
+}
+
+// rowStart opens the table row of r, in the findings table and under a
+// map alike: severity, utilization and the resource's ID (its tags as the
+// cell's title), leaving the resource's cell open.
+func (b *pageWriter) rowStart(r htmlRow) {
+	b.w("\n", `<tr class="sev-`, r.Severity, `"><td data-v="`, itoa(r.SevRank), `"><span class="sev">`, r.Severity, `</span></td><td data-v="`, r.PctValue, `">`)
+	b.bar(r)
+	b.w(`</td><td`)
+	if r.Tags != "" {
+		b.w(` title="`, esc(r.Tags), `"`)
+	}
+	b.w(`>`)
+	b.id(r)
 }
 
 // bar writes the utilization bar and percentage of r.
