@@ -148,7 +148,7 @@ func ipamHistory(ctx context.Context, cfg aws.Config, o *usageOptions, rs []usag
 	if o.ipamAccount != "" {
 		id, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 		if err != nil {
-			return nil, fmt.Errorf("who is calling: %w", err)
+			return nil, fmt.Errorf("find the calling account (sts:GetCallerIdentity) to read the history in --ipam-account %s: %w", o.ipamAccount, err)
 		}
 		if caller := aws.ToString(id.Account); caller != o.ipamAccount {
 			role := account.RoleARN(aws.ToString(id.Arn), o.ipamAccount, cmp.Or(o.roleName, usage.DefaultRoleName))
